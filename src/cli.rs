@@ -1,0 +1,258 @@
+//! The command line: `score`, `check`, `levels`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::bundled;
+use crate::format::{self, Checked, InputError, SourceFile, load};
+use crate::sim::{self, Score, Sim};
+
+/// peakload: traffic spikes hit the architecture you build.
+#[derive(Debug, Parser)]
+#[command(name = "peakload", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score a solution against a level, headless. Exit 0 = goals met, 1 = not met, 2 = input error.
+    Score {
+        /// Level file, level folder, or bundled level name (e.g. 01-on-prem-dilemma).
+        level: String,
+        /// Solution file (.ron).
+        solution: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Override the level's random seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Write one CSV row per tick to this file.
+        #[arg(long, value_name = "FILE.csv")]
+        trace: Option<PathBuf>,
+    },
+    /// Check a level (and optionally a solution) and print every problem. Exit 0 = usable, 2 = errors.
+    Check {
+        /// Level file, level folder, or bundled level name.
+        level: String,
+        /// Solution file to check against the level.
+        solution: Option<PathBuf>,
+    },
+    /// List the bundled levels.
+    Levels,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            ExitCode::SUCCESS
+        }
+        Some(Command::Levels) => levels(),
+        Some(Command::Check { level, solution }) => check(&level, solution.as_deref()),
+        Some(Command::Score { level, solution, json, seed, trace }) => score(&level, &solution, json, seed, trace.as_deref()),
+    }
+}
+
+/// Reads a level from a path, or from the bundled levels by name.
+fn level_file(level: &str) -> Result<SourceFile, InputError> {
+    let path = Path::new(level);
+    if path.exists() {
+        return Ok(load::read(&load::level_path(path))?);
+    }
+    match bundled::find(level) {
+        Some(b) => Ok(b.level_file()),
+        None => Err(InputError {
+            problems: Vec::new(),
+            io: Some(format!("error: no level file or bundled level named `{level}` (see `peakload levels`)")),
+        }),
+    }
+}
+
+fn load_all(level: &str, solution: Option<&Path>) -> Result<Checked, InputError> {
+    let level_file = level_file(level)?;
+    let solution_file = solution.map(load::read).transpose()?;
+    format::check_texts(level_file, solution_file)
+}
+
+fn input_error(err: &InputError) -> ExitCode {
+    eprint!("{err}");
+    let errors = err.problems.iter().filter(|p| p.is_error()).count();
+    if errors > 0 {
+        eprintln!("{errors} error(s) found");
+    }
+    ExitCode::from(2)
+}
+
+fn check(level: &str, solution: Option<&Path>) -> ExitCode {
+    match load_all(level, solution) {
+        Ok(checked) => {
+            for w in &checked.warnings {
+                eprint!("{w}");
+            }
+            let what = if solution.is_some() { "level and solution" } else { "level" };
+            println!("{what} OK ({} warning(s))", checked.warnings.len());
+            ExitCode::SUCCESS
+        }
+        Err(err) => input_error(&err),
+    }
+}
+
+fn levels() -> ExitCode {
+    let catalogue = match load::bundled_catalogue() {
+        Ok(c) => c,
+        Err(e) => return input_error(&e.into()),
+    };
+    println!("{:<28} {:<6} {:>9}  title", "level", "tick", "duration");
+    for b in bundled::all() {
+        match load::parse_level(&b.level_file()) {
+            Ok(level) => {
+                let _ = &catalogue;
+                println!("{:<28} {:<6} {:>9}  {}", b.folder, level.tick.to_string(), level.duration.to_string(), level.title.en);
+            }
+            Err(e) => println!("{:<28} (broken: {})", b.folder, e.to_string().lines().next().unwrap_or_default()),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn score(level: &str, solution: &Path, json: bool, seed: Option<u64>, trace: Option<&Path>) -> ExitCode {
+    let checked = match load_all(level, Some(solution)) {
+        Ok(c) => c,
+        Err(err) => return input_error(&err),
+    };
+    for w in &checked.warnings {
+        eprint!("{w}");
+    }
+    let sim = match sim::run_checked(&checked, seed) {
+        Ok(sim) => sim,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let score = Score::of(&sim);
+    if let Some(path) = trace
+        && let Err(err) = write_atomically(path, &trace_csv(&sim))
+    {
+        eprintln!("error: cannot write trace {}: {err}", path.display());
+        return ExitCode::from(2);
+    }
+    if json {
+        match serde_json::to_string_pretty(&score) {
+            Ok(text) => println!("{text}"),
+            Err(err) => {
+                eprintln!("error: cannot encode the score: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        print!("{}", table(&score, &checked));
+    }
+    if score.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// Writes a file by writing a sibling temporary file and renaming it over the target.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The human-readable score.
+pub fn table(score: &Score, checked: &Checked) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    let level = &checked.level;
+    let _ = writeln!(t, "{} — {}", score.level, level.title.en);
+    let _ = writeln!(t, "  seed {}, {} ticks of {}", score.seed, score.ticks, level.tick);
+    let stars: String = (0..3).map(|i| if i < score.stars { '★' } else { '☆' }).collect();
+    if score.passed {
+        let _ = writeln!(t, "  result        PASSED {stars}");
+    } else {
+        let _ = writeln!(t, "  result        FAILED {stars}");
+        for why in &score.failed_goals {
+            let _ = writeln!(t, "                - {why}");
+        }
+    }
+    let _ = writeln!(t, "  availability  {:.3}%  (goal {}%)", score.availability_pct, score.goals.availability_pct);
+    let l = score.latency_ms;
+    let goal = score.goals.p99_ms.map_or(String::new(), |g| format!("  (p99 goal {g:.0} ms)"));
+    let _ = writeln!(t, "  latency       p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms{goal}", l.p50, l.p95, l.p99);
+    let r = score.requests;
+    let _ = writeln!(
+        t,
+        "  requests      arrived {}  ok {}  late {}  dropped {}  pending {}",
+        thousands(r.arrived),
+        thousands(r.ok),
+        thousands(r.late),
+        thousands(r.dropped),
+        thousands(r.pending)
+    );
+    for (reason, n) in &score.dropped_by_reason {
+        let _ = writeln!(t, "                dropped, {}: {}", reason.replace('_', " "), thousands(*n));
+    }
+    let g = &score.goals;
+    let _ = writeln!(
+        t,
+        "  cost          ${:.2}  (budget ${:.2}; ★★ ≤ ${:.2}; ★★★ ≤ ${:.2})",
+        score.cost_usd, g.budget_usd, g.two_stars_usd, g.three_stars_usd
+    );
+    for (service, usd) in &score.cost_by_service {
+        let _ = writeln!(t, "                {service:<24} ${usd:.2}");
+    }
+    t
+}
+
+/// One CSV row per tick: per source, then totals.
+pub fn trace_csv(sim: &Sim) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("tick,time_s,clock");
+    for s in &sim.ctx.setup.level.sources {
+        for col in ["arrived", "ok", "late", "dropped", "pending"] {
+            let _ = write!(out, ",{}_{col}", s.id);
+        }
+    }
+    out.push_str(",arrived,ok,late,dropped,pending,in_flight,offered_rps,capacity_rps,utilisation,servers,cost_usd\n");
+    for r in &sim.metrics.records {
+        let _ = write!(out, "{},{},{}", r.tick, r.time_s, format::time::format_clock(r.time_s));
+        for s in &r.sources {
+            let _ = write!(out, ",{},{},{},{},{}", s.arrived, s.ok, s.late, s.dropped, s.pending);
+        }
+        let t = r.total();
+        let _ = writeln!(
+            out,
+            ",{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{},{:.6}",
+            t.arrived, t.ok, t.late, t.dropped, t.pending, r.in_flight, r.offered_rps, r.capacity_rps, r.utilisation, r.servers_working, r.cost_usd
+        );
+    }
+    out
+}

@@ -1,0 +1,301 @@
+//! The level file: the world a player is dropped into.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::WorkClass;
+use super::solution::{Thing, ThingKind};
+use super::time::{ClockTime, Span};
+
+/// Text in every language the game speaks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// English.
+    pub en: String,
+    /// Korean.
+    pub ko: String,
+}
+
+/// A whole level as written in `level.ron`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    /// Stable id, the folder name (`01-on-prem-dilemma`).
+    pub id: String,
+    /// Title shown on the campaign map.
+    pub title: Text,
+    /// The lesson's opening text.
+    #[serde(default)]
+    pub intro: Text,
+    /// A one-paragraph summary of the concept, shown after the level.
+    #[serde(default)]
+    pub summary: Text,
+    /// Seed of the level's random traffic (overridable with `--seed`).
+    pub seed: u64,
+    /// Length of one simulation step.
+    pub tick: Span,
+    /// How long the level runs.
+    pub duration: Span,
+    /// Kinds of request the level's traffic is made of.
+    pub workloads: Vec<Workload>,
+    /// Where traffic comes from.
+    pub sources: Vec<Source>,
+    /// What the player may place.
+    pub palette: Palette,
+    /// Things already in place that the player cannot remove.
+    #[serde(default)]
+    pub preplaced: Vec<Thing>,
+    /// Links between pre-placed things (and from sources).
+    #[serde(default)]
+    pub preplaced_links: Vec<(String, String)>,
+    /// Scripted events.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// What counts as winning.
+    pub goals: Goals,
+    /// Guided steps of a lesson, in order.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// One kind of request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    /// Id used by sources.
+    pub id: String,
+    /// The kind of work, which decides how fast each instance family does it.
+    pub class: WorkClass,
+    /// Service time on one m5 vCPU (speed 1.0), milliseconds.
+    pub work_ms: f64,
+    /// Memory the request holds while in flight (waiting or served), MiB.
+    pub memory_mib: f64,
+    /// Response size, KiB (load balancer traffic charges).
+    #[serde(default = "default_response_kib")]
+    pub response_kib: f64,
+    /// Whether a caller waits for the answer.
+    pub mode: Mode,
+}
+
+fn default_response_kib() -> f64 {
+    32.0
+}
+
+/// Whether the caller waits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Mode {
+    /// The caller waits: late after `deadline`; the caller gives up after `timeout`
+    /// (the request is then dropped).
+    Sync {
+        /// Latency goal of one request.
+        deadline: Span,
+        /// When a waiting caller gives up.
+        timeout: Span,
+    },
+    /// Nobody waits: the work must finish within `deadline` of arriving.
+    Async {
+        /// Completion deadline.
+        deadline: Span,
+    },
+}
+
+impl Mode {
+    /// Seconds after arrival at which the request counts as late.
+    pub fn deadline_s(&self) -> f64 {
+        match self {
+            Mode::Sync { deadline, .. } | Mode::Async { deadline } => deadline.secs(),
+        }
+    }
+
+    /// Seconds after arrival at which a still-waiting request is given up on.
+    pub fn give_up_s(&self) -> f64 {
+        match self {
+            Mode::Sync { timeout, .. } => timeout.secs(),
+            Mode::Async { .. } => f64::INFINITY,
+        }
+    }
+}
+
+/// A source of traffic.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Id used in links (`("shoppers", "web-lb")`).
+    pub id: String,
+    /// Label shown on the board.
+    #[serde(default)]
+    pub name: Text,
+    /// Which workload its requests are.
+    pub workload: String,
+    /// Base arrival rate, requests per second.
+    pub base_rps: f64,
+    /// Shapes multiplied onto the base rate.
+    #[serde(default)]
+    pub shapes: Vec<Shape>,
+    /// Relative standard deviation of per-tick noise on the rate (0.05 = 5%).
+    #[serde(default)]
+    pub noise: f64,
+}
+
+/// A traffic shape; every shape multiplies the rate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Shape {
+    /// A smooth daily cycle between `low` and `high` times the base, highest at `peak`.
+    Daily {
+        /// Multiplier at the quietest hour.
+        low: f64,
+        /// Multiplier at the busiest hour.
+        #[serde(default = "one")]
+        high: f64,
+        /// Time of day of the peak.
+        peak: ClockTime,
+    },
+    /// Weekends run at `weekend` times the weekday rate (days 6 and 7 of each week).
+    Weekly {
+        /// Weekend multiplier.
+        weekend: f64,
+    },
+    /// A bell-shaped busy season (a year of on-premises planning).
+    Seasonal {
+        /// When the season peaks.
+        peak: ClockTime,
+        /// Standard deviation of the bell.
+        width: Span,
+        /// Multiplier at the peak.
+        multiplier: f64,
+    },
+    /// A spike: ramps up over `ramp`, holds for `hold`, ramps down over `ramp`.
+    Spike {
+        /// When the ramp starts.
+        at: ClockTime,
+        /// Ramp length.
+        ramp: Span,
+        /// Time at full height.
+        hold: Span,
+        /// Multiplier at full height.
+        multiplier: f64,
+    },
+    /// A flash crowd: jumps at once to `multiplier` and decays back with time constant `decay`.
+    FlashCrowd {
+        /// When it hits.
+        at: ClockTime,
+        /// Multiplier at the jump.
+        multiplier: f64,
+        /// Exponential decay time constant.
+        decay: Span,
+    },
+    /// Steady compound growth.
+    Growth {
+        /// Percent growth per day.
+        percent_per_day: f64,
+    },
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// What the player may place.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Palette {
+    /// Kinds of thing on the palette.
+    pub things: Vec<ThingKind>,
+    /// Instance types allowed (empty = every type in the catalogue).
+    #[serde(default)]
+    pub instance_types: Vec<String>,
+    /// On-premises server models allowed (empty = every model).
+    #[serde(default)]
+    pub server_models: Vec<String>,
+}
+
+/// A scripted event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// When it happens.
+    pub at: ClockTime,
+    /// What happens.
+    pub what: EventKind,
+}
+
+/// What a scripted event does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum EventKind {
+    /// `count` in-service instances of a thing fail (hardware fault).
+    InstanceFailure {
+        /// The thing (instance, group or on-premises servers) hit.
+        thing: String,
+        /// How many of its servers fail.
+        count: u32,
+    },
+    /// A traffic spike on one source.
+    TrafficSpike {
+        /// The source.
+        source: String,
+        /// Multiplier at full height.
+        multiplier: f64,
+        /// Ramp up (and down) time.
+        ramp: Span,
+        /// Time at full height.
+        hold: Span,
+    },
+}
+
+/// Goals and star thresholds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goals {
+    /// Minimum percent of finished requests that were ok.
+    pub availability_pct: f64,
+    /// Optional p99 latency ceiling, milliseconds.
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
+    /// Cost ceilings for one, two and three stars; above `one` the level is lost.
+    pub stars: StarThresholds,
+}
+
+/// Cost ceilings for the stars, in dollars over the whole level.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StarThresholds {
+    /// The budget: at or below it the level is won with one star.
+    pub one: f64,
+    /// Two stars at or below this.
+    pub two: f64,
+    /// Three stars at or below this.
+    pub three: f64,
+}
+
+/// A guided step of a lesson.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// What the player is asked to do.
+    pub text: Text,
+    /// A hint shown on request.
+    #[serde(default)]
+    pub hint: Text,
+    /// When the step is complete.
+    pub done_when: Condition,
+}
+
+/// A condition the game checks to complete a guided step.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Condition {
+    /// A thing of this kind is placed.
+    Placed(ThingKind),
+    /// A link runs from `from` (a source or thing id, or `*`) to a thing of kind `to`.
+    Linked {
+        /// Source or thing id, `*` for any.
+        from: String,
+        /// Kind of the thing linked to.
+        to: ThingKind,
+    },
+    /// The run has reached this time.
+    ClockReached(ClockTime),
+    /// Availability so far is at least this percent.
+    AvailabilityAtLeast(f64),
+    /// The run has finished.
+    RunFinished,
+}

@@ -1,0 +1,193 @@
+//! Problems found in a file, printed the way rustc prints them.
+
+use std::fmt;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The file cannot be played or scored.
+    Error,
+    /// The file works but probably not as meant.
+    Warning,
+}
+
+/// One problem at one place in one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// File path as given by the user.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub col: usize,
+    /// Characters to underline from `col` (at least one).
+    pub width: usize,
+    /// The source line, for the excerpt.
+    pub excerpt: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, if there is something to say.
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    /// Whether the problem stops the file from being used.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        let gutter = self.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        writeln!(f, "{pad}--> {}:{}:{}", self.file, self.line, self.col)?;
+        if !self.excerpt.is_empty() {
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{} | {}", self.line, self.excerpt)?;
+            let lead: String = self
+                .excerpt
+                .chars()
+                .take(self.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(f, "{pad} | {lead}{}", "^".repeat(self.width.max(1)))?;
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "{pad} = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A file's name and text, kept together so problems can point into it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as the user gave it (or a label for embedded files).
+    pub path: String,
+    /// Whole text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Wraps a text with the name problems should show.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// A problem at a 1-based line and column.
+    pub fn problem_at(
+        &self,
+        severity: Severity,
+        line: usize,
+        col: usize,
+        width: usize,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Problem {
+        let line = line.max(1);
+        let excerpt = self
+            .text
+            .lines()
+            .nth(line - 1)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string();
+        Problem {
+            severity,
+            file: self.path.clone(),
+            line,
+            col: col.max(1),
+            width,
+            excerpt,
+            message: message.into(),
+            hint,
+        }
+    }
+
+    /// A problem at a byte offset into the text.
+    pub fn problem_at_offset(
+        &self,
+        severity: Severity,
+        offset: usize,
+        width: usize,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Problem {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        self.problem_at(severity, line, col, width, message, hint)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The closest of `candidates` to `word`, if close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let keep = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
+            prev = keep;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_lines_and_columns() {
+        let file = SourceFile::new("a.ron", "one\ntwo three\n");
+        let p = file.problem_at_offset(Severity::Error, 8, 5, "bad", None);
+        assert_eq!((p.line, p.col), (2, 5));
+        assert_eq!(p.excerpt, "two three");
+        let shown = p.to_string();
+        assert!(shown.contains("--> a.ron:2:5"), "{shown}");
+        assert!(shown.contains("    ^^^^^"), "{shown}");
+    }
+
+    #[test]
+    fn typos_find_their_word() {
+        let names = ["m5.large", "c5.large", "r5.xlarge"];
+        assert_eq!(did_you_mean("m5.lrage", names), Some("m5.large"));
+        assert_eq!(did_you_mean("quantum", names), None);
+    }
+}

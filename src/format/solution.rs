@@ -1,0 +1,369 @@
+//! The solution file: the architecture a player built.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::Family;
+use super::time::{ClockTime, Span};
+
+/// A player's architecture, as saved by the game and scored by `peakload score`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Solution {
+    /// Id of the level this solves.
+    pub level: String,
+    /// Things placed.
+    #[serde(default)]
+    pub things: Vec<Thing>,
+    /// Links `(from, to)`: from a source or thing id to a thing id.
+    #[serde(default)]
+    pub links: Vec<(String, String)>,
+    /// Reservations and savings plans bought for the whole level.
+    #[serde(default)]
+    pub commitments: Vec<Commitment>,
+    /// Changes made while the run was going.
+    #[serde(default)]
+    pub actions: Vec<TimedAction>,
+}
+
+/// The kinds of thing a player can place (the palette).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ThingKind {
+    /// Servers bought for an on-premises data centre.
+    OnPremises,
+    /// One EC2 instance.
+    Instance,
+    /// An EC2 Auto Scaling group.
+    AutoScalingGroup,
+    /// An Elastic Load Balancer.
+    LoadBalancer,
+}
+
+impl ThingKind {
+    /// English name for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ThingKind::OnPremises => "on-premises servers",
+            ThingKind::Instance => "EC2 instance",
+            ThingKind::AutoScalingGroup => "Auto Scaling group",
+            ThingKind::LoadBalancer => "load balancer",
+        }
+    }
+}
+
+/// One placed thing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Thing {
+    /// Servers in your own data centre: bought up front, fixed, slow to add.
+    OnPremises {
+        /// Id used in links and actions.
+        id: String,
+        /// Server model from the catalogue.
+        model: String,
+        /// Servers racked when the level starts.
+        servers: u32,
+    },
+    /// A single EC2 instance.
+    Instance {
+        /// Id used in links and actions.
+        id: String,
+        /// Instance type, e.g. `m5.large`.
+        #[serde(rename = "type")]
+        instance_type: String,
+        /// How it is bought.
+        #[serde(default)]
+        purchase: Purchase,
+    },
+    /// An Auto Scaling group of identical instances.
+    AutoScalingGroup(AutoScalingGroup),
+    /// An Elastic Load Balancer spreading requests over its targets.
+    LoadBalancer(LoadBalancer),
+}
+
+impl Thing {
+    /// The thing's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Thing::OnPremises { id, .. } | Thing::Instance { id, .. } => id,
+            Thing::AutoScalingGroup(g) => &g.id,
+            Thing::LoadBalancer(b) => &b.id,
+        }
+    }
+
+    /// The kind of thing.
+    pub fn kind(&self) -> ThingKind {
+        match self {
+            Thing::OnPremises { .. } => ThingKind::OnPremises,
+            Thing::Instance { .. } => ThingKind::Instance,
+            Thing::AutoScalingGroup(_) => ThingKind::AutoScalingGroup,
+            Thing::LoadBalancer(_) => ThingKind::LoadBalancer,
+        }
+    }
+}
+
+/// How an instance is bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Purchase {
+    /// Pay by the second while it runs (covered by any matching commitment).
+    #[default]
+    OnDemand,
+    /// Spare capacity at a discount; reclaimed with two minutes' notice.
+    Spot,
+    /// On a physical host of your own, billed per host.
+    DedicatedHost,
+}
+
+/// An Auto Scaling group.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    /// Id used in links and actions.
+    pub id: String,
+    /// Launch template: instance type.
+    #[serde(rename = "type")]
+    pub instance_type: String,
+    /// Launch template: how instances are bought.
+    #[serde(default)]
+    pub purchase: Purchase,
+    /// Fewest instances.
+    pub min: u32,
+    /// Instances wanted at the start.
+    pub desired: u32,
+    /// Most instances.
+    pub max: u32,
+    /// Dynamic scaling policies.
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    /// Scheduled changes of min, desired or max.
+    #[serde(default)]
+    pub scheduled: Vec<Scheduled>,
+    /// Time after boot during which a new instance's metrics are ignored.
+    #[serde(default)]
+    pub warmup: Option<Span>,
+    /// Replace instances that fail health checks.
+    #[serde(default = "yes")]
+    pub replace_unhealthy: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A dynamic scaling policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Policy {
+    /// Keep a metric near a target: scale out fast and in proportion, scale in slowly.
+    TargetTracking {
+        /// The metric.
+        metric: Metric,
+        /// Its target value.
+        target: f64,
+    },
+    /// Add or remove instances by steps when the metric crosses bounds.
+    Step {
+        /// The metric.
+        metric: Metric,
+        /// Adjustments, checked in order; the first that matches applies.
+        steps: Vec<StepAdjustment>,
+        /// Time after a change during which this policy waits.
+        #[serde(default)]
+        cooldown: Option<Span>,
+    },
+}
+
+/// A metric a policy can follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Metric {
+    /// Average CPU utilisation of in-service instances, percent.
+    Cpu,
+    /// Requests per minute per in-service instance.
+    RequestsPerTarget,
+}
+
+/// One step of a step-scaling policy.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustment {
+    /// Applies when the metric is at or above this (if set).
+    #[serde(default)]
+    pub above: Option<f64>,
+    /// Applies when the metric is below this (if set).
+    #[serde(default)]
+    pub below: Option<f64>,
+    /// Instances to add (negative removes).
+    pub change: i32,
+}
+
+/// A scheduled action of an Auto Scaling group.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheduled {
+    /// When it applies.
+    pub at: ClockTime,
+    /// Repeat every day.
+    #[serde(default)]
+    pub daily: bool,
+    /// New minimum.
+    #[serde(default)]
+    pub min: Option<u32>,
+    /// New desired capacity.
+    #[serde(default)]
+    pub desired: Option<u32>,
+    /// New maximum.
+    #[serde(default)]
+    pub max: Option<u32>,
+}
+
+/// An Elastic Load Balancer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    /// Id used in links.
+    pub id: String,
+    /// Internet-facing or internal (tier to tier).
+    #[serde(default)]
+    pub scheme: Scheme,
+    /// How requests are spread.
+    #[serde(default)]
+    pub algorithm: Algorithm,
+    /// Connection draining on deregistration; `"0s"` turns it off.
+    #[serde(default)]
+    pub draining: Option<Span>,
+    /// Time between health checks (catalogue default when left out).
+    #[serde(default)]
+    pub health_interval: Option<Span>,
+    /// Passing checks before a new target gets traffic.
+    #[serde(default)]
+    pub healthy_threshold: Option<u32>,
+}
+
+/// Who can reach a load balancer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Scheme {
+    /// Reached from the internet (sources).
+    #[default]
+    InternetFacing,
+    /// Reached only from other tiers.
+    Internal,
+}
+
+/// How a load balancer picks a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Algorithm {
+    /// Each healthy instance gets an equal share.
+    #[default]
+    RoundRobin,
+    /// Instances with fewer requests in flight get more.
+    LeastOutstanding,
+}
+
+/// A commitment bought for the whole level, charged whether used or not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Commitment {
+    /// Reserved Instances of one type.
+    Reserved {
+        /// Instance type reserved.
+        #[serde(rename = "type")]
+        instance_type: String,
+        /// How many instances.
+        count: u32,
+        /// One or three years.
+        term: Term,
+        /// How much is paid up front.
+        payment: Payment,
+    },
+    /// A Savings Plan: a spend per hour at a discount.
+    SavingsPlan {
+        /// Compute (any family) or EC2 Instance (one family).
+        plan: PlanKind,
+        /// Commitment in discounted dollars per hour.
+        usd_per_hour: f64,
+    },
+}
+
+/// A Reserved Instance term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Term {
+    /// One year.
+    OneYear,
+    /// Three years.
+    ThreeYears,
+}
+
+/// A Reserved Instance payment option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Payment {
+    /// Nothing up front.
+    NoUpfront,
+    /// Part up front.
+    PartialUpfront,
+    /// Everything up front.
+    AllUpfront,
+}
+
+/// A Savings Plan type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlanKind {
+    /// Any instance family.
+    Compute,
+    /// One instance family, deeper discount.
+    Ec2Instance(Family),
+}
+
+/// A change the player made while the run was going.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimedAction {
+    /// When it was made.
+    pub at: ClockTime,
+    /// What was done.
+    #[serde(rename = "do")]
+    pub action: Action,
+}
+
+/// Something the player does to a running architecture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Action {
+    /// Set an Auto Scaling group's desired capacity (clamped to its min and max).
+    SetDesired {
+        /// The group.
+        thing: String,
+        /// New desired capacity.
+        desired: u32,
+    },
+    /// Change an Auto Scaling group's min and max.
+    SetLimits {
+        /// The group.
+        thing: String,
+        /// New minimum.
+        min: u32,
+        /// New maximum.
+        max: u32,
+    },
+    /// Resize a single instance (vertical scaling): it stops, changes type, restarts.
+    Resize {
+        /// The instance.
+        thing: String,
+        /// New instance type.
+        #[serde(rename = "type")]
+        instance_type: String,
+    },
+    /// Order more on-premises servers; they arrive after the procurement lead time.
+    OrderServers {
+        /// The on-premises thing.
+        thing: String,
+        /// Servers ordered.
+        count: u32,
+    },
+}
+
+impl Action {
+    /// The id of the thing acted on.
+    pub fn thing(&self) -> &str {
+        match self {
+            Action::SetDesired { thing, .. }
+            | Action::SetLimits { thing, .. }
+            | Action::Resize { thing, .. }
+            | Action::OrderServers { thing, .. } => thing,
+        }
+    }
+}

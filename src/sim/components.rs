@@ -1,0 +1,282 @@
+//! Components: plain data attached to entities of the simulation world.
+
+use hecs::Entity;
+
+use crate::format::level::Shape;
+use crate::format::solution::{Algorithm, Policy, Purchase, Scheduled, Scheme};
+
+use super::station::{Cohort, KindTerms, Station};
+
+/// Stable order of a placed thing (its position in the level and solution);
+/// systems sort by it so hecs's storage order never changes a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Order(pub u32);
+
+/// The id the player gave a thing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(pub String);
+
+/// Requests handed to a thing this tick, not yet routed or served.
+#[derive(Debug, Clone, Default)]
+pub struct Inbox(pub Vec<Cohort>);
+
+/// A source of traffic.
+#[derive(Debug, Clone)]
+pub struct TrafficSource {
+    /// Index of the source in the level.
+    pub index: u16,
+    /// Index of its workload.
+    pub workload: u16,
+    /// Base rate, requests per second.
+    pub base_rps: f64,
+    /// Shapes multiplied onto the base rate (scripted spikes included).
+    pub shapes: Vec<Shape>,
+    /// Relative standard deviation of per-tick noise.
+    pub noise: f64,
+    /// Where its requests enter, if linked.
+    pub target: Option<Entity>,
+    /// The rate used in the last tick, requests per second.
+    pub last_rps: f64,
+}
+
+/// An Elastic Load Balancer.
+#[derive(Debug, Clone)]
+pub struct Balancer {
+    /// Internet-facing or internal.
+    pub scheme: Scheme,
+    /// How requests are spread.
+    pub algorithm: Algorithm,
+    /// Deregistration delay, seconds (0 = no draining).
+    pub draining_s: f64,
+    /// Seconds between health checks.
+    pub health_interval_s: f64,
+    /// Passing checks before a new target gets traffic.
+    pub healthy_threshold: u32,
+    /// Failing checks before a target stops getting traffic.
+    pub unhealthy_threshold: u32,
+    /// Fleets it spreads requests over, in link order.
+    pub targets: Vec<Entity>,
+    /// Requests routed this tick (for capacity-unit charges).
+    pub routed: u64,
+    /// Response bytes this tick, KiB.
+    pub routed_kib: f64,
+}
+
+/// What a fleet's servers are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hardware {
+    /// An EC2 instance type (index into the catalogue).
+    Ec2(usize),
+    /// An on-premises server model (index into the catalogue).
+    OnPrem(usize),
+}
+
+/// A pool of identical servers sharing one line: an instance, a group or a rack.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    /// Hardware of new servers.
+    pub hardware: Hardware,
+    /// How new servers are bought.
+    pub purchase: Purchase,
+    /// How each workload fares on this hardware.
+    pub terms: Vec<KindTerms>,
+    /// Workloads whose traffic can reach this fleet.
+    pub reached: Vec<usize>,
+    /// Requests one server can serve at once.
+    pub slots_per_server: u32,
+    /// Requests one server can hold waiting.
+    pub hold_per_server: u64,
+    /// The shared line.
+    pub station: Station,
+    /// Health checks of the load balancer in front, if any.
+    pub checks: Option<HealthChecks>,
+    /// Seconds a target drains when it leaves (0 = killed at once).
+    pub draining_s: f64,
+    /// Its servers, counted by state.
+    pub census: Census,
+    /// Server-seconds of work done in the last tick.
+    pub busy_s: f64,
+    /// Requests received in the last tick.
+    pub received: u64,
+}
+
+/// A fleet's servers counted by state (refreshed before routing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Serving and reachable: they take traffic and answer it.
+    pub working: u32,
+    /// Failed but still reachable: they take traffic and answer nothing.
+    pub failed_reachable: u32,
+    /// In service but not (yet) healthy with the load balancer.
+    pub unhealthy: u32,
+    /// Booting or on order.
+    pub pending: u32,
+    /// Leaving with work in hand.
+    pub draining: u32,
+    /// In service and past their warm-up (what scaling metrics count).
+    pub warm: u32,
+}
+
+impl Census {
+    /// Servers that receive traffic.
+    pub fn reachable(&self) -> u32 {
+        self.working + self.failed_reachable
+    }
+}
+
+/// Health-check settings a fleet inherits from the load balancer in front of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HealthChecks {
+    /// Seconds between checks.
+    pub interval_s: f64,
+    /// Passes before a target is healthy.
+    pub healthy_threshold: u32,
+    /// Failures before a target is unhealthy.
+    pub unhealthy_threshold: u32,
+}
+
+/// A fleet that is an EC2 Auto Scaling group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Fewest instances.
+    pub min: u32,
+    /// Instances wanted.
+    pub desired: u32,
+    /// Most instances.
+    pub max: u32,
+    /// Dynamic policies.
+    pub policies: Vec<Policy>,
+    /// Scheduled actions.
+    pub scheduled: Vec<Scheduled>,
+    /// Instance warm-up, seconds.
+    pub warmup_s: f64,
+    /// Replace failed instances.
+    pub replace_unhealthy: bool,
+    /// Metric samples of the current period.
+    pub window: MetricWindow,
+    /// Consecutive periods below target (target tracking scale-in).
+    pub low_periods: u32,
+    /// When each step policy last changed capacity.
+    pub last_step_change_s: Vec<f64>,
+    /// When target tracking last scaled in.
+    pub last_scale_in_s: f64,
+}
+
+/// Sums of metric samples over one metric period.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MetricWindow {
+    /// Server-seconds of work done by counted (warm) servers.
+    pub busy_s: f64,
+    /// Server-seconds of capacity of counted servers.
+    pub capacity_s: f64,
+    /// Requests received.
+    pub requests: f64,
+    /// Instance-seconds of counted servers.
+    pub instance_s: f64,
+    /// Seconds covered.
+    pub span_s: f64,
+}
+
+/// A fleet of servers owned on premises.
+#[derive(Debug, Clone, Default)]
+pub struct OnPremises {
+    /// Orders not yet delivered: (arrives at, servers).
+    pub orders: Vec<(f64, u32)>,
+}
+
+/// One server: an EC2 instance or an on-premises machine.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// Launch order across the whole run (stable id).
+    pub serial: u32,
+    /// The fleet it belongs to.
+    pub fleet: Entity,
+    /// What it is.
+    pub hardware: Hardware,
+    /// How it is bought.
+    pub purchase: Purchase,
+    /// Where it is in its life.
+    pub state: ServerState,
+    /// When it was launched (or ordered).
+    pub launched_s: f64,
+    /// When it entered service.
+    pub in_service_s: Option<f64>,
+    /// Its standing with the load balancer in front.
+    pub health: LbHealth,
+    /// When a spot reclaim takes it, if noticed.
+    pub reclaim_at_s: Option<f64>,
+    /// Seconds billed so far.
+    pub billed_s: f64,
+}
+
+/// Where a server is in its life.
+#[derive(Debug, Clone)]
+pub enum ServerState {
+    /// Booting (or on order, for on-premises); serves from `ready_s`.
+    Pending {
+        /// When it is ready.
+        ready_s: f64,
+    },
+    /// Serving.
+    InService,
+    /// Broken: takes its share of traffic and answers nothing until noticed.
+    Failed {
+        /// When it failed.
+        since_s: f64,
+        /// Whether health checks have noticed.
+        detected: bool,
+    },
+    /// Stopped for a resize; comes back as `to` at `until_s`.
+    Resizing {
+        /// When it is back.
+        until_s: f64,
+        /// New hardware.
+        to: Hardware,
+    },
+    /// Leaving: finishes what it holds, takes nothing new.
+    Draining {
+        /// When it is cut off regardless.
+        until_s: f64,
+        /// What it still holds.
+        station: Box<Station>,
+    },
+    /// Gone; removed from the world at the end of the tick.
+    Terminated,
+}
+
+impl ServerState {
+    /// Whether EC2 bills it now (stopped instances are not billed).
+    pub fn is_billed(&self) -> bool {
+        !matches!(self, ServerState::Resizing { .. } | ServerState::Terminated)
+    }
+
+    /// Whether it counts toward an Auto Scaling group's capacity.
+    pub fn counts_toward_group(&self) -> bool {
+        match self {
+            ServerState::Pending { .. } | ServerState::InService => true,
+            ServerState::Failed { detected, .. } => !detected,
+            _ => false,
+        }
+    }
+
+    /// A short label for the board and the trace.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ServerState::Pending { .. } => "booting",
+            ServerState::InService => "in service",
+            ServerState::Failed { .. } => "failed",
+            ServerState::Resizing { .. } => "resizing",
+            ServerState::Draining { .. } => "draining",
+            ServerState::Terminated => "terminated",
+        }
+    }
+}
+
+/// A target's standing with its load balancer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LbHealth {
+    /// Whether it receives traffic.
+    pub healthy: bool,
+    /// Consecutive checks that disagree with `healthy`.
+    pub streak: u32,
+}

@@ -1,0 +1,88 @@
+//! Money: what each service cost, accrued tick by tick.
+
+use std::collections::BTreeMap;
+
+/// A line of the bill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Service {
+    /// EC2 instances billed on demand.
+    Ec2OnDemand,
+    /// EC2 spot instances.
+    Ec2Spot,
+    /// Reserved Instances (charged whether used or not).
+    Ec2Reserved,
+    /// Savings Plans commitment and covered usage.
+    SavingsPlans,
+    /// Dedicated Hosts.
+    DedicatedHosts,
+    /// Elastic Load Balancing.
+    LoadBalancing,
+    /// Servers owned on premises (depreciation plus running overhead).
+    OnPremises,
+}
+
+impl Service {
+    /// Every line, in report order.
+    pub const ALL: [Service; 7] = [
+        Service::OnPremises,
+        Service::Ec2OnDemand,
+        Service::Ec2Spot,
+        Service::Ec2Reserved,
+        Service::SavingsPlans,
+        Service::DedicatedHosts,
+        Service::LoadBalancing,
+    ];
+
+    /// Stable key used in JSON and traces.
+    pub fn key(self) -> &'static str {
+        match self {
+            Service::Ec2OnDemand => "ec2_on_demand",
+            Service::Ec2Spot => "ec2_spot",
+            Service::Ec2Reserved => "ec2_reserved",
+            Service::SavingsPlans => "savings_plans",
+            Service::DedicatedHosts => "dedicated_hosts",
+            Service::LoadBalancing => "elastic_load_balancing",
+            Service::OnPremises => "on_premises",
+        }
+    }
+
+    /// Name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Service::Ec2OnDemand => "EC2 on-demand",
+            Service::Ec2Spot => "EC2 spot",
+            Service::Ec2Reserved => "EC2 Reserved Instances",
+            Service::SavingsPlans => "Savings Plans",
+            Service::DedicatedHosts => "EC2 Dedicated Hosts",
+            Service::LoadBalancing => "Elastic Load Balancing",
+            Service::OnPremises => "On-premises servers",
+        }
+    }
+}
+
+/// Dollars spent so far, by service.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ledger {
+    by_service: BTreeMap<Service, f64>,
+}
+
+impl Ledger {
+    /// Adds a charge.
+    pub fn charge(&mut self, service: Service, usd: f64) {
+        if usd != 0.0 && usd.is_finite() {
+            *self.by_service.entry(service).or_insert(0.0) += usd;
+        }
+    }
+
+    /// Total dollars.
+    pub fn total(&self) -> f64 {
+        self.by_service.values().sum()
+    }
+
+    /// Dollars per service that has been charged, in report order.
+    pub fn lines(&self) -> impl Iterator<Item = (Service, f64)> + '_ {
+        Service::ALL
+            .into_iter()
+            .filter_map(|s| self.by_service.get(&s).map(|usd| (s, *usd)))
+    }
+}

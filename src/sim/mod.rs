@@ -1,0 +1,33 @@
+//! The simulation: a hecs world stepped in fixed ticks. No terminal, no files:
+//! the same level, solution and seed give the same result on every machine.
+//!
+//! - [`world`] builds the world and runs the systems in order each tick;
+//! - [`components`] are the plain data on entities;
+//! - [`systems`] are the functions run each tick;
+//! - [`station`] is the queueing model of a pool of servers; [`erlang`] its maths;
+//! - [`metrics`], [`latency`], [`ledger`] and [`log`] record what happened; [`score`] judges it.
+
+pub mod components;
+pub mod erlang;
+pub mod latency;
+pub mod ledger;
+pub mod log;
+pub mod metrics;
+pub mod score;
+pub mod station;
+pub mod systems;
+pub mod world;
+
+pub use score::Score;
+pub use world::{BuildError, Setup, Sim};
+
+use crate::format::Checked;
+
+/// Builds and runs a checked level and solution to the end, and scores it.
+pub fn run_checked(checked: &Checked, seed: Option<u64>) -> Result<Sim, BuildError> {
+    let solution = checked.solution.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
+    let setup = Setup::new(checked.catalogue.clone(), checked.level.clone(), solution, seed);
+    let mut sim = Sim::new(setup)?;
+    sim.run_to_end();
+    Ok(sim)
+}

@@ -1,0 +1,195 @@
+//! Scoring: availability, latency, cost and stars against the level's goals.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::station::DropReason;
+use super::world::Sim;
+
+/// Request counts over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Requests {
+    /// Arrived.
+    pub arrived: u64,
+    /// Finished within the deadline.
+    pub ok: u64,
+    /// Finished after the deadline.
+    pub late: u64,
+    /// Dropped.
+    pub dropped: u64,
+    /// Still in flight when the level ended.
+    pub pending: u64,
+}
+
+/// Latency percentiles of finished requests, milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Latency {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Mean.
+    pub mean: f64,
+}
+
+/// One source's share of the result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceScore {
+    /// Source id.
+    pub id: String,
+    /// Its requests.
+    pub requests: Requests,
+    /// Percent of its finished requests that were ok.
+    pub availability_pct: f64,
+}
+
+/// The goals the level set, echoed for readers of the JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoalsEcho {
+    /// Availability needed, percent.
+    pub availability_pct: f64,
+    /// p99 latency ceiling, if any.
+    pub p99_ms: Option<f64>,
+    /// Budget for one star (above it the level is lost).
+    pub budget_usd: f64,
+    /// Budget for two stars.
+    pub two_stars_usd: f64,
+    /// Budget for three stars.
+    pub three_stars_usd: f64,
+}
+
+/// The result of a run: the same in the game and headless.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// Level id.
+    pub level: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Ticks run.
+    pub ticks: u64,
+    /// Whether every goal was met.
+    pub passed: bool,
+    /// Stars earned (0 when not passed).
+    pub stars: u8,
+    /// Percent of finished requests that were ok.
+    pub availability_pct: f64,
+    /// Total cost, dollars.
+    pub cost_usd: f64,
+    /// Request counts.
+    pub requests: Requests,
+    /// Latency percentiles.
+    pub latency_ms: Latency,
+    /// Mean wait in line of served requests, milliseconds.
+    pub mean_wait_ms: f64,
+    /// Cost by service, dollars.
+    pub cost_by_service: BTreeMap<String, f64>,
+    /// Drops by reason.
+    pub dropped_by_reason: BTreeMap<String, u64>,
+    /// Per source.
+    pub sources: Vec<SourceScore>,
+    /// The goals.
+    pub goals: GoalsEcho,
+    /// Goals not met, in words.
+    pub failed_goals: Vec<String>,
+}
+
+fn availability(r: &Requests) -> f64 {
+    let finished = r.ok + r.late + r.dropped;
+    if finished == 0 { 100.0 } else { r.ok as f64 / finished as f64 * 100.0 }
+}
+
+impl Score {
+    /// Scores a simulation (finished or not: a partial run scores what happened so far).
+    pub fn of(sim: &Sim) -> Score {
+        let setup = &sim.ctx.setup;
+        let m = &sim.metrics;
+        let pending = m.pending();
+        let mut total = Requests::default();
+        let mut dropped_by_reason: BTreeMap<String, u64> = BTreeMap::new();
+        let sources: Vec<SourceScore> = setup
+            .level
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let o = m.outcomes[i];
+                let r = Requests {
+                    arrived: m.arrived[i],
+                    ok: o.ok,
+                    late: o.late,
+                    dropped: o.dropped_total(),
+                    pending: pending[i],
+                };
+                for reason in DropReason::ALL {
+                    let n = o.dropped[reason.index()];
+                    if n > 0 {
+                        *dropped_by_reason.entry(reason.key().to_string()).or_insert(0) += n;
+                    }
+                }
+                total.arrived += r.arrived;
+                total.ok += r.ok;
+                total.late += r.late;
+                total.dropped += r.dropped;
+                total.pending += r.pending;
+                SourceScore { id: s.id.clone(), requests: r, availability_pct: availability(&r) }
+            })
+            .collect();
+        let availability_pct = availability(&total);
+        let latency_ms = Latency {
+            p50: m.latency.quantile_ms(0.50),
+            p95: m.latency.quantile_ms(0.95),
+            p99: m.latency.quantile_ms(0.99),
+            mean: m.latency.mean_ms(),
+        };
+        let cost_usd = sim.ctx.ledger.total();
+        let goals = &setup.level.goals;
+        let mut failed_goals = Vec::new();
+        if availability_pct + 1e-9 < goals.availability_pct {
+            failed_goals.push(format!("availability {availability_pct:.3}% is below the {}% goal", goals.availability_pct));
+        }
+        if let Some(p99) = goals.p99_ms
+            && latency_ms.p99 > p99
+        {
+            failed_goals.push(format!("p99 latency {:.0} ms is above the {p99:.0} ms goal", latency_ms.p99));
+        }
+        if cost_usd > goals.stars.one {
+            failed_goals.push(format!("cost ${cost_usd:.2} is over the ${:.2} budget", goals.stars.one));
+        }
+        let passed = failed_goals.is_empty();
+        let stars = if !passed {
+            0
+        } else if cost_usd <= goals.stars.three {
+            3
+        } else if cost_usd <= goals.stars.two {
+            2
+        } else {
+            1
+        };
+        Score {
+            level: setup.level.id.clone(),
+            seed: setup.seed,
+            ticks: sim.ctx.tick,
+            passed,
+            stars,
+            availability_pct,
+            cost_usd,
+            requests: total,
+            latency_ms,
+            mean_wait_ms: if m.waited > 0.0 { m.wait_s / m.waited * 1000.0 } else { 0.0 },
+            cost_by_service: sim.ctx.ledger.lines().map(|(s, usd)| (s.key().to_string(), usd)).collect(),
+            dropped_by_reason,
+            sources,
+            goals: GoalsEcho {
+                availability_pct: goals.availability_pct,
+                p99_ms: goals.p99_ms,
+                budget_usd: goals.stars.one,
+                two_stars_usd: goals.stars.two,
+                three_stars_usd: goals.stars.three,
+            },
+            failed_goals,
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Auto Scaling: scheduled actions, dynamic policies, and keeping each group
+//! at its desired capacity.
+
+use hecs::{Entity, World};
+
+use crate::format::solution::{Metric, Policy};
+use crate::sim::components::{Fleet, Group, Server, ServerState};
+use crate::sim::log::What;
+use crate::sim::world::Ctx;
+
+use super::lifecycle::retire;
+use super::{name_of, ordered, servers_of};
+
+const DAY_S: f64 = 86_400.0;
+
+/// Evaluates every group's schedule and policies, then launches or retires
+/// instances to match its desired capacity.
+pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
+    for entity in ordered::<Group>(world) {
+        scheduled(world, ctx, entity);
+        policies(world, ctx, entity);
+        reconcile(world, ctx, entity);
+    }
+}
+
+fn set_desired(world: &mut World, ctx: &mut Ctx, entity: Entity, desired: u32, why: String) {
+    let Ok(mut group) = world.get::<&mut Group>(entity) else { return };
+    let from = group.desired;
+    group.desired = desired.clamp(group.min, group.max);
+    let to = group.desired;
+    drop(group);
+    if to != from {
+        let thing = name_of(world, entity);
+        ctx.note(What::Scaled { thing, from, to, why });
+    }
+}
+
+/// Applies scheduled actions that fall in this tick.
+fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+    let (now, end) = (ctx.now_s, ctx.end_s());
+    let Ok(mut group) = world.get::<&mut Group>(entity) else { return };
+    let mut wanted = None;
+    for action in &group.scheduled.clone() {
+        let at = action.at.secs();
+        let due = if action.daily {
+            let first_day = (now / DAY_S).floor();
+            // The action's time of day on this tick's day (and the next, for ticks that cross midnight).
+            [first_day, first_day + 1.0]
+                .iter()
+                .any(|day| {
+                    let t = day * DAY_S + at.rem_euclid(DAY_S);
+                    t >= now && t < end && t >= at
+                })
+        } else {
+            at >= now && at < end
+        };
+        if !due {
+            continue;
+        }
+        if let Some(min) = action.min {
+            group.min = min;
+        }
+        if let Some(max) = action.max {
+            group.max = max;
+        }
+        group.max = group.max.max(group.min);
+        if let Some(desired) = action.desired {
+            wanted = Some(desired);
+        }
+    }
+    let desired = wanted.unwrap_or(group.desired);
+    drop(group);
+    set_desired(world, ctx, entity, desired, "scheduled action".into());
+}
+
+/// Feeds the metric window and, once a period is complete, runs the policies.
+fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+    let cat = &ctx.setup.catalogue.ec2;
+    let (period, datapoints, cooldown_default) = (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
+    let tick_s = ctx.tick_s();
+    let now = ctx.now_s;
+    let Ok((fleet, group)) = world.query_one_mut::<(&Fleet, &mut Group)>(entity) else { return };
+    if ctx.tick > 0 {
+        // Last tick's figures; warm servers are what the metrics count.
+        let warm_share = if fleet.census.working > 0 {
+            f64::from(fleet.census.warm) / f64::from(fleet.census.working)
+        } else {
+            0.0
+        };
+        let w = &mut group.window;
+        w.busy_s += fleet.busy_s * warm_share;
+        w.capacity_s += f64::from(fleet.census.warm * fleet.slots_per_server) * tick_s;
+        w.requests += fleet.received as f64;
+        w.instance_s += f64::from(fleet.census.warm) * tick_s;
+        w.span_s += tick_s;
+    }
+    if group.window.span_s + 1e-9 < period || group.policies.is_empty() {
+        if group.policies.is_empty() {
+            group.window = Default::default();
+        }
+        return;
+    }
+    let window = std::mem::take(&mut group.window);
+    let census = fleet.census;
+    let counted = census.warm;
+    let warming = census.working - census.warm + census.pending + census.unhealthy;
+    let desired = group.desired;
+    let metric = |m: Metric| -> Option<f64> {
+        match m {
+            Metric::Cpu if window.capacity_s > 0.0 => Some((window.busy_s / window.capacity_s * 100.0).min(100.0)),
+            Metric::RequestsPerTarget if window.instance_s > 0.0 => Some(window.requests * 60.0 / window.instance_s),
+            _ => None,
+        }
+    };
+    let mut out: Option<(u32, String)> = None;
+    let mut all_in = true;
+    let mut in_to: u32 = 0;
+    for (i, policy) in group.policies.iter().enumerate() {
+        match policy {
+            Policy::TargetTracking { metric: m, target } => {
+                let Some(value) = metric(*m) else {
+                    all_in = false;
+                    // Nothing warm to measure: with traffic arriving and no capacity at all, launch one.
+                    if counted == 0 && warming == 0 && window.requests > 0.0 && out.is_none() {
+                        out = Some((desired.max(1), format!("{m:?} target tracking: no capacity")));
+                    }
+                    continue;
+                };
+                let proportional = (f64::from(counted) * value / target).ceil() as u32;
+                if value > *target {
+                    let want = proportional.max(counted + 1) + warming;
+                    if want > desired && out.as_ref().is_none_or(|(o, _)| want > *o) {
+                        out = Some((want, format!("target tracking: {} {value:.0} > {target:.0}", metric_label(*m))));
+                    }
+                    all_in = false;
+                } else if value < *target && proportional + warming < desired {
+                    in_to = in_to.max((proportional + warming).max(desired.saturating_sub((desired / 10).max(1))));
+                } else {
+                    all_in = false;
+                }
+            }
+            Policy::Step { metric: m, steps, cooldown } => {
+                all_in = false;
+                let Some(value) = metric(*m) else { continue };
+                let cooldown = cooldown.map_or(cooldown_default, |c| c.secs());
+                if now - group.last_step_change_s[i] < cooldown {
+                    continue;
+                }
+                let step = steps.iter().find(|s| s.above.is_none_or(|a| value >= a) && s.below.is_none_or(|b| value < b));
+                if let Some(step) = step
+                    && step.change != 0
+                {
+                    group.last_step_change_s[i] = now;
+                    let want = (i64::from(desired) + i64::from(step.change)).max(0) as u32;
+                    let why = format!("step scaling: {} {value:.0}", metric_label(*m));
+                    if step.change > 0 {
+                        if out.as_ref().is_none_or(|(o, _)| want > *o) {
+                            out = Some((want, why));
+                        }
+                    } else if out.is_none() {
+                        out = Some((want, why));
+                    }
+                }
+            }
+        }
+    }
+    let has_tracking = group.policies.iter().any(|p| matches!(p, Policy::TargetTracking { .. }));
+    if out.is_some() || !all_in || !has_tracking {
+        group.low_periods = 0;
+    } else {
+        // A long tick holds several metric periods, each one a datapoint.
+        group.low_periods += ((window.span_s / period).round() as u32).max(1);
+    }
+    let scale_in = has_tracking
+        && all_in
+        && out.is_none()
+        && in_to < desired
+        && group.low_periods >= datapoints
+        && now - group.last_scale_in_s >= cooldown_default;
+    if scale_in {
+        group.last_scale_in_s = now;
+        out = Some((in_to, "target tracking: below target".into()));
+    }
+    if let Some((want, why)) = out {
+        set_desired(world, ctx, entity, want, why);
+    }
+}
+
+fn metric_label(m: Metric) -> &'static str {
+    match m {
+        Metric::Cpu => "CPU %",
+        Metric::RequestsPerTarget => "requests/min per instance",
+    }
+}
+
+/// Launches or retires instances so the group holds its desired capacity.
+pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+    let Ok(group) = world.get::<&Group>(entity) else { return };
+    let desired = group.desired;
+    drop(group);
+    let Ok(fleet) = world.get::<&Fleet>(entity) else { return };
+    let (hardware, purchase, draining_s, behind_lb) = (fleet.hardware, fleet.purchase, fleet.draining_s, fleet.checks.is_some());
+    drop(fleet);
+    let members = servers_of(world, entity);
+    let active: Vec<(Entity, bool)> = members
+        .iter()
+        .filter_map(|&e| {
+            let s = world.get::<&Server>(e).ok()?;
+            s.state
+                .counts_toward_group()
+                .then_some((e, matches!(s.state, ServerState::Pending { .. })))
+        })
+        .collect();
+    let have = active.len() as u32;
+    if have < desired {
+        let ready = ctx.now_s + ctx.setup.catalogue.ec2.boot_s;
+        for _ in have..desired {
+            ctx.spawn_server(world, entity, hardware, purchase, ready);
+        }
+    } else if have > desired {
+        // Booting instances go first (nothing to lose), then the newest in service.
+        let mut victims: Vec<Entity> = active.iter().rev().filter(|(_, p)| *p).map(|(e, _)| *e).collect();
+        victims.extend(active.iter().rev().filter(|(_, p)| !*p).map(|(e, _)| *e));
+        let mut lost = 0;
+        for victim in victims.into_iter().take((have - desired) as usize) {
+            let drain = (behind_lb && draining_s > 0.0).then_some(ctx.now_s + draining_s);
+            lost += retire(world, &mut ctx.tally, victim, drain);
+        }
+        if lost > 0 {
+            let thing = name_of(world, entity);
+            ctx.note(What::LostInFlight { thing, requests: lost });
+        }
+    }
+}

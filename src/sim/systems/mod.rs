@@ -1,0 +1,58 @@
+//! Systems: plain functions over the world, run in a fixed order each tick
+//! (see [`crate::sim::Sim::step`]).
+
+pub mod autoscaling;
+pub mod billing;
+pub mod health;
+pub mod lifecycle;
+pub mod observe;
+pub mod routing;
+pub mod script;
+pub mod service;
+pub mod traffic;
+
+use hecs::{Entity, World};
+
+use super::components::{Order, Server};
+
+/// Entities with component `C`, sorted by their stable order.
+pub fn ordered<C: hecs::Component>(world: &World) -> Vec<Entity> {
+    let mut found: Vec<(Order, Entity)> = world
+        .query::<(Entity, &Order, &C)>()
+        .iter()
+        .map(|(e, o, _)| (*o, e))
+        .collect();
+    found.sort_unstable_by_key(|(o, _)| *o);
+    found.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Every server, sorted by serial.
+pub fn servers(world: &World) -> Vec<Entity> {
+    let mut found: Vec<(u32, Entity)> = world
+        .query::<(Entity, &Server)>()
+        .iter()
+        .map(|(e, s)| (s.serial, e))
+        .collect();
+    found.sort_unstable_by_key(|(serial, _)| *serial);
+    found.into_iter().map(|(_, e)| e).collect()
+}
+
+/// The servers of one fleet, sorted by serial.
+pub fn servers_of(world: &World, fleet: Entity) -> Vec<Entity> {
+    let mut found: Vec<(u32, Entity)> = world
+        .query::<(Entity, &Server)>()
+        .iter()
+        .filter(|(_, s)| s.fleet == fleet)
+        .map(|(e, s)| (s.serial, e))
+        .collect();
+    found.sort_unstable_by_key(|(serial, _)| *serial);
+    found.into_iter().map(|(_, e)| e).collect()
+}
+
+/// The id of a thing, for the event log.
+pub fn name_of(world: &World, entity: Entity) -> String {
+    world
+        .get::<&super::components::Name>(entity)
+        .map(|n| n.0.clone())
+        .unwrap_or_default()
+}

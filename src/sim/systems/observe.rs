@@ -1,0 +1,62 @@
+//! Observe: the per-tick record (counts, in flight, capacity, cost).
+
+use hecs::World;
+
+use crate::sim::components::{Fleet, Server, ServerState, TrafficSource};
+use crate::sim::metrics::{SourceTick, TickRecord};
+use crate::sim::world::Ctx;
+
+/// Builds this tick's record from the world and the tick's tally.
+pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
+    let tick_s = ctx.tick_s();
+    let n = ctx.setup.level.sources.len();
+    let mut pending = vec![0u64; n];
+    let mut capacity_rps = 0.0;
+    let mut slot_s = 0.0;
+    let mut servers_working = 0;
+    for fleet in world.query::<&Fleet>().iter() {
+        fleet.station.in_flight_by_source(&mut pending);
+        let slots = f64::from(fleet.census.working * fleet.slots_per_server);
+        servers_working += fleet.census.working;
+        slot_s += slots * tick_s;
+        let served: Vec<f64> = fleet
+            .reached
+            .iter()
+            .map(|&w| fleet.terms[w].service_s)
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .collect();
+        if !served.is_empty() {
+            let mean = served.iter().sum::<f64>() / served.len() as f64;
+            capacity_rps += slots / mean;
+        }
+    }
+    for server in world.query::<&Server>().iter() {
+        if let ServerState::Draining { station, .. } = &server.state {
+            station.in_flight_by_source(&mut pending);
+        }
+    }
+    let offered_rps = world.query::<&TrafficSource>().iter().map(|s| s.last_rps).sum();
+    let sources = (0..n)
+        .map(|i| {
+            let o = ctx.tally.by_source.get(i).copied().unwrap_or_default();
+            SourceTick {
+                arrived: ctx.arrived[i],
+                ok: o.ok,
+                late: o.late,
+                dropped: o.dropped_total(),
+                pending: pending[i],
+            }
+        })
+        .collect();
+    TickRecord {
+        tick: ctx.tick,
+        time_s: ctx.now_s,
+        sources,
+        offered_rps,
+        in_flight: ctx.tally.sojourn_s / tick_s,
+        capacity_rps,
+        utilisation: if slot_s > 0.0 { (ctx.tally.busy_s / slot_s).min(1.0) } else { 0.0 },
+        servers_working,
+        cost_usd: ctx.ledger.total(),
+    }
+}

@@ -1,0 +1,84 @@
+//! Routing: each load balancer spreads what reached it over its targets.
+
+use hecs::World;
+
+use crate::format::solution::Algorithm;
+use crate::sim::components::{Balancer, Fleet, Inbox};
+use crate::sim::station::{Cohort, DropReason, round_shares};
+use crate::sim::world::Ctx;
+
+use super::ordered;
+
+/// Spreads every load balancer's inbox over its targets.
+pub fn route(world: &mut World, ctx: &mut Ctx) {
+    for lb_entity in ordered::<Balancer>(world) {
+        let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else { continue };
+        let arrivals = std::mem::take(&mut inbox.0);
+        let algorithm = lb.algorithm;
+        let targets = lb.targets.clone();
+        let total: u64 = arrivals.iter().map(|c| c.count).sum();
+        lb.routed = total;
+        lb.routed_kib = arrivals
+            .iter()
+            .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
+            .sum();
+        if total == 0 {
+            continue;
+        }
+        let weights: Vec<f64> = targets
+            .iter()
+            .map(|&t| world.get::<&Fleet>(t).map(|f| weight(&f, algorithm, false)).unwrap_or(0.0))
+            .collect();
+        // With no healthy target at all, Elastic Load Balancing fails open:
+        // it tries every registered target rather than none.
+        let weights = if weights.iter().sum::<f64>() > 0.0 {
+            weights
+        } else {
+            targets
+                .iter()
+                .map(|&t| world.get::<&Fleet>(t).map(|f| weight(&f, algorithm, true)).unwrap_or(0.0))
+                .collect()
+        };
+        if weights.iter().sum::<f64>() <= 0.0 {
+            for c in arrivals {
+                ctx.tally.drop(c.source, c.count, DropReason::NoTarget);
+            }
+            continue;
+        }
+        for cohort in arrivals {
+            let parts = round_shares(cohort.count, weights.iter().copied());
+            for (&target, n) in targets.iter().zip(parts) {
+                if n == 0 {
+                    continue;
+                }
+                if let Ok(mut inbox) = world.get::<&mut Inbox>(target) {
+                    inbox.0.push(Cohort { count: n, ..cohort.clone() });
+                }
+            }
+        }
+    }
+}
+
+/// A target fleet's share of traffic.
+fn weight(fleet: &Fleet, algorithm: Algorithm, fail_open: bool) -> f64 {
+    let servers = if fail_open {
+        fleet.census.reachable() + fleet.census.unhealthy
+    } else {
+        fleet.census.reachable()
+    };
+    match algorithm {
+        // Every reachable instance gets the same share, whatever its size.
+        Algorithm::RoundRobin => f64::from(servers),
+        // Fewer requests in flight means more new ones: averaged over a tick
+        // that is a share in proportion to how fast each target clears its line.
+        Algorithm::LeastOutstanding => {
+            let fastest = fleet.terms.iter().map(|t| t.service_s).fold(f64::INFINITY, f64::min);
+            let slots = servers * fleet.slots_per_server;
+            if fastest.is_finite() && fastest > 0.0 && slots > 0 {
+                f64::from(slots) / fastest
+            } else {
+                0.0
+            }
+        }
+    }
+}

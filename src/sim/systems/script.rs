@@ -1,0 +1,151 @@
+//! Script: scripted events of the level and timed actions of the player,
+//! applied at the start of the tick they fall in.
+
+use hecs::World;
+
+use crate::format::level::EventKind;
+use crate::format::solution::Action;
+use crate::sim::components::{Fleet, Group, Hardware, OnPremises, Server, ServerState};
+use crate::sim::log::What;
+use crate::sim::station::DropReason;
+use crate::sim::world::Ctx;
+
+use super::{ordered, servers_of};
+
+/// Applies every event and action due before the end of this tick.
+pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
+    let end = ctx.end_s();
+    while let Some((at, event)) = ctx.events.get(ctx.next_event).cloned() {
+        if at >= end {
+            break;
+        }
+        ctx.next_event += 1;
+        apply_event(world, ctx, &event);
+    }
+    while let Some(timed) = ctx.actions.get(ctx.next_action).cloned() {
+        if timed.at.secs() >= end {
+            break;
+        }
+        ctx.next_action += 1;
+        apply_action(world, ctx, &timed.action);
+    }
+}
+
+fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
+    match event {
+        EventKind::TrafficSpike { source, multiplier, .. } => {
+            ctx.note(What::SpikeStarted { source: source.clone(), multiplier: *multiplier });
+        }
+        EventKind::InstanceFailure { thing, count } => {
+            let fleets = if thing == "*" {
+                ordered::<Fleet>(world)
+            } else {
+                ctx.thing(thing).into_iter().collect()
+            };
+            let mut left = *count;
+            for fleet in fleets {
+                let mut failed = 0;
+                for server in servers_of(world, fleet) {
+                    if left == 0 {
+                        break;
+                    }
+                    if let Ok(mut s) = world.get::<&mut Server>(server)
+                        && matches!(s.state, ServerState::InService)
+                    {
+                        s.state = ServerState::Failed { since_s: ctx.now_s, detected: false };
+                        left -= 1;
+                        failed += 1;
+                    }
+                }
+                if failed > 0 {
+                    // What the failed servers held is gone with them.
+                    lose_share(world, ctx, fleet, failed);
+                    let thing = super::name_of(world, fleet);
+                    ctx.note(What::ServersFailed { thing, count: failed });
+                }
+            }
+        }
+    }
+}
+
+/// Drops the share of a fleet's in-flight work held by `gone` of its servers,
+/// counted before they stopped serving.
+fn lose_share(world: &mut World, ctx: &mut Ctx, fleet: hecs::Entity, gone: u32) {
+    let serving = world
+        .query::<&Server>()
+        .iter()
+        .filter(|s| s.fleet == fleet && matches!(s.state, ServerState::InService))
+        .count() as u32;
+    if let Ok(mut f) = world.get::<&mut Fleet>(fleet) {
+        let share = f64::from(gone) / f64::from(serving + gone);
+        let mut part = f.station.split_off(share);
+        part.drop_all(DropReason::Killed, &mut ctx.tally);
+    }
+}
+
+/// Applies one player action now.
+pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
+    let Some(entity) = ctx.thing(action.thing()) else { return };
+    match action {
+        Action::SetDesired { desired, .. } => {
+            let Ok(mut g) = world.get::<&mut Group>(entity) else { return };
+            let from = g.desired;
+            g.desired = (*desired).clamp(g.min, g.max);
+            let to = g.desired;
+            drop(g);
+            if from != to {
+                ctx.note(What::Scaled { thing: action.thing().to_string(), from, to, why: "set by hand".into() });
+            }
+        }
+        Action::SetLimits { min, max, .. } => {
+            let Ok(mut g) = world.get::<&mut Group>(entity) else { return };
+            let from = g.desired;
+            g.min = *min;
+            g.max = (*max).max(*min);
+            g.desired = g.desired.clamp(g.min, g.max);
+            let to = g.desired;
+            drop(g);
+            if from != to {
+                ctx.note(What::Scaled { thing: action.thing().to_string(), from, to, why: "limits set by hand".into() });
+            }
+        }
+        Action::Resize { instance_type, .. } => {
+            let Some((index, _)) = ctx.setup.catalogue.instance_type(instance_type) else { return };
+            let until_s = ctx.now_s + ctx.setup.catalogue.ec2.resize_downtime_s;
+            let mut stopped = 0;
+            for server in servers_of(world, entity) {
+                if let Ok(mut s) = world.get::<&mut Server>(server)
+                    && matches!(s.state, ServerState::InService | ServerState::Failed { .. })
+                {
+                    s.state = ServerState::Resizing { until_s, to: Hardware::Ec2(index) };
+                    stopped += 1;
+                }
+            }
+            if stopped > 0 {
+                // Stopping an instance ends everything it was doing.
+                if let Ok(mut f) = world.get::<&mut Fleet>(entity) {
+                    let lost = f.station.in_flight();
+                    f.station.drop_all(DropReason::Killed, &mut ctx.tally);
+                    drop(f);
+                    if lost > 0 {
+                        ctx.note(What::LostInFlight { thing: action.thing().to_string(), requests: lost });
+                    }
+                }
+                ctx.note(What::Resized { thing: action.thing().to_string(), to: instance_type.clone() });
+            }
+        }
+        Action::OrderServers { count, .. } => {
+            if world.get::<&OnPremises>(entity).is_err() {
+                return;
+            }
+            let Ok(f) = world.get::<&Fleet>(entity) else { return };
+            let hardware = f.hardware;
+            drop(f);
+            let arrive_s = ctx.now_s + ctx.setup.catalogue.on_prem.lead_time_days * 86_400.0;
+            for _ in 0..*count {
+                ctx.spawn_server(world, entity, hardware, crate::format::solution::Purchase::OnDemand, arrive_s);
+            }
+            ctx.note(What::Ordered { thing: action.thing().to_string(), count: *count, arrive_s });
+        }
+    }
+}

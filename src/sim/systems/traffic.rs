@@ -1,0 +1,120 @@
+//! Traffic: how many requests each source sends this tick.
+
+use std::f64::consts::TAU;
+
+use hecs::World;
+use rand_distr::{Distribution, Poisson, StandardNormal};
+
+use crate::format::level::Shape;
+use crate::sim::components::{Inbox, TrafficSource};
+use crate::sim::station::{Cohort, DropReason};
+use crate::sim::world::Ctx;
+
+const DAY_S: f64 = 86_400.0;
+
+/// The multiplier one shape puts on the base rate at time `t` (seconds since the start).
+pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
+    match *shape {
+        Shape::Daily { low, high, peak } => {
+            let phase = TAU * (t - peak.secs()) / DAY_S;
+            low + (high - low) * 0.5 * (1.0 + phase.cos())
+        }
+        Shape::Weekly { weekend } => {
+            let day = (t / DAY_S).floor() as i64 % 7;
+            if day >= 5 { weekend } else { 1.0 }
+        }
+        Shape::Seasonal { peak, width, multiplier } => {
+            let z = (t - peak.secs()) / width.secs();
+            1.0 + (multiplier - 1.0) * (-0.5 * z * z).exp()
+        }
+        Shape::Spike { at, ramp, hold, multiplier } => {
+            let (start, ramp, hold) = (at.secs(), ramp.secs(), hold.secs());
+            let into = t - start;
+            let height = if into < 0.0 || into > 2.0 * ramp + hold {
+                0.0
+            } else if into < ramp {
+                into / ramp
+            } else if into <= ramp + hold {
+                1.0
+            } else {
+                (2.0 * ramp + hold - into) / ramp
+            };
+            1.0 + (multiplier - 1.0) * height
+        }
+        Shape::FlashCrowd { at, multiplier, decay } => {
+            let into = t - at.secs();
+            if into < 0.0 { 1.0 } else { 1.0 + (multiplier - 1.0) * (-into / decay.secs()).exp() }
+        }
+        Shape::Growth { percent_per_day } => (1.0 + percent_per_day / 100.0).powf(t / DAY_S),
+    }
+}
+
+/// The expected rate of a source at time `t`, requests per second, before noise.
+pub fn rate_at(source: &TrafficSource, t: f64) -> f64 {
+    source
+        .shapes
+        .iter()
+        .fold(source.base_rps, |rate, shape| rate * shape_factor(shape, t))
+        .max(0.0)
+}
+
+/// Draws this tick's arrivals for every source and hands them to their targets.
+pub fn arrive(world: &mut World, ctx: &mut Ctx) {
+    let tick_s = ctx.tick_s();
+    let mid = ctx.now_s + tick_s / 2.0;
+    let mut deliveries = Vec::new();
+    let mut sources: Vec<_> = world.query_mut::<&mut TrafficSource>().into_iter().collect();
+    sources.sort_unstable_by_key(|s| s.index);
+    for source in sources {
+        let i = usize::from(source.index);
+        let rng = &mut ctx.traffic_rng[i];
+        let mut rate = rate_at(source, mid);
+        if source.noise > 0.0 {
+            let z: f64 = StandardNormal.sample(rng);
+            rate *= (1.0 + source.noise * z).max(0.0);
+        }
+        source.last_rps = rate;
+        let mean = rate * tick_s;
+        let count = match Poisson::new(mean) {
+            Ok(p) if mean > 0.0 => p.sample(rng) as u64,
+            _ => 0,
+        };
+        ctx.arrived[i] += count;
+        if count == 0 {
+            continue;
+        }
+        match source.target {
+            Some(target) => deliveries.push((target, Cohort { source: source.index, workload: source.workload, count, arrived_s: mid })),
+            None => ctx.tally.drop(source.index, count, DropReason::NoTarget),
+        }
+    }
+    for (target, cohort) in deliveries {
+        match world.get::<&mut Inbox>(target) {
+            Ok(mut inbox) => inbox.0.push(cohort),
+            Err(_) => ctx.tally.drop(cohort.source, cohort.count, DropReason::NoTarget),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::time::{ClockTime, Span};
+
+    #[test]
+    fn daily_cycle_peaks_at_its_hour() {
+        let s = Shape::Daily { low: 0.2, high: 1.0, peak: ClockTime(14.0 * 3600.0) };
+        assert!((shape_factor(&s, 14.0 * 3600.0) - 1.0).abs() < 1e-12);
+        assert!((shape_factor(&s, 2.0 * 3600.0) - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spike_ramps_holds_and_falls() {
+        let s = Shape::Spike { at: ClockTime(100.0), ramp: Span(10.0), hold: Span(20.0), multiplier: 3.0 };
+        assert_eq!(shape_factor(&s, 50.0), 1.0);
+        assert!((shape_factor(&s, 105.0) - 2.0).abs() < 1e-12);
+        assert_eq!(shape_factor(&s, 120.0), 3.0);
+        assert!((shape_factor(&s, 135.0) - 2.0).abs() < 1e-12);
+        assert_eq!(shape_factor(&s, 200.0), 1.0);
+    }
+}

@@ -1,0 +1,499 @@
+//! The simulation world: building it from a level and a solution, and stepping it.
+
+use std::sync::Arc;
+
+use hecs::{Entity, World};
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+
+use crate::format::catalogue::{Catalogue, WorkClass};
+use crate::format::level::{EventKind, Level, Shape};
+use crate::format::solution::{Action, Purchase, Solution, Thing, TimedAction};
+
+use super::components::{
+    Balancer, Fleet, Group, Hardware, HealthChecks, Inbox, LbHealth, MetricWindow, Name,
+    OnPremises, Order, Server, ServerState, TrafficSource,
+};
+use super::ledger::Ledger;
+use super::log::{Happening, What};
+use super::metrics::{Metrics, TickRecord};
+use super::station::{KindTerms, Tally};
+use super::systems;
+
+/// A workload resolved for the simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadSpec {
+    /// Id from the level.
+    pub id: String,
+    /// Class of work.
+    pub class: WorkClass,
+    /// Service time on one m5 vCPU, seconds.
+    pub work_s: f64,
+    /// Memory held in flight, MiB.
+    pub memory_mib: f64,
+    /// Late after, seconds.
+    pub deadline_s: f64,
+    /// Given up after, seconds.
+    pub give_up_s: f64,
+    /// Response size, KiB.
+    pub response_kib: f64,
+}
+
+/// Everything fixed for a run: level, solution, catalogue, seed.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The catalogue.
+    pub catalogue: Catalogue,
+    /// The level.
+    pub level: Level,
+    /// The player's architecture.
+    pub solution: Solution,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Seconds per tick.
+    pub tick_s: f64,
+    /// Ticks in the run.
+    pub ticks: u64,
+    /// Workloads by index.
+    pub workloads: Vec<WorkloadSpec>,
+}
+
+impl Setup {
+    /// Resolves a checked level and solution; `seed` overrides the level's.
+    pub fn new(catalogue: Catalogue, level: Level, solution: Solution, seed: Option<u64>) -> Setup {
+        let tick_s = level.tick.secs().max(1e-3);
+        let ticks = (level.duration.secs() / tick_s).round().max(1.0) as u64;
+        let workloads = level
+            .workloads
+            .iter()
+            .map(|w| WorkloadSpec {
+                id: w.id.clone(),
+                class: w.class,
+                work_s: w.work_ms / 1000.0,
+                memory_mib: w.memory_mib,
+                deadline_s: w.mode.deadline_s(),
+                give_up_s: w.mode.give_up_s(),
+                response_kib: w.response_kib,
+            })
+            .collect();
+        Setup {
+            seed: seed.unwrap_or(level.seed),
+            catalogue,
+            level,
+            solution,
+            tick_s,
+            ticks,
+            workloads,
+        }
+    }
+}
+
+/// Why a world could not be built (input that skipped `peakload check`).
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum BuildError {
+    /// An id that names nothing.
+    #[error("`{0}` names no source or thing")]
+    UnknownId(String),
+    /// A catalogue entry that does not exist.
+    #[error("`{0}` is not in the catalogue")]
+    UnknownCatalogueEntry(String),
+}
+
+/// Mutable state shared by the systems, besides the world itself.
+pub struct Ctx {
+    /// The fixed setup.
+    pub setup: Arc<Setup>,
+    /// Current tick number.
+    pub tick: u64,
+    /// Start of the current tick, seconds.
+    pub now_s: f64,
+    /// Outcomes of the current tick.
+    pub tally: Tally,
+    /// Arrivals of the current tick by source.
+    pub arrived: Vec<u64>,
+    /// Money spent.
+    pub ledger: Ledger,
+    /// What happened, for the event log.
+    pub log: Vec<Happening>,
+    /// Next server serial.
+    pub next_serial: u32,
+    /// One random stream per source, so one source's draws never shift another's.
+    pub traffic_rng: Vec<ChaCha8Rng>,
+    /// Random stream for spot reclaims.
+    pub spot_rng: ChaCha8Rng,
+    /// Player actions in time order, with the index of the next due.
+    pub actions: Vec<TimedAction>,
+    /// Index of the next due action.
+    pub next_action: usize,
+    /// Scripted events in time order.
+    pub events: Vec<(f64, EventKind)>,
+    /// Index of the next due event.
+    pub next_event: usize,
+    /// Entities by thing id, in file order.
+    pub things: Vec<(String, Entity)>,
+}
+
+impl Ctx {
+    /// Seconds per tick.
+    pub fn tick_s(&self) -> f64 {
+        self.setup.tick_s
+    }
+
+    /// End of the current tick, seconds.
+    pub fn end_s(&self) -> f64 {
+        self.now_s + self.setup.tick_s
+    }
+
+    /// The entity of a thing id.
+    pub fn thing(&self, id: &str) -> Option<Entity> {
+        self.things.iter().find(|(name, _)| name == id).map(|(_, e)| *e)
+    }
+
+    /// Records a happening at the current time.
+    pub fn note(&mut self, what: What) {
+        self.log.push(Happening { at_s: self.now_s, what });
+    }
+
+    /// Spawns a server for a fleet, booting until `ready_s`.
+    pub fn spawn_server(&mut self, world: &mut World, fleet: Entity, hardware: Hardware, purchase: Purchase, ready_s: f64) -> Entity {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let in_service = ready_s <= self.now_s;
+        world.spawn((Server {
+            serial,
+            fleet,
+            hardware,
+            purchase,
+            state: if in_service { ServerState::InService } else { ServerState::Pending { ready_s } },
+            launched_s: self.now_s,
+            in_service_s: in_service.then_some(f64::NEG_INFINITY),
+            health: LbHealth { healthy: in_service, streak: 0 },
+            reclaim_at_s: None,
+            billed_s: 0.0,
+        },))
+    }
+}
+
+/// A running simulation.
+pub struct Sim {
+    /// The hecs world of sources, things and servers.
+    pub world: World,
+    /// Resources the systems share.
+    pub ctx: Ctx,
+    /// Per-tick records and run totals.
+    pub metrics: Metrics,
+}
+
+impl Sim {
+    /// Builds the world of a level with a player's solution.
+    pub fn new(setup: Setup) -> Result<Sim, BuildError> {
+        let setup = Arc::new(setup);
+        let mut world = World::new();
+        let sources = setup.level.sources.len();
+        let mut ctx = Ctx {
+            setup: Arc::clone(&setup),
+            tick: 0,
+            now_s: 0.0,
+            tally: Tally::new(sources),
+            arrived: vec![0; sources],
+            ledger: Ledger::default(),
+            log: Vec::new(),
+            next_serial: 1,
+            traffic_rng: (0..sources)
+                .map(|i| ChaCha8Rng::seed_from_u64(setup.seed ^ (0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(i as u64 + 1))))
+                .collect(),
+            spot_rng: ChaCha8Rng::seed_from_u64(setup.seed ^ 0x5B07_5B07_5B07_5B07),
+            actions: Vec::new(),
+            next_action: 0,
+            events: Vec::new(),
+            next_event: 0,
+            things: Vec::new(),
+        };
+        let level = &setup.level;
+        let mut source_entities = Vec::with_capacity(sources);
+        for (i, s) in level.sources.iter().enumerate() {
+            let workload = level
+                .workloads
+                .iter()
+                .position(|w| w.id == s.workload)
+                .ok_or_else(|| BuildError::UnknownId(s.workload.clone()))?;
+            let mut shapes = s.shapes.clone();
+            for e in &level.events {
+                if let EventKind::TrafficSpike { source, multiplier, ramp, hold } = &e.what
+                    && *source == s.id
+                {
+                    shapes.push(Shape::Spike { at: e.at, ramp: *ramp, hold: *hold, multiplier: *multiplier });
+                }
+            }
+            let entity = world.spawn((
+                Order(i as u32),
+                Name(s.id.clone()),
+                TrafficSource {
+                    index: i as u16,
+                    workload: workload as u16,
+                    base_rps: s.base_rps,
+                    shapes,
+                    noise: s.noise,
+                    target: None,
+                    last_rps: 0.0,
+                },
+            ));
+            source_entities.push((s.id.clone(), entity));
+        }
+
+        let things: Vec<&Thing> = level.preplaced.iter().chain(&setup.solution.things).collect();
+        let links: Vec<&(String, String)> = level.preplaced_links.iter().chain(&setup.solution.links).collect();
+        for (i, thing) in things.iter().enumerate() {
+            let order = Order((sources + i) as u32);
+            let name = Name(thing.id().to_string());
+            let reached = workloads_reaching(thing.id(), level, &links);
+            let entity = match thing {
+                Thing::LoadBalancer(lb) => {
+                    let cat = &setup.catalogue.load_balancer;
+                    world.spawn((
+                        order,
+                        name,
+                        Inbox::default(),
+                        Balancer {
+                            scheme: lb.scheme,
+                            algorithm: lb.algorithm,
+                            draining_s: lb.draining.map_or(cat.deregistration_delay_s, |d| d.secs()),
+                            health_interval_s: lb.health_interval.map_or(cat.health_interval_s, |d| d.secs()),
+                            healthy_threshold: lb.healthy_threshold.unwrap_or(cat.healthy_threshold),
+                            unhealthy_threshold: cat.unhealthy_threshold,
+                            targets: Vec::new(),
+                            routed: 0,
+                            routed_kib: 0.0,
+                        },
+                    ))
+                }
+                Thing::Instance { instance_type, purchase, .. } => {
+                    let hw = ec2(&setup.catalogue, instance_type)?;
+                    let fleet = world.spawn((order, name, Inbox::default(), new_fleet(&setup, hw, *purchase, &reached)));
+                    ctx.spawn_server(&mut world, fleet, hw, *purchase, 0.0);
+                    fleet
+                }
+                Thing::AutoScalingGroup(g) => {
+                    let hw = ec2(&setup.catalogue, &g.instance_type)?;
+                    let group = Group {
+                        min: g.min,
+                        desired: g.desired.clamp(g.min, g.max.max(g.min)),
+                        max: g.max.max(g.min),
+                        policies: g.policies.clone(),
+                        scheduled: g.scheduled.clone(),
+                        warmup_s: g.warmup.map_or(setup.catalogue.ec2.warmup_s, |w| w.secs()),
+                        replace_unhealthy: g.replace_unhealthy,
+                        window: MetricWindow::default(),
+                        low_periods: 0,
+                        last_step_change_s: vec![f64::NEG_INFINITY; g.policies.len()],
+                        last_scale_in_s: f64::NEG_INFINITY,
+                    };
+                    let desired = group.desired;
+                    let fleet = world.spawn((order, name, Inbox::default(), new_fleet(&setup, hw, g.purchase, &reached), group));
+                    for _ in 0..desired {
+                        ctx.spawn_server(&mut world, fleet, hw, g.purchase, 0.0);
+                    }
+                    fleet
+                }
+                Thing::OnPremises { model, servers, .. } => {
+                    let (index, _) = setup
+                        .catalogue
+                        .server_model(model)
+                        .ok_or_else(|| BuildError::UnknownCatalogueEntry(model.clone()))?;
+                    let hw = Hardware::OnPrem(index);
+                    let fleet = world.spawn((
+                        order,
+                        name,
+                        Inbox::default(),
+                        new_fleet(&setup, hw, Purchase::OnDemand, &reached),
+                        OnPremises::default(),
+                    ));
+                    for _ in 0..*servers {
+                        ctx.spawn_server(&mut world, fleet, hw, Purchase::OnDemand, 0.0);
+                    }
+                    fleet
+                }
+            };
+            ctx.things.push((thing.id().to_string(), entity));
+        }
+
+        for (from, to) in links {
+            let target = ctx.thing(to).ok_or_else(|| BuildError::UnknownId(to.clone()))?;
+            if let Some((_, source)) = source_entities.iter().find(|(id, _)| id == from) {
+                if let Ok(mut s) = world.get::<&mut TrafficSource>(*source) {
+                    s.target = Some(target);
+                }
+                continue;
+            }
+            let origin = ctx.thing(from).ok_or_else(|| BuildError::UnknownId(from.clone()))?;
+            let checks = match world.get::<&mut Balancer>(origin) {
+                Ok(mut lb) => {
+                    lb.targets.push(target);
+                    Some((
+                        HealthChecks {
+                            interval_s: lb.health_interval_s,
+                            healthy_threshold: lb.healthy_threshold,
+                            unhealthy_threshold: lb.unhealthy_threshold,
+                        },
+                        lb.draining_s,
+                    ))
+                }
+                Err(_) => None,
+            };
+            if let (Some((checks, draining_s)), Ok(mut fleet)) = (checks, world.get::<&mut Fleet>(target))
+                && fleet.checks.is_none()
+            {
+                fleet.checks = Some(checks);
+                fleet.draining_s = draining_s;
+            }
+        }
+
+        let mut actions = setup.solution.actions.clone();
+        actions.sort_by(|a, b| a.at.secs().total_cmp(&b.at.secs()));
+        ctx.actions = actions;
+        let mut events: Vec<(f64, EventKind)> = level.events.iter().map(|e| (e.at.secs(), e.what.clone())).collect();
+        events.sort_by(|a, b| a.0.total_cmp(&b.0));
+        ctx.events = events;
+
+        let metrics = Metrics::new(&setup);
+        let mut sim = Sim { world, ctx, metrics };
+        systems::service::refresh_fleets(&mut sim.world, 0.0);
+        Ok(sim)
+    }
+
+    /// Whether every tick has run.
+    pub fn finished(&self) -> bool {
+        self.ctx.tick >= self.ctx.setup.ticks
+    }
+
+    /// Runs one tick of every system, in a fixed order.
+    pub fn step(&mut self) {
+        if self.finished() {
+            return;
+        }
+        let (world, ctx) = (&mut self.world, &mut self.ctx);
+        ctx.tally = Tally::new(ctx.setup.level.sources.len());
+        ctx.arrived.iter_mut().for_each(|a| *a = 0);
+
+        systems::script::apply_due(world, ctx);
+        systems::lifecycle::advance(world, ctx);
+        systems::health::check(world, ctx);
+        systems::autoscaling::evaluate(world, ctx);
+        systems::service::refresh_fleets(world, ctx.now_s);
+        systems::traffic::arrive(world, ctx);
+        systems::routing::route(world, ctx);
+        systems::service::serve(world, ctx);
+        systems::billing::accrue(world, ctx);
+        systems::lifecycle::remove_terminated(world);
+
+        let record: TickRecord = systems::observe::record(world, ctx);
+        self.metrics.push(record, &ctx.tally);
+        ctx.tick += 1;
+        ctx.now_s = ctx.tick as f64 * ctx.setup.tick_s;
+    }
+
+    /// Runs to the end of the level.
+    pub fn run_to_end(&mut self) {
+        while !self.finished() {
+            self.step();
+        }
+    }
+
+    /// Applies a player action now (from the screen); it is logged for replay.
+    pub fn act(&mut self, action: Action) {
+        let at = crate::format::time::ClockTime(self.ctx.now_s);
+        systems::script::apply_action(&mut self.world, &mut self.ctx, &action);
+        self.ctx.actions.insert(self.ctx.next_action, TimedAction { at, action });
+        self.ctx.next_action += 1;
+    }
+}
+
+fn ec2(catalogue: &Catalogue, name: &str) -> Result<Hardware, BuildError> {
+    catalogue
+        .instance_type(name)
+        .map(|(i, _)| Hardware::Ec2(i))
+        .ok_or_else(|| BuildError::UnknownCatalogueEntry(name.to_string()))
+}
+
+/// Workload indices whose traffic can reach a thing (directly or through a load balancer).
+fn workloads_reaching(id: &str, level: &Level, links: &[&(String, String)]) -> Vec<usize> {
+    let feeds = |target: &str| -> Vec<&str> { links.iter().filter(|(_, t)| t == target).map(|(f, _)| f.as_str()).collect() };
+    let mut found = Vec::new();
+    let mut frontier = vec![id];
+    let mut seen = vec![id.to_string()];
+    while let Some(node) = frontier.pop() {
+        for from in feeds(node) {
+            if let Some(s) = level.sources.iter().find(|s| s.id == from) {
+                if let Some(w) = level.workloads.iter().position(|w| w.id == s.workload)
+                    && !found.contains(&w)
+                {
+                    found.push(w);
+                }
+            } else if !seen.iter().any(|x| x == from) {
+                seen.push(from.to_string());
+                frontier.push(from);
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// The speed, memory and slot figures of a piece of hardware.
+pub fn hardware_figures(catalogue: &Catalogue, hw: Hardware) -> (u32, f64, &crate::format::catalogue::Speed) {
+    match hw {
+        Hardware::Ec2(i) => {
+            let t = &catalogue.instance_types[i];
+            (t.vcpu, t.memory_gib, &t.speed)
+        }
+        Hardware::OnPrem(i) => {
+            let m = &catalogue.on_prem_servers[i];
+            (m.vcpu, m.memory_gib, &m.speed)
+        }
+    }
+}
+
+/// A fleet's per-workload terms and per-server slots on given hardware.
+pub fn fleet_terms(setup: &Setup, hw: Hardware, reached: &[usize]) -> (Vec<KindTerms>, u32, u64) {
+    let (vcpu, memory_gib, speed) = hardware_figures(&setup.catalogue, hw);
+    let terms = setup
+        .workloads
+        .iter()
+        .map(|w| {
+            let factor = speed.for_class(w.class);
+            KindTerms {
+                service_s: if factor > 0.0 { w.work_s / factor } else { f64::INFINITY },
+                deadline_s: w.deadline_s,
+                give_up_s: w.give_up_s,
+            }
+        })
+        .collect();
+    // Every request in flight holds its memory, waiting or served: memory bounds
+    // both how many run at once and how many can wait.
+    let heaviest = if reached.is_empty() {
+        setup.workloads.iter().map(|w| w.memory_mib).fold(0.0, f64::max)
+    } else {
+        reached.iter().map(|&i| setup.workloads[i].memory_mib).fold(0.0, f64::max)
+    };
+    let in_memory = if heaviest > 0.0 { (memory_gib * 1024.0 / heaviest).floor() as u64 } else { u64::from(vcpu) };
+    let slots = (u64::from(vcpu).min(in_memory)) as u32;
+    (terms, slots, in_memory.saturating_sub(u64::from(slots)))
+}
+
+fn new_fleet(setup: &Setup, hw: Hardware, purchase: Purchase, reached: &[usize]) -> Fleet {
+    let (terms, slots_per_server, hold_per_server) = fleet_terms(setup, hw, reached);
+    Fleet {
+        hardware: hw,
+        purchase,
+        terms,
+        reached: reached.to_vec(),
+        slots_per_server,
+        hold_per_server,
+        station: Default::default(),
+        checks: None,
+        draining_s: 0.0,
+        census: Default::default(),
+        busy_s: 0.0,
+        received: 0,
+    }
+}
