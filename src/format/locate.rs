@@ -29,6 +29,8 @@ pub enum Spot<'a> {
     },
     /// A field name anywhere (the first occurrence).
     Field(&'a str),
+    /// The n-th (0-based) occurrence of a literal text, such as the 3rd `Event(`.
+    Nth(&'a str, usize),
     /// The start of the file.
     Top,
 }
@@ -94,6 +96,10 @@ fn find(text: &str, spot: Spot<'_>, nth: usize) -> Option<(usize, usize)> {
             find_field(text, from, field).or_else(|| find_field(text, 0, field))
         }
         Spot::Field(field) => find_field(text, 0, field),
+        Spot::Nth(pattern, n) => text
+            .match_indices(pattern)
+            .nth(n)
+            .map(|(i, _)| (i, pattern.trim_end_matches('(').chars().count())),
         Spot::Top => Some((first_code_offset(text), 1)),
     }
 }

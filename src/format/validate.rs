@@ -171,9 +171,9 @@ impl LevelChecks<'_, '_> {
 
     fn events(&mut self) {
         let sources: Vec<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
-        for e in &self.level.events {
+        for (i, e) in self.level.events.iter().enumerate() {
             if e.at.secs() > self.level.duration.secs() {
-                self.r.warn(Spot::Field("at"), format!("an event at {} comes after the level ends ({})", e.at, self.level.duration), None);
+                self.r.warn(Spot::Nth("Event(", i), format!("an event at {} comes after the level ends ({})", e.at, self.level.duration), None);
             }
             match &e.what {
                 EventKind::InstanceFailure { count, .. } if *count == 0 => {
@@ -210,16 +210,16 @@ impl LevelChecks<'_, '_> {
     }
 
     fn steps(&mut self) {
-        for step in &self.level.steps {
+        for (i, step) in self.level.steps.iter().enumerate() {
             if step.text.en.trim().is_empty() || step.text.ko.trim().is_empty() {
-                self.r.warn(Spot::Field("steps"), "a guided step lacks English or Korean text", None);
+                self.r.warn(Spot::Nth("Step(", i), "a guided step lacks English or Korean text", None);
             }
             match &step.done_when {
                 Condition::AvailabilityAtLeast(p) if !(0.0..=100.0).contains(p) => {
-                    self.r.error(Spot::Field("AvailabilityAtLeast"), "availability is a percentage between 0 and 100", None);
+                    self.r.error(Spot::Nth("Step(", i), "availability is a percentage between 0 and 100", None);
                 }
                 Condition::ClockReached(t) if t.secs() > self.level.duration.secs() => {
-                    self.r.error(Spot::Field("ClockReached"), format!("the step waits for {t} but the level ends at {}", self.level.duration), None);
+                    self.r.error(Spot::Nth("Step(", i), format!("the step waits for {t} but the level ends at {}", self.level.duration), None);
                 }
                 _ => {}
             }

@@ -427,13 +427,14 @@ impl Station {
             let mut fates = Vec::with_capacity(4);
             push_served_fates(&mut fates, served, &seg, t);
             fates.push((c.count as f64 - served, Fate::Wait { arrived_s: c.arrived_s }));
-            record_stats(tally, served, &seg, t);
+            record_stats(tally, served, &seg, t, age);
             tally.sojourn_s += (c.count as f64 - served) * tick_s;
             self.settle(&c, &fates, tally);
         }
         tally.busy_s += used.min(budget);
 
-        self.arrive(now, tick_s, terms, cap, rate, (backlog_work - used).max(0.0), arrivals, tally);
+        // Arrivals queue behind the whole backlog that was waiting when the tick began.
+        self.arrive(now, tick_s, terms, cap, rate, backlog_work, arrivals, tally);
     }
 
     fn shed(&mut self, now: f64, terms: &[KindTerms], tally: &mut Tally) {
@@ -543,7 +544,7 @@ impl Station {
                         fates.push((in_service, Fate::Run { arrived_s: finish - stay, finish_s: finish, long: false }));
                         tally.sojourn_s += in_service * stay / 2.0;
                     }
-                    record_stats(tally, admitted - in_service, seg, t);
+                    record_stats(tally, admitted - in_service, seg, t, 0.0);
                     tally.busy_s += admitted * t.service_s;
                 } else {
                     fates.push((admitted, Fate::Wait { arrived_s: mid }));
@@ -675,7 +676,9 @@ fn push_served_fates(fates: &mut Vec<(f64, Fate)>, n: f64, seg: &Segment, t: Kin
     fates.push((n * gave_up, Fate::Dropped(DropReason::GaveUp)));
 }
 
-fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms) {
+/// Adds served requests to the wait, latency and time-in-system sums;
+/// `counted_s` is the time each already spent in the system in earlier ticks.
+fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms, counted_s: f64) {
     if n <= 0.0 {
         return;
     }
@@ -697,7 +700,7 @@ fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms) {
             tally.wait_s += n * (lo + hi) / 2.0;
             tally.waited += n;
             tally.waited_past_slack += n * (1.0 - share_at_most(lo, hi, slack));
-            tally.sojourn_s += n * ((lo + hi) / 2.0 + t.service_s);
+            tally.sojourn_s += n * ((lo + hi) / 2.0 + t.service_s - counted_s);
         }
     }
 }
