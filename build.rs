@@ -7,19 +7,37 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("levels");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut folders: Vec<_> = std::fs::read_dir(&root)
-        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join("level.ron").is_file()).collect())
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("level.ron").is_file())
+                .collect()
+        })
         .unwrap_or_default();
     folders.sort();
-    let mut code = String::from("/// Bundled levels: (folder, level.ron, reference.ron, naive.ron).\npub const BUNDLED: &[(&str, &str, Option<&str>, Option<&str>)] = &[\n");
+    let mut code = String::from(
+        "/// Bundled levels: (folder, level.ron, reference.ron, naive.ron).\npub const BUNDLED: &[(&str, &str, Option<&str>, Option<&str>)] = &[\n",
+    );
     for folder in folders {
-        let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = folder
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         let file = |f: &str| {
             let p = folder.join(f);
             println!("cargo:rerun-if-changed={}", p.display());
-            p.is_file().then(|| format!("include_str!({:?})", p.display().to_string()))
+            p.is_file()
+                .then(|| format!("include_str!({:?})", p.display().to_string()))
         };
         let opt = |f: &str| file(f).map_or("None".to_string(), |s| format!("Some({s})"));
-        let _ = writeln!(code, "    ({name:?}, {}, {}, {}),", file("level.ron").unwrap_or_default(), opt("reference.ron"), opt("naive.ron"));
+        let _ = writeln!(
+            code,
+            "    ({name:?}, {}, {}, {}),",
+            file("level.ron").unwrap_or_default(),
+            opt("reference.ron"),
+            opt("naive.ron")
+        );
         println!("cargo:rerun-if-changed={}", folder.display());
     }
     code.push_str("];\n");

@@ -30,13 +30,23 @@ impl BundledLevel {
             "naive" => self.naive?,
             _ => return None,
         };
-        Some(SourceFile::new(format!("levels/{}/{which}.ron", self.folder), text))
+        Some(SourceFile::new(
+            format!("levels/{}/{which}.ron", self.folder),
+            text,
+        ))
     }
 }
 
 /// Every bundled level in campaign order.
 pub fn all() -> impl Iterator<Item = BundledLevel> {
-    BUNDLED.iter().map(|&(folder, level, reference, naive)| BundledLevel { folder, level, reference, naive })
+    BUNDLED
+        .iter()
+        .map(|&(folder, level, reference, naive)| BundledLevel {
+            folder,
+            level,
+            reference,
+            naive,
+        })
 }
 
 /// Finds a bundled level by folder name, or by its number (`01`, `1`).
@@ -45,6 +55,9 @@ pub fn find(name: &str) -> Option<BundledLevel> {
     let name = name.strip_prefix("levels/").unwrap_or(name);
     all().find(|l| {
         l.folder == name
-            || l.folder.split('-').next().is_some_and(|n| n == name || n.trim_start_matches('0') == name.trim_start_matches('0') && !name.is_empty())
+            || l.folder.split('-').next().is_some_and(|n| {
+                n == name
+                    || n.trim_start_matches('0') == name.trim_start_matches('0') && !name.is_empty()
+            })
     })
 }

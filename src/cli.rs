@@ -59,7 +59,13 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Levels) => levels(),
         Some(Command::Check { level, solution }) => check(&level, solution.as_deref()),
-        Some(Command::Score { level, solution, json, seed, trace }) => score(&level, &solution, json, seed, trace.as_deref()),
+        Some(Command::Score {
+            level,
+            solution,
+            json,
+            seed,
+            trace,
+        }) => score(&level, &solution, json, seed, trace.as_deref()),
     }
 }
 
@@ -73,7 +79,9 @@ fn level_file(level: &str) -> Result<SourceFile, InputError> {
         Some(b) => Ok(b.level_file()),
         None => Err(InputError {
             problems: Vec::new(),
-            io: Some(format!("error: no level file or bundled level named `{level}` (see `peakload levels`)")),
+            io: Some(format!(
+                "error: no level file or bundled level named `{level}` (see `peakload levels`)"
+            )),
         }),
     }
 }
@@ -99,7 +107,11 @@ fn check(level: &str, solution: Option<&Path>) -> ExitCode {
             for w in &checked.warnings {
                 eprint!("{w}");
             }
-            let what = if solution.is_some() { "level and solution" } else { "level" };
+            let what = if solution.is_some() {
+                "level and solution"
+            } else {
+                "level"
+            };
             println!("{what} OK ({} warning(s))", checked.warnings.len());
             ExitCode::SUCCESS
         }
@@ -117,15 +129,31 @@ fn levels() -> ExitCode {
         match load::parse_level(&b.level_file()) {
             Ok(level) => {
                 let _ = &catalogue;
-                println!("{:<28} {:<6} {:>9}  {}", b.folder, level.tick.to_string(), level.duration.to_string(), level.title.en);
+                println!(
+                    "{:<28} {:<6} {:>9}  {}",
+                    b.folder,
+                    level.tick.to_string(),
+                    level.duration.to_string(),
+                    level.title.en
+                );
             }
-            Err(e) => println!("{:<28} (broken: {})", b.folder, e.to_string().lines().next().unwrap_or_default()),
+            Err(e) => println!(
+                "{:<28} (broken: {})",
+                b.folder,
+                e.to_string().lines().next().unwrap_or_default()
+            ),
         }
     }
     ExitCode::SUCCESS
 }
 
-fn score(level: &str, solution: &Path, json: bool, seed: Option<u64>, trace: Option<&Path>) -> ExitCode {
+fn score(
+    level: &str,
+    solution: &Path,
+    json: bool,
+    seed: Option<u64>,
+    trace: Option<&Path>,
+) -> ExitCode {
     let checked = match load_all(level, Some(solution)) {
         Ok(c) => c,
         Err(err) => return input_error(&err),
@@ -158,12 +186,19 @@ fn score(level: &str, solution: &Path, json: bool, seed: Option<u64>, trace: Opt
     } else {
         print!("{}", table(&score, &checked));
     }
-    if score.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if score.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Writes a file by writing a sibling temporary file and renaming it over the target.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let mut file = std::fs::File::create(&tmp)?;
@@ -179,7 +214,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -193,8 +228,14 @@ pub fn table(score: &Score, checked: &Checked) -> String {
     let mut t = String::new();
     let level = &checked.level;
     let _ = writeln!(t, "{} — {}", score.level, level.title.en);
-    let _ = writeln!(t, "  seed {}, {} ticks of {}", score.seed, score.ticks, level.tick);
-    let stars: String = (0..3).map(|i| if i < score.stars { '★' } else { '☆' }).collect();
+    let _ = writeln!(
+        t,
+        "  seed {}, {} ticks of {}",
+        score.seed, score.ticks, level.tick
+    );
+    let stars: String = (0..3)
+        .map(|i| if i < score.stars { '★' } else { '☆' })
+        .collect();
     if score.passed {
         let _ = writeln!(t, "  result        PASSED {stars}");
     } else {
@@ -203,10 +244,21 @@ pub fn table(score: &Score, checked: &Checked) -> String {
             let _ = writeln!(t, "                - {why}");
         }
     }
-    let _ = writeln!(t, "  availability  {:.3}%  (goal {}%)", score.availability_pct, score.goals.availability_pct);
+    let _ = writeln!(
+        t,
+        "  availability  {:.3}%  (goal {}%)",
+        score.availability_pct, score.goals.availability_pct
+    );
     let l = score.latency_ms;
-    let goal = score.goals.p99_ms.map_or(String::new(), |g| format!("  (p99 goal {g:.0} ms)"));
-    let _ = writeln!(t, "  latency       p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms{goal}", l.p50, l.p95, l.p99);
+    let goal = score
+        .goals
+        .p99_ms
+        .map_or(String::new(), |g| format!("  (p99 goal {g:.0} ms)"));
+    let _ = writeln!(
+        t,
+        "  latency       p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms{goal}",
+        l.p50, l.p95, l.p99
+    );
     let r = score.requests;
     let _ = writeln!(
         t,
@@ -218,7 +270,12 @@ pub fn table(score: &Score, checked: &Checked) -> String {
         thousands(r.pending)
     );
     for (reason, n) in &score.dropped_by_reason {
-        let _ = writeln!(t, "                dropped, {}: {}", reason.replace('_', " "), thousands(*n));
+        let _ = writeln!(
+            t,
+            "                dropped, {}: {}",
+            reason.replace('_', " "),
+            thousands(*n)
+        );
     }
     let g = &score.goals;
     let _ = writeln!(
@@ -243,15 +300,35 @@ pub fn trace_csv(sim: &Sim) -> String {
     }
     out.push_str(",arrived,ok,late,dropped,pending,in_flight,offered_rps,capacity_rps,utilisation,servers,cost_usd\n");
     for r in &sim.metrics.records {
-        let _ = write!(out, "{},{},{}", r.tick, r.time_s, format::time::format_clock(r.time_s));
+        let _ = write!(
+            out,
+            "{},{},{}",
+            r.tick,
+            r.time_s,
+            format::time::format_clock(r.time_s)
+        );
         for s in &r.sources {
-            let _ = write!(out, ",{},{},{},{},{}", s.arrived, s.ok, s.late, s.dropped, s.pending);
+            let _ = write!(
+                out,
+                ",{},{},{},{},{}",
+                s.arrived, s.ok, s.late, s.dropped, s.pending
+            );
         }
         let t = r.total();
         let _ = writeln!(
             out,
             ",{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{},{:.6}",
-            t.arrived, t.ok, t.late, t.dropped, t.pending, r.in_flight, r.offered_rps, r.capacity_rps, r.utilisation, r.servers_working, r.cost_usd
+            t.arrived,
+            t.ok,
+            t.late,
+            t.dropped,
+            t.pending,
+            r.in_flight,
+            r.offered_rps,
+            r.capacity_rps,
+            r.utilisation,
+            r.servers_working,
+            r.cost_usd
         );
     }
     out

@@ -12,25 +12,48 @@ fn there_are_levels_and_each_folder_is_complete() {
     let all = levels();
     assert!(all.len() >= 3, "expected at least three bundled levels");
     for level in &all {
-        assert!(level.reference.is_some(), "{} has no reference.ron", level.folder);
+        assert!(
+            level.reference.is_some(),
+            "{} has no reference.ron",
+            level.folder
+        );
         assert!(level.naive.is_some(), "{} has no naive.ron", level.folder);
     }
     // Every folder on disk with a level.ron is bundled into the binary.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("levels");
-    let on_disk = std::fs::read_dir(dir).expect("levels/").filter_map(Result::ok).filter(|e| e.path().join("level.ron").is_file()).count();
+    let on_disk = std::fs::read_dir(dir)
+        .expect("levels/")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("level.ron").is_file())
+        .count();
     assert_eq!(on_disk, all.len());
 }
 
 #[test]
 fn every_level_and_solution_checks_clean() {
     for level in levels() {
-        let checked = format::check_texts(level.level_file(), None).unwrap_or_else(|e| panic!("{}:\n{e}", level.folder));
-        assert!(checked.warnings.is_empty(), "{} has warnings: {:?}", level.folder, checked.warnings);
-        assert_eq!(checked.level.id, level.folder, "a level's id is its folder name");
+        let checked = format::check_texts(level.level_file(), None)
+            .unwrap_or_else(|e| panic!("{}:\n{e}", level.folder));
+        assert!(
+            checked.warnings.is_empty(),
+            "{} has warnings: {:?}",
+            level.folder,
+            checked.warnings
+        );
+        assert_eq!(
+            checked.level.id, level.folder,
+            "a level's id is its folder name"
+        );
         for (name, text) in solutions_on_disk(&level) {
             let file = SourceFile::new(format!("levels/{}/{name}.ron", level.folder), text);
-            let checked = format::check_texts(level.level_file(), Some(file)).unwrap_or_else(|e| panic!("{} / {name}:\n{e}", level.folder));
-            assert!(checked.warnings.is_empty(), "{} / {name} has warnings: {:#?}", level.folder, checked.warnings);
+            let checked = format::check_texts(level.level_file(), Some(file))
+                .unwrap_or_else(|e| panic!("{} / {name}:\n{e}", level.folder));
+            assert!(
+                checked.warnings.is_empty(),
+                "{} / {name} has warnings: {:#?}",
+                level.folder,
+                checked.warnings
+            );
         }
     }
 }
@@ -40,8 +63,16 @@ fn reference_solutions_win_with_three_stars() {
     for level in levels() {
         let (_, sim) = run_bundled(&level, "reference", level.reference.expect("reference"));
         let s = score(&sim);
-        assert!(s.passed, "{} reference fails: {:?}", level.folder, s.failed_goals);
-        assert_eq!(s.stars, 3, "{} reference earns {} stars at ${:.2}", level.folder, s.stars, s.cost_usd);
+        assert!(
+            s.passed,
+            "{} reference fails: {:?}",
+            level.folder, s.failed_goals
+        );
+        assert_eq!(
+            s.stars, 3,
+            "{} reference earns {} stars at ${:.2}",
+            level.folder, s.stars, s.cost_usd
+        );
     }
 }
 
@@ -65,10 +96,20 @@ fn naive_solutions_lose_on_availability() {
 fn alternatives_land_where_the_lesson_says() {
     let expect = |folder: &str, name: &str, passed: bool, stars: u8| {
         let level = peakload::bundled::find(folder).expect("bundled");
-        let text = solutions_on_disk(&level).into_iter().find(|(n, _)| n == name).expect("solution on disk").1;
+        let text = solutions_on_disk(&level)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .expect("solution on disk")
+            .1;
         let (_, sim) = run_bundled(&level, name, &text);
         let s = score(&sim);
-        assert_eq!((s.passed, s.stars), (passed, stars), "{folder}/{name}: {:?} at ${:.2}", s.failed_goals, s.cost_usd);
+        assert_eq!(
+            (s.passed, s.stars),
+            (passed, stars),
+            "{folder}/{name}: {:?} at ${:.2}",
+            s.failed_goals,
+            s.cost_usd
+        );
         s
     };
     // Buying for the peak works but wastes money: one star.

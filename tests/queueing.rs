@@ -36,7 +36,9 @@ fn steady_level(rps: f64, work_ms: f64, deadline_ms: f64, duration: &str) -> Str
 }
 
 fn one_instance(type_: &str) -> String {
-    format!(r#"Solution(level: "steady", things: [Instance(id: "box", type: "{type_}")], links: [("s", "box")])"#)
+    format!(
+        r#"Solution(level: "steady", things: [Instance(id: "box", type: "{type_}")], links: [("s", "box")])"#
+    )
 }
 
 /// FACTS.md worked example, checked against the formula used as the oracle here.
@@ -48,7 +50,14 @@ fn oracle_matches_the_worked_example() {
 }
 
 /// Simulates an M/M/c FIFO queue event by event; returns (mean wait, share waiting longer than t).
-fn discrete_event(c: usize, lambda: f64, mu: f64, t: f64, customers: usize, seed: u64) -> (f64, f64) {
+fn discrete_event(
+    c: usize,
+    lambda: f64,
+    mu: f64,
+    t: f64,
+    customers: usize,
+    seed: u64,
+) -> (f64, f64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut exp = |rate: f64| -> f64 { -(1.0 - rng.random::<f64>()).ln() / rate };
     // Time each server next becomes free; FIFO means each arrival takes the earliest.
@@ -57,7 +66,11 @@ fn discrete_event(c: usize, lambda: f64, mu: f64, t: f64, customers: usize, seed
     let warmup = customers / 10;
     for i in 0..customers + warmup {
         now += exp(lambda);
-        let (k, &earliest) = free.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).expect("servers");
+        let (k, &earliest) = free
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .expect("servers");
         let start = earliest.max(now);
         free[k] = start + exp(mu);
         if i >= warmup {
@@ -68,7 +81,10 @@ fn discrete_event(c: usize, lambda: f64, mu: f64, t: f64, customers: usize, seed
             }
         }
     }
-    (total_wait / customers as f64, over as f64 / customers as f64)
+    (
+        total_wait / customers as f64,
+        over as f64 / customers as f64,
+    )
 }
 
 /// For c servers at 80% load: mean wait and P(Wq > t) from the engine, Erlang C and a DES.
@@ -81,7 +97,10 @@ fn check_steady(type_: &str, c: u32) {
     // that a good share of requests wait longer than t whatever c is.
     let slack_s = 0.5 / theta;
     let deadline_ms = 1.0 + slack_s * 1000.0;
-    let sim = run(&steady_level(lambda, 1.0, deadline_ms, "30m"), &one_instance(type_));
+    let sim = run(
+        &steady_level(lambda, 1.0, deadline_ms, "30m"),
+        &one_instance(type_),
+    );
     let s = score(&sim);
 
     let wq_theory = erlang / theta;
@@ -90,20 +109,35 @@ fn check_steady(type_: &str, c: u32) {
     let wq_engine = s.mean_wait_ms / 1000.0;
     let finished = (s.requests.ok + s.requests.late) as f64;
     let over_engine = s.requests.late as f64 / finished;
-    assert!(rel(wq_engine, wq_theory) < 0.03, "c={c}: mean wait {wq_engine} vs Erlang C {wq_theory}");
-    assert!(rel(over_engine, over_theory) < 0.03, "c={c}: P(Wq > t) {over_engine} vs {over_theory}");
+    assert!(
+        rel(wq_engine, wq_theory) < 0.03,
+        "c={c}: mean wait {wq_engine} vs Erlang C {wq_theory}"
+    );
+    assert!(
+        rel(over_engine, over_theory) < 0.03,
+        "c={c}: P(Wq > t) {over_engine} vs {over_theory}"
+    );
     assert_eq!(s.requests.dropped, 0);
 
     let (wq_des, over_des) = discrete_event(c as usize, lambda, mu, slack_s, 2_000_000, 5);
-    assert!(rel(wq_des, wq_theory) < 0.03, "c={c}: DES mean wait {wq_des} vs Erlang C {wq_theory}");
-    assert!(rel(over_des, over_theory) < 0.03, "c={c}: DES P(Wq > t) {over_des} vs {over_theory}");
+    assert!(
+        rel(wq_des, wq_theory) < 0.03,
+        "c={c}: DES mean wait {wq_des} vs Erlang C {wq_theory}"
+    );
+    assert!(
+        rel(over_des, over_theory) < 0.03,
+        "c={c}: DES P(Wq > t) {over_des} vs {over_theory}"
+    );
 
     // Little's law: time-averaged requests in flight = arrival rate × mean time in system.
     let records = &sim.metrics.records;
     let mean_in_flight = records.iter().map(|r| r.in_flight).sum::<f64>() / records.len() as f64;
     let arrival_rate = s.requests.arrived as f64 / (records.len() as f64 * sim.ctx.setup.tick_s);
     let little = arrival_rate * s.latency_ms.mean / 1000.0;
-    assert!(rel(mean_in_flight, little) < 0.02, "c={c}: L {mean_in_flight} vs λW {little}");
+    assert!(
+        rel(mean_in_flight, little) < 0.02,
+        "c={c}: L {mean_in_flight} vs λW {little}"
+    );
 }
 
 #[test]
@@ -135,12 +169,28 @@ fn littles_law_holds_through_a_backlog() {
     let sim = run(level, &one_instance("m5.2xlarge"));
     let s = score(&sim);
     assert_eq!(s.requests.dropped, 0);
-    let peak_backlog = sim.metrics.records.iter().map(|r| r.total().pending).max().unwrap_or(0);
-    assert!(peak_backlog > 10_000, "the spike should build a backlog, peak {peak_backlog}");
-    assert!(s.requests.pending < 100, "the backlog drains: {} left", s.requests.pending);
+    let peak_backlog = sim
+        .metrics
+        .records
+        .iter()
+        .map(|r| r.total().pending)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        peak_backlog > 10_000,
+        "the spike should build a backlog, peak {peak_backlog}"
+    );
+    assert!(
+        s.requests.pending < 100,
+        "the backlog drains: {} left",
+        s.requests.pending
+    );
     let records = &sim.metrics.records;
     let mean_in_flight = records.iter().map(|r| r.in_flight).sum::<f64>() / records.len() as f64;
     let arrival_rate = s.requests.arrived as f64 / (records.len() as f64 * sim.ctx.setup.tick_s);
     let little = arrival_rate * s.latency_ms.mean / 1000.0;
-    assert!(rel(mean_in_flight, little) < 0.02, "L {mean_in_flight} vs λW {little}");
+    assert!(
+        rel(mean_in_flight, little) < 0.02,
+        "L {mean_in_flight} vs λW {little}"
+    );
 }

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::catalogue::Catalogue;
@@ -34,7 +34,8 @@ pub enum LoadError {
 /// left out around optional values, and `AutoScalingGroup(id: ..)` needs no
 /// second set of parentheses around the struct inside a variant.
 pub fn ron_extensions() -> ron::extensions::Extensions {
-    ron::extensions::Extensions::IMPLICIT_SOME | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
+    ron::extensions::Extensions::IMPLICIT_SOME
+        | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
 }
 
 /// RON options every file is read with.
@@ -72,8 +73,12 @@ fn syntax_hint(code: &ron::Error) -> Option<String> {
             Some(format!("fields here: {}", expected.join(", ")))
         }
         E::MissingStructField { field, .. } => Some(format!("add `{field}: ...`")),
-        E::ExpectedDifferentStructName { expected, .. } => Some(format!("this should be `{expected}(...)`")),
-        E::TrailingCharacters => Some("the file should hold a single value; is a bracket closed too early?".into()),
+        E::ExpectedDifferentStructName { expected, .. } => {
+            Some(format!("this should be `{expected}(...)`"))
+        }
+        E::TrailingCharacters => {
+            Some("the file should hold a single value; is a bracket closed too early?".into())
+        }
         E::Eof => Some("the file ends early; is a bracket or a string left open?".into()),
         _ => None,
     }

@@ -65,10 +65,16 @@ impl<'f> Reporter<'f> {
 
     fn push(&mut self, severity: Severity, spot: Spot<'_>, message: String, hint: Option<String>) {
         let key = format!("{spot:?}");
-        let nth = *self.seen.entry(key.clone()).and_modify(|n| *n += 1).or_insert(0);
+        let nth = *self
+            .seen
+            .entry(key.clone())
+            .and_modify(|n| *n += 1)
+            .or_insert(0);
         let (offset, width) = find(&self.file.text, spot, nth).unwrap_or((0, 1));
-        self.problems
-            .push(self.file.problem_at_offset(severity, offset, width, message, hint));
+        self.problems.push(
+            self.file
+                .problem_at_offset(severity, offset, width, message, hint),
+        );
     }
 }
 
@@ -88,7 +94,9 @@ fn find(text: &str, spot: Spot<'_>, nth: usize) -> Option<(usize, usize)> {
                 None => Vec::new(),
             };
             let pick = |list: &[usize]| list.get(nth).or(list.last()).copied();
-            pick(&under_field).or_else(|| pick(&all)).map(|i| (i, width))
+            pick(&under_field)
+                .or_else(|| pick(&all))
+                .map(|i| (i, width))
         }
         Spot::FieldAfter { anchor, field } => {
             let quoted = format!("\"{anchor}\"");
@@ -109,7 +117,10 @@ fn preceded_by_field(text: &str, at: usize, field: &str) -> bool {
     before
         .strip_suffix(':')
         .map(str::trim_end)
-        .is_some_and(|b| b.ends_with(field) && !b[..b.len() - field.len()].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+        .is_some_and(|b| {
+            b.ends_with(field)
+                && !b[..b.len() - field.len()].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
 }
 
 fn find_field(text: &str, from: usize, field: &str) -> Option<(usize, usize)> {
@@ -117,7 +128,8 @@ fn find_field(text: &str, from: usize, field: &str) -> Option<(usize, usize)> {
     while let Some(rel) = text[search..].find(field) {
         let at = search + rel;
         let after = text[at + field.len()..].trim_start();
-        let word_start = at == 0 || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        let word_start =
+            at == 0 || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
         if word_start && after.starts_with(':') {
             return Some((at, field.chars().count()));
         }
@@ -149,7 +161,10 @@ mod tests {
     fn repeated_values_point_at_each_copy() {
         let file = SourceFile::new("s.ron", TEXT);
         let mut r = Reporter::new(&file);
-        let spot = Spot::Value { field: Some("type"), value: "m5.huge" };
+        let spot = Spot::Value {
+            field: Some("type"),
+            value: "m5.huge",
+        };
         r.error(spot, "unknown", None);
         r.error(spot, "unknown", None);
         assert_eq!((r.problems[0].line, r.problems[0].col), (3, 29));
@@ -161,7 +176,14 @@ mod tests {
     fn fields_are_found_after_their_anchor() {
         let file = SourceFile::new("s.ron", TEXT);
         let mut r = Reporter::new(&file);
-        r.error(Spot::FieldAfter { anchor: "g", field: "min" }, "min > max", None);
+        r.error(
+            Spot::FieldAfter {
+                anchor: "g",
+                field: "min",
+            },
+            "min > max",
+            None,
+        );
         assert_eq!((r.problems[0].line, r.problems[0].col), (5, 31));
     }
 }

@@ -45,8 +45,14 @@ impl std::error::Error for InputError {}
 impl From<LoadError> for InputError {
     fn from(err: LoadError) -> Self {
         match err {
-            LoadError::Syntax(p) => InputError { problems: vec![*p], io: None },
-            io @ LoadError::Io { .. } => InputError { problems: Vec::new(), io: Some(io.to_string()) },
+            LoadError::Syntax(p) => InputError {
+                problems: vec![*p],
+                io: None,
+            },
+            io @ LoadError::Io { .. } => InputError {
+                problems: Vec::new(),
+                io: Some(io.to_string()),
+            },
         }
     }
 }
@@ -67,7 +73,10 @@ pub struct Checked {
 }
 
 /// Parses and checks a level (and solution) from text already in memory.
-pub fn check_texts(level_file: SourceFile, solution_file: Option<SourceFile>) -> Result<Checked, InputError> {
+pub fn check_texts(
+    level_file: SourceFile,
+    solution_file: Option<SourceFile>,
+) -> Result<Checked, InputError> {
     let catalogue = load::bundled_catalogue()?;
     let level = load::parse_level(&level_file)?;
     let mut problems = validate::check_level(&catalogue, &level, &level_file);
@@ -83,7 +92,9 @@ pub fn check_texts(level_file: SourceFile, solution_file: Option<SourceFile>) ->
                     return Err(err);
                 }
             };
-            problems.extend(validate::check_solution(&catalogue, &level, &solution, &file));
+            problems.extend(validate::check_solution(
+                &catalogue, &level, &solution, &file,
+            ));
             Some((solution, file))
         }
         None => None,
@@ -92,7 +103,13 @@ pub fn check_texts(level_file: SourceFile, solution_file: Option<SourceFile>) ->
     if problems.iter().any(Problem::is_error) {
         return Err(InputError { problems, io: None });
     }
-    Ok(Checked { catalogue, level, level_file, solution, warnings: problems })
+    Ok(Checked {
+        catalogue,
+        level,
+        level_file,
+        solution,
+        warnings: problems,
+    })
 }
 
 /// Reads and checks a level file (or folder) and an optional solution file.

@@ -45,7 +45,9 @@ pub fn parse_span(text: &str) -> Result<f64, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(|| format!("`{text}` has no unit; write e.g. \"90s\", \"5m\", \"2h\", \"3d\""))?;
+        .ok_or_else(|| {
+            format!("`{text}` has no unit; write e.g. \"90s\", \"5m\", \"2h\", \"3d\"")
+        })?;
     let (number, unit) = text.split_at(split);
     let value: f64 = number
         .trim()
@@ -86,7 +88,9 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
     };
     let parts: Vec<&str> = clock.split(':').collect();
     if !(2..=3).contains(&parts.len()) {
-        return Err(format!("`{text}` is not a clock time; write \"HH:MM\" or \"HH:MM:SS\""));
+        return Err(format!(
+            "`{text}` is not a clock time; write \"HH:MM\" or \"HH:MM:SS\""
+        ));
     }
     let mut fields = [0.0_f64; 3];
     for (slot, part) in fields.iter_mut().zip(&parts) {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::catalogue::{Catalogue, Family};
 use super::level::{Condition, EventKind, Level, Mode, Shape};
 use super::locate::{Reporter, Spot};
-use super::problem::{did_you_mean, Problem, SourceFile};
+use super::problem::{Problem, SourceFile, did_you_mean};
 use super::solution::{
     Action, AutoScalingGroup, Commitment, Metric, Policy, Purchase, Scheme, Solution, Thing,
     ThingKind,
@@ -19,7 +19,12 @@ pub const MAX_GROUP_SIZE: u32 = 1000;
 /// Checks a level's meaning against the catalogue.
 pub fn check_level(catalogue: &Catalogue, level: &Level, file: &SourceFile) -> Vec<Problem> {
     let mut r = Reporter::new(file);
-    LevelChecks { catalogue, level, r: &mut r }.run();
+    LevelChecks {
+        catalogue,
+        level,
+        r: &mut r,
+    }
+    .run();
     r.problems
 }
 
@@ -31,7 +36,13 @@ pub fn check_solution(
     file: &SourceFile,
 ) -> Vec<Problem> {
     let mut r = Reporter::new(file);
-    SolutionChecks { catalogue, level, solution, r: &mut r }.run();
+    SolutionChecks {
+        catalogue,
+        level,
+        solution,
+        r: &mut r,
+    }
+    .run();
     r.problems
 }
 
@@ -45,18 +56,41 @@ impl LevelChecks<'_, '_> {
     fn run(&mut self) {
         let level = self.level;
         if level.id.trim().is_empty() {
-            self.r.error(Spot::Field("id"), "the level id is empty", Some("use the folder name, e.g. \"01-on-prem-dilemma\"".into()));
+            self.r.error(
+                Spot::Field("id"),
+                "the level id is empty",
+                Some("use the folder name, e.g. \"01-on-prem-dilemma\"".into()),
+            );
         }
         let tick = level.tick.secs();
         if tick <= 0.0 {
-            self.r.error(Spot::Field("tick"), "the tick must be longer than zero", Some("1s suits most levels; 1h suits a year of capacity planning".into()));
+            self.r.error(
+                Spot::Field("tick"),
+                "the tick must be longer than zero",
+                Some("1s suits most levels; 1h suits a year of capacity planning".into()),
+            );
         } else if level.duration.secs() < tick {
-            self.r.error(Spot::Field("duration"), format!("the level lasts {} but one tick is {}", level.duration, level.tick), Some("the duration must hold at least one tick".into()));
+            self.r.error(
+                Spot::Field("duration"),
+                format!(
+                    "the level lasts {} but one tick is {}",
+                    level.duration, level.tick
+                ),
+                Some("the duration must hold at least one tick".into()),
+            );
         } else if level.duration.secs() / tick > MAX_TICKS {
-            self.r.error(Spot::Field("duration"), format!("{} of {} ticks is over {MAX_TICKS} ticks", level.duration, level.tick), Some("use a longer tick for long levels".into()));
+            self.r.error(
+                Spot::Field("duration"),
+                format!(
+                    "{} of {} ticks is over {MAX_TICKS} ticks",
+                    level.duration, level.tick
+                ),
+                Some("use a longer tick for long levels".into()),
+            );
         }
         if level.title.en.trim().is_empty() {
-            self.r.warn(Spot::Field("title"), "the level has no English title", None);
+            self.r
+                .warn(Spot::Field("title"), "the level has no English title", None);
         }
         self.workloads();
         self.sources();
@@ -73,26 +107,71 @@ impl LevelChecks<'_, '_> {
             self.r.error(Spot::Field("workloads"), "the level declares no workload", Some("add Workload(id: \"web\", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: \"500ms\"...))".into()));
         }
         for w in &self.level.workloads {
-            let at = Spot::FieldAfter { anchor: &w.id, field: "work_ms" };
+            let at = Spot::FieldAfter {
+                anchor: &w.id,
+                field: "work_ms",
+            };
             if !ids.insert(w.id.as_str()) {
-                self.r.error(Spot::Value { field: Some("id"), value: &w.id }, format!("workload id `{}` is used twice", w.id), None);
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: &w.id,
+                    },
+                    format!("workload id `{}` is used twice", w.id),
+                    None,
+                );
             }
             if !(w.work_ms > 0.0 && w.work_ms.is_finite()) {
-                self.r.error(at, format!("workload `{}` needs work_ms above zero", w.id), None);
+                self.r.error(
+                    at,
+                    format!("workload `{}` needs work_ms above zero", w.id),
+                    None,
+                );
             }
             if !(w.memory_mib > 0.0 && w.memory_mib.is_finite()) {
-                self.r.error(Spot::FieldAfter { anchor: &w.id, field: "memory_mib" }, format!("workload `{}` needs memory_mib above zero", w.id), None);
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "memory_mib",
+                    },
+                    format!("workload `{}` needs memory_mib above zero", w.id),
+                    None,
+                );
             }
             if w.response_kib < 0.0 {
-                self.r.error(Spot::FieldAfter { anchor: &w.id, field: "response_kib" }, "response size cannot be negative", None);
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "response_kib",
+                    },
+                    "response size cannot be negative",
+                    None,
+                );
             }
             if w.mode.deadline_s() <= 0.0 {
-                self.r.error(Spot::FieldAfter { anchor: &w.id, field: "deadline" }, format!("workload `{}` needs a deadline above zero", w.id), None);
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "deadline",
+                    },
+                    format!("workload `{}` needs a deadline above zero", w.id),
+                    None,
+                );
             }
             if let Mode::Sync { deadline, timeout } = w.mode
                 && timeout.secs() < deadline.secs()
             {
-                self.r.error(Spot::FieldAfter { anchor: &w.id, field: "timeout" }, format!("workload `{}` gives up ({timeout}) before its deadline ({deadline})", w.id), Some("a caller waits at least until the deadline".into()));
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "timeout",
+                    },
+                    format!(
+                        "workload `{}` gives up ({timeout}) before its deadline ({deadline})",
+                        w.id
+                    ),
+                    Some("a caller waits at least until the deadline".into()),
+                );
             }
         }
     }
@@ -101,21 +180,56 @@ impl LevelChecks<'_, '_> {
         let workloads: Vec<&str> = self.level.workloads.iter().map(|w| w.id.as_str()).collect();
         let mut ids = BTreeSet::new();
         if self.level.sources.is_empty() {
-            self.r.error(Spot::Field("sources"), "the level has no traffic source", None);
+            self.r.error(
+                Spot::Field("sources"),
+                "the level has no traffic source",
+                None,
+            );
         }
         for s in &self.level.sources {
             if !ids.insert(s.id.as_str()) {
-                self.r.error(Spot::Value { field: Some("id"), value: &s.id }, format!("source id `{}` is used twice", s.id), None);
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: &s.id,
+                    },
+                    format!("source id `{}` is used twice", s.id),
+                    None,
+                );
             }
             if !workloads.contains(&s.workload.as_str()) {
                 let hint = hint_names(&s.workload, workloads.iter().copied(), "workloads");
-                self.r.error(Spot::Value { field: Some("workload"), value: &s.workload }, format!("source `{}` sends unknown workload `{}`", s.id, s.workload), hint);
+                self.r.error(
+                    Spot::Value {
+                        field: Some("workload"),
+                        value: &s.workload,
+                    },
+                    format!("source `{}` sends unknown workload `{}`", s.id, s.workload),
+                    hint,
+                );
             }
             if !(s.base_rps >= 0.0 && s.base_rps.is_finite()) {
-                self.r.error(Spot::FieldAfter { anchor: &s.id, field: "base_rps" }, format!("source `{}` has a negative or infinite rate ({})", s.id, s.base_rps), Some("rates are requests per second, zero or more".into()));
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &s.id,
+                        field: "base_rps",
+                    },
+                    format!(
+                        "source `{}` has a negative or infinite rate ({})",
+                        s.id, s.base_rps
+                    ),
+                    Some("rates are requests per second, zero or more".into()),
+                );
             }
             if !(0.0..=1.0).contains(&s.noise) {
-                self.r.error(Spot::FieldAfter { anchor: &s.id, field: "noise" }, format!("noise {} is outside 0.0..=1.0", s.noise), Some("noise is a relative standard deviation: 0.05 is 5%".into()));
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &s.id,
+                        field: "noise",
+                    },
+                    format!("noise {} is outside 0.0..=1.0", s.noise),
+                    Some("noise is a relative standard deviation: 0.05 is 5%".into()),
+                );
             }
             for shape in &s.shapes {
                 self.shape(&s.id, shape);
@@ -126,32 +240,91 @@ impl LevelChecks<'_, '_> {
     fn shape(&mut self, source: &str, shape: &Shape) {
         let bad = |m: f64| !(m >= 0.0 && m.is_finite());
         let (field, message) = match *shape {
-            Shape::Daily { low, high, .. } if bad(low) || bad(high) || low > high => ("low", "a daily cycle needs 0 <= low <= high"),
-            Shape::Weekly { weekend } if bad(weekend) => ("weekend", "the weekend multiplier cannot be negative"),
-            Shape::Seasonal { multiplier, width, .. } if bad(multiplier) || width.secs() <= 0.0 => ("multiplier", "a season needs a multiplier of zero or more and a width above zero"),
-            Shape::Spike { multiplier, .. } if bad(multiplier) => ("multiplier", "a spike's multiplier cannot be negative"),
-            Shape::FlashCrowd { multiplier, decay, .. } if bad(multiplier) || decay.secs() <= 0.0 => ("multiplier", "a flash crowd needs a multiplier of zero or more and a decay above zero"),
-            Shape::Growth { percent_per_day } if percent_per_day <= -100.0 || !percent_per_day.is_finite() => ("percent_per_day", "growth must be above -100% a day"),
+            Shape::Daily { low, high, .. } if bad(low) || bad(high) || low > high => {
+                ("low", "a daily cycle needs 0 <= low <= high")
+            }
+            Shape::Weekly { weekend } if bad(weekend) => {
+                ("weekend", "the weekend multiplier cannot be negative")
+            }
+            Shape::Seasonal {
+                multiplier, width, ..
+            } if bad(multiplier) || width.secs() <= 0.0 => (
+                "multiplier",
+                "a season needs a multiplier of zero or more and a width above zero",
+            ),
+            Shape::Spike { multiplier, .. } if bad(multiplier) => {
+                ("multiplier", "a spike's multiplier cannot be negative")
+            }
+            Shape::FlashCrowd {
+                multiplier, decay, ..
+            } if bad(multiplier) || decay.secs() <= 0.0 => (
+                "multiplier",
+                "a flash crowd needs a multiplier of zero or more and a decay above zero",
+            ),
+            Shape::Growth { percent_per_day }
+                if percent_per_day <= -100.0 || !percent_per_day.is_finite() =>
+            {
+                ("percent_per_day", "growth must be above -100% a day")
+            }
             _ => return,
         };
-        self.r.error(Spot::FieldAfter { anchor: source, field }, format!("source `{source}`: {message}"), None);
+        self.r.error(
+            Spot::FieldAfter {
+                anchor: source,
+                field,
+            },
+            format!("source `{source}`: {message}"),
+            None,
+        );
     }
 
     fn palette(&mut self) {
         let palette = &self.level.palette;
         if palette.things.is_empty() {
-            self.r.warn(Spot::Field("palette"), "the palette is empty: the player can place nothing", None);
+            self.r.warn(
+                Spot::Field("palette"),
+                "the palette is empty: the player can place nothing",
+                None,
+            );
         }
         for name in &palette.instance_types {
             if self.catalogue.instance_type(name).is_none() {
-                let hint = hint_names(name, self.catalogue.instance_types.iter().map(|t| t.name.as_str()), "instance types");
-                self.r.error(Spot::Value { field: None, value: name }, format!("instance type `{name}` is not in the catalogue"), hint);
+                let hint = hint_names(
+                    name,
+                    self.catalogue
+                        .instance_types
+                        .iter()
+                        .map(|t| t.name.as_str()),
+                    "instance types",
+                );
+                self.r.error(
+                    Spot::Value {
+                        field: None,
+                        value: name,
+                    },
+                    format!("instance type `{name}` is not in the catalogue"),
+                    hint,
+                );
             }
         }
         for name in &palette.server_models {
             if self.catalogue.server_model(name).is_none() {
-                let hint = hint_names(name, self.catalogue.on_prem_servers.iter().map(|m| m.name.as_str()), "server models");
-                self.r.error(Spot::Value { field: None, value: name }, format!("server model `{name}` is not in the catalogue"), hint);
+                let hint = hint_names(
+                    name,
+                    self.catalogue
+                        .on_prem_servers
+                        .iter()
+                        .map(|m| m.name.as_str()),
+                    "server models",
+                );
+                self.r.error(
+                    Spot::Value {
+                        field: None,
+                        value: name,
+                    },
+                    format!("server model `{name}` is not in the catalogue"),
+                    hint,
+                );
             }
         }
     }
@@ -161,11 +334,19 @@ impl LevelChecks<'_, '_> {
         let mut ids: BTreeSet<&str> = BTreeSet::new();
         for thing in &self.level.preplaced {
             if sources.contains(thing.id()) || !ids.insert(thing.id()) {
-                self.r.error(Spot::Value { field: Some("id"), value: thing.id() }, format!("id `{}` is used twice", thing.id()), None);
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: thing.id(),
+                    },
+                    format!("id `{}` is used twice", thing.id()),
+                    None,
+                );
             }
             check_thing(self.catalogue, self.level, thing, self.r);
         }
-        let things: BTreeMap<&str, &Thing> = self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
+        let things: BTreeMap<&str, &Thing> =
+            self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
         check_links(&self.level.preplaced_links, &sources, &things, self.r);
     }
 
@@ -173,19 +354,43 @@ impl LevelChecks<'_, '_> {
         let sources: Vec<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
         for (i, e) in self.level.events.iter().enumerate() {
             if e.at.secs() > self.level.duration.secs() {
-                self.r.warn(Spot::Nth("Event(", i), format!("an event at {} comes after the level ends ({})", e.at, self.level.duration), None);
+                self.r.warn(
+                    Spot::Nth("Event(", i),
+                    format!(
+                        "an event at {} comes after the level ends ({})",
+                        e.at, self.level.duration
+                    ),
+                    None,
+                );
             }
             match &e.what {
                 EventKind::InstanceFailure { count, .. } if *count == 0 => {
-                    self.r.warn(Spot::Field("count"), "an instance failure of zero instances does nothing", None);
+                    self.r.warn(
+                        Spot::Nth("Event(", i),
+                        "an instance failure of zero instances does nothing",
+                        None,
+                    );
                 }
-                EventKind::TrafficSpike { source, multiplier, .. } => {
+                EventKind::TrafficSpike {
+                    source, multiplier, ..
+                } => {
                     if !sources.contains(&source.as_str()) {
                         let hint = hint_names(source, sources.iter().copied(), "sources");
-                        self.r.error(Spot::Value { field: Some("source"), value: source }, format!("spike on unknown source `{source}`"), hint);
+                        self.r.error(
+                            Spot::Value {
+                                field: Some("source"),
+                                value: source,
+                            },
+                            format!("spike on unknown source `{source}`"),
+                            hint,
+                        );
                     }
                     if !(*multiplier >= 0.0 && multiplier.is_finite()) {
-                        self.r.error(Spot::Field("multiplier"), "a spike's multiplier cannot be negative", None);
+                        self.r.error(
+                            Spot::Nth("Event(", i),
+                            "a spike's multiplier cannot be negative",
+                            None,
+                        );
                     }
                 }
                 EventKind::InstanceFailure { .. } => {}
@@ -196,30 +401,63 @@ impl LevelChecks<'_, '_> {
     fn goals(&mut self) {
         let g = &self.level.goals;
         if !(g.availability_pct > 0.0 && g.availability_pct <= 100.0) {
-            self.r.error(Spot::Field("availability_pct"), format!("availability goal {} is outside (0, 100]", g.availability_pct), None);
+            self.r.error(
+                Spot::Field("availability_pct"),
+                format!(
+                    "availability goal {} is outside (0, 100]",
+                    g.availability_pct
+                ),
+                None,
+            );
         }
         if let Some(p99) = g.p99_ms
             && p99 <= 0.0
         {
-            self.r.error(Spot::Field("p99_ms"), "the p99 latency goal must be above zero", None);
+            self.r.error(
+                Spot::Field("p99_ms"),
+                "the p99 latency goal must be above zero",
+                None,
+            );
         }
         let s = g.stars;
         if !(s.three > 0.0 && s.three <= s.two && s.two <= s.one) {
-            self.r.error(Spot::Field("stars"), format!("star budgets must satisfy 0 < three <= two <= one (got {} / {} / {})", s.three, s.two, s.one), Some("three stars is the cheapest band".into()));
+            self.r.error(
+                Spot::Field("stars"),
+                format!(
+                    "star budgets must satisfy 0 < three <= two <= one (got {} / {} / {})",
+                    s.three, s.two, s.one
+                ),
+                Some("three stars is the cheapest band".into()),
+            );
         }
     }
 
     fn steps(&mut self) {
         for (i, step) in self.level.steps.iter().enumerate() {
             if step.text.en.trim().is_empty() || step.text.ko.trim().is_empty() {
-                self.r.warn(Spot::Nth("Step(", i), "a guided step lacks English or Korean text", None);
+                self.r.warn(
+                    Spot::Nth("Step(", i),
+                    "a guided step lacks English or Korean text",
+                    None,
+                );
             }
             match &step.done_when {
                 Condition::AvailabilityAtLeast(p) if !(0.0..=100.0).contains(p) => {
-                    self.r.error(Spot::Nth("Step(", i), "availability is a percentage between 0 and 100", None);
+                    self.r.error(
+                        Spot::Nth("Step(", i),
+                        "availability is a percentage between 0 and 100",
+                        None,
+                    );
                 }
                 Condition::ClockReached(t) if t.secs() > self.level.duration.secs() => {
-                    self.r.error(Spot::Nth("Step(", i), format!("the step waits for {t} but the level ends at {}", self.level.duration), None);
+                    self.r.error(
+                        Spot::Nth("Step(", i),
+                        format!(
+                            "the step waits for {t} but the level ends at {}",
+                            self.level.duration
+                        ),
+                        None,
+                    );
                 }
                 _ => {}
             }
@@ -238,24 +476,64 @@ impl SolutionChecks<'_, '_> {
     fn run(&mut self) {
         if self.solution.level != self.level.id {
             self.r.error(
-                Spot::Value { field: Some("level"), value: &self.solution.level },
-                format!("this solution is for level `{}`, not `{}`", self.solution.level, self.level.id),
-                Some(format!("write level: \"{}\" or score it against its own level", self.level.id)),
+                Spot::Value {
+                    field: Some("level"),
+                    value: &self.solution.level,
+                },
+                format!(
+                    "this solution is for level `{}`, not `{}`",
+                    self.solution.level, self.level.id
+                ),
+                Some(format!(
+                    "write level: \"{}\" or score it against its own level",
+                    self.level.id
+                )),
             );
         }
         let sources: BTreeSet<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
-        let mut things: BTreeMap<&str, &Thing> = self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
+        let mut things: BTreeMap<&str, &Thing> =
+            self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
         for thing in &self.solution.things {
             let id = thing.id();
             if id.trim().is_empty() {
-                self.r.error(Spot::Value { field: Some("id"), value: id }, "a thing has an empty id", None);
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    "a thing has an empty id",
+                    None,
+                );
             }
             if sources.contains(id) || things.insert(id, thing).is_some() {
-                self.r.error(Spot::Value { field: Some("id"), value: id }, format!("id `{id}` is already taken"), Some("every source and thing needs its own id".into()));
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!("id `{id}` is already taken"),
+                    Some("every source and thing needs its own id".into()),
+                );
             }
             if !self.level.palette.things.contains(&thing.kind()) {
-                let allowed: Vec<&str> = self.level.palette.things.iter().map(|k| k.label()).collect();
-                self.r.error(Spot::Value { field: Some("id"), value: id }, format!("this level does not offer {} (`{id}`)", thing.kind().label()), Some(format!("the palette holds: {}", allowed.join(", "))));
+                let allowed: Vec<&str> = self
+                    .level
+                    .palette
+                    .things
+                    .iter()
+                    .map(|k| k.label())
+                    .collect();
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!(
+                        "this level does not offer {} (`{id}`)",
+                        thing.kind().label()
+                    ),
+                    Some(format!("the palette holds: {}", allowed.join(", "))),
+                );
             }
             check_thing(self.catalogue, self.level, thing, self.r);
         }
@@ -268,20 +546,52 @@ impl SolutionChecks<'_, '_> {
         }
         self.commitments();
         self.actions(&things);
+        for e in &self.level.events {
+            if let EventKind::InstanceFailure { thing, .. } = &e.what
+                && thing != "*"
+                && !things.contains_key(thing.as_str())
+            {
+                self.r.warn(
+                    Spot::Top,
+                    format!(
+                        "the level fails `{thing}` at {}, but this solution has no such thing",
+                        e.at
+                    ),
+                    Some(format!(
+                        "name a thing `{thing}` to face the failure the level scripts"
+                    )),
+                );
+            }
+        }
     }
 
     fn commitments(&mut self) {
         for c in &self.solution.commitments {
             match c {
-                Commitment::Reserved { instance_type, count, .. } => {
+                Commitment::Reserved {
+                    instance_type,
+                    count,
+                    ..
+                } => {
                     check_instance_type(self.catalogue, self.level, instance_type, self.r);
                     if *count == 0 {
-                        self.r.warn(Spot::Value { field: Some("type"), value: instance_type }, "a reservation of zero instances does nothing", None);
+                        self.r.warn(
+                            Spot::Value {
+                                field: Some("type"),
+                                value: instance_type,
+                            },
+                            "a reservation of zero instances does nothing",
+                            None,
+                        );
                     }
                 }
                 Commitment::SavingsPlan { usd_per_hour, .. } => {
                     if !(*usd_per_hour > 0.0 && usd_per_hour.is_finite()) {
-                        self.r.error(Spot::Field("usd_per_hour"), "a savings plan commits to more than $0 an hour", None);
+                        self.r.error(
+                            Spot::Field("usd_per_hour"),
+                            "a savings plan commits to more than $0 an hour",
+                            None,
+                        );
                     }
                 }
             }
@@ -291,13 +601,24 @@ impl SolutionChecks<'_, '_> {
     fn actions(&mut self, things: &BTreeMap<&str, &Thing>) {
         for timed in &self.solution.actions {
             let id = timed.action.thing();
-            let spot = Spot::Value { field: Some("thing"), value: id };
+            let spot = Spot::Value {
+                field: Some("thing"),
+                value: id,
+            };
             if timed.at.secs() > self.level.duration.secs() {
-                self.r.warn(spot, format!("an action at {} comes after the level ends ({})", timed.at, self.level.duration), None);
+                self.r.warn(
+                    spot,
+                    format!(
+                        "an action at {} comes after the level ends ({})",
+                        timed.at, self.level.duration
+                    ),
+                    None,
+                );
             }
             let Some(thing) = things.get(id) else {
                 let hint = hint_names(id, things.keys().copied(), "things");
-                self.r.error(spot, format!("action on unknown thing `{id}`"), hint);
+                self.r
+                    .error(spot, format!("action on unknown thing `{id}`"), hint);
                 continue;
             };
             let wanted = match &timed.action {
@@ -306,12 +627,24 @@ impl SolutionChecks<'_, '_> {
                 Action::OrderServers { .. } => ThingKind::OnPremises,
             };
             if thing.kind() != wanted {
-                self.r.error(spot, format!("`{id}` is a {}, but this action needs a {}", thing.kind().label(), wanted.label()), None);
+                self.r.error(
+                    spot,
+                    format!(
+                        "`{id}` is a {}, but this action needs a {}",
+                        thing.kind().label(),
+                        wanted.label()
+                    ),
+                    None,
+                );
                 continue;
             }
             match &timed.action {
                 Action::SetLimits { min, max, .. } if min > max => {
-                    self.r.error(spot, format!("new limits for `{id}` have min {min} above max {max}"), None);
+                    self.r.error(
+                        spot,
+                        format!("new limits for `{id}` have min {min} above max {max}"),
+                        None,
+                    );
                 }
                 Action::Resize { instance_type, .. } => {
                     check_instance_type(self.catalogue, self.level, instance_type, self.r);
@@ -322,7 +655,11 @@ impl SolutionChecks<'_, '_> {
     }
 }
 
-fn hint_names<'a>(word: &str, names: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> Option<String> {
+fn hint_names<'a>(
+    word: &str,
+    names: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> Option<String> {
     if let Some(close) = did_you_mean(word, names.clone()) {
         return Some(format!("did you mean `{close}`?"));
     }
@@ -330,16 +667,41 @@ fn hint_names<'a>(word: &str, names: impl IntoIterator<Item = &'a str> + Clone, 
     (!list.is_empty()).then(|| format!("known {what}: {}", list.join(", ")))
 }
 
-fn check_instance_type(catalogue: &Catalogue, level: &Level, name: &str, r: &mut Reporter<'_>) -> Option<Family> {
-    let spot = Spot::Value { field: Some("type"), value: name };
+fn check_instance_type(
+    catalogue: &Catalogue,
+    level: &Level,
+    name: &str,
+    r: &mut Reporter<'_>,
+) -> Option<Family> {
+    let spot = Spot::Value {
+        field: Some("type"),
+        value: name,
+    };
     let Some((_, t)) = catalogue.instance_type(name) else {
-        let hint = hint_names(name, catalogue.instance_types.iter().map(|t| t.name.as_str()), "instance types");
+        let allowed = &level.palette.instance_types;
+        let hint = if allowed.is_empty() {
+            hint_names(
+                name,
+                catalogue.instance_types.iter().map(|t| t.name.as_str()),
+                "instance types",
+            )
+        } else {
+            hint_names(
+                name,
+                allowed.iter().map(String::as_str),
+                "instance types in this level",
+            )
+        };
         r.error(spot, format!("unknown instance type `{name}`"), hint);
         return None;
     };
     let allowed = &level.palette.instance_types;
     if !allowed.is_empty() && !allowed.iter().any(|a| a == name) {
-        r.error(spot, format!("this level does not allow `{name}`"), Some(format!("allowed: {}", allowed.join(", "))));
+        r.error(
+            spot,
+            format!("this level does not allow `{name}`"),
+            Some(format!("allowed: {}", allowed.join(", "))),
+        );
     }
     Some(t.family)
 }
@@ -349,66 +711,160 @@ fn check_thing(catalogue: &Catalogue, level: &Level, thing: &Thing, r: &mut Repo
         Thing::OnPremises { id, model, servers } => {
             match catalogue.server_model(model) {
                 None => {
-                    let hint = hint_names(model, catalogue.on_prem_servers.iter().map(|m| m.name.as_str()), "server models");
-                    r.error(Spot::Value { field: Some("model"), value: model }, format!("unknown server model `{model}`"), hint);
+                    let hint = hint_names(
+                        model,
+                        catalogue.on_prem_servers.iter().map(|m| m.name.as_str()),
+                        "server models",
+                    );
+                    r.error(
+                        Spot::Value {
+                            field: Some("model"),
+                            value: model,
+                        },
+                        format!("unknown server model `{model}`"),
+                        hint,
+                    );
                 }
                 Some(_) => {
                     let allowed = &level.palette.server_models;
                     if !allowed.is_empty() && !allowed.contains(model) {
-                        r.error(Spot::Value { field: Some("model"), value: model }, format!("this level does not allow `{model}`"), Some(format!("allowed: {}", allowed.join(", "))));
+                        r.error(
+                            Spot::Value {
+                                field: Some("model"),
+                                value: model,
+                            },
+                            format!("this level does not allow `{model}`"),
+                            Some(format!("allowed: {}", allowed.join(", "))),
+                        );
                     }
                 }
             }
             if *servers > 10_000 {
-                r.error(Spot::FieldAfter { anchor: id, field: "servers" }, format!("{servers} servers is more than a level can hold (10000)"), None);
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: id,
+                        field: "servers",
+                    },
+                    format!("{servers} servers is more than a level can hold (10000)"),
+                    None,
+                );
             }
         }
-        Thing::Instance { instance_type, purchase, .. } => {
+        Thing::Instance {
+            instance_type,
+            purchase,
+            ..
+        } => {
             let family = check_instance_type(catalogue, level, instance_type, r);
             check_purchase(catalogue, family, *purchase, instance_type, r);
         }
         Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, r),
         Thing::LoadBalancer(lb) => {
             if lb.healthy_threshold.is_some_and(|n| !(2..=10).contains(&n)) {
-                r.error(Spot::FieldAfter { anchor: &lb.id, field: "healthy_threshold" }, "healthy threshold runs from 2 to 10 checks", None);
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &lb.id,
+                        field: "healthy_threshold",
+                    },
+                    "healthy threshold runs from 2 to 10 checks",
+                    None,
+                );
             }
-            if lb.health_interval.is_some_and(|i| !(5.0..=300.0).contains(&i.secs())) {
-                r.error(Spot::FieldAfter { anchor: &lb.id, field: "health_interval" }, "health checks run every 5s to 300s", None);
+            if lb
+                .health_interval
+                .is_some_and(|i| !(5.0..=300.0).contains(&i.secs()))
+            {
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &lb.id,
+                        field: "health_interval",
+                    },
+                    "health checks run every 5s to 300s",
+                    None,
+                );
             }
             if let Some(d) = lb.draining
                 && d.secs() > 3600.0
             {
-                r.error(Spot::FieldAfter { anchor: &lb.id, field: "draining" }, format!("draining of {d} is over the 1h that Elastic Load Balancing allows"), None);
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &lb.id,
+                        field: "draining",
+                    },
+                    format!("draining of {d} is over the 1h that Elastic Load Balancing allows"),
+                    None,
+                );
             }
         }
     }
 }
 
-fn check_purchase(catalogue: &Catalogue, family: Option<Family>, purchase: Purchase, type_name: &str, r: &mut Reporter<'_>) {
+fn check_purchase(
+    catalogue: &Catalogue,
+    family: Option<Family>,
+    purchase: Purchase,
+    type_name: &str,
+    r: &mut Reporter<'_>,
+) {
     if purchase == Purchase::DedicatedHost
         && let Some(family) = family
         && catalogue.dedicated_host(family).is_none()
     {
-        r.error(Spot::Value { field: Some("type"), value: type_name }, format!("no Dedicated Host is offered for {} instances", family.label()), None);
+        r.error(
+            Spot::Value {
+                field: Some("type"),
+                value: type_name,
+            },
+            format!(
+                "no Dedicated Host is offered for {} instances",
+                family.label()
+            ),
+            None,
+        );
     }
 }
 
 fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &mut Reporter<'_>) {
     let family = check_instance_type(catalogue, level, &g.instance_type, r);
     check_purchase(catalogue, family, g.purchase, &g.instance_type, r);
-    let at = |field| Spot::FieldAfter { anchor: &g.id, field };
+    let at = |field| Spot::FieldAfter {
+        anchor: &g.id,
+        field,
+    };
     if g.min > g.max {
-        r.error(at("min"), format!("group `{}` has min {} above max {}", g.id, g.min, g.max), Some("min <= desired <= max".into()));
+        r.error(
+            at("min"),
+            format!("group `{}` has min {} above max {}", g.id, g.min, g.max),
+            Some("min <= desired <= max".into()),
+        );
     } else if g.desired < g.min || g.desired > g.max {
-        r.error(at("desired"), format!("group `{}` wants {} instances, outside min {} and max {}", g.id, g.desired, g.min, g.max), Some("min <= desired <= max".into()));
+        r.error(
+            at("desired"),
+            format!(
+                "group `{}` wants {} instances, outside min {} and max {}",
+                g.id, g.desired, g.min, g.max
+            ),
+            Some("min <= desired <= max".into()),
+        );
     }
     if g.max > MAX_GROUP_SIZE {
-        r.error(at("max"), format!("group `{}` may grow to {}, over the {MAX_GROUP_SIZE} a level allows", g.id, g.max), None);
+        r.error(
+            at("max"),
+            format!(
+                "group `{}` may grow to {}, over the {MAX_GROUP_SIZE} a level allows",
+                g.id, g.max
+            ),
+            None,
+        );
     }
     if let Some(w) = g.warmup
         && w.secs() > 3600.0
     {
-        r.error(at("warmup"), "instance warm-up runs from 0 to 3600 seconds", None);
+        r.error(
+            at("warmup"),
+            "instance warm-up runs from 0 to 3600 seconds",
+            None,
+        );
     }
     for policy in &g.policies {
         match policy {
@@ -427,7 +883,11 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
                 }
                 for s in steps {
                     if s.above.is_none() && s.below.is_none() {
-                        r.error(at("steps"), "a step needs `above` or `below`", Some("e.g. (above: 70.0, change: 2)".into()));
+                        r.error(
+                            at("steps"),
+                            "a step needs `above` or `below`",
+                            Some("e.g. (above: 70.0, change: 2)".into()),
+                        );
                     }
                 }
             }
@@ -437,10 +897,24 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
         if let (Some(min), Some(max)) = (s.min, s.max)
             && min > max
         {
-            r.error(at("scheduled"), format!("a scheduled action of `{}` sets min {min} above max {max}", g.id), None);
+            r.error(
+                at("scheduled"),
+                format!(
+                    "a scheduled action of `{}` sets min {min} above max {max}",
+                    g.id
+                ),
+                None,
+            );
         }
         if s.max.is_some_and(|m| m > MAX_GROUP_SIZE) {
-            r.error(at("scheduled"), format!("a scheduled action of `{}` sets max over {MAX_GROUP_SIZE}", g.id), None);
+            r.error(
+                at("scheduled"),
+                format!(
+                    "a scheduled action of `{}` sets max over {MAX_GROUP_SIZE}",
+                    g.id
+                ),
+                None,
+            );
         }
     }
 }
@@ -449,31 +923,76 @@ fn serves(thing: &Thing) -> bool {
     !matches!(thing, Thing::LoadBalancer(_))
 }
 
-fn check_links(links: &[(String, String)], sources: &BTreeSet<&str>, things: &BTreeMap<&str, &Thing>, r: &mut Reporter<'_>) {
+fn check_links(
+    links: &[(String, String)],
+    sources: &BTreeSet<&str>,
+    things: &BTreeMap<&str, &Thing>,
+    r: &mut Reporter<'_>,
+) {
     let mut seen = BTreeSet::new();
     let names = || sources.iter().copied().chain(things.keys().copied());
     for (from, to) in links {
         if !seen.insert((from, to)) {
-            r.warn(Spot::Value { field: None, value: to }, format!("the link {from} -> {to} is listed twice"), None);
+            r.warn(
+                Spot::Value {
+                    field: None,
+                    value: to,
+                },
+                format!("the link {from} -> {to} is listed twice"),
+                None,
+            );
         }
         if !sources.contains(from.as_str()) && !things.contains_key(from.as_str()) {
-            r.error(Spot::Value { field: None, value: from }, format!("link from unknown `{from}`"), hint_names(from, names(), "ids"));
+            r.error(
+                Spot::Value {
+                    field: None,
+                    value: from,
+                },
+                format!("link from unknown `{from}`"),
+                hint_names(from, names(), "ids"),
+            );
             continue;
         }
         let Some(target) = things.get(to.as_str()) else {
             let hint = if sources.contains(to.as_str()) {
-                Some(format!("`{to}` is a traffic source; links run from sources to things"))
+                Some(format!(
+                    "`{to}` is a traffic source; links run from sources to things"
+                ))
             } else {
                 hint_names(to, things.keys().copied(), "things")
             };
-            r.error(Spot::Value { field: None, value: to }, format!("link into nothing: `{to}` is not a placed thing"), hint);
+            r.error(
+                Spot::Value {
+                    field: None,
+                    value: to,
+                },
+                format!("link into nothing: `{to}` is not a placed thing"),
+                hint,
+            );
             continue;
         };
         if let Some(origin) = things.get(from.as_str()) {
             if serves(origin) {
-                r.error(Spot::Value { field: None, value: from }, format!("`{from}` ({}) cannot pass requests on", origin.kind().label()), Some("only load balancers forward requests; servers answer them".into()));
+                r.error(
+                    Spot::Value {
+                        field: None,
+                        value: from,
+                    },
+                    format!(
+                        "`{from}` ({}) cannot pass requests on",
+                        origin.kind().label()
+                    ),
+                    Some("only load balancers forward requests; servers answer them".into()),
+                );
             } else if !serves(target) {
-                r.error(Spot::Value { field: None, value: to }, format!("load balancer `{from}` cannot target another load balancer `{to}`"), Some("point it at instances, groups or servers".into()));
+                r.error(
+                    Spot::Value {
+                        field: None,
+                        value: to,
+                    },
+                    format!("load balancer `{from}` cannot target another load balancer `{to}`"),
+                    Some("point it at instances, groups or servers".into()),
+                );
             }
         } else if let Thing::LoadBalancer(lb) = target
             && lb.scheme == Scheme::Internal
@@ -483,13 +1002,31 @@ fn check_links(links: &[(String, String)], sources: &BTreeSet<&str>, things: &BT
     }
 }
 
-fn check_reach(links: &[(String, String)], sources: &BTreeSet<&str>, things: &BTreeMap<&str, &Thing>, r: &mut Reporter<'_>) {
+fn check_reach(
+    links: &[(String, String)],
+    sources: &BTreeSet<&str>,
+    things: &BTreeMap<&str, &Thing>,
+    r: &mut Reporter<'_>,
+) {
     for source in sources {
         let out = links.iter().filter(|(f, _)| f == source).count();
         if out == 0 {
-            r.warn(Spot::Top, format!("traffic from `{source}` goes nowhere: every request will be dropped"), Some(format!("add (\"{source}\", \"<your load balancer or server>\") to links")));
+            r.warn(
+                Spot::Top,
+                format!("traffic from `{source}` goes nowhere: every request will be dropped"),
+                Some(format!(
+                    "add (\"{source}\", \"<your load balancer or server>\") to links"
+                )),
+            );
         } else if out > 1 {
-            r.error(Spot::Value { field: None, value: source }, format!("source `{source}` is linked to {out} things; it enters through one"), Some("put a load balancer in front to spread it".into()));
+            r.error(
+                Spot::Value {
+                    field: None,
+                    value: source,
+                },
+                format!("source `{source}` is linked to {out} things; it enters through one"),
+                Some("put a load balancer in front to spread it".into()),
+            );
         }
     }
     for (id, thing) in things {
@@ -497,10 +1034,24 @@ fn check_reach(links: &[(String, String)], sources: &BTreeSet<&str>, things: &BT
         let outgoing = links.iter().any(|(f, _)| f == id);
         match thing {
             Thing::LoadBalancer(_) if !outgoing => {
-                r.warn(Spot::Value { field: Some("id"), value: id }, format!("load balancer `{id}` has no targets: what reaches it is dropped"), None);
+                r.warn(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!("load balancer `{id}` has no targets: what reaches it is dropped"),
+                    None,
+                );
             }
             _ if !incoming => {
-                r.warn(Spot::Value { field: Some("id"), value: id }, format!("`{id}` receives no traffic but still costs money"), None);
+                r.warn(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!("`{id}` receives no traffic but still costs money"),
+                    None,
+                );
             }
             _ => {}
         }

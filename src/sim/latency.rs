@@ -46,7 +46,11 @@ impl LatencyHistogram {
 
     /// Mean latency in milliseconds (exact, not from buckets).
     pub fn mean_ms(&self) -> f64 {
-        if self.total > 0.0 { self.sum_ms / self.total } else { 0.0 }
+        if self.total > 0.0 {
+            self.sum_ms / self.total
+        } else {
+            0.0
+        }
     }
 
     /// Adds `count` requests that all took `ms`.

@@ -87,17 +87,40 @@ pub enum What {
 impl std::fmt::Display for What {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            What::SpikeStarted { source, multiplier } => write!(f, "spike x{multiplier} on {source}"),
-            What::ServersFailed { thing, count } => write!(f, "{count} server(s) of {thing} failed"),
-            What::FailureDetected { thing } => write!(f, "health checks noticed a failure in {thing}"),
-            What::Scaled { thing, from, to, why } => write!(f, "{thing} desired {from} -> {to} ({why})"),
+            What::SpikeStarted { source, multiplier } => {
+                write!(f, "spike x{multiplier} on {source}")
+            }
+            What::ServersFailed { thing, count } => {
+                write!(f, "{count} server(s) of {thing} failed")
+            }
+            What::FailureDetected { thing } => {
+                write!(f, "health checks noticed a failure in {thing}")
+            }
+            What::Scaled {
+                thing,
+                from,
+                to,
+                why,
+            } => write!(f, "{thing} desired {from} -> {to} ({why})"),
             What::InService { thing, count } => write!(f, "{thing}: {count} server(s) in service"),
-            What::SpotNotice { thing } => write!(f, "spot reclaim notice for an instance of {thing}"),
+            What::SpotNotice { thing } => {
+                write!(f, "spot reclaim notice for an instance of {thing}")
+            }
             What::SpotReclaimed { thing } => write!(f, "spot instance of {thing} reclaimed"),
-            What::LostInFlight { thing, requests } => write!(f, "{thing}: {requests} request(s) in flight lost"),
+            What::LostInFlight { thing, requests } => {
+                write!(f, "{thing}: {requests} request(s) in flight lost")
+            }
             What::Resized { thing, to } => write!(f, "{thing} resized to {to}"),
-            What::Ordered { thing, count, arrive_s } => {
-                write!(f, "{count} server(s) ordered for {thing}, arriving {}", crate::format::time::format_clock(*arrive_s))
+            What::Ordered {
+                thing,
+                count,
+                arrive_s,
+            } => {
+                write!(
+                    f,
+                    "{count} server(s) ordered for {thing}, arriving {}",
+                    crate::format::time::format_clock(*arrive_s)
+                )
             }
         }
     }

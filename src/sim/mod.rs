@@ -25,8 +25,17 @@ use crate::format::Checked;
 
 /// Builds and runs a checked level and solution to the end, and scores it.
 pub fn run_checked(checked: &Checked, seed: Option<u64>) -> Result<Sim, BuildError> {
-    let solution = checked.solution.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
-    let setup = Setup::new(checked.catalogue.clone(), checked.level.clone(), solution, seed);
+    let solution = checked
+        .solution
+        .as_ref()
+        .map(|(s, _)| s.clone())
+        .unwrap_or_default();
+    let setup = Setup::new(
+        checked.catalogue.clone(),
+        checked.level.clone(),
+        solution,
+        seed,
+    );
     let mut sim = Sim::new(setup)?;
     sim.run_to_end();
     Ok(sim)

@@ -98,7 +98,11 @@ pub struct Score {
 
 fn availability(r: &Requests) -> f64 {
     let finished = r.ok + r.late + r.dropped;
-    if finished == 0 { 100.0 } else { r.ok as f64 / finished as f64 * 100.0 }
+    if finished == 0 {
+        100.0
+    } else {
+        r.ok as f64 / finished as f64 * 100.0
+    }
 }
 
 impl Score {
@@ -126,7 +130,9 @@ impl Score {
                 for reason in DropReason::ALL {
                     let n = o.dropped[reason.index()];
                     if n > 0 {
-                        *dropped_by_reason.entry(reason.key().to_string()).or_insert(0) += n;
+                        *dropped_by_reason
+                            .entry(reason.key().to_string())
+                            .or_insert(0) += n;
                     }
                 }
                 total.arrived += r.arrived;
@@ -134,7 +140,11 @@ impl Score {
                 total.late += r.late;
                 total.dropped += r.dropped;
                 total.pending += r.pending;
-                SourceScore { id: s.id.clone(), requests: r, availability_pct: availability(&r) }
+                SourceScore {
+                    id: s.id.clone(),
+                    requests: r,
+                    availability_pct: availability(&r),
+                }
             })
             .collect();
         let availability_pct = availability(&total);
@@ -148,15 +158,24 @@ impl Score {
         let goals = &setup.level.goals;
         let mut failed_goals = Vec::new();
         if availability_pct + 1e-9 < goals.availability_pct {
-            failed_goals.push(format!("availability {availability_pct:.3}% is below the {}% goal", goals.availability_pct));
+            failed_goals.push(format!(
+                "availability {availability_pct:.3}% is below the {}% goal",
+                goals.availability_pct
+            ));
         }
         if let Some(p99) = goals.p99_ms
             && latency_ms.p99 > p99
         {
-            failed_goals.push(format!("p99 latency {:.0} ms is above the {p99:.0} ms goal", latency_ms.p99));
+            failed_goals.push(format!(
+                "p99 latency {:.0} ms is above the {p99:.0} ms goal",
+                latency_ms.p99
+            ));
         }
         if cost_usd > goals.stars.one {
-            failed_goals.push(format!("cost ${cost_usd:.2} is over the ${:.2} budget", goals.stars.one));
+            failed_goals.push(format!(
+                "cost ${cost_usd:.2} is over the ${:.2} budget",
+                goals.stars.one
+            ));
         }
         let passed = failed_goals.is_empty();
         let stars = if !passed {
@@ -178,8 +197,17 @@ impl Score {
             cost_usd,
             requests: total,
             latency_ms,
-            mean_wait_ms: if m.waited > 0.0 { m.wait_s / m.waited * 1000.0 } else { 0.0 },
-            cost_by_service: sim.ctx.ledger.lines().map(|(s, usd)| (s.key().to_string(), usd)).collect(),
+            mean_wait_ms: if m.waited > 0.0 {
+                m.wait_s / m.waited * 1000.0
+            } else {
+                0.0
+            },
+            cost_by_service: sim
+                .ctx
+                .ledger
+                .lines()
+                .map(|(s, usd)| (s.key().to_string(), usd))
+                .collect(),
             dropped_by_reason,
             sources,
             goals: GoalsEcho {

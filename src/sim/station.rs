@@ -218,12 +218,18 @@ enum Fate {
     Ok,
     Late,
     Dropped(DropReason),
-    Wait { arrived_s: f64 },
-    Run { arrived_s: f64, finish_s: f64, long: bool },
+    Wait {
+        arrived_s: f64,
+    },
+    Run {
+        arrived_s: f64,
+        finish_s: f64,
+        long: bool,
+    },
 }
 
 /// A stretch of the tick over which arrivals share admission and a linear wait.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Segment {
     from: f64,
     to: f64,
@@ -285,7 +291,9 @@ impl Station {
             && (cohort.arrived_s - last.arrived_s).abs() < 1.0
         {
             let total = last.count + cohort.count;
-            last.arrived_s = (last.arrived_s * last.count as f64 + cohort.arrived_s * cohort.count as f64) / total as f64;
+            last.arrived_s = (last.arrived_s * last.count as f64
+                + cohort.arrived_s * cohort.count as f64)
+                / total as f64;
             last.count = total;
             return;
         }
@@ -308,7 +316,10 @@ impl Station {
         for mut c in waiting {
             let part = (c.count as f64 * share).round() as u64;
             if part > 0 {
-                taken.push_waiting(Cohort { count: part, ..c.clone() });
+                taken.push_waiting(Cohort {
+                    count: part,
+                    ..c.clone()
+                });
             }
             c.count -= part;
             self.push_waiting(c);
@@ -317,7 +328,10 @@ impl Station {
         for mut r in std::mem::take(&mut self.running) {
             let part = (r.count as f64 * share).round() as u64;
             if part > 0 {
-                taken.running.push(Running { count: part, ..r.clone() });
+                taken.running.push(Running {
+                    count: part,
+                    ..r.clone()
+                });
             }
             r.count -= part;
             if r.count > 0 {
@@ -398,7 +412,10 @@ impl Station {
                     self.start_long(&c, start, now, tick_s, t, tally);
                 }
                 if c.count > start {
-                    pending.push_back(Cohort { count: c.count - start, ..c });
+                    pending.push_back(Cohort {
+                        count: c.count - start,
+                        ..c
+                    });
                 }
             } else {
                 backlog_work += c.count as f64 * t.service_s;
@@ -423,10 +440,22 @@ impl Station {
             let first = age + used / rate;
             let last = age + (used + (served - 1.0).max(0.0) * t.service_s) / rate;
             used += served * t.service_s;
-            let seg = Segment { from: 0.0, to: 1.0, admit: 1.0, wait: (first, last), served: true, mmc: None };
+            let seg = Segment {
+                from: 0.0,
+                to: 1.0,
+                admit: 1.0,
+                wait: (first, last),
+                served: true,
+                mmc: None,
+            };
             let mut fates = Vec::with_capacity(4);
             push_served_fates(&mut fates, served, &seg, t);
-            fates.push((c.count as f64 - served, Fate::Wait { arrived_s: c.arrived_s }));
+            fates.push((
+                c.count as f64 - served,
+                Fate::Wait {
+                    arrived_s: c.arrived_s,
+                },
+            ));
             record_stats(tally, served, &seg, t, age);
             tally.sojourn_s += (c.count as f64 - served) * tick_s;
             self.settle(&c, &fates, tally);
@@ -452,7 +481,15 @@ impl Station {
         }
     }
 
-    fn start_long(&mut self, c: &Cohort, count: u64, now: f64, tick_s: f64, t: KindTerms, tally: &mut Tally) {
+    fn start_long(
+        &mut self,
+        c: &Cohort,
+        count: u64,
+        now: f64,
+        tick_s: f64,
+        t: KindTerms,
+        tally: &mut Tally,
+    ) {
         let wait = now - c.arrived_s;
         let n = count as f64;
         tally.wait_s += wait * n;
@@ -498,7 +535,11 @@ impl Station {
                 capable += a.count;
             }
         }
-        let mean_s = if capable > 0 { work / capable as f64 } else { 0.0 };
+        let mean_s = if capable > 0 {
+            work / capable as f64
+        } else {
+            0.0
+        };
         let lambda = capable as f64 / tick_s;
         let a = work / tick_s;
         // Callers who give up leave the line, so it never holds more than the
@@ -508,7 +549,21 @@ impl Station {
             .map(|c| terms[usize::from(c.workload)].give_up_s)
             .fold(f64::INFINITY, f64::min);
         let hold_work = (cap.hold as f64 * mean_s).min(rate * patience);
-        let segments = segments(tick_s, rate, a, lambda, mean_s, queued_work, hold_work);
+        let room = if mean_s > 0.0 {
+            (hold_work / mean_s).floor() as u64
+        } else {
+            cap.hold
+        };
+        let segments = segments(
+            tick_s,
+            rate,
+            a,
+            lambda,
+            mean_s,
+            queued_work,
+            hold_work,
+            room,
+        );
 
         for arrival in arrivals {
             let t = terms[usize::from(arrival.workload)];
@@ -531,17 +586,26 @@ impl Station {
                     fates.push((admitted, Fate::Wait { arrived_s: mid }));
                     tally.sojourn_s += admitted * (now + tick_s - mid);
                 } else if seg.served {
-                    let in_service = match seg.mmc {
+                    let in_service = match &seg.mmc {
                         // Little's law per workload: those still in the system when the tick ends.
-                        Some(q) => (arrival.count as f64 / tick_s * (q.mean_wait_s() + t.service_s)).min(admitted),
+                        Some(q) => (arrival.count as f64 / tick_s
+                            * (q.mean_wait_s() + t.service_s))
+                            .min(admitted),
                         None => 0.0,
                     };
                     push_served_fates(&mut fates, admitted - in_service, seg, t);
                     if in_service > 0.0 {
-                        let q = seg.mmc.map_or(0.0, |q| q.mean_wait_s());
+                        let q = seg.mmc.as_ref().map_or(0.0, |q| q.mean_wait_s());
                         let stay = q + t.service_s;
                         let finish = now + tick_s + stay / 2.0;
-                        fates.push((in_service, Fate::Run { arrived_s: finish - stay, finish_s: finish, long: false }));
+                        fates.push((
+                            in_service,
+                            Fate::Run {
+                                arrived_s: finish - stay,
+                                finish_s: finish,
+                                long: false,
+                            },
+                        ));
                         tally.sojourn_s += in_service * stay / 2.0;
                     }
                     record_stats(tally, admitted - in_service, seg, t, 0.0);
@@ -566,8 +630,16 @@ impl Station {
                 Fate::Ok => tally.finish(group.source, n, false),
                 Fate::Late => tally.finish(group.source, n, true),
                 Fate::Dropped(reason) => tally.drop(group.source, n, reason),
-                Fate::Wait { arrived_s } => self.push_waiting(Cohort { count: n, arrived_s, ..group.clone() }),
-                Fate::Run { arrived_s, finish_s, long } => self.running.push(Running {
+                Fate::Wait { arrived_s } => self.push_waiting(Cohort {
+                    count: n,
+                    arrived_s,
+                    ..group.clone()
+                }),
+                Fate::Run {
+                    arrived_s,
+                    finish_s,
+                    long,
+                } => self.running.push(Running {
                     source: group.source,
                     workload: group.workload,
                     count: n,
@@ -581,33 +653,84 @@ impl Station {
 }
 
 /// Splits the tick into stretches where arrivals see the same kind of line.
-fn segments(tick_s: f64, rate: f64, a: f64, lambda: f64, mean_s: f64, queued: f64, hold: f64) -> Vec<Segment> {
+#[allow(clippy::too_many_arguments)]
+fn segments(
+    tick_s: f64,
+    rate: f64,
+    a: f64,
+    lambda: f64,
+    mean_s: f64,
+    queued: f64,
+    hold: f64,
+    room: u64,
+) -> Vec<Segment> {
     let mut out = Vec::with_capacity(3);
     let wait_at = |q: f64| if rate > 0.0 { q / rate } else { f64::INFINITY };
-    let push = |out: &mut Vec<Segment>, from: f64, to: f64, admit: f64, w0: f64, w1: f64, mmc: Option<Mmc>| {
+    let push = |out: &mut Vec<Segment>,
+                from: f64,
+                to: f64,
+                admit: f64,
+                w0: f64,
+                w1: f64,
+                mmc: Option<Mmc>| {
+        let served_all = mmc.is_some();
         if to - from <= 1e-12 {
             return;
         }
         // Cut the stretch where its arrivals stop getting served this tick.
-        let end_served = if mmc.is_some() { to } else { served_until(from, to, w0, w1, tick_s) };
+        let end_served = if served_all {
+            to
+        } else {
+            served_until(from, to, w0, w1, tick_s)
+        };
         if end_served > from {
             let w_end = lerp(w0, w1, from, to, end_served);
-            out.push(Segment { from, to: end_served, admit, wait: (w0, w_end), served: true, mmc });
+            out.push(Segment {
+                from,
+                to: end_served,
+                admit,
+                wait: (w0, w_end),
+                served: true,
+                mmc,
+            });
+            if served_all {
+                return;
+            }
         }
         if end_served < to {
             let w_start = lerp(w0, w1, from, to, end_served.max(from));
-            out.push(Segment { from: end_served.max(from), to, admit, wait: (w_start, w1), served: false, mmc: None });
+            out.push(Segment {
+                from: end_served.max(from),
+                to,
+                admit,
+                wait: (w_start, w1),
+                served: false,
+                mmc: None,
+            });
         }
     };
     if a < rate {
         let empty_at = queued / (rate - a);
         let first_end = empty_at.min(tick_s);
         let q_end = queued - (rate - a) * first_end;
-        push(&mut out, 0.0, first_end, 1.0, wait_at(queued), wait_at(q_end), None);
+        push(
+            &mut out,
+            0.0,
+            first_end,
+            1.0,
+            wait_at(queued),
+            wait_at(q_end),
+            None,
+        );
         if empty_at < tick_s {
             let servers = rate.floor() as u32;
-            let mmc = if mean_s > 0.0 { Mmc::new(servers, lambda, 1.0 / mean_s) } else { None };
-            push(&mut out, empty_at, tick_s, 1.0, 0.0, 0.0, mmc);
+            let mmc = if mean_s > 0.0 {
+                Mmc::with_room(servers, lambda, 1.0 / mean_s, room)
+            } else {
+                None
+            };
+            let admit = mmc.as_ref().map_or(1.0, |q| 1.0 - q.blocked);
+            push(&mut out, empty_at, tick_s, admit, 0.0, 0.0, mmc);
         }
     } else {
         let growth = a - rate;
@@ -619,11 +742,27 @@ fn segments(tick_s: f64, rate: f64, a: f64, lambda: f64, mean_s: f64, queued: f6
             f64::INFINITY
         };
         let first_end = full_at.min(tick_s);
-        push(&mut out, 0.0, first_end, 1.0, wait_at(queued), wait_at(queued + growth * first_end), None);
+        push(
+            &mut out,
+            0.0,
+            first_end,
+            1.0,
+            wait_at(queued),
+            wait_at(queued + growth * first_end),
+            None,
+        );
         if full_at < tick_s {
             let admit = if a > 0.0 { rate / a } else { 0.0 };
             let line = queued.max(hold);
-            push(&mut out, full_at, tick_s, admit, wait_at(line), wait_at(line), None);
+            push(
+                &mut out,
+                full_at,
+                tick_s,
+                admit,
+                wait_at(line),
+                wait_at(line),
+                None,
+            );
         }
     }
     out
@@ -663,11 +802,14 @@ fn share_at_most(lo: f64, hi: f64, x: f64) -> f64 {
 
 fn push_served_fates(fates: &mut Vec<(f64, Fate)>, n: f64, seg: &Segment, t: KindTerms) {
     let slack = t.deadline_s - t.service_s;
-    let (ok, gave_up) = match seg.mmc {
+    let (ok, gave_up) = match &seg.mmc {
         Some(q) => (1.0 - q.p_wait_over(slack), q.p_wait_over(t.give_up_s)),
         None => {
             let (lo, hi) = seg.wait;
-            (share_at_most(lo, hi, slack), 1.0 - share_at_most(lo, hi, t.give_up_s))
+            (
+                share_at_most(lo, hi, slack),
+                1.0 - share_at_most(lo, hi, t.give_up_s),
+            )
         }
     };
     let gave_up = gave_up.min(1.0 - ok);
@@ -683,10 +825,12 @@ fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms, counted_
         return;
     }
     let slack = t.deadline_s - t.service_s;
-    match seg.mmc {
+    match &seg.mmc {
         Some(q) => {
             let finished = n * (1.0 - q.p_wait_over(t.give_up_s));
-            tally.latency.add_mmc(t.service_s * 1000.0, q.p_wait, q.theta / 1000.0, finished);
+            tally
+                .latency
+                .add_mmc(t.service_s * 1000.0, q.p_wait, q.theta / 1000.0, finished);
             tally.wait_s += n * q.mean_wait_s();
             tally.waited += n;
             tally.waited_past_slack += n * q.p_wait_over(slack);
@@ -695,8 +839,16 @@ fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms, counted_
         None => {
             let (lo, hi) = seg.wait;
             let finished_share = share_at_most(lo, hi, t.give_up_s);
-            let top = if hi > t.give_up_s { t.give_up_s.max(lo) } else { hi };
-            tally.latency.add_uniform((lo + t.service_s) * 1000.0, (top + t.service_s) * 1000.0, n * finished_share);
+            let top = if hi > t.give_up_s {
+                t.give_up_s.max(lo)
+            } else {
+                hi
+            };
+            tally.latency.add_uniform(
+                (lo + t.service_s) * 1000.0,
+                (top + t.service_s) * 1000.0,
+                n * finished_share,
+            );
             tally.wait_s += n * (lo + hi) / 2.0;
             tally.waited += n;
             tally.waited_past_slack += n * (1.0 - share_at_most(lo, hi, slack));
@@ -707,7 +859,9 @@ fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms, counted_
 
 /// Splits `total` whole items in proportion to `shares` by largest remainder.
 pub fn round_shares(total: u64, shares: impl Iterator<Item = f64>) -> Vec<u64> {
-    let shares: Vec<f64> = shares.map(|s| if s.is_finite() { s.max(0.0) } else { 0.0 }).collect();
+    let shares: Vec<f64> = shares
+        .map(|s| if s.is_finite() { s.max(0.0) } else { 0.0 })
+        .collect();
     let sum: f64 = shares.iter().sum();
     if shares.is_empty() {
         return Vec::new();
@@ -744,11 +898,20 @@ mod tests {
     use super::*;
 
     fn terms(service_s: f64, deadline_s: f64) -> Vec<KindTerms> {
-        vec![KindTerms { service_s, deadline_s, give_up_s: 30.0 }]
+        vec![KindTerms {
+            service_s,
+            deadline_s,
+            give_up_s: 30.0,
+        }]
     }
 
     fn arrivals(count: u64) -> Vec<Cohort> {
-        vec![Cohort { source: 0, workload: 0, count, arrived_s: 0.0 }]
+        vec![Cohort {
+            source: 0,
+            workload: 0,
+            count,
+            arrived_s: 0.0,
+        }]
     }
 
     #[test]
@@ -763,9 +926,19 @@ mod tests {
     fn light_load_is_all_ok() {
         let mut st = Station::default();
         let mut tally = Tally::new(1);
-        let cap = Capacity { slots: 10, hold: 100 };
+        let cap = Capacity {
+            slots: 10,
+            hold: 100,
+        };
         for tick in 0..100 {
-            st.serve(tick as f64, 1.0, &terms(0.1, 1.0), cap, &arrivals(50), &mut tally);
+            st.serve(
+                tick as f64,
+                1.0,
+                &terms(0.1, 1.0),
+                cap,
+                &arrivals(50),
+                &mut tally,
+            );
         }
         let o = tally.by_source[0];
         assert_eq!(o.late + o.dropped_total(), 0);
@@ -779,7 +952,14 @@ mod tests {
         // 10 servers at 0.1 s serve 100 per second; 150 arrive; nowhere to wait.
         let cap = Capacity { slots: 10, hold: 0 };
         for tick in 0..10 {
-            st.serve(tick as f64, 1.0, &terms(0.1, 5.0), cap, &arrivals(150), &mut tally);
+            st.serve(
+                tick as f64,
+                1.0,
+                &terms(0.1, 5.0),
+                cap,
+                &arrivals(150),
+                &mut tally,
+            );
         }
         let o = tally.by_source[0];
         assert_eq!(o.dropped[DropReason::QueueFull.index()], 500);
@@ -790,7 +970,10 @@ mod tests {
     fn backlog_drains_after_a_burst() {
         let mut st = Station::default();
         let mut tally = Tally::new(1);
-        let cap = Capacity { slots: 10, hold: 10_000 };
+        let cap = Capacity {
+            slots: 10,
+            hold: 10_000,
+        };
         st.serve(0.0, 1.0, &terms(0.1, 60.0), cap, &arrivals(400), &mut tally);
         assert!(st.waiting() >= 290, "{}", st.waiting());
         for tick in 1..10 {

@@ -146,16 +146,29 @@ impl Ctx {
 
     /// The entity of a thing id.
     pub fn thing(&self, id: &str) -> Option<Entity> {
-        self.things.iter().find(|(name, _)| name == id).map(|(_, e)| *e)
+        self.things
+            .iter()
+            .find(|(name, _)| name == id)
+            .map(|(_, e)| *e)
     }
 
     /// Records a happening at the current time.
     pub fn note(&mut self, what: What) {
-        self.log.push(Happening { at_s: self.now_s, what });
+        self.log.push(Happening {
+            at_s: self.now_s,
+            what,
+        });
     }
 
     /// Spawns a server for a fleet, booting until `ready_s`.
-    pub fn spawn_server(&mut self, world: &mut World, fleet: Entity, hardware: Hardware, purchase: Purchase, ready_s: f64) -> Entity {
+    pub fn spawn_server(
+        &mut self,
+        world: &mut World,
+        fleet: Entity,
+        hardware: Hardware,
+        purchase: Purchase,
+        ready_s: f64,
+    ) -> Entity {
         let serial = self.next_serial;
         self.next_serial += 1;
         let in_service = ready_s <= self.now_s;
@@ -164,10 +177,17 @@ impl Ctx {
             fleet,
             hardware,
             purchase,
-            state: if in_service { ServerState::InService } else { ServerState::Pending { ready_s } },
+            state: if in_service {
+                ServerState::InService
+            } else {
+                ServerState::Pending { ready_s }
+            },
             launched_s: self.now_s,
             in_service_s: in_service.then_some(f64::NEG_INFINITY),
-            health: LbHealth { healthy: in_service, streak: 0 },
+            health: LbHealth {
+                healthy: in_service,
+                streak: 0,
+            },
             reclaim_at_s: None,
             billed_s: 0.0,
         },))
@@ -200,7 +220,11 @@ impl Sim {
             log: Vec::new(),
             next_serial: 1,
             traffic_rng: (0..sources)
-                .map(|i| ChaCha8Rng::seed_from_u64(setup.seed ^ (0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(i as u64 + 1))))
+                .map(|i| {
+                    ChaCha8Rng::seed_from_u64(
+                        setup.seed ^ (0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(i as u64 + 1)),
+                    )
+                })
                 .collect(),
             spot_rng: ChaCha8Rng::seed_from_u64(setup.seed ^ 0x5B07_5B07_5B07_5B07),
             actions: Vec::new(),
@@ -219,10 +243,20 @@ impl Sim {
                 .ok_or_else(|| BuildError::UnknownId(s.workload.clone()))?;
             let mut shapes = s.shapes.clone();
             for e in &level.events {
-                if let EventKind::TrafficSpike { source, multiplier, ramp, hold } = &e.what
+                if let EventKind::TrafficSpike {
+                    source,
+                    multiplier,
+                    ramp,
+                    hold,
+                } = &e.what
                     && *source == s.id
                 {
-                    shapes.push(Shape::Spike { at: e.at, ramp: *ramp, hold: *hold, multiplier: *multiplier });
+                    shapes.push(Shape::Spike {
+                        at: e.at,
+                        ramp: *ramp,
+                        hold: *hold,
+                        multiplier: *multiplier,
+                    });
                 }
             }
             let entity = world.spawn((
@@ -241,8 +275,16 @@ impl Sim {
             source_entities.push((s.id.clone(), entity));
         }
 
-        let things: Vec<&Thing> = level.preplaced.iter().chain(&setup.solution.things).collect();
-        let links: Vec<&(String, String)> = level.preplaced_links.iter().chain(&setup.solution.links).collect();
+        let things: Vec<&Thing> = level
+            .preplaced
+            .iter()
+            .chain(&setup.solution.things)
+            .collect();
+        let links: Vec<&(String, String)> = level
+            .preplaced_links
+            .iter()
+            .chain(&setup.solution.links)
+            .collect();
         for (i, thing) in things.iter().enumerate() {
             let order = Order((sources + i) as u32);
             let name = Name(thing.id().to_string());
@@ -257,9 +299,15 @@ impl Sim {
                         Balancer {
                             scheme: lb.scheme,
                             algorithm: lb.algorithm,
-                            draining_s: lb.draining.map_or(cat.deregistration_delay_s, |d| d.secs()),
-                            health_interval_s: lb.health_interval.map_or(cat.health_interval_s, |d| d.secs()),
-                            healthy_threshold: lb.healthy_threshold.unwrap_or(cat.healthy_threshold),
+                            draining_s: lb
+                                .draining
+                                .map_or(cat.deregistration_delay_s, |d| d.secs()),
+                            health_interval_s: lb
+                                .health_interval
+                                .map_or(cat.health_interval_s, |d| d.secs()),
+                            healthy_threshold: lb
+                                .healthy_threshold
+                                .unwrap_or(cat.healthy_threshold),
                             unhealthy_threshold: cat.unhealthy_threshold,
                             targets: Vec::new(),
                             routed: 0,
@@ -267,9 +315,18 @@ impl Sim {
                         },
                     ))
                 }
-                Thing::Instance { instance_type, purchase, .. } => {
+                Thing::Instance {
+                    instance_type,
+                    purchase,
+                    ..
+                } => {
                     let hw = ec2(&setup.catalogue, instance_type)?;
-                    let fleet = world.spawn((order, name, Inbox::default(), new_fleet(&setup, hw, *purchase, &reached)));
+                    let fleet = world.spawn((
+                        order,
+                        name,
+                        Inbox::default(),
+                        new_fleet(&setup, hw, *purchase, &reached),
+                    ));
                     ctx.spawn_server(&mut world, fleet, hw, *purchase, 0.0);
                     fleet
                 }
@@ -289,7 +346,13 @@ impl Sim {
                         last_scale_in_s: f64::NEG_INFINITY,
                     };
                     let desired = group.desired;
-                    let fleet = world.spawn((order, name, Inbox::default(), new_fleet(&setup, hw, g.purchase, &reached), group));
+                    let fleet = world.spawn((
+                        order,
+                        name,
+                        Inbox::default(),
+                        new_fleet(&setup, hw, g.purchase, &reached),
+                        group,
+                    ));
                     for _ in 0..desired {
                         ctx.spawn_server(&mut world, fleet, hw, g.purchase, 0.0);
                     }
@@ -318,14 +381,18 @@ impl Sim {
         }
 
         for (from, to) in links {
-            let target = ctx.thing(to).ok_or_else(|| BuildError::UnknownId(to.clone()))?;
+            let target = ctx
+                .thing(to)
+                .ok_or_else(|| BuildError::UnknownId(to.clone()))?;
             if let Some((_, source)) = source_entities.iter().find(|(id, _)| id == from) {
                 if let Ok(mut s) = world.get::<&mut TrafficSource>(*source) {
                     s.target = Some(target);
                 }
                 continue;
             }
-            let origin = ctx.thing(from).ok_or_else(|| BuildError::UnknownId(from.clone()))?;
+            let origin = ctx
+                .thing(from)
+                .ok_or_else(|| BuildError::UnknownId(from.clone()))?;
             let checks = match world.get::<&mut Balancer>(origin) {
                 Ok(mut lb) => {
                     lb.targets.push(target);
@@ -340,7 +407,8 @@ impl Sim {
                 }
                 Err(_) => None,
             };
-            if let (Some((checks, draining_s)), Ok(mut fleet)) = (checks, world.get::<&mut Fleet>(target))
+            if let (Some((checks, draining_s)), Ok(mut fleet)) =
+                (checks, world.get::<&mut Fleet>(target))
                 && fleet.checks.is_none()
             {
                 fleet.checks = Some(checks);
@@ -351,12 +419,20 @@ impl Sim {
         let mut actions = setup.solution.actions.clone();
         actions.sort_by(|a, b| a.at.secs().total_cmp(&b.at.secs()));
         ctx.actions = actions;
-        let mut events: Vec<(f64, EventKind)> = level.events.iter().map(|e| (e.at.secs(), e.what.clone())).collect();
+        let mut events: Vec<(f64, EventKind)> = level
+            .events
+            .iter()
+            .map(|e| (e.at.secs(), e.what.clone()))
+            .collect();
         events.sort_by(|a, b| a.0.total_cmp(&b.0));
         ctx.events = events;
 
         let metrics = Metrics::new(&setup);
-        let mut sim = Sim { world, ctx, metrics };
+        let mut sim = Sim {
+            world,
+            ctx,
+            metrics,
+        };
         systems::service::refresh_fleets(&mut sim.world, 0.0);
         Ok(sim)
     }
@@ -403,7 +479,9 @@ impl Sim {
     pub fn act(&mut self, action: Action) {
         let at = crate::format::time::ClockTime(self.ctx.now_s);
         systems::script::apply_action(&mut self.world, &mut self.ctx, &action);
-        self.ctx.actions.insert(self.ctx.next_action, TimedAction { at, action });
+        self.ctx
+            .actions
+            .insert(self.ctx.next_action, TimedAction { at, action });
         self.ctx.next_action += 1;
     }
 }
@@ -417,7 +495,13 @@ fn ec2(catalogue: &Catalogue, name: &str) -> Result<Hardware, BuildError> {
 
 /// Workload indices whose traffic can reach a thing (directly or through a load balancer).
 fn workloads_reaching(id: &str, level: &Level, links: &[&(String, String)]) -> Vec<usize> {
-    let feeds = |target: &str| -> Vec<&str> { links.iter().filter(|(_, t)| t == target).map(|(f, _)| f.as_str()).collect() };
+    let feeds = |target: &str| -> Vec<&str> {
+        links
+            .iter()
+            .filter(|(_, t)| t == target)
+            .map(|(f, _)| f.as_str())
+            .collect()
+    };
     let mut found = Vec::new();
     let mut frontier = vec![id];
     let mut seen = vec![id.to_string()];
@@ -440,7 +524,10 @@ fn workloads_reaching(id: &str, level: &Level, links: &[&(String, String)]) -> V
 }
 
 /// The speed, memory and slot figures of a piece of hardware.
-pub fn hardware_figures(catalogue: &Catalogue, hw: Hardware) -> (u32, f64, &crate::format::catalogue::Speed) {
+pub fn hardware_figures(
+    catalogue: &Catalogue,
+    hw: Hardware,
+) -> (u32, f64, &crate::format::catalogue::Speed) {
     match hw {
         Hardware::Ec2(i) => {
             let t = &catalogue.instance_types[i];
@@ -462,7 +549,11 @@ pub fn fleet_terms(setup: &Setup, hw: Hardware, reached: &[usize]) -> (Vec<KindT
         .map(|w| {
             let factor = speed.for_class(w.class);
             KindTerms {
-                service_s: if factor > 0.0 { w.work_s / factor } else { f64::INFINITY },
+                service_s: if factor > 0.0 {
+                    w.work_s / factor
+                } else {
+                    f64::INFINITY
+                },
                 deadline_s: w.deadline_s,
                 give_up_s: w.give_up_s,
             }
@@ -471,11 +562,22 @@ pub fn fleet_terms(setup: &Setup, hw: Hardware, reached: &[usize]) -> (Vec<KindT
     // Every request in flight holds its memory, waiting or served: memory bounds
     // both how many run at once and how many can wait.
     let heaviest = if reached.is_empty() {
-        setup.workloads.iter().map(|w| w.memory_mib).fold(0.0, f64::max)
+        setup
+            .workloads
+            .iter()
+            .map(|w| w.memory_mib)
+            .fold(0.0, f64::max)
     } else {
-        reached.iter().map(|&i| setup.workloads[i].memory_mib).fold(0.0, f64::max)
+        reached
+            .iter()
+            .map(|&i| setup.workloads[i].memory_mib)
+            .fold(0.0, f64::max)
     };
-    let in_memory = if heaviest > 0.0 { (memory_gib * 1024.0 / heaviest).floor() as u64 } else { u64::from(vcpu) };
+    let in_memory = if heaviest > 0.0 {
+        (memory_gib * 1024.0 / heaviest).floor() as u64
+    } else {
+        u64::from(vcpu)
+    };
     let slots = (u64::from(vcpu).min(in_memory)) as u32;
     (terms, slots, in_memory.saturating_sub(u64::from(slots)))
 }

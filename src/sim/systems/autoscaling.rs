@@ -24,33 +24,40 @@ pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
 }
 
 fn set_desired(world: &mut World, ctx: &mut Ctx, entity: Entity, desired: u32, why: String) {
-    let Ok(mut group) = world.get::<&mut Group>(entity) else { return };
+    let Ok(mut group) = world.get::<&mut Group>(entity) else {
+        return;
+    };
     let from = group.desired;
     group.desired = desired.clamp(group.min, group.max);
     let to = group.desired;
     drop(group);
     if to != from {
         let thing = name_of(world, entity);
-        ctx.note(What::Scaled { thing, from, to, why });
+        ctx.note(What::Scaled {
+            thing,
+            from,
+            to,
+            why,
+        });
     }
 }
 
 /// Applies scheduled actions that fall in this tick.
 fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let (now, end) = (ctx.now_s, ctx.end_s());
-    let Ok(mut group) = world.get::<&mut Group>(entity) else { return };
+    let Ok(mut group) = world.get::<&mut Group>(entity) else {
+        return;
+    };
     let mut wanted = None;
     for action in &group.scheduled.clone() {
         let at = action.at.secs();
         let due = if action.daily {
             let first_day = (now / DAY_S).floor();
             // The action's time of day on this tick's day (and the next, for ticks that cross midnight).
-            [first_day, first_day + 1.0]
-                .iter()
-                .any(|day| {
-                    let t = day * DAY_S + at.rem_euclid(DAY_S);
-                    t >= now && t < end && t >= at
-                })
+            [first_day, first_day + 1.0].iter().any(|day| {
+                let t = day * DAY_S + at.rem_euclid(DAY_S);
+                t >= now && t < end && t >= at
+            })
         } else {
             at >= now && at < end
         };
@@ -76,10 +83,13 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) {
 /// Feeds the metric window and, once a period is complete, runs the policies.
 fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let cat = &ctx.setup.catalogue.ec2;
-    let (period, datapoints, cooldown_default) = (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
+    let (period, datapoints, cooldown_default) =
+        (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
     let tick_s = ctx.tick_s();
     let now = ctx.now_s;
-    let Ok((fleet, group)) = world.query_one_mut::<(&Fleet, &mut Group)>(entity) else { return };
+    let Ok((fleet, group)) = world.query_one_mut::<(&Fleet, &mut Group)>(entity) else {
+        return;
+    };
     if ctx.tick > 0 {
         // Last tick's figures; warm servers are what the metrics count.
         let warm_share = if fleet.census.working > 0 {
@@ -107,8 +117,12 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let desired = group.desired;
     let metric = |m: Metric| -> Option<f64> {
         match m {
-            Metric::Cpu if window.capacity_s > 0.0 => Some((window.busy_s / window.capacity_s * 100.0).min(100.0)),
-            Metric::RequestsPerTarget if window.instance_s > 0.0 => Some(window.requests * 60.0 / window.instance_s),
+            Metric::Cpu if window.capacity_s > 0.0 => {
+                Some((window.busy_s / window.capacity_s * 100.0).min(100.0))
+            }
+            Metric::RequestsPerTarget if window.instance_s > 0.0 => {
+                Some(window.requests * 60.0 / window.instance_s)
+            }
             _ => None,
         }
     };
@@ -122,7 +136,10 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                     all_in = false;
                     // Nothing warm to measure: with traffic arriving and no capacity at all, launch one.
                     if counted == 0 && warming == 0 && window.requests > 0.0 && out.is_none() {
-                        out = Some((desired.max(1), format!("{m:?} target tracking: no capacity")));
+                        out = Some((
+                            desired.max(1),
+                            format!("{m:?} target tracking: no capacity"),
+                        ));
                     }
                     continue;
                 };
@@ -130,23 +147,37 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                 if value > *target {
                     let want = proportional.max(counted + 1) + warming;
                     if want > desired && out.as_ref().is_none_or(|(o, _)| want > *o) {
-                        out = Some((want, format!("target tracking: {} {value:.0} > {target:.0}", metric_label(*m))));
+                        out = Some((
+                            want,
+                            format!(
+                                "target tracking: {} {value:.0} > {target:.0}",
+                                metric_label(*m)
+                            ),
+                        ));
                     }
                     all_in = false;
                 } else if value < *target && proportional + warming < desired {
-                    in_to = in_to.max((proportional + warming).max(desired.saturating_sub((desired / 10).max(1))));
+                    in_to = in_to.max(
+                        (proportional + warming).max(desired.saturating_sub((desired / 10).max(1))),
+                    );
                 } else {
                     all_in = false;
                 }
             }
-            Policy::Step { metric: m, steps, cooldown } => {
+            Policy::Step {
+                metric: m,
+                steps,
+                cooldown,
+            } => {
                 all_in = false;
                 let Some(value) = metric(*m) else { continue };
                 let cooldown = cooldown.map_or(cooldown_default, |c| c.secs());
                 if now - group.last_step_change_s[i] < cooldown {
                     continue;
                 }
-                let step = steps.iter().find(|s| s.above.is_none_or(|a| value >= a) && s.below.is_none_or(|b| value < b));
+                let step = steps.iter().find(|s| {
+                    s.above.is_none_or(|a| value >= a) && s.below.is_none_or(|b| value < b)
+                });
                 if let Some(step) = step
                     && step.change != 0
                 {
@@ -164,7 +195,10 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             }
         }
     }
-    let has_tracking = group.policies.iter().any(|p| matches!(p, Policy::TargetTracking { .. }));
+    let has_tracking = group
+        .policies
+        .iter()
+        .any(|p| matches!(p, Policy::TargetTracking { .. }));
     if out.is_some() || !all_in || !has_tracking {
         group.low_periods = 0;
     } else {
@@ -195,11 +229,20 @@ fn metric_label(m: Metric) -> &'static str {
 
 /// Launches or retires instances so the group holds its desired capacity.
 pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let Ok(group) = world.get::<&Group>(entity) else { return };
+    let Ok(group) = world.get::<&Group>(entity) else {
+        return;
+    };
     let desired = group.desired;
     drop(group);
-    let Ok(fleet) = world.get::<&Fleet>(entity) else { return };
-    let (hardware, purchase, draining_s, behind_lb) = (fleet.hardware, fleet.purchase, fleet.draining_s, fleet.checks.is_some());
+    let Ok(fleet) = world.get::<&Fleet>(entity) else {
+        return;
+    };
+    let (hardware, purchase, draining_s, behind_lb) = (
+        fleet.hardware,
+        fleet.purchase,
+        fleet.draining_s,
+        fleet.checks.is_some(),
+    );
     drop(fleet);
     let members = servers_of(world, entity);
     let active: Vec<(Entity, bool)> = members
@@ -219,7 +262,12 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         }
     } else if have > desired {
         // Booting instances go first (nothing to lose), then the newest in service.
-        let mut victims: Vec<Entity> = active.iter().rev().filter(|(_, p)| *p).map(|(e, _)| *e).collect();
+        let mut victims: Vec<Entity> = active
+            .iter()
+            .rev()
+            .filter(|(_, p)| *p)
+            .map(|(e, _)| *e)
+            .collect();
         victims.extend(active.iter().rev().filter(|(_, p)| !*p).map(|(e, _)| *e));
         let mut lost = 0;
         for victim in victims.into_iter().take((have - desired) as usize) {
@@ -228,7 +276,10 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         }
         if lost > 0 {
             let thing = name_of(world, entity);
-            ctx.note(What::LostInFlight { thing, requests: lost });
+            ctx.note(What::LostInFlight {
+                thing,
+                requests: lost,
+            });
         }
     }
 }

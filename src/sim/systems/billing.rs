@@ -21,13 +21,16 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     let mut host_vcpu: Vec<(Family, u32)> = Vec::new();
 
     for entity in servers(world) {
-        let Ok(mut server) = world.get::<&mut Server>(entity) else { continue };
+        let Ok(mut server) = world.get::<&mut Server>(entity) else {
+            continue;
+        };
         match server.hardware {
             Hardware::OnPrem(i) => {
                 // Owned hardware costs the same busy or idle: depreciation plus
                 // power, cooling, space and network.
                 let m = &cat.on_prem_servers[i];
-                let per_hour = m.purchase_usd * (1.0 + cat.on_prem.overhead_per_server_usd) / (cat.on_prem.depreciation_years * 8760.0);
+                let per_hour = m.purchase_usd * (1.0 + cat.on_prem.overhead_per_server_usd)
+                    / (cat.on_prem.depreciation_years * 8760.0);
                 if !matches!(server.state, ServerState::Terminated) {
                     ctx.ledger.charge(Service::OnPremises, per_hour * hours);
                 }
@@ -37,9 +40,18 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
                 if matches!(server.state, ServerState::Terminated) {
                     // Per-second billing has a one-minute minimum.
                     let short = (cat.ec2.min_billed_s - server.billed_s).max(0.0);
-                    let service = if server.purchase == Purchase::Spot { Service::Ec2Spot } else { Service::Ec2OnDemand };
-                    let rate = if server.purchase == Purchase::Spot { 1.0 - cat.pricing.spot.discount } else { 1.0 };
-                    ctx.ledger.charge(service, t.usd_per_hour * rate * short / 3600.0);
+                    let service = if server.purchase == Purchase::Spot {
+                        Service::Ec2Spot
+                    } else {
+                        Service::Ec2OnDemand
+                    };
+                    let rate = if server.purchase == Purchase::Spot {
+                        1.0 - cat.pricing.spot.discount
+                    } else {
+                        1.0
+                    };
+                    ctx.ledger
+                        .charge(service, t.usd_per_hour * rate * short / 3600.0);
                     continue;
                 }
                 if !server.state.is_billed() {
@@ -48,11 +60,16 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
                 server.billed_s += tick_s;
                 match server.purchase {
                     Purchase::OnDemand => on_demand_running[i] += 1,
-                    Purchase::Spot => ctx.ledger.charge(Service::Ec2Spot, t.usd_per_hour * (1.0 - cat.pricing.spot.discount) * hours),
-                    Purchase::DedicatedHost => match host_vcpu.iter_mut().find(|(f, _)| *f == t.family) {
-                        Some((_, v)) => *v += t.vcpu,
-                        None => host_vcpu.push((t.family, t.vcpu)),
-                    },
+                    Purchase::Spot => ctx.ledger.charge(
+                        Service::Ec2Spot,
+                        t.usd_per_hour * (1.0 - cat.pricing.spot.discount) * hours,
+                    ),
+                    Purchase::DedicatedHost => {
+                        match host_vcpu.iter_mut().find(|(f, _)| *f == t.family) {
+                            Some((_, v)) => *v += t.vcpu,
+                            None => host_vcpu.push((t.family, t.vcpu)),
+                        }
+                    }
                 }
             }
         }
@@ -62,7 +79,12 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     // running on-demand instances of their type.
     let mut uncovered: Vec<f64> = on_demand_running.iter().map(|&n| f64::from(n)).collect();
     for c in &setup.solution.commitments {
-        if let Commitment::Reserved { instance_type, count, term, payment } = c
+        if let Commitment::Reserved {
+            instance_type,
+            count,
+            term,
+            payment,
+        } = c
             && let Some((i, t)) = cat.instance_type(instance_type)
         {
             let table = match term {
@@ -74,7 +96,10 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
                 Payment::PartialUpfront => table.partial_upfront,
                 Payment::AllUpfront => table.all_upfront,
             };
-            ctx.ledger.charge(Service::Ec2Reserved, f64::from(*count) * t.usd_per_hour * (1.0 - discount) * hours);
+            ctx.ledger.charge(
+                Service::Ec2Reserved,
+                f64::from(*count) * t.usd_per_hour * (1.0 - discount) * hours,
+            );
             uncovered[i] = (uncovered[i] - f64::from(*count)).max(0.0);
         }
     }
@@ -109,17 +134,23 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     for (family, vcpu) in host_vcpu {
         if let Some(host) = cat.dedicated_host(family) {
             let hosts = (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil();
-            ctx.ledger.charge(Service::DedicatedHosts, hosts * host.usd_per_hour * hours);
+            ctx.ledger
+                .charge(Service::DedicatedHosts, hosts * host.usd_per_hour * hours);
         }
     }
 
     let lb = &cat.load_balancer;
     for entity in ordered::<Balancer>(world) {
-        let Ok(b) = world.get::<&Balancer>(entity) else { continue };
+        let Ok(b) = world.get::<&Balancer>(entity) else {
+            continue;
+        };
         // Capacity units: the largest of new connections (one per request) and data processed.
         let per_s = b.routed as f64 / tick_s;
         let gb_per_hour = b.routed_kib / (1024.0 * 1024.0) / hours;
         let lcu = (per_s / lb.new_connections_per_lcu).max(gb_per_hour / lb.gb_per_lcu_hour);
-        ctx.ledger.charge(Service::LoadBalancing, (lb.usd_per_hour + lcu * lb.usd_per_lcu_hour) * hours);
+        ctx.ledger.charge(
+            Service::LoadBalancing,
+            (lb.usd_per_hour + lcu * lb.usd_per_lcu_hour) * hours,
+        );
     }
 }

@@ -19,9 +19,13 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
     let mut detected: Vec<Entity> = Vec::new();
     let mut to_replace: Vec<Entity> = Vec::new();
     for entity in servers(world) {
-        let Ok(mut server) = world.get::<&mut Server>(entity) else { continue };
+        let Ok(mut server) = world.get::<&mut Server>(entity) else {
+            continue;
+        };
         let fleet_entity = server.fleet;
-        let Ok(fleet) = world.get::<&Fleet>(fleet_entity) else { continue };
+        let Ok(fleet) = world.get::<&Fleet>(fleet_entity) else {
+            continue;
+        };
         let checks = fleet.checks;
         drop(fleet);
         if let Some(c) = checks {
@@ -29,7 +33,10 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             let runs = ((end / c.interval_s).ceil() - (now / c.interval_s).ceil()).max(0.0) as u32;
             for _ in 0..runs {
                 let passing = matches!(server.state, ServerState::InService);
-                let failing = matches!(server.state, ServerState::Failed { .. } | ServerState::Resizing { .. });
+                let failing = matches!(
+                    server.state,
+                    ServerState::Failed { .. } | ServerState::Resizing { .. }
+                );
                 if server.health.healthy && failing {
                     server.health.streak += 1;
                     if server.health.streak >= c.unhealthy_threshold {
@@ -48,7 +55,10 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             }
         }
         let healthy = server.health.healthy;
-        if let ServerState::Failed { since_s, detected: seen } = &mut server.state
+        if let ServerState::Failed {
+            since_s,
+            detected: seen,
+        } = &mut server.state
             && !*seen
         {
             let by_lb = checks.is_some() && !healthy;
@@ -58,7 +68,8 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             }
         }
         if let ServerState::Failed { detected: true, .. } = server.state
-            && (server.in_service_s == Some(f64::NEG_INFINITY) || server.launched_s + grace_s <= now)
+            && (server.in_service_s == Some(f64::NEG_INFINITY)
+                || server.launched_s + grace_s <= now)
         {
             to_replace.push(entity);
         }
@@ -72,7 +83,10 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             Ok(s) => s.fleet,
             Err(_) => continue,
         };
-        let replaces = world.get::<&Group>(fleet).map(|g| g.replace_unhealthy).unwrap_or(false);
+        let replaces = world
+            .get::<&Group>(fleet)
+            .map(|g| g.replace_unhealthy)
+            .unwrap_or(false);
         if replaces {
             retire(world, &mut ctx.tally, server, None);
         }

@@ -19,14 +19,19 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
     let reclaim_chance = spot.reclaims_per_instance_hour * tick_s / 3600.0;
     let mut ready: Vec<(Entity, u32)> = Vec::new();
     for entity in servers(world) {
-        let Ok(mut guard) = world.get::<&mut Server>(entity) else { continue };
+        let Ok(mut guard) = world.get::<&mut Server>(entity) else {
+            continue;
+        };
         let server: &mut Server = &mut guard;
         let fleet_entity = server.fleet;
         match &mut server.state {
             ServerState::Pending { ready_s } if *ready_s <= now => {
                 server.in_service_s = Some(*ready_s);
                 server.state = ServerState::InService;
-                server.health = LbHealth { healthy: false, streak: 0 };
+                server.health = LbHealth {
+                    healthy: false,
+                    streak: 0,
+                };
                 match ready.iter_mut().find(|(f, _)| *f == fleet_entity) {
                     Some((_, n)) => *n += 1,
                     None => ready.push((fleet_entity, 1)),
@@ -37,7 +42,10 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                 server.hardware = to;
                 server.state = ServerState::InService;
                 server.in_service_s = Some(back_at);
-                server.health = LbHealth { healthy: false, streak: 0 };
+                server.health = LbHealth {
+                    healthy: false,
+                    streak: 0,
+                };
                 drop(guard);
                 if let Ok(mut fleet) = world.get::<&mut Fleet>(fleet_entity) {
                     let (terms, slots, hold) = fleet_terms(&ctx.setup, to, &fleet.reached);
@@ -54,7 +62,14 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     .get::<&Fleet>(fleet_entity)
                     .map(|f| (f.terms.clone(), f.slots_per_server))
                     .unwrap_or_default();
-                station.serve(now, tick_s, &terms, Capacity { slots, hold: 0 }, &[], &mut ctx.tally);
+                station.serve(
+                    now,
+                    tick_s,
+                    &terms,
+                    Capacity { slots, hold: 0 },
+                    &[],
+                    &mut ctx.tally,
+                );
                 if station.is_empty() {
                     server.state = ServerState::Terminated;
                 } else if until_s <= now + tick_s {
@@ -63,14 +78,22 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     server.state = ServerState::Terminated;
                     drop(guard);
                     let thing = name_of(world, fleet_entity);
-                    ctx.note(What::LostInFlight { thing, requests: lost });
+                    ctx.note(What::LostInFlight {
+                        thing,
+                        requests: lost,
+                    });
                 }
                 continue;
             }
             _ => {}
         }
         // Spot capacity can be taken back at any time, with a two-minute notice.
-        if server.purchase == Purchase::Spot && matches!(server.state, ServerState::InService | ServerState::Pending { .. }) {
+        if server.purchase == Purchase::Spot
+            && matches!(
+                server.state,
+                ServerState::InService | ServerState::Pending { .. }
+            )
+        {
             match server.reclaim_at_s {
                 None if ctx.spot_rng.random_bool(reclaim_chance.clamp(0.0, 1.0)) => {
                     server.reclaim_at_s = Some(now + spot.notice_s);
@@ -102,7 +125,10 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
         .get::<&Fleet>(fleet)
         .map(|f| (f.draining_s, f.checks.is_some()))
         .unwrap_or((0.0, false));
-    let reclaim_at = world.get::<&Server>(server).ok().and_then(|s| s.reclaim_at_s);
+    let reclaim_at = world
+        .get::<&Server>(server)
+        .ok()
+        .and_then(|s| s.reclaim_at_s);
     if behind_lb && draining_s > 0.0 {
         let until = reclaim_at.map_or(ctx.now_s + draining_s, |at| at.min(ctx.now_s + draining_s));
         retire(world, &mut ctx.tally, server, Some(until));
@@ -112,8 +138,15 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
 /// Takes a server out of its fleet. With `drain_until`, it keeps what it holds
 /// and finishes it (connection draining); without, what it holds is lost.
 /// Returns the requests lost.
-pub fn retire(world: &mut World, tally: &mut Tally, server: Entity, drain_until: Option<f64>) -> u64 {
-    let Ok(s) = world.get::<&Server>(server) else { return 0 };
+pub fn retire(
+    world: &mut World,
+    tally: &mut Tally,
+    server: Entity,
+    drain_until: Option<f64>,
+) -> u64 {
+    let Ok(s) = world.get::<&Server>(server) else {
+        return 0;
+    };
     let fleet_entity = s.fleet;
     let serving = matches!(s.state, ServerState::InService);
     drop(s);
@@ -138,7 +171,10 @@ pub fn retire(world: &mut World, tally: &mut Tally, server: Entity, drain_until:
     }
     if let Ok(mut s) = world.get::<&mut Server>(server) {
         s.state = match (drain_until, share_station) {
-            (Some(until_s), Some(station)) if !station.is_empty() => ServerState::Draining { until_s, station: Box::new(station) },
+            (Some(until_s), Some(station)) if !station.is_empty() => ServerState::Draining {
+                until_s,
+                station: Box::new(station),
+            },
             _ => ServerState::Terminated,
         };
     }

@@ -35,7 +35,11 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
             station.in_flight_by_source(&mut pending);
         }
     }
-    let offered_rps = world.query::<&TrafficSource>().iter().map(|s| s.last_rps).sum();
+    let offered_rps = world
+        .query::<&TrafficSource>()
+        .iter()
+        .map(|s| s.last_rps)
+        .sum();
     let sources = (0..n)
         .map(|i| {
             let o = ctx.tally.by_source.get(i).copied().unwrap_or_default();
@@ -55,7 +59,11 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         offered_rps,
         in_flight: ctx.tally.sojourn_s / tick_s,
         capacity_rps,
-        utilisation: if slot_s > 0.0 { (ctx.tally.busy_s / slot_s).min(1.0) } else { 0.0 },
+        utilisation: if slot_s > 0.0 {
+            (ctx.tally.busy_s / slot_s).min(1.0)
+        } else {
+            0.0
+        },
         servers_working,
         cost_usd: ctx.ledger.total(),
     }

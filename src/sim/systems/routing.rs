@@ -12,7 +12,9 @@ use super::ordered;
 /// Spreads every load balancer's inbox over its targets.
 pub fn route(world: &mut World, ctx: &mut Ctx) {
     for lb_entity in ordered::<Balancer>(world) {
-        let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else { continue };
+        let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else {
+            continue;
+        };
         let arrivals = std::mem::take(&mut inbox.0);
         let algorithm = lb.algorithm;
         let targets = lb.targets.clone();
@@ -27,7 +29,12 @@ pub fn route(world: &mut World, ctx: &mut Ctx) {
         }
         let weights: Vec<f64> = targets
             .iter()
-            .map(|&t| world.get::<&Fleet>(t).map(|f| weight(&f, algorithm, false)).unwrap_or(0.0))
+            .map(|&t| {
+                world
+                    .get::<&Fleet>(t)
+                    .map(|f| weight(&f, algorithm, false))
+                    .unwrap_or(0.0)
+            })
             .collect();
         // With no healthy target at all, Elastic Load Balancing fails open:
         // it tries every registered target rather than none.
@@ -36,7 +43,12 @@ pub fn route(world: &mut World, ctx: &mut Ctx) {
         } else {
             targets
                 .iter()
-                .map(|&t| world.get::<&Fleet>(t).map(|f| weight(&f, algorithm, true)).unwrap_or(0.0))
+                .map(|&t| {
+                    world
+                        .get::<&Fleet>(t)
+                        .map(|f| weight(&f, algorithm, true))
+                        .unwrap_or(0.0)
+                })
                 .collect()
         };
         if weights.iter().sum::<f64>() <= 0.0 {
@@ -52,7 +64,10 @@ pub fn route(world: &mut World, ctx: &mut Ctx) {
                     continue;
                 }
                 if let Ok(mut inbox) = world.get::<&mut Inbox>(target) {
-                    inbox.0.push(Cohort { count: n, ..cohort.clone() });
+                    inbox.0.push(Cohort {
+                        count: n,
+                        ..cohort.clone()
+                    });
                 }
             }
         }
@@ -72,7 +87,11 @@ fn weight(fleet: &Fleet, algorithm: Algorithm, fail_open: bool) -> f64 {
         // Fewer requests in flight means more new ones: averaged over a tick
         // that is a share in proportion to how fast each target clears its line.
         Algorithm::LeastOutstanding => {
-            let fastest = fleet.terms.iter().map(|t| t.service_s).fold(f64::INFINITY, f64::min);
+            let fastest = fleet
+                .terms
+                .iter()
+                .map(|t| t.service_s)
+                .fold(f64::INFINITY, f64::min);
             let slots = servers * fleet.slots_per_server;
             if fastest.is_finite() && fastest > 0.0 && slots > 0 {
                 f64::from(slots) / fastest

@@ -33,8 +33,13 @@ pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
 
 fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
     match event {
-        EventKind::TrafficSpike { source, multiplier, .. } => {
-            ctx.note(What::SpikeStarted { source: source.clone(), multiplier: *multiplier });
+        EventKind::TrafficSpike {
+            source, multiplier, ..
+        } => {
+            ctx.note(What::SpikeStarted {
+                source: source.clone(),
+                multiplier: *multiplier,
+            });
         }
         EventKind::InstanceFailure { thing, count } => {
             let fleets = if thing == "*" {
@@ -52,7 +57,10 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
                     if let Ok(mut s) = world.get::<&mut Server>(server)
                         && matches!(s.state, ServerState::InService)
                     {
-                        s.state = ServerState::Failed { since_s: ctx.now_s, detected: false };
+                        s.state = ServerState::Failed {
+                            since_s: ctx.now_s,
+                            detected: false,
+                        };
                         left -= 1;
                         failed += 1;
                     }
@@ -61,7 +69,10 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
                     // What the failed servers held is gone with them.
                     lose_share(world, ctx, fleet, failed);
                     let thing = super::name_of(world, fleet);
-                    ctx.note(What::ServersFailed { thing, count: failed });
+                    ctx.note(What::ServersFailed {
+                        thing,
+                        count: failed,
+                    });
                 }
             }
         }
@@ -85,20 +96,31 @@ fn lose_share(world: &mut World, ctx: &mut Ctx, fleet: hecs::Entity, gone: u32) 
 
 /// Applies one player action now.
 pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
-    let Some(entity) = ctx.thing(action.thing()) else { return };
+    let Some(entity) = ctx.thing(action.thing()) else {
+        return;
+    };
     match action {
         Action::SetDesired { desired, .. } => {
-            let Ok(mut g) = world.get::<&mut Group>(entity) else { return };
+            let Ok(mut g) = world.get::<&mut Group>(entity) else {
+                return;
+            };
             let from = g.desired;
             g.desired = (*desired).clamp(g.min, g.max);
             let to = g.desired;
             drop(g);
             if from != to {
-                ctx.note(What::Scaled { thing: action.thing().to_string(), from, to, why: "set by hand".into() });
+                ctx.note(What::Scaled {
+                    thing: action.thing().to_string(),
+                    from,
+                    to,
+                    why: "set by hand".into(),
+                });
             }
         }
         Action::SetLimits { min, max, .. } => {
-            let Ok(mut g) = world.get::<&mut Group>(entity) else { return };
+            let Ok(mut g) = world.get::<&mut Group>(entity) else {
+                return;
+            };
             let from = g.desired;
             g.min = *min;
             g.max = (*max).max(*min);
@@ -106,18 +128,28 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
             let to = g.desired;
             drop(g);
             if from != to {
-                ctx.note(What::Scaled { thing: action.thing().to_string(), from, to, why: "limits set by hand".into() });
+                ctx.note(What::Scaled {
+                    thing: action.thing().to_string(),
+                    from,
+                    to,
+                    why: "limits set by hand".into(),
+                });
             }
         }
         Action::Resize { instance_type, .. } => {
-            let Some((index, _)) = ctx.setup.catalogue.instance_type(instance_type) else { return };
+            let Some((index, _)) = ctx.setup.catalogue.instance_type(instance_type) else {
+                return;
+            };
             let until_s = ctx.now_s + ctx.setup.catalogue.ec2.resize_downtime_s;
             let mut stopped = 0;
             for server in servers_of(world, entity) {
                 if let Ok(mut s) = world.get::<&mut Server>(server)
                     && matches!(s.state, ServerState::InService | ServerState::Failed { .. })
                 {
-                    s.state = ServerState::Resizing { until_s, to: Hardware::Ec2(index) };
+                    s.state = ServerState::Resizing {
+                        until_s,
+                        to: Hardware::Ec2(index),
+                    };
                     stopped += 1;
                 }
             }
@@ -128,24 +160,42 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
                     f.station.drop_all(DropReason::Killed, &mut ctx.tally);
                     drop(f);
                     if lost > 0 {
-                        ctx.note(What::LostInFlight { thing: action.thing().to_string(), requests: lost });
+                        ctx.note(What::LostInFlight {
+                            thing: action.thing().to_string(),
+                            requests: lost,
+                        });
                     }
                 }
-                ctx.note(What::Resized { thing: action.thing().to_string(), to: instance_type.clone() });
+                ctx.note(What::Resized {
+                    thing: action.thing().to_string(),
+                    to: instance_type.clone(),
+                });
             }
         }
         Action::OrderServers { count, .. } => {
             if world.get::<&OnPremises>(entity).is_err() {
                 return;
             }
-            let Ok(f) = world.get::<&Fleet>(entity) else { return };
+            let Ok(f) = world.get::<&Fleet>(entity) else {
+                return;
+            };
             let hardware = f.hardware;
             drop(f);
             let arrive_s = ctx.now_s + ctx.setup.catalogue.on_prem.lead_time_days * 86_400.0;
             for _ in 0..*count {
-                ctx.spawn_server(world, entity, hardware, crate::format::solution::Purchase::OnDemand, arrive_s);
+                ctx.spawn_server(
+                    world,
+                    entity,
+                    hardware,
+                    crate::format::solution::Purchase::OnDemand,
+                    arrive_s,
+                );
             }
-            ctx.note(What::Ordered { thing: action.thing().to_string(), count: *count, arrive_s });
+            ctx.note(What::Ordered {
+                thing: action.thing().to_string(),
+                count: *count,
+                arrive_s,
+            });
         }
     }
 }

@@ -36,9 +36,14 @@ pub fn refresh_fleets(world: &mut World, now_s: f64) {
         counts.push((*e, Census::default()));
     }
     for server in world.query::<&Server>().iter() {
-        let Some(slot) = counts.iter_mut().position(|(e, _)| *e == server.fleet) else { continue };
+        let Some(slot) = counts.iter_mut().position(|(e, _)| *e == server.fleet) else {
+            continue;
+        };
         let has_checks = checks[slot].1;
-        let warmup = warmups.iter().find(|(e, _)| *e == server.fleet).map_or(0.0, |(_, w)| *w);
+        let warmup = warmups
+            .iter()
+            .find(|(e, _)| *e == server.fleet)
+            .map_or(0.0, |(_, w)| *w);
         let c = &mut counts[slot].1;
         let reach = reachable(server, has_checks);
         match server.state {
@@ -67,7 +72,9 @@ pub fn serve(world: &mut World, ctx: &mut Ctx) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
     for entity in ordered::<Fleet>(world) {
-        let Ok((fleet, inbox)) = world.query_one_mut::<(&mut Fleet, &mut Inbox)>(entity) else { continue };
+        let Ok((fleet, inbox)) = world.query_one_mut::<(&mut Fleet, &mut Inbox)>(entity) else {
+            continue;
+        };
         let arrivals: Vec<Cohort> = std::mem::take(&mut inbox.0);
         let census = fleet.census;
         let received: u64 = arrivals.iter().map(|c| c.count).sum();
@@ -78,15 +85,27 @@ pub fn serve(world: &mut World, ctx: &mut Ctx) {
         let mut kept = Vec::with_capacity(arrivals.len());
         for cohort in arrivals {
             if reachable == 0 {
-                ctx.tally.drop(cohort.source, cohort.count, DropReason::NoTarget);
+                ctx.tally
+                    .drop(cohort.source, cohort.count, DropReason::NoTarget);
                 continue;
             }
-            let parts = round_shares(cohort.count, [f64::from(census.failed_reachable), f64::from(census.working)].into_iter());
+            let parts = round_shares(
+                cohort.count,
+                [
+                    f64::from(census.failed_reachable),
+                    f64::from(census.working),
+                ]
+                .into_iter(),
+            );
             if parts[0] > 0 {
-                ctx.tally.drop(cohort.source, parts[0], DropReason::ServerFailed);
+                ctx.tally
+                    .drop(cohort.source, parts[0], DropReason::ServerFailed);
             }
             if parts[1] > 0 {
-                kept.push(Cohort { count: parts[1], ..cohort });
+                kept.push(Cohort {
+                    count: parts[1],
+                    ..cohort
+                });
             }
         }
         let cap = Capacity {
@@ -94,7 +113,9 @@ pub fn serve(world: &mut World, ctx: &mut Ctx) {
             hold: u64::from(census.working) * fleet.hold_per_server,
         };
         let busy_before = ctx.tally.busy_s;
-        fleet.station.serve(now, tick_s, &fleet.terms, cap, &kept, &mut ctx.tally);
+        fleet
+            .station
+            .serve(now, tick_s, &fleet.terms, cap, &kept, &mut ctx.tally);
         fleet.busy_s = ctx.tally.busy_s - busy_before;
     }
 }

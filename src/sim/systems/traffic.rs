@@ -23,11 +23,20 @@ pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
             let day = (t / DAY_S).floor() as i64 % 7;
             if day >= 5 { weekend } else { 1.0 }
         }
-        Shape::Seasonal { peak, width, multiplier } => {
+        Shape::Seasonal {
+            peak,
+            width,
+            multiplier,
+        } => {
             let z = (t - peak.secs()) / width.secs();
             1.0 + (multiplier - 1.0) * (-0.5 * z * z).exp()
         }
-        Shape::Spike { at, ramp, hold, multiplier } => {
+        Shape::Spike {
+            at,
+            ramp,
+            hold,
+            multiplier,
+        } => {
             let (start, ramp, hold) = (at.secs(), ramp.secs(), hold.secs());
             let into = t - start;
             let height = if into < 0.0 || into > 2.0 * ramp + hold {
@@ -41,9 +50,17 @@ pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
             };
             1.0 + (multiplier - 1.0) * height
         }
-        Shape::FlashCrowd { at, multiplier, decay } => {
+        Shape::FlashCrowd {
+            at,
+            multiplier,
+            decay,
+        } => {
             let into = t - at.secs();
-            if into < 0.0 { 1.0 } else { 1.0 + (multiplier - 1.0) * (-into / decay.secs()).exp() }
+            if into < 0.0 {
+                1.0
+            } else {
+                1.0 + (multiplier - 1.0) * (-into / decay.secs()).exp()
+            }
         }
         Shape::Growth { percent_per_day } => (1.0 + percent_per_day / 100.0).powf(t / DAY_S),
     }
@@ -63,7 +80,10 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
     let tick_s = ctx.tick_s();
     let mid = ctx.now_s + tick_s / 2.0;
     let mut deliveries = Vec::new();
-    let mut sources: Vec<_> = world.query_mut::<&mut TrafficSource>().into_iter().collect();
+    let mut sources: Vec<_> = world
+        .query_mut::<&mut TrafficSource>()
+        .into_iter()
+        .collect();
     sources.sort_unstable_by_key(|s| s.index);
     for source in sources {
         let i = usize::from(source.index);
@@ -84,14 +104,24 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             continue;
         }
         match source.target {
-            Some(target) => deliveries.push((target, Cohort { source: source.index, workload: source.workload, count, arrived_s: mid })),
+            Some(target) => deliveries.push((
+                target,
+                Cohort {
+                    source: source.index,
+                    workload: source.workload,
+                    count,
+                    arrived_s: mid,
+                },
+            )),
             None => ctx.tally.drop(source.index, count, DropReason::NoTarget),
         }
     }
     for (target, cohort) in deliveries {
         match world.get::<&mut Inbox>(target) {
             Ok(mut inbox) => inbox.0.push(cohort),
-            Err(_) => ctx.tally.drop(cohort.source, cohort.count, DropReason::NoTarget),
+            Err(_) => ctx
+                .tally
+                .drop(cohort.source, cohort.count, DropReason::NoTarget),
         }
     }
 }
@@ -103,14 +133,23 @@ mod tests {
 
     #[test]
     fn daily_cycle_peaks_at_its_hour() {
-        let s = Shape::Daily { low: 0.2, high: 1.0, peak: ClockTime(14.0 * 3600.0) };
+        let s = Shape::Daily {
+            low: 0.2,
+            high: 1.0,
+            peak: ClockTime(14.0 * 3600.0),
+        };
         assert!((shape_factor(&s, 14.0 * 3600.0) - 1.0).abs() < 1e-12);
         assert!((shape_factor(&s, 2.0 * 3600.0) - 0.2).abs() < 1e-12);
     }
 
     #[test]
     fn spike_ramps_holds_and_falls() {
-        let s = Shape::Spike { at: ClockTime(100.0), ramp: Span(10.0), hold: Span(20.0), multiplier: 3.0 };
+        let s = Shape::Spike {
+            at: ClockTime(100.0),
+            ramp: Span(10.0),
+            hold: Span(20.0),
+            multiplier: 3.0,
+        };
         assert_eq!(shape_factor(&s, 50.0), 1.0);
         assert!((shape_factor(&s, 105.0) - 2.0).abs() < 1e-12);
         assert_eq!(shape_factor(&s, 120.0), 3.0);

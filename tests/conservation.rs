@@ -1,0 +1,115 @@
+//! Every request that arrives ends as exactly one of ok, late, dropped or
+//! pending: arrived = ok + late + dropped + pending after every tick, per
+//! source and in total — on every bundled level and solution, and on random
+//! levels and solutions.
+
+mod common;
+
+use common::{checked, levels, sim_of, solutions_on_disk};
+use peakload::format::{self, SourceFile};
+use peakload::sim::Sim;
+use proptest::prelude::*;
+
+/// Steps a simulation to the end, checking conservation after every tick.
+fn assert_conserves(mut sim: Sim, what: &str) {
+    let n = sim.ctx.setup.level.sources.len();
+    let mut totals = vec![(0u64, 0u64); n]; // (arrived, finished)
+    while !sim.finished() {
+        sim.step();
+        let record = sim.metrics.records.last().expect("a record per tick");
+        for (i, s) in record.sources.iter().enumerate() {
+            totals[i].0 += s.arrived;
+            totals[i].1 += s.ok + s.late + s.dropped;
+            assert_eq!(
+                totals[i].0,
+                totals[i].1 + s.pending,
+                "{what}: source {i} breaks conservation at tick {}: arrived {} vs finished {} + pending {}",
+                record.tick,
+                totals[i].0,
+                totals[i].1,
+                s.pending
+            );
+        }
+    }
+}
+
+#[test]
+fn every_bundled_level_and_solution_conserves_requests() {
+    for level in levels() {
+        for (name, text) in solutions_on_disk(&level) {
+            let file = SourceFile::new(format!("levels/{}/{name}.ron", level.folder), text);
+            let checked =
+                format::check_texts(level.level_file(), Some(file)).expect("bundled files check");
+            assert_conserves(sim_of(&checked, None), &format!("{}/{name}", level.folder));
+        }
+    }
+}
+
+/// A random but valid level and solution: several sources and shapes, every
+/// kind of thing, failures, scaling, draining on or off, long and short work.
+fn random_case() -> impl Strategy<Value = (String, String)> {
+    (
+        (1u64..1000, 1.0f64..400.0, 0.0f64..0.3, 0.5f64..6.0, prop::sample::select(vec!["1s", "5s", "1m"])),
+        (prop::sample::select(vec![5.0f64, 40.0, 300.0, 4000.0]), prop::sample::select(vec![64.0f64, 1024.0, 6000.0]), prop::bool::ANY),
+        (1u32..5, 0u32..4, 1u32..8, 10.0f64..90.0, prop::sample::select(vec!["0s", "30s", "5m"])),
+        (prop::bool::ANY, prop::sample::select(vec!["RoundRobin", "LeastOutstanding"]), 0u32..3, prop::sample::select(vec!["m5.large", "c5.xlarge", "r5.large", "g4dn.xlarge"])),
+    )
+        .prop_map(|(traffic, work, group, extra)| {
+            let (seed, rps, noise, spike, tick) = traffic;
+            let (work_ms, memory, sync) = work;
+            let (min, extra_desired, extra_max, target, draining) = group;
+            let (spot, algorithm, failures, itype) = extra;
+            let mode = if sync { r#"Sync(deadline: "800ms", timeout: "20s")"# } else { r#"Async(deadline: "10m")"# };
+            let level = format!(
+                r#"Level(
+    id: "random", title: (en: "random", ko: "무작위"), seed: {seed}, tick: "{tick}", duration: "40m",
+    workloads: [
+        Workload(id: "w", class: Web, work_ms: {work_ms:?}, memory_mib: {memory:?}, mode: {mode}),
+        Workload(id: "g", class: Gpu, work_ms: 30.0, memory_mib: 256.0, mode: Sync(deadline: "1s", timeout: "5s")),
+    ],
+    sources: [
+        Source(id: "a", workload: "w", base_rps: {rps:?}, noise: {noise:?}, shapes: [
+            Daily(low: 0.3, peak: "00:20"),
+            Spike(at: "00:10", ramp: "1m", hold: "5m", multiplier: {spike:?}),
+            FlashCrowd(at: "00:25", multiplier: 3.0, decay: "3m"),
+        ]),
+        Source(id: "b", workload: "g", base_rps: 5.0),
+    ],
+    palette: (things: [Instance, AutoScalingGroup, LoadBalancer, OnPremises]),
+    events: [
+        Event(at: "00:15", what: InstanceFailure(thing: "*", count: {failures})),
+        Event(at: "00:30", what: TrafficSpike(source: "b", multiplier: 4.0, ramp: "30s", hold: "2m")),
+    ],
+    goals: (availability_pct: 50.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
+)"#
+            );
+            let purchase = if spot { "Spot" } else { "OnDemand" };
+            let solution = format!(
+                r#"Solution(level: "random", things: [
+    LoadBalancer(id: "lb", algorithm: {algorithm}, draining: "{draining}"),
+    AutoScalingGroup(id: "grp", type: "{itype}", purchase: {purchase}, min: {min}, desired: {desired}, max: {max},
+        policies: [TargetTracking(metric: Cpu, target: {target:?})]),
+    Instance(id: "one", type: "m5.xlarge"),
+    OnPremises(id: "rack", model: "poweredge-r440", servers: 1),
+], links: [("a", "lb"), ("lb", "grp"), ("lb", "one"), ("lb", "rack"), ("b", "grp")],
+actions: [
+    (at: "00:12", do: SetDesired(thing: "grp", desired: {min})),
+    (at: "00:20", do: Resize(thing: "one", type: "m5.2xlarge")),
+    (at: "00:22", do: SetLimits(thing: "grp", min: 0, max: {max})),
+])"#,
+                desired = min + extra_desired,
+                max = min + extra_desired + extra_max,
+            );
+            (level, solution)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_levels_conserve_requests((level, solution) in random_case()) {
+        let checked = checked(&level, &solution);
+        assert_conserves(sim_of(&checked, None), "random case");
+    }
+}

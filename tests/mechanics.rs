@@ -1,0 +1,270 @@
+//! Cases a person can check by hand.
+
+mod common;
+
+use common::{checked, run, score, sim_of};
+use peakload::sim::components::{Fleet, Group, Server};
+
+fn level(body: &str) -> String {
+    format!(
+        r#"Level(
+    id: "hand", title: (en: "hand", ko: "손"), seed: 1, tick: "1s",
+    palette: (things: [Instance, AutoScalingGroup, LoadBalancer, OnPremises]),
+    goals: (availability_pct: 99.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
+    {body}
+)"#
+    )
+}
+
+#[test]
+fn constant_load_under_capacity_is_all_ok() {
+    // One m5.xlarge: 4 vCPU × 10 requests/s at 100 ms = 40/s; 20/s arrive.
+    let lvl = level(
+        r#"duration: "1h",
+    workloads: [Workload(id: "w", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Sync(deadline: "2s", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 20.0)],"#,
+    );
+    let sim = run(
+        &lvl,
+        r#"Solution(level: "hand", things: [Instance(id: "a", type: "m5.xlarge")], links: [("s", "a")])"#,
+    );
+    let s = score(&sim);
+    assert_eq!(s.requests.late + s.requests.dropped, 0, "{s:?}");
+    assert_eq!(s.availability_pct, 100.0);
+    assert_eq!(s.requests.ok + s.requests.pending, s.requests.arrived);
+}
+
+#[test]
+fn load_at_150_percent_with_no_buffer_drops_exactly_the_excess() {
+    // Each request holds half an m5.large's memory: two run at once, none can wait.
+    // Capacity: 2 × 100/s at 10 ms = 200/s; 300/s arrive, every tick over capacity.
+    let lvl = level(
+        r#"duration: "10m",
+    workloads: [Workload(id: "w", class: Web, work_ms: 10.0, memory_mib: 4096.0, mode: Sync(deadline: "1s", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 300.0)],"#,
+    );
+    let sim = run(
+        &lvl,
+        r#"Solution(level: "hand", things: [Instance(id: "a", type: "m5.large")], links: [("s", "a")])"#,
+    );
+    for r in &sim.metrics.records {
+        let t = r.total();
+        assert!(
+            t.arrived > 200,
+            "every tick must be overloaded for this case"
+        );
+        assert_eq!(
+            t.dropped,
+            t.arrived - 200,
+            "tick {}: the excess over 200/s is dropped",
+            r.tick
+        );
+        assert_eq!(t.ok + t.late, 200);
+    }
+    let s = score(&sim);
+    assert_eq!(s.requests.dropped, s.requests.arrived - 200 * 600);
+    assert_eq!(
+        s.dropped_by_reason.get("queue_full").copied(),
+        Some(s.requests.dropped)
+    );
+}
+
+#[test]
+fn on_demand_cost_is_instances_times_hours_times_list_price() {
+    let lvl = level(
+        r#"duration: "5h",
+    workloads: [Workload(id: "w", class: Web, work_ms: 10.0, memory_mib: 64.0, mode: Sync(deadline: "1s", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 5.0)],"#,
+    );
+    let sim = run(
+        &lvl,
+        r#"Solution(level: "hand", things: [
+            Instance(id: "a", type: "m5.large"), Instance(id: "b", type: "m5.large"), Instance(id: "c", type: "c5.xlarge"),
+        ], links: [("s", "a")])"#,
+    );
+    let s = score(&sim);
+    let want = 2.0 * 5.0 * 0.096 + 5.0 * 0.17;
+    assert!(
+        (s.cost_usd - want).abs() < 1e-9,
+        "cost {} vs {want}",
+        s.cost_usd
+    );
+    assert_eq!(
+        s.cost_by_service.keys().collect::<Vec<_>>(),
+        vec!["ec2_on_demand"]
+    );
+}
+
+fn spiky_group_level() -> String {
+    level(
+        r#"duration: "3h",
+    workloads: [Workload(id: "w", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 12.0, noise: 0.1, shapes: [
+        Spike(at: "00:20", ramp: "2m", hold: "30m", multiplier: 6.0),
+        FlashCrowd(at: "01:40", multiplier: 8.0, decay: "10m"),
+    ])],
+    events: [Event(at: "01:00", what: InstanceFailure(thing: "g", count: 2))],"#,
+    )
+}
+
+#[test]
+fn an_auto_scaling_group_never_leaves_its_limits() {
+    let solution = r#"Solution(level: "hand", things: [
+        LoadBalancer(id: "lb"),
+        AutoScalingGroup(id: "g", type: "m5.large", min: 2, desired: 3, max: 7,
+            policies: [TargetTracking(metric: Cpu, target: 40.0), Step(metric: RequestsPerTarget, steps: [(above: 3000.0, change: 3), (below: 300.0, change: -1)], cooldown: "2m")],
+            scheduled: [(at: "02:00", min: 3, max: 6)]),
+    ], links: [("s", "lb"), ("lb", "g")],
+    actions: [(at: "02:30", do: SetDesired(thing: "g", desired: 50)), (at: "02:40", do: SetLimits(thing: "g", min: 1, max: 4))])"#;
+    let mut sim = sim_of(&checked(&spiky_group_level(), solution), None);
+    let (mut saw_max, mut saw_min) = (false, false);
+    while !sim.finished() {
+        sim.step();
+        let (entity, g) = {
+            let mut q = sim.world.query::<(hecs::Entity, &Group)>();
+            let (e, g) = q.iter().next().expect("one group");
+            (e, g.clone())
+        };
+        assert!(
+            g.min <= g.desired && g.desired <= g.max,
+            "tick {}: {} <= {} <= {}",
+            sim.ctx.tick,
+            g.min,
+            g.desired,
+            g.max
+        );
+        let active = sim
+            .world
+            .query::<&Server>()
+            .iter()
+            .filter(|s| s.fleet == entity && s.state.counts_toward_group())
+            .count() as u32;
+        assert!(
+            active <= g.max,
+            "tick {}: {active} instances over max {}",
+            sim.ctx.tick,
+            g.max
+        );
+        saw_max |= g.desired == g.max;
+        saw_min |= g.desired == g.min;
+    }
+    assert!(
+        saw_max && saw_min,
+        "the case should push the group to both limits"
+    );
+}
+
+/// Scale-in under load with long requests in flight: with connection
+/// draining no request is lost; without it the leaving instances' share is.
+#[test]
+fn draining_on_scale_in_loses_no_request_in_flight() {
+    let lvl = level(
+        r#"duration: "40m",
+    workloads: [Workload(id: "w", class: Web, work_ms: 3000.0, memory_mib: 64.0, mode: Async(deadline: "10m"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 4.0)],"#,
+    );
+    let with = |draining: &str| {
+        format!(
+            r#"Solution(level: "hand", things: [
+                LoadBalancer(id: "lb", draining: "{draining}"),
+                AutoScalingGroup(id: "g", type: "m5.large", min: 1, desired: 10, max: 10),
+            ], links: [("s", "lb"), ("lb", "g")],
+            actions: [(at: "00:10", do: SetLimits(thing: "g", min: 8, max: 10)), (at: "00:20", do: SetDesired(thing: "g", desired: 8))])"#
+        )
+    };
+    let drained = score(&run(&lvl, &with("5m")));
+    assert_eq!(
+        drained.requests.dropped, 0,
+        "{:?}",
+        drained.dropped_by_reason
+    );
+    let cut = score(&run(&lvl, &with("0s")));
+    let killed = cut.dropped_by_reason.get("killed").copied().unwrap_or(0);
+    assert!(
+        killed > 0,
+        "without draining the leaving instances' requests are lost: {:?}",
+        cut.dropped_by_reason
+    );
+    assert_eq!(cut.requests.dropped, killed);
+}
+
+#[test]
+fn a_failed_instance_is_routed_around_once_health_checks_notice() {
+    let lvl = level(
+        r#"duration: "30m",
+    workloads: [Workload(id: "w", class: Web, work_ms: 20.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 60.0)],
+    events: [Event(at: "00:10", what: InstanceFailure(thing: "a", count: 1))],"#,
+    );
+    let sim = run(
+        &lvl,
+        r#"Solution(level: "hand", things: [LoadBalancer(id: "lb"), Instance(id: "a", type: "m5.large"), Instance(id: "b", type: "m5.large")],
+            links: [("s", "lb"), ("lb", "a"), ("lb", "b")])"#,
+    );
+    let s = score(&sim);
+    let lost = s
+        .dropped_by_reason
+        .get("server_failed")
+        .copied()
+        .unwrap_or(0);
+    // Half the traffic goes to the broken instance until two failed checks, 30 s apart.
+    assert!(lost > 0 && lost < 60 * 60, "lost {lost}");
+    let after = &sim.metrics.records[15 * 60..];
+    assert!(
+        after.iter().all(|r| r.total().dropped == 0),
+        "the healthy instance carries on alone"
+    );
+    let _ = sim.world.query::<&Fleet>().iter().count();
+}
+
+#[test]
+fn resizing_an_instance_takes_it_down_while_it_changes_type() {
+    let lvl = level(
+        r#"duration: "20m",
+    workloads: [Workload(id: "w", class: Web, work_ms: 20.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 50.0)],"#,
+    );
+    let sim = run(
+        &lvl,
+        r#"Solution(level: "hand", things: [Instance(id: "a", type: "m5.large")], links: [("s", "a")],
+            actions: [(at: "00:05", do: Resize(thing: "a", type: "m5.xlarge"))])"#,
+    );
+    let down: Vec<u64> = sim
+        .metrics
+        .records
+        .iter()
+        .filter(|r| r.servers_working == 0)
+        .map(|r| r.tick)
+        .collect();
+    assert_eq!(down.len(), 120, "resize downtime is the catalogue's 120 s");
+    assert_eq!(down[0], 300);
+    let s = score(&sim);
+    assert!(s.dropped_by_reason.get("no_target").copied().unwrap_or(0) > 50 * 100);
+}
+
+#[test]
+fn on_premises_orders_arrive_after_the_lead_time_and_cost_from_the_order() {
+    let lvl = r#"Level(
+    id: "hand", title: (en: "hand", ko: "손"), seed: 1, tick: "1h", duration: "120d",
+    palette: (things: [OnPremises]),
+    goals: (availability_pct: 50.0, stars: (one: 100000.0, two: 100000.0, three: 100000.0)),
+    workloads: [Workload(id: "w", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Sync(deadline: "1s", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 100.0)],
+)"#;
+    let sim = run(
+        lvl,
+        r#"Solution(level: "hand", things: [OnPremises(id: "dc", model: "poweredge-r440", servers: 1)], links: [("s", "dc")],
+            actions: [(at: "10d", do: OrderServers(thing: "dc", count: 2))])"#,
+    );
+    let arrive_tick = (10 + 56) * 24;
+    assert_eq!(sim.metrics.records[arrive_tick - 1].servers_working, 1);
+    assert_eq!(sim.metrics.records[arrive_tick].servers_working, 3);
+    let per_server_hour = 12125.34 * 1.754 / (5.0 * 8760.0);
+    let want = per_server_hour * (120.0 * 24.0 + 2.0 * 110.0 * 24.0);
+    let s = score(&sim);
+    assert!(
+        (s.cost_usd - want).abs() / want < 1e-9,
+        "{} vs {want}",
+        s.cost_usd
+    );
+}
