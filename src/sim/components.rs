@@ -177,12 +177,9 @@ pub struct MetricWindow {
     pub span_s: f64,
 }
 
-/// A fleet of servers owned on premises.
-#[derive(Debug, Clone, Default)]
-pub struct OnPremises {
-    /// Orders not yet delivered: (arrives at, servers).
-    pub orders: Vec<(f64, u32)>,
-}
+/// Marks a fleet of servers owned on premises (they can be ordered, never shed).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OnPremises;
 
 /// One server: an EC2 instance or an on-premises machine.
 #[derive(Debug, Clone)]

@@ -369,7 +369,7 @@ impl Sim {
                         name,
                         Inbox::default(),
                         new_fleet(&setup, hw, Purchase::OnDemand, &reached),
-                        OnPremises::default(),
+                        OnPremises,
                     ));
                     for _ in 0..*servers {
                         ctx.spawn_server(&mut world, fleet, hw, Purchase::OnDemand, 0.0);
