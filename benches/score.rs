@@ -14,9 +14,19 @@ fn score_reference(bencher: divan::Bencher, folder: &str) {
     let level = bundled::find(folder).expect("bundled level");
     let solution = SourceFile::new("reference.ron", level.reference.expect("reference"));
     let checked = format::check_texts(level.level_file(), Some(solution)).expect("checks");
-    let solution = checked.solution.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
+    let solution = checked
+        .solution
+        .as_ref()
+        .map(|(s, _)| s.clone())
+        .unwrap_or_default();
     bencher.bench(|| {
-        let mut sim = Sim::new(Setup::new(checked.catalogue.clone(), checked.level.clone(), solution.clone(), None)).expect("builds");
+        let mut sim = Sim::new(Setup::new(
+            checked.catalogue.clone(),
+            checked.level.clone(),
+            solution.clone(),
+            None,
+        ))
+        .expect("builds");
         sim.run_to_end();
         Score::of(&sim)
     });

@@ -293,9 +293,10 @@ pub fn table(score: &Score, checked: &Checked) -> String {
 pub fn trace_csv(sim: &Sim) -> String {
     use std::fmt::Write as _;
     let mut out = String::from("tick,time_s,clock");
-    for s in &sim.ctx.setup.level.sources {
+    for s in &sim.ctx.setup.streams {
+        let name = s.name.replace(" → ", ">");
         for col in ["arrived", "ok", "late", "dropped", "pending"] {
-            let _ = write!(out, ",{}_{col}", s.id);
+            let _ = write!(out, ",{name}_{col}");
         }
     }
     out.push_str(",arrived,ok,late,dropped,pending,in_flight,offered_rps,capacity_rps,utilisation,servers,cost_usd\n");
@@ -307,7 +308,7 @@ pub fn trace_csv(sim: &Sim) -> String {
             r.time_s,
             format::time::format_clock(r.time_s)
         );
-        for s in &r.sources {
+        for s in &r.streams {
             let _ = write!(
                 out,
                 ",{},{},{},{},{}",

@@ -12,18 +12,18 @@ use proptest::prelude::*;
 
 /// Steps a simulation to the end, checking conservation after every tick.
 fn assert_conserves(mut sim: Sim, what: &str) {
-    let n = sim.ctx.setup.level.sources.len();
+    let n = sim.ctx.setup.streams.len();
     let mut totals = vec![(0u64, 0u64); n]; // (arrived, finished)
     while !sim.finished() {
         sim.step();
         let record = sim.metrics.records.last().expect("a record per tick");
-        for (i, s) in record.sources.iter().enumerate() {
+        for (i, s) in record.streams.iter().enumerate() {
             totals[i].0 += s.arrived;
             totals[i].1 += s.ok + s.late + s.dropped;
             assert_eq!(
                 totals[i].0,
                 totals[i].1 + s.pending,
-                "{what}: source {i} breaks conservation at tick {}: arrived {} vs finished {} + pending {}",
+                "{what}: stream {i} breaks conservation at tick {}: arrived {} vs finished {} + pending {}",
                 record.tick,
                 totals[i].0,
                 totals[i].1,

@@ -19,6 +19,30 @@ pub struct Catalogue {
     pub on_prem: OnPremCosts,
     /// Elastic Load Balancing prices and defaults.
     pub load_balancer: LoadBalancerCatalogue,
+    /// Amazon SQS prices and defaults.
+    pub queue: QueueCatalogue,
+}
+
+/// Amazon SQS (standard queue) prices and defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueCatalogue {
+    /// Price per million API requests.
+    pub usd_per_million_requests: f64,
+    /// Message size billed as one request, KiB.
+    pub kib_per_request: f64,
+    /// Requests per message processed (send, receive, delete).
+    pub requests_per_message: f64,
+    /// Default visibility timeout, seconds.
+    pub visibility_timeout_s: f64,
+    /// Default message retention, seconds.
+    pub retention_s: f64,
+    /// Longest retention allowed, seconds.
+    pub max_retention_s: f64,
+    /// Shortest retention allowed, seconds.
+    pub min_retention_s: f64,
+    /// Longest visibility timeout allowed, seconds.
+    pub max_visibility_timeout_s: f64,
 }
 
 /// The five EC2 instance families of the course.

@@ -75,6 +75,23 @@ pub struct Workload {
     pub response_kib: f64,
     /// Whether a caller waits for the answer.
     pub mode: Mode,
+    /// Work this request asks of the next tier once it is served. Through a
+    /// queue the call is asynchronous (the request is done once the message is
+    /// sent); straight to a server or load balancer it is synchronous (the
+    /// request fails if the call fails).
+    #[serde(default)]
+    pub calls: Vec<Call>,
+}
+
+/// Downstream work triggered by a served request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    /// The workload of the downstream request.
+    pub workload: String,
+    /// Downstream requests per request served (exactly 1 for synchronous calls).
+    #[serde(default = "one")]
+    pub per_request: f64,
 }
 
 fn default_response_kib() -> f64 {
@@ -228,6 +245,13 @@ pub enum EventKind {
         thing: String,
         /// How many of its servers fail.
         count: u32,
+    },
+    /// A whole tier goes down (outage of its servers or its zone) and comes back.
+    Outage {
+        /// The thing that goes down.
+        thing: String,
+        /// How long it stays down.
+        lasts: Span,
     },
     /// A traffic spike on one source.
     TrafficSpike {

@@ -36,6 +36,8 @@ pub enum ThingKind {
     AutoScalingGroup,
     /// An Elastic Load Balancer.
     LoadBalancer,
+    /// An Amazon SQS queue.
+    Queue,
 }
 
 impl ThingKind {
@@ -46,6 +48,7 @@ impl ThingKind {
             ThingKind::Instance => "EC2 instance",
             ThingKind::AutoScalingGroup => "Auto Scaling group",
             ThingKind::LoadBalancer => "load balancer",
+            ThingKind::Queue => "SQS queue",
         }
     }
 }
@@ -77,6 +80,8 @@ pub enum Thing {
     AutoScalingGroup(AutoScalingGroup),
     /// An Elastic Load Balancer spreading requests over its targets.
     LoadBalancer(LoadBalancer),
+    /// An SQS queue: a buffer between a producer and its consumers.
+    Queue(QueueSpec),
 }
 
 impl Thing {
@@ -86,6 +91,7 @@ impl Thing {
             Thing::OnPremises { id, .. } | Thing::Instance { id, .. } => id,
             Thing::AutoScalingGroup(g) => &g.id,
             Thing::LoadBalancer(b) => &b.id,
+            Thing::Queue(q) => &q.id,
         }
     }
 
@@ -96,7 +102,16 @@ impl Thing {
             Thing::Instance { .. } => ThingKind::Instance,
             Thing::AutoScalingGroup(_) => ThingKind::AutoScalingGroup,
             Thing::LoadBalancer(_) => ThingKind::LoadBalancer,
+            Thing::Queue(_) => ThingKind::Queue,
         }
+    }
+
+    /// Whether the thing serves requests itself (rather than passing them on).
+    pub fn serves(&self) -> bool {
+        matches!(
+            self,
+            Thing::OnPremises { .. } | Thing::Instance { .. } | Thing::AutoScalingGroup(_)
+        )
     }
 }
 
@@ -177,6 +192,8 @@ pub enum Metric {
     Cpu,
     /// Requests per minute per in-service instance.
     RequestsPerTarget,
+    /// Messages waiting in the queue that feeds the group, per in-service instance.
+    BacklogPerInstance,
 }
 
 /// One step of a step-scaling policy.
@@ -234,6 +251,23 @@ pub struct LoadBalancer {
     /// Passing checks before a new target gets traffic.
     #[serde(default)]
     pub healthy_threshold: Option<u32>,
+}
+
+/// An Amazon SQS standard queue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    /// Id used in links.
+    pub id: String,
+    /// How long a received message stays hidden before it can be received again.
+    #[serde(default)]
+    pub visibility_timeout: Option<Span>,
+    /// How long a message is kept before it is deleted unread.
+    #[serde(default)]
+    pub retention: Option<Span>,
+    /// Receives after which a message moves to the dead-letter queue (none = never).
+    #[serde(default)]
+    pub dead_letter_after: Option<u32>,
 }
 
 /// Who can reach a load balancer.

@@ -93,6 +93,7 @@ impl LevelChecks<'_, '_> {
                 .warn(Spot::Field("title"), "the level has no English title", None);
         }
         self.workloads();
+        self.calls();
         self.sources();
         self.palette();
         self.preplaced();
@@ -172,6 +173,61 @@ impl LevelChecks<'_, '_> {
                     ),
                     Some("a caller waits at least until the deadline".into()),
                 );
+            }
+        }
+    }
+
+    fn calls(&mut self) {
+        let ids: Vec<&str> = self.level.workloads.iter().map(|w| w.id.as_str()).collect();
+        for w in &self.level.workloads {
+            for call in &w.calls {
+                let spot = Spot::Value {
+                    field: Some("workload"),
+                    value: &call.workload,
+                };
+                if !ids.contains(&call.workload.as_str()) {
+                    self.r.error(
+                        spot,
+                        format!(
+                            "workload `{}` calls unknown workload `{}`",
+                            w.id, call.workload
+                        ),
+                        hint_names(&call.workload, ids.iter().copied(), "workloads"),
+                    );
+                }
+                if !(call.per_request > 0.0 && call.per_request <= 1000.0) {
+                    self.r.error(
+                        Spot::FieldAfter {
+                            anchor: &call.workload,
+                            field: "per_request",
+                        },
+                        "a call makes between 0 and 1000 requests per request",
+                        None,
+                    );
+                }
+            }
+        }
+        // Calls must not loop: nothing may call, however indirectly, back to itself.
+        for start in &self.level.workloads {
+            let mut frontier: Vec<&str> = start.calls.iter().map(|c| c.workload.as_str()).collect();
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
+            while let Some(id) = frontier.pop() {
+                if id == start.id {
+                    self.r.error(
+                        Spot::Value {
+                            field: Some("id"),
+                            value: &start.id,
+                        },
+                        format!("workload `{}` ends up calling itself", start.id),
+                        Some("calls must flow one way, from front tiers to back tiers".into()),
+                    );
+                    break;
+                }
+                if seen.insert(id)
+                    && let Some(w) = self.level.workloads.iter().find(|w| w.id == id)
+                {
+                    frontier.extend(w.calls.iter().map(|c| c.workload.as_str()));
+                }
             }
         }
     }
@@ -393,7 +449,14 @@ impl LevelChecks<'_, '_> {
                         );
                     }
                 }
-                EventKind::InstanceFailure { .. } => {}
+                EventKind::Outage { lasts, .. } if lasts.secs() <= 0.0 => {
+                    self.r.error(
+                        Spot::Nth("Event(", i),
+                        "an outage must last longer than zero",
+                        None,
+                    );
+                }
+                EventKind::InstanceFailure { .. } | EventKind::Outage { .. } => {}
             }
         }
     }
@@ -542,12 +605,13 @@ impl SolutionChecks<'_, '_> {
         let before = self.r.problems.len();
         check_links(&self.solution.links, &sources, &things, self.r);
         if self.r.problems.len() == before {
-            check_reach(&links, &sources, &things, self.r);
+            check_reach(self.level, &links, &sources, &things, self.r);
         }
         self.commitments();
         self.actions(&things);
         for e in &self.level.events {
-            if let EventKind::InstanceFailure { thing, .. } = &e.what
+            if let EventKind::InstanceFailure { thing, .. } | EventKind::Outage { thing, .. } =
+                &e.what
                 && thing != "*"
                 && !things.contains_key(thing.as_str())
             {
@@ -759,6 +823,45 @@ fn check_thing(catalogue: &Catalogue, level: &Level, thing: &Thing, r: &mut Repo
             check_purchase(catalogue, family, *purchase, instance_type, r);
         }
         Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, r),
+        Thing::Queue(q) => {
+            let cat = &catalogue.queue;
+            if q.visibility_timeout
+                .is_some_and(|v| v.secs() > cat.max_visibility_timeout_s)
+            {
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &q.id,
+                        field: "visibility_timeout",
+                    },
+                    "the visibility timeout runs from 0s to 12h",
+                    None,
+                );
+            }
+            if q.retention
+                .is_some_and(|v| v.secs() < cat.min_retention_s || v.secs() > cat.max_retention_s)
+            {
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &q.id,
+                        field: "retention",
+                    },
+                    "retention runs from 60s to 14d",
+                    None,
+                );
+            }
+            if q.dead_letter_after
+                .is_some_and(|n| !(1..=1000).contains(&n))
+            {
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &q.id,
+                        field: "dead_letter_after",
+                    },
+                    "a dead-letter queue takes messages after 1 to 1000 receives",
+                    None,
+                );
+            }
+        }
         Thing::LoadBalancer(lb) => {
             if lb.healthy_threshold.is_some_and(|n| !(2..=10).contains(&n)) {
                 r.error(
@@ -871,7 +974,9 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
             Policy::TargetTracking { metric, target } => {
                 let bad = match metric {
                     Metric::Cpu => !(*target > 0.0 && *target <= 100.0),
-                    Metric::RequestsPerTarget => !(*target > 0.0 && target.is_finite()),
+                    Metric::RequestsPerTarget | Metric::BacklogPerInstance => {
+                        !(*target > 0.0 && target.is_finite())
+                    }
                 };
                 if bad {
                     r.error(at("target"), format!("target {target} does not suit {metric:?}"), Some("CPU targets are percentages (e.g. 50.0); request targets are requests per minute per instance".into()));
@@ -919,8 +1024,35 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
     }
 }
 
-fn serves(thing: &Thing) -> bool {
-    !matches!(thing, Thing::LoadBalancer(_))
+/// What a link from one kind of thing to another means, or why it cannot exist.
+fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, &'static str)> {
+    let label = target.kind().label();
+    match (origin, target) {
+        // Sources (internet traffic) enter through an internet-facing balancer, a server or a queue.
+        (None, Thing::LoadBalancer(lb)) if lb.scheme == Scheme::Internal => Err((
+            "internet traffic cannot reach an internal load balancer".into(),
+            "use an internet-facing load balancer at the front; internal ones sit between tiers",
+        )),
+        (None, _) => Ok(()),
+        // Load balancers spread over servers.
+        (Some(Thing::LoadBalancer(_)), t) if t.serves() => Ok(()),
+        (Some(Thing::LoadBalancer(_)), _) => Err((
+            format!("a load balancer cannot target a {label}"),
+            "point it at instances, groups or servers",
+        )),
+        // A queue is polled by the servers that consume it.
+        (Some(Thing::Queue(_)), t) if t.serves() => Ok(()),
+        (Some(Thing::Queue(_)), _) => Err((
+            format!("a queue cannot deliver to a {label}"),
+            "link the queue to the instances or group that consume its messages",
+        )),
+        // Servers call the next tier: directly, through a load balancer, or through a queue.
+        (Some(o), _) if o.serves() => Ok(()),
+        (Some(o), _) => Err((
+            format!("a {} cannot link to a {label}", o.kind().label()),
+            "see the link rules in the README",
+        )),
+    }
 }
 
 fn check_links(
@@ -971,43 +1103,81 @@ fn check_links(
             );
             continue;
         };
-        if let Some(origin) = things.get(from.as_str()) {
-            if serves(origin) {
-                r.error(
-                    Spot::Value {
-                        field: None,
-                        value: from,
-                    },
-                    format!(
-                        "`{from}` ({}) cannot pass requests on",
-                        origin.kind().label()
-                    ),
-                    Some("only load balancers forward requests; servers answer them".into()),
-                );
-            } else if !serves(target) {
-                r.error(
-                    Spot::Value {
-                        field: None,
-                        value: to,
-                    },
-                    format!("load balancer `{from}` cannot target another load balancer `{to}`"),
-                    Some("point it at instances, groups or servers".into()),
-                );
-            }
-        } else if let Thing::LoadBalancer(lb) = target
-            && lb.scheme == Scheme::Internal
-        {
-            r.error(Spot::Value { field: None, value: to }, format!("internet traffic from `{from}` cannot reach internal load balancer `{to}`"), Some("use an internet-facing load balancer at the front; internal ones sit between tiers".into()));
+        if from == to {
+            r.error(
+                Spot::Value {
+                    field: None,
+                    value: to,
+                },
+                format!("`{to}` is linked to itself"),
+                None,
+            );
+            continue;
+        }
+        if let Err((message, hint)) = link_rule(things.get(from.as_str()).copied(), target) {
+            r.error(
+                Spot::Value {
+                    field: None,
+                    value: to,
+                },
+                format!("{from} -> {to}: {message}"),
+                Some(hint.into()),
+            );
         }
     }
 }
 
+/// Whether the links, read as a graph, loop back on themselves.
+fn has_cycle(links: &[(String, String)]) -> Option<String> {
+    let nodes: BTreeSet<&str> = links
+        .iter()
+        .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+        .collect();
+    // Kahn's algorithm: what cannot be ordered is on a cycle.
+    let mut incoming: BTreeMap<&str, usize> = nodes.iter().map(|n| (*n, 0)).collect();
+    for (_, to) in links {
+        *incoming.entry(to.as_str()).or_insert(0) += 1;
+    }
+    let mut ready: Vec<&str> = incoming
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(k, _)| *k)
+        .collect();
+    while let Some(node) = ready.pop() {
+        for (from, to) in links {
+            if from == node {
+                let n = incoming.entry(to.as_str()).or_insert(1);
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(to);
+                }
+            }
+        }
+        incoming.remove(node);
+    }
+    incoming.into_keys().next().map(str::to_string)
+}
+
 fn check_reach(
+    level: &Level,
     links: &[(String, String)],
     sources: &BTreeSet<&str>,
     things: &BTreeMap<&str, &Thing>,
     r: &mut Reporter<'_>,
 ) {
+    if let Some(on_loop) = has_cycle(links) {
+        r.error(
+            Spot::Value {
+                field: None,
+                value: &on_loop,
+            },
+            format!("the links loop back through `{on_loop}`"),
+            Some(
+                "requests must flow one way: sources, then tiers, then queues and consumers".into(),
+            ),
+        );
+        return;
+    }
     for source in sources {
         let out = links.iter().filter(|(f, _)| f == source).count();
         if out == 0 {
@@ -1029,17 +1199,51 @@ fn check_reach(
             );
         }
     }
+    let calls_anything = level.workloads.iter().any(|w| !w.calls.is_empty());
     for (id, thing) in things {
         let incoming = links.iter().any(|(_, t)| t == id);
-        let outgoing = links.iter().any(|(f, _)| f == id);
+        let outgoing = links.iter().filter(|(f, _)| f == id).count();
         match thing {
-            Thing::LoadBalancer(_) if !outgoing => {
+            Thing::LoadBalancer(_) | Thing::Queue(_) if outgoing == 0 => {
                 r.warn(
                     Spot::Value {
                         field: Some("id"),
                         value: id,
                     },
-                    format!("load balancer `{id}` has no targets: what reaches it is dropped"),
+                    format!("`{id}` has nothing behind it: what reaches it is dropped"),
+                    None,
+                );
+            }
+            Thing::Queue(_) if outgoing > 1 => {
+                r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!("queue `{id}` has {outgoing} consumers; link it to one group"),
+                    Some(
+                        "an Auto Scaling group of consumers scales better than several things"
+                            .into(),
+                    ),
+                );
+            }
+            t if t.serves() && outgoing > 1 => {
+                r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!("`{id}` calls {outgoing} things; a tier calls one next tier"),
+                    Some("put a load balancer or a queue between the tiers".into()),
+                );
+            }
+            t if t.serves() && outgoing == 1 && !calls_anything => {
+                r.warn(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!("`{id}` links onward, but no workload of this level calls another"),
                     None,
                 );
             }
@@ -1054,6 +1258,32 @@ fn check_reach(
                 );
             }
             _ => {}
+        }
+        if let Thing::AutoScalingGroup(g) = thing
+            && g.policies.iter().any(|p| {
+                matches!(
+                    p,
+                    Policy::TargetTracking {
+                        metric: Metric::BacklogPerInstance,
+                        ..
+                    } | Policy::Step {
+                        metric: Metric::BacklogPerInstance,
+                        ..
+                    }
+                )
+            })
+            && !links
+                .iter()
+                .any(|(f, t)| t == id && matches!(things.get(f.as_str()), Some(Thing::Queue(_))))
+        {
+            r.error(
+                Spot::FieldAfter {
+                    anchor: id,
+                    field: "policies",
+                },
+                format!("group `{id}` scales on queue backlog but no queue feeds it"),
+                Some(format!("link a queue to it: (\"<queue>\", \"{id}\")")),
+            );
         }
     }
 }

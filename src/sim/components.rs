@@ -71,6 +71,37 @@ pub enum Hardware {
     OnPrem(usize),
 }
 
+/// An Amazon SQS queue: messages wait here until a consumer takes them.
+#[derive(Debug, Clone, Default)]
+pub struct MessageQueue {
+    /// Messages that can be received, oldest first.
+    pub visible: std::collections::VecDeque<Cohort>,
+    /// Messages received by a consumer that failed: visible again at the time given.
+    pub hidden: Vec<(f64, Cohort)>,
+    /// Visibility timeout, seconds.
+    pub visibility_s: f64,
+    /// Retention, seconds.
+    pub retention_s: f64,
+    /// Receives after which a message goes to the dead-letter queue.
+    pub dead_letter_after: Option<u32>,
+    /// The fleet that consumes it.
+    pub consumer: Option<Entity>,
+    /// Messages sent this tick.
+    pub sent: u64,
+    /// Messages received this tick.
+    pub received: u64,
+    /// Billed requests per message (64 KiB chunks).
+    pub chunks_per_message: f64,
+}
+
+impl MessageQueue {
+    /// Messages waiting to be received (visible or hidden).
+    pub fn backlog(&self) -> u64 {
+        self.visible.iter().map(|c| c.count).sum::<u64>()
+            + self.hidden.iter().map(|(_, c)| c.count).sum::<u64>()
+    }
+}
+
 /// A pool of identical servers sharing one line: an instance, a group or a rack.
 #[derive(Debug, Clone)]
 pub struct Fleet {
@@ -92,6 +123,10 @@ pub struct Fleet {
     pub checks: Option<HealthChecks>,
     /// Seconds a target drains when it leaves (0 = killed at once).
     pub draining_s: f64,
+    /// The next tier this fleet's requests call, if linked.
+    pub downstream: Option<Entity>,
+    /// The queue this fleet consumes, if any: what its servers lose goes back there.
+    pub fed_by: Option<Entity>,
     /// Its servers, counted by state.
     pub census: Census,
     /// Server-seconds of work done in the last tick.
@@ -173,6 +208,8 @@ pub struct MetricWindow {
     pub requests: f64,
     /// Instance-seconds of counted servers.
     pub instance_s: f64,
+    /// Message-seconds waiting in the queue that feeds the group.
+    pub backlog_s: f64,
     /// Seconds covered.
     pub span_s: f64,
 }
@@ -223,6 +260,11 @@ pub enum ServerState {
         /// Whether health checks have noticed.
         detected: bool,
     },
+    /// Down with the rest of its tier (an outage); back at `until_s`.
+    Down {
+        /// When it comes back.
+        until_s: f64,
+    },
     /// Stopped for a resize; comes back as `to` at `until_s`.
     Resizing {
         /// When it is back.
@@ -250,7 +292,7 @@ impl ServerState {
     /// Whether it counts toward an Auto Scaling group's capacity.
     pub fn counts_toward_group(&self) -> bool {
         match self {
-            ServerState::Pending { .. } | ServerState::InService => true,
+            ServerState::Pending { .. } | ServerState::InService | ServerState::Down { .. } => true,
             ServerState::Failed { detected, .. } => !detected,
             _ => false,
         }
@@ -262,6 +304,7 @@ impl ServerState {
             ServerState::Pending { .. } => "booting",
             ServerState::InService => "in service",
             ServerState::Failed { .. } => "failed",
+            ServerState::Down { .. } => "down",
             ServerState::Resizing { .. } => "resizing",
             ServerState::Draining { .. } => "draining",
             ServerState::Terminated => "terminated",

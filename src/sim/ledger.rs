@@ -17,13 +17,15 @@ pub enum Service {
     DedicatedHosts,
     /// Elastic Load Balancing.
     LoadBalancing,
+    /// Amazon SQS requests.
+    Sqs,
     /// Servers owned on premises (depreciation plus running overhead).
     OnPremises,
 }
 
 impl Service {
     /// Every line, in report order.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Service::OnPremises,
         Service::Ec2OnDemand,
         Service::Ec2Spot,
@@ -31,6 +33,7 @@ impl Service {
         Service::SavingsPlans,
         Service::DedicatedHosts,
         Service::LoadBalancing,
+        Service::Sqs,
     ];
 
     /// Stable key used in JSON and traces.
@@ -42,6 +45,7 @@ impl Service {
             Service::SavingsPlans => "savings_plans",
             Service::DedicatedHosts => "dedicated_hosts",
             Service::LoadBalancing => "elastic_load_balancing",
+            Service::Sqs => "sqs",
             Service::OnPremises => "on_premises",
         }
     }
@@ -55,6 +59,7 @@ impl Service {
             Service::SavingsPlans => "Savings Plans",
             Service::DedicatedHosts => "EC2 Dedicated Hosts",
             Service::LoadBalancing => "Elastic Load Balancing",
+            Service::Sqs => "Amazon SQS",
             Service::OnPremises => "On-premises servers",
         }
     }

@@ -54,6 +54,13 @@ pub enum What {
         /// Thing id.
         thing: String,
     },
+    /// A whole tier went down.
+    Outage {
+        /// Thing id.
+        thing: String,
+        /// When it comes back, seconds since the start.
+        until_s: f64,
+    },
     /// A spot instance was reclaimed.
     SpotReclaimed {
         /// Thing id.
@@ -105,6 +112,13 @@ impl std::fmt::Display for What {
             What::InService { thing, count } => write!(f, "{thing}: {count} server(s) in service"),
             What::SpotNotice { thing } => {
                 write!(f, "spot reclaim notice for an instance of {thing}")
+            }
+            What::Outage { thing, until_s } => {
+                write!(
+                    f,
+                    "{thing} is down until {}",
+                    crate::format::time::format_clock(*until_s)
+                )
             }
             What::SpotReclaimed { thing } => write!(f, "spot instance of {thing} reclaimed"),
             What::LostInFlight { thing, requests } => {

@@ -4,9 +4,9 @@ use super::latency::LatencyHistogram;
 use super::station::{Outcomes, Tally};
 use super::world::Setup;
 
-/// One source's counts in one tick.
+/// One stream's counts in one tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SourceTick {
+pub struct StreamTick {
     /// Requests that arrived this tick.
     pub arrived: u64,
     /// Finished in time this tick.
@@ -26,8 +26,10 @@ pub struct TickRecord {
     pub tick: u64,
     /// Start of the tick, seconds.
     pub time_s: f64,
-    /// Per source, in level order.
-    pub sources: Vec<SourceTick>,
+    /// Per stream: the level's sources in order, then the calls they make.
+    pub streams: Vec<StreamTick>,
+    /// Messages waiting in queues at the end of the tick.
+    pub queued: u64,
     /// Offered rate before Poisson draws, requests per second.
     pub offered_rps: f64,
     /// Mean requests in flight over the tick.
@@ -40,19 +42,14 @@ pub struct TickRecord {
     pub servers_working: u32,
     /// Dollars spent so far.
     pub cost_usd: f64,
+    /// Sum over the streams that count toward the score (not synchronous calls).
+    pub counted_total: StreamTick,
 }
 
 impl TickRecord {
-    /// Counts over all sources.
-    pub fn total(&self) -> SourceTick {
-        self.sources.iter().fold(SourceTick::default(), |mut t, s| {
-            t.arrived += s.arrived;
-            t.ok += s.ok;
-            t.late += s.late;
-            t.dropped += s.dropped;
-            t.pending += s.pending;
-            t
-        })
+    /// Counts over the streams that count toward the score (not synchronous calls).
+    pub fn total(&self) -> StreamTick {
+        self.counted_total
     }
 }
 
@@ -61,9 +58,9 @@ impl TickRecord {
 pub struct Metrics {
     /// One record per tick.
     pub records: Vec<TickRecord>,
-    /// Arrivals per source.
+    /// Arrivals per stream.
     pub arrived: Vec<u64>,
-    /// Outcomes per source.
+    /// Outcomes per stream.
     pub outcomes: Vec<Outcomes>,
     /// Latency of finished requests.
     pub latency: LatencyHistogram,
@@ -80,7 +77,7 @@ pub struct Metrics {
 impl Metrics {
     /// Empty metrics for a setup.
     pub fn new(setup: &Setup) -> Self {
-        let n = setup.level.sources.len();
+        let n = setup.streams.len();
         Self {
             records: Vec::with_capacity(setup.ticks.min(1_000_000) as usize),
             arrived: vec![0; n],
@@ -95,10 +92,10 @@ impl Metrics {
 
     /// Adds a tick.
     pub fn push(&mut self, record: TickRecord, tally: &Tally) {
-        for (i, s) in record.sources.iter().enumerate() {
+        for (i, s) in record.streams.iter().enumerate() {
             self.arrived[i] += s.arrived;
         }
-        for (total, o) in self.outcomes.iter_mut().zip(&tally.by_source) {
+        for (total, o) in self.outcomes.iter_mut().zip(&tally.by_stream) {
             total.add(o);
         }
         self.latency.merge(&tally.latency);
@@ -109,11 +106,11 @@ impl Metrics {
         self.records.push(record);
     }
 
-    /// Requests in flight at the end of the last tick, per source.
+    /// Requests in flight at the end of the last tick, per stream.
     pub fn pending(&self) -> Vec<u64> {
         self.records
             .last()
-            .map(|r| r.sources.iter().map(|s| s.pending).collect())
+            .map(|r| r.streams.iter().map(|s| s.pending).collect())
             .unwrap_or_else(|| vec![0; self.arrived.len()])
     }
 }

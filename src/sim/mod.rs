@@ -15,6 +15,7 @@ pub mod log;
 pub mod metrics;
 pub mod score;
 pub mod station;
+pub mod streams;
 pub mod systems;
 pub mod world;
 

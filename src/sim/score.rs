@@ -35,11 +35,14 @@ pub struct Latency {
     pub mean: f64,
 }
 
-/// One source's share of the result.
+/// One stream's share of the result: a source's requests, or the calls they made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceScore {
-    /// Source id.
+    /// Source id, or `source → workload` for calls.
     pub id: String,
+    /// For calls: whether the caller waited for them (tight coupling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<bool>,
     /// Its requests.
     pub requests: Requests,
     /// Percent of its finished requests that were ok.
@@ -88,8 +91,11 @@ pub struct Score {
     pub cost_by_service: BTreeMap<String, f64>,
     /// Drops by reason.
     pub dropped_by_reason: BTreeMap<String, u64>,
-    /// Per source.
+    /// Per source of the level.
     pub sources: Vec<SourceScore>,
+    /// Per stream of calls the sources' requests made to further tiers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<SourceScore>,
     /// The goals.
     pub goals: GoalsEcho,
     /// Goals not met, in words.
@@ -113,20 +119,19 @@ impl Score {
         let pending = m.pending();
         let mut total = Requests::default();
         let mut dropped_by_reason: BTreeMap<String, u64> = BTreeMap::new();
-        let sources: Vec<SourceScore> = setup
-            .level
-            .sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let o = m.outcomes[i];
-                let r = Requests {
-                    arrived: m.arrived[i],
-                    ok: o.ok,
-                    late: o.late,
-                    dropped: o.dropped_total(),
-                    pending: pending[i],
-                };
+        let mut sources = Vec::new();
+        let mut calls = Vec::new();
+        for (i, spec) in setup.streams.iter().enumerate() {
+            let o = m.outcomes[i];
+            let r = Requests {
+                arrived: m.arrived[i],
+                ok: o.ok,
+                late: o.late,
+                dropped: o.dropped_total(),
+                pending: pending[i],
+            };
+            // Synchronous calls share their caller's fate, which already counts.
+            if spec.counted() {
                 for reason in DropReason::ALL {
                     let n = o.dropped[reason.index()];
                     if n > 0 {
@@ -140,13 +145,19 @@ impl Score {
                 total.late += r.late;
                 total.dropped += r.dropped;
                 total.pending += r.pending;
-                SourceScore {
-                    id: s.id.clone(),
-                    requests: r,
-                    availability_pct: availability(&r),
-                }
-            })
-            .collect();
+            }
+            let entry = SourceScore {
+                id: spec.name.clone(),
+                synchronous: spec.parent.map(|_| spec.sync),
+                requests: r,
+                availability_pct: availability(&r),
+            };
+            if spec.parent.is_none() {
+                sources.push(entry);
+            } else {
+                calls.push(entry);
+            }
+        }
         let availability_pct = availability(&total);
         let latency_ms = Latency {
             p50: m.latency.quantile_ms(0.50),
@@ -210,6 +221,7 @@ impl Score {
                 .collect(),
             dropped_by_reason,
             sources,
+            calls,
             goals: GoalsEcho {
                 availability_pct: goals.availability_pct,
                 p99_ms: goals.p99_ms,

@@ -33,17 +33,29 @@ pub enum DropReason {
     Killed,
     /// Sent to a failed server before health checks noticed.
     ServerFailed,
+    /// A synchronous call to the next tier failed, so the caller failed too.
+    DownstreamFailed,
+    /// Kept in a queue longer than its retention period.
+    Expired,
+    /// Received too many times without success: moved to the dead-letter queue.
+    DeadLetter,
+    /// Over the concurrency limit (throttled).
+    Throttled,
 }
 
 impl DropReason {
     /// Every reason, in report order.
-    pub const ALL: [DropReason; 6] = [
+    pub const ALL: [DropReason; 10] = [
         DropReason::QueueFull,
         DropReason::GaveUp,
         DropReason::Incapable,
         DropReason::NoTarget,
         DropReason::Killed,
         DropReason::ServerFailed,
+        DropReason::DownstreamFailed,
+        DropReason::Expired,
+        DropReason::DeadLetter,
+        DropReason::Throttled,
     ];
 
     /// Index into per-reason arrays.
@@ -60,6 +72,10 @@ impl DropReason {
             DropReason::NoTarget => "no_target",
             DropReason::Killed => "killed",
             DropReason::ServerFailed => "server_failed",
+            DropReason::DownstreamFailed => "downstream_failed",
+            DropReason::Expired => "expired",
+            DropReason::DeadLetter => "dead_letter",
+            DropReason::Throttled => "throttled",
         }
     }
 
@@ -72,28 +88,34 @@ impl DropReason {
             DropReason::NoTarget => "no healthy target",
             DropReason::Killed => "lost with a stopped server",
             DropReason::ServerFailed => "sent to a failed server",
+            DropReason::DownstreamFailed => "the next tier failed",
+            DropReason::Expired => "expired in a queue",
+            DropReason::DeadLetter => "moved to the dead-letter queue",
+            DropReason::Throttled => "throttled",
         }
     }
 }
 
-/// Requests that arrived together from one source, of one workload.
+/// Requests of one stream that arrived together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cohort {
-    /// Index of the source in the level.
-    pub source: u16,
+    /// Index of the stream (a level source, or work a source's requests called for).
+    pub stream: u16,
     /// Index of the workload in the level.
     pub workload: u16,
     /// How many requests.
     pub count: u64,
     /// When they arrived (mean), seconds since the start.
     pub arrived_s: f64,
+    /// Times they were received from a queue and not finished (for redelivery).
+    pub tries: u16,
 }
 
 /// Requests already in service that finish in a later tick.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Running {
-    /// Index of the source.
-    pub source: u16,
+    /// Index of the stream.
+    pub stream: u16,
     /// Index of the workload.
     pub workload: u16,
     /// How many requests.
@@ -104,6 +126,8 @@ pub struct Running {
     pub finish_s: f64,
     /// Whether each holds a server for whole ticks (work longer than a tick).
     pub long: bool,
+    /// Times received from a queue before.
+    pub tries: u16,
 }
 
 /// How one workload fares on this station's servers.
@@ -126,7 +150,7 @@ pub struct Capacity {
     pub hold: u64,
 }
 
-/// Outcome counts of one source.
+/// Outcome counts of one stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outcomes {
     /// Finished within the deadline.
@@ -134,7 +158,7 @@ pub struct Outcomes {
     /// Finished after the deadline.
     pub late: u64,
     /// Dropped, by reason.
-    pub dropped: [u64; 6],
+    pub dropped: [u64; 10],
 }
 
 impl Outcomes {
@@ -156,8 +180,11 @@ impl Outcomes {
 /// What one tick of service produced, for one station or many.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
-    /// Outcomes by source index.
-    pub by_source: Vec<Outcomes>,
+    /// Outcomes by stream index.
+    pub by_stream: Vec<Outcomes>,
+    /// Finished requests in the order they finished: (stream, ok, late). The
+    /// flow reads them to send the calls those requests make downstream.
+    pub completions: Vec<(u16, u64, u64)>,
     /// Latency of every finished request (ok or late).
     pub latency: LatencyHistogram,
     /// Sum of time spent waiting in line by served requests, seconds.
@@ -173,33 +200,46 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// An empty tally for `sources` sources.
-    pub fn new(sources: usize) -> Self {
+    /// An empty tally for `streams` streams.
+    pub fn new(streams: usize) -> Self {
         Self {
-            by_source: vec![Outcomes::default(); sources],
+            by_stream: vec![Outcomes::default(); streams],
             ..Self::default()
         }
     }
 
-    fn outcome(&mut self, source: u16) -> &mut Outcomes {
-        let i = usize::from(source);
-        if self.by_source.len() <= i {
-            self.by_source.resize(i + 1, Outcomes::default());
+    /// The outcomes of one stream so far this tick.
+    pub fn outcome(&mut self, stream: u16) -> &mut Outcomes {
+        let i = usize::from(stream);
+        if self.by_stream.len() <= i {
+            self.by_stream.resize(i + 1, Outcomes::default());
         }
-        &mut self.by_source[i]
+        &mut self.by_stream[i]
     }
 
     /// Counts requests dropped for `reason`.
-    pub fn drop(&mut self, source: u16, count: u64, reason: DropReason) {
-        self.outcome(source).dropped[reason.index()] += count;
+    pub fn drop(&mut self, stream: u16, count: u64, reason: DropReason) {
+        self.outcome(stream).dropped[reason.index()] += count;
     }
 
-    fn finish(&mut self, source: u16, count: u64, late: bool) {
-        let o = self.outcome(source);
+    fn finish(&mut self, stream: u16, count: u64, late: bool) {
+        let o = self.outcome(stream);
         if late {
             o.late += count;
         } else {
             o.ok += count;
+        }
+        match self.completions.last_mut() {
+            Some((s, ok, l)) if *s == stream => {
+                if late {
+                    *l += count
+                } else {
+                    *ok += count
+                }
+            }
+            _ => self
+                .completions
+                .push((stream, u64::from(!late) * count, u64::from(late) * count)),
         }
     }
 }
@@ -257,15 +297,15 @@ impl Station {
         self.waiting() + self.running()
     }
 
-    /// Requests in flight per source.
-    pub fn in_flight_by_source(&self, out: &mut [u64]) {
+    /// Requests in flight per stream.
+    pub fn in_flight_by_stream(&self, out: &mut [u64]) {
         for c in &self.waiting {
-            if let Some(slot) = out.get_mut(usize::from(c.source)) {
+            if let Some(slot) = out.get_mut(usize::from(c.stream)) {
                 *slot += c.count;
             }
         }
         for r in &self.running {
-            if let Some(slot) = out.get_mut(usize::from(r.source)) {
+            if let Some(slot) = out.get_mut(usize::from(r.stream)) {
                 *slot += r.count;
             }
         }
@@ -286,7 +326,8 @@ impl Station {
         }
         self.waiting_by_kind[k] += cohort.count;
         if let Some(last) = self.waiting.back_mut()
-            && last.source == cohort.source
+            && last.stream == cohort.stream
+            && last.tries == cohort.tries
             && last.workload == cohort.workload
             && (cohort.arrived_s - last.arrived_s).abs() < 1.0
         {
@@ -342,13 +383,36 @@ impl Station {
         taken
     }
 
+    /// Adds requests to the back of the line as they are (a queue handing
+    /// over messages: they keep their arrival time and receive count).
+    pub fn enqueue(&mut self, cohort: Cohort) {
+        self.push_waiting(cohort);
+    }
+
+    /// Empties the station into plain groups of requests (waiting and in service),
+    /// for a queue to take back.
+    pub fn take_all(&mut self) -> Vec<Cohort> {
+        let mut out = Vec::new();
+        while let Some(c) = self.pop_waiting() {
+            out.push(c);
+        }
+        out.extend(self.running.drain(..).map(|r| Cohort {
+            stream: r.stream,
+            workload: r.workload,
+            count: r.count,
+            arrived_s: r.arrived_s,
+            tries: r.tries,
+        }));
+        out
+    }
+
     /// Drops everything in flight (the servers are gone).
     pub fn drop_all(&mut self, reason: DropReason, tally: &mut Tally) {
         while let Some(c) = self.pop_waiting() {
-            tally.drop(c.source, c.count, reason);
+            tally.drop(c.stream, c.count, reason);
         }
         for r in self.running.drain(..) {
-            tally.drop(r.source, r.count, reason);
+            tally.drop(r.stream, r.count, reason);
         }
     }
 
@@ -379,7 +443,7 @@ impl Station {
             if r.finish_s <= end {
                 let latency = r.finish_s - r.arrived_s;
                 let t = terms[usize::from(r.workload)];
-                tally.finish(r.source, r.count, latency > t.deadline_s + 1e-9);
+                tally.finish(r.stream, r.count, latency > t.deadline_s + 1e-9);
                 tally.latency.add_point(latency * 1000.0, r.count as f64);
                 tally.sojourn_s += r.count as f64 * (r.finish_s - now).max(0.0);
                 if r.long {
@@ -472,9 +536,9 @@ impl Station {
         for c in kept {
             let t = terms[usize::from(c.workload)];
             if !t.service_s.is_finite() {
-                tally.drop(c.source, c.count, DropReason::Incapable);
+                tally.drop(c.stream, c.count, DropReason::Incapable);
             } else if now - c.arrived_s >= t.give_up_s {
-                tally.drop(c.source, c.count, DropReason::GaveUp);
+                tally.drop(c.stream, c.count, DropReason::GaveUp);
             } else {
                 self.push_waiting(c);
             }
@@ -500,12 +564,13 @@ impl Station {
         tally.busy_s += n * tick_s;
         tally.sojourn_s += n * tick_s;
         self.running.push(Running {
-            source: c.source,
+            stream: c.stream,
             workload: c.workload,
             count,
             arrived_s: c.arrived_s,
             finish_s: now + t.service_s,
             long: true,
+            tries: c.tries,
         });
     }
 
@@ -571,7 +636,7 @@ impl Station {
                 continue;
             }
             if !t.service_s.is_finite() {
-                tally.drop(arrival.source, arrival.count, DropReason::Incapable);
+                tally.drop(arrival.stream, arrival.count, DropReason::Incapable);
                 continue;
             }
             let n = arrival.count as f64;
@@ -627,9 +692,9 @@ impl Station {
                 continue;
             }
             match *fate {
-                Fate::Ok => tally.finish(group.source, n, false),
-                Fate::Late => tally.finish(group.source, n, true),
-                Fate::Dropped(reason) => tally.drop(group.source, n, reason),
+                Fate::Ok => tally.finish(group.stream, n, false),
+                Fate::Late => tally.finish(group.stream, n, true),
+                Fate::Dropped(reason) => tally.drop(group.stream, n, reason),
                 Fate::Wait { arrived_s } => self.push_waiting(Cohort {
                     count: n,
                     arrived_s,
@@ -640,12 +705,13 @@ impl Station {
                     finish_s,
                     long,
                 } => self.running.push(Running {
-                    source: group.source,
+                    stream: group.stream,
                     workload: group.workload,
                     count: n,
                     arrived_s,
                     finish_s,
                     long,
+                    tries: group.tries,
                 }),
             }
         }
@@ -907,10 +973,11 @@ mod tests {
 
     fn arrivals(count: u64) -> Vec<Cohort> {
         vec![Cohort {
-            source: 0,
+            stream: 0,
             workload: 0,
             count,
             arrived_s: 0.0,
+            tries: 0,
         }]
     }
 
@@ -940,7 +1007,7 @@ mod tests {
                 &mut tally,
             );
         }
-        let o = tally.by_source[0];
+        let o = tally.by_stream[0];
         assert_eq!(o.late + o.dropped_total(), 0);
         assert_eq!(o.ok + st.in_flight(), 5000);
     }
@@ -961,7 +1028,7 @@ mod tests {
                 &mut tally,
             );
         }
-        let o = tally.by_source[0];
+        let o = tally.by_stream[0];
         assert_eq!(o.dropped[DropReason::QueueFull.index()], 500);
         assert_eq!(o.ok + o.late, 1000);
     }
@@ -980,7 +1047,7 @@ mod tests {
             st.serve(tick as f64, 1.0, &terms(0.1, 60.0), cap, &[], &mut tally);
         }
         assert_eq!(st.in_flight(), 0);
-        assert_eq!(tally.by_source[0].ok, 400);
+        assert_eq!(tally.by_stream[0].ok, 400);
     }
 
     #[test]
@@ -996,6 +1063,6 @@ mod tests {
         for tick in 2..20 {
             st.serve(tick as f64, 1.0, &terms(5.0, 60.0), cap, &[], &mut tally);
         }
-        assert_eq!(tally.by_source[0].ok, 3);
+        assert_eq!(tally.by_stream[0].ok, 3);
     }
 }

@@ -11,13 +11,14 @@ use crate::format::level::{EventKind, Level, Shape};
 use crate::format::solution::{Action, Purchase, Solution, Thing, TimedAction};
 
 use super::components::{
-    Balancer, Fleet, Group, Hardware, HealthChecks, Inbox, LbHealth, MetricWindow, Name,
-    OnPremises, Order, Server, ServerState, TrafficSource,
+    Balancer, Fleet, Group, Hardware, HealthChecks, Inbox, LbHealth, MessageQueue, MetricWindow,
+    Name, OnPremises, Order, Server, ServerState, TrafficSource,
 };
 use super::ledger::Ledger;
 use super::log::{Happening, What};
 use super::metrics::{Metrics, TickRecord};
 use super::station::{KindTerms, Tally};
+use super::streams::StreamSpec;
 use super::systems;
 
 /// A workload resolved for the simulation.
@@ -56,6 +57,12 @@ pub struct Setup {
     pub ticks: u64,
     /// Workloads by index.
     pub workloads: Vec<WorkloadSpec>,
+    /// Streams of requests: the level's sources first, then the calls they make.
+    pub streams: Vec<StreamSpec>,
+    /// For each stream, the child stream of each call its workload makes.
+    pub children: Vec<Vec<Option<usize>>>,
+    /// For each thing id, the workloads whose requests reach it.
+    pub reaches: std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
 }
 
 impl Setup {
@@ -76,6 +83,14 @@ impl Setup {
                 response_kib: w.response_kib,
             })
             .collect();
+        let things: Vec<&Thing> = level.preplaced.iter().chain(&solution.things).collect();
+        let links: Vec<(String, String)> = level
+            .preplaced_links
+            .iter()
+            .chain(&solution.links)
+            .cloned()
+            .collect();
+        let found = super::streams::discover(&level, &things, &links);
         Setup {
             seed: seed.unwrap_or(level.seed),
             catalogue,
@@ -84,6 +99,9 @@ impl Setup {
             tick_s,
             ticks,
             workloads,
+            streams: found.specs,
+            children: found.children,
+            reaches: found.reaches,
         }
     }
 }
@@ -109,8 +127,14 @@ pub struct Ctx {
     pub now_s: f64,
     /// Outcomes of the current tick.
     pub tally: Tally,
-    /// Arrivals of the current tick by source.
+    /// Arrivals of the current tick by stream.
     pub arrived: Vec<u64>,
+    /// Callers waiting on a synchronous call, by the call's stream: (ok so far, late so far).
+    pub awaiting: Vec<(u64, u64)>,
+    /// Fractions of a call not yet made, by the call's stream (calls per request need not be whole).
+    pub carry: Vec<f64>,
+    /// Things that pass or serve requests, in the order requests flow through them.
+    pub flow: Vec<Entity>,
     /// Money spent.
     pub ledger: Ledger,
     /// What happened, for the event log.
@@ -214,8 +238,11 @@ impl Sim {
             setup: Arc::clone(&setup),
             tick: 0,
             now_s: 0.0,
-            tally: Tally::new(sources),
-            arrived: vec![0; sources],
+            tally: Tally::new(setup.streams.len()),
+            arrived: vec![0; setup.streams.len()],
+            awaiting: vec![(0, 0); setup.streams.len()],
+            carry: vec![0.0; setup.streams.len()],
+            flow: Vec::new(),
             ledger: Ledger::default(),
             log: Vec::new(),
             next_serial: 1,
@@ -288,7 +315,11 @@ impl Sim {
         for (i, thing) in things.iter().enumerate() {
             let order = Order((sources + i) as u32);
             let name = Name(thing.id().to_string());
-            let reached = workloads_reaching(thing.id(), level, &links);
+            let reached: Vec<usize> = setup
+                .reaches
+                .get(thing.id())
+                .map(|w| w.iter().copied().collect())
+                .unwrap_or_default();
             let entity = match thing {
                 Thing::LoadBalancer(lb) => {
                     let cat = &setup.catalogue.load_balancer;
@@ -358,6 +389,28 @@ impl Sim {
                     }
                     fleet
                 }
+                Thing::Queue(q) => {
+                    let cat = &setup.catalogue.queue;
+                    world.spawn((
+                        order,
+                        name,
+                        Inbox::default(),
+                        MessageQueue {
+                            visibility_s: q
+                                .visibility_timeout
+                                .map_or(cat.visibility_timeout_s, |v| v.secs()),
+                            retention_s: q.retention.map_or(cat.retention_s, |v| v.secs()),
+                            dead_letter_after: q.dead_letter_after,
+                            chunks_per_message: reached
+                                .iter()
+                                .map(|&w| {
+                                    (setup.workloads[w].response_kib / cat.kib_per_request).ceil()
+                                })
+                                .fold(1.0, f64::max),
+                            ..MessageQueue::default()
+                        },
+                    ))
+                }
                 Thing::OnPremises { model, servers, .. } => {
                     let (index, _) = setup
                         .catalogue
@@ -380,7 +433,7 @@ impl Sim {
             ctx.things.push((thing.id().to_string(), entity));
         }
 
-        for (from, to) in links {
+        for (from, to) in links.iter().copied() {
             let target = ctx
                 .thing(to)
                 .ok_or_else(|| BuildError::UnknownId(to.clone()))?;
@@ -393,6 +446,18 @@ impl Sim {
             let origin = ctx
                 .thing(from)
                 .ok_or_else(|| BuildError::UnknownId(from.clone()))?;
+            if let Ok(mut queue) = world.get::<&mut MessageQueue>(origin) {
+                queue.consumer = Some(target);
+                drop(queue);
+                if let Ok(mut fleet) = world.get::<&mut Fleet>(target) {
+                    fleet.fed_by = Some(origin);
+                }
+                continue;
+            }
+            if let Ok(mut fleet) = world.get::<&mut Fleet>(origin) {
+                fleet.downstream = Some(target);
+                continue;
+            }
             let checks = match world.get::<&mut Balancer>(origin) {
                 Ok(mut lb) => {
                     lb.targets.push(target);
@@ -427,6 +492,7 @@ impl Sim {
         events.sort_by(|a, b| a.0.total_cmp(&b.0));
         ctx.events = events;
 
+        ctx.flow = flow_order(&world, &ctx.things, &links);
         let metrics = Metrics::new(&setup);
         let mut sim = Sim {
             world,
@@ -448,7 +514,7 @@ impl Sim {
             return;
         }
         let (world, ctx) = (&mut self.world, &mut self.ctx);
-        ctx.tally = Tally::new(ctx.setup.level.sources.len());
+        ctx.tally = Tally::new(ctx.setup.streams.len());
         ctx.arrived.iter_mut().for_each(|a| *a = 0);
 
         systems::script::apply_due(world, ctx);
@@ -457,8 +523,8 @@ impl Sim {
         systems::autoscaling::evaluate(world, ctx);
         systems::service::refresh_fleets(world, ctx.now_s);
         systems::traffic::arrive(world, ctx);
-        systems::routing::route(world, ctx);
-        systems::service::serve(world, ctx);
+        systems::flow::run(world, ctx);
+        systems::coupling::resolve(ctx);
         systems::billing::accrue(world, ctx);
         systems::lifecycle::remove_terminated(world);
 
@@ -493,34 +559,46 @@ fn ec2(catalogue: &Catalogue, name: &str) -> Result<Hardware, BuildError> {
         .ok_or_else(|| BuildError::UnknownCatalogueEntry(name.to_string()))
 }
 
-/// Workload indices whose traffic can reach a thing (directly or through a load balancer).
-fn workloads_reaching(id: &str, level: &Level, links: &[&(String, String)]) -> Vec<usize> {
-    let feeds = |target: &str| -> Vec<&str> {
-        links
-            .iter()
-            .filter(|(_, t)| t == target)
-            .map(|(f, _)| f.as_str())
-            .collect()
-    };
-    let mut found = Vec::new();
-    let mut frontier = vec![id];
-    let mut seen = vec![id.to_string()];
-    while let Some(node) = frontier.pop() {
-        for from in feeds(node) {
-            if let Some(s) = level.sources.iter().find(|s| s.id == from) {
-                if let Some(w) = level.workloads.iter().position(|w| w.id == s.workload)
-                    && !found.contains(&w)
-                {
-                    found.push(w);
-                }
-            } else if !seen.iter().any(|x| x == from) {
-                seen.push(from.to_string());
-                frontier.push(from);
+/// Things in the order requests flow through them (links form no loop:
+/// `peakload check` refuses one), ties broken by file order.
+fn flow_order(
+    world: &World,
+    things: &[(String, Entity)],
+    links: &[&(String, String)],
+) -> Vec<Entity> {
+    let ids: Vec<&str> = things.iter().map(|(id, _)| id.as_str()).collect();
+    let mut incoming: Vec<usize> = ids
+        .iter()
+        .map(|id| {
+            links
+                .iter()
+                .filter(|(f, t)| t == id && ids.contains(&f.as_str()))
+                .count()
+        })
+        .collect();
+    let mut order = Vec::with_capacity(ids.len());
+    let mut placed = vec![false; ids.len()];
+    while order.len() < ids.len() {
+        // The first thing in file order with nothing left upstream; on a loop, the first left.
+        let next = (0..ids.len())
+            .find(|&i| !placed[i] && incoming[i] == 0)
+            .or_else(|| (0..ids.len()).find(|&i| !placed[i]));
+        let Some(i) = next else { break };
+        placed[i] = true;
+        order.push(i);
+        for (f, t) in links {
+            if f == ids[i]
+                && let Some(j) = ids.iter().position(|id| id == t)
+            {
+                incoming[j] = incoming[j].saturating_sub(1);
             }
         }
     }
-    found.sort_unstable();
-    found
+    order
+        .into_iter()
+        .map(|i| things[i].1)
+        .filter(|e| world.contains(*e))
+        .collect()
 }
 
 /// The speed, memory and slot figures of a piece of hardware.
@@ -595,6 +673,8 @@ fn new_fleet(setup: &Setup, hw: Hardware, purchase: Purchase, reached: &[usize])
         checks: None,
         draining_s: 0.0,
         census: Default::default(),
+        downstream: None,
+        fed_by: None,
         busy_s: 0.0,
         received: 0,
     }

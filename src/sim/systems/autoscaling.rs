@@ -4,7 +4,7 @@
 use hecs::{Entity, World};
 
 use crate::format::solution::{Metric, Policy};
-use crate::sim::components::{Fleet, Group, Server, ServerState};
+use crate::sim::components::{Fleet, Group, MessageQueue, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::world::Ctx;
 
@@ -87,6 +87,12 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
     let tick_s = ctx.tick_s();
     let now = ctx.now_s;
+    let backlog = world
+        .get::<&Fleet>(entity)
+        .ok()
+        .and_then(|f| f.fed_by)
+        .and_then(|q| world.get::<&MessageQueue>(q).ok().map(|q| q.backlog()))
+        .unwrap_or(0) as f64;
     let Ok((fleet, group)) = world.query_one_mut::<(&Fleet, &mut Group)>(entity) else {
         return;
     };
@@ -102,6 +108,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         w.capacity_s += f64::from(fleet.census.warm * fleet.slots_per_server) * tick_s;
         w.requests += fleet.received as f64;
         w.instance_s += f64::from(fleet.census.warm) * tick_s;
+        w.backlog_s += backlog * tick_s;
         w.span_s += tick_s;
     }
     if group.window.span_s + 1e-9 < period || group.policies.is_empty() {
@@ -122,6 +129,10 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             }
             Metric::RequestsPerTarget if window.instance_s > 0.0 => {
                 Some(window.requests * 60.0 / window.instance_s)
+            }
+            // Backlog per instance is defined with no instance at all: it is what scales a consumer up from zero.
+            Metric::BacklogPerInstance => {
+                Some(window.backlog_s / window.instance_s.max(window.span_s))
             }
             _ => None,
         }
@@ -224,6 +235,7 @@ fn metric_label(m: Metric) -> &'static str {
     match m {
         Metric::Cpu => "CPU %",
         Metric::RequestsPerTarget => "requests/min per instance",
+        Metric::BacklogPerInstance => "queue backlog per instance",
     }
 }
 
@@ -272,7 +284,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         let mut lost = 0;
         for victim in victims.into_iter().take((have - desired) as usize) {
             let drain = (behind_lb && draining_s > 0.0).then_some(ctx.now_s + draining_s);
-            lost += retire(world, &mut ctx.tally, victim, drain);
+            lost += retire(world, &mut ctx.tally, victim, drain, ctx.now_s);
         }
         if lost > 0 {
             let thing = name_of(world, entity);

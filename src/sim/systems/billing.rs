@@ -4,7 +4,7 @@ use hecs::World;
 
 use crate::format::catalogue::Family;
 use crate::format::solution::{Commitment, Payment, PlanKind, Purchase, Term};
-use crate::sim::components::{Balancer, Hardware, Server, ServerState};
+use crate::sim::components::{Balancer, Hardware, MessageQueue, Server, ServerState};
 use crate::sim::ledger::Service;
 use crate::sim::world::Ctx;
 
@@ -137,6 +137,19 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
             ctx.ledger
                 .charge(Service::DedicatedHosts, hosts * host.usd_per_hour * hours);
         }
+    }
+
+    // SQS bills every API request: a send, a receive and a delete per message,
+    // one request per 64 KiB chunk of it.
+    for entity in ordered::<MessageQueue>(world) {
+        let Ok(q) = world.get::<&MessageQueue>(entity) else {
+            continue;
+        };
+        let requests = (q.sent as f64 + 2.0 * q.received as f64) * q.chunks_per_message;
+        ctx.ledger.charge(
+            Service::Sqs,
+            requests * cat.queue.usd_per_million_requests / 1e6,
+        );
     }
 
     let lb = &cat.load_balancer;

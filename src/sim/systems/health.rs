@@ -35,7 +35,9 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
                 let passing = matches!(server.state, ServerState::InService);
                 let failing = matches!(
                     server.state,
-                    ServerState::Failed { .. } | ServerState::Resizing { .. }
+                    ServerState::Failed { .. }
+                        | ServerState::Resizing { .. }
+                        | ServerState::Down { .. }
                 );
                 if server.health.healthy && failing {
                     server.health.streak += 1;
@@ -88,7 +90,7 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             .map(|g| g.replace_unhealthy)
             .unwrap_or(false);
         if replaces {
-            retire(world, &mut ctx.tally, server, None);
+            retire(world, &mut ctx.tally, server, None, now);
         }
     }
 }

@@ -6,7 +6,7 @@ use rand::RngExt;
 use crate::format::solution::Purchase;
 use crate::sim::components::{Fleet, LbHealth, Server, ServerState};
 use crate::sim::log::What;
-use crate::sim::station::{Capacity, DropReason, Tally};
+use crate::sim::station::{Capacity, Tally};
 use crate::sim::world::{Ctx, fleet_terms};
 
 use super::{name_of, servers};
@@ -36,6 +36,17 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     Some((_, n)) => *n += 1,
                     None => ready.push((fleet_entity, 1)),
                 }
+            }
+            ServerState::Down { until_s } if *until_s <= now => {
+                let back_at = *until_s;
+                server.state = ServerState::InService;
+                server.in_service_s = Some(back_at);
+                // Behind a load balancer it must pass health checks again.
+                server.health = LbHealth {
+                    healthy: false,
+                    streak: 0,
+                };
+                continue;
             }
             ServerState::Resizing { until_s, to } if *until_s <= now => {
                 let (to, back_at) = (*to, *until_s);
@@ -70,18 +81,23 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     &[],
                     &mut ctx.tally,
                 );
-                if station.is_empty() {
+                let finished = station.is_empty();
+                let cut = !finished && until_s <= now + tick_s;
+                let leftover = cut.then(|| std::mem::take(&mut **station));
+                if finished || cut {
                     server.state = ServerState::Terminated;
-                } else if until_s <= now + tick_s {
-                    let lost = station.in_flight();
-                    station.drop_all(DropReason::Killed, &mut ctx.tally);
-                    server.state = ServerState::Terminated;
-                    drop(guard);
-                    let thing = name_of(world, fleet_entity);
-                    ctx.note(What::LostInFlight {
-                        thing,
-                        requests: lost,
-                    });
+                }
+                drop(guard);
+                super::coupling::emit(world, ctx, fleet_entity);
+                if let Some(part) = leftover {
+                    let lost = super::queues::lose(world, &mut ctx.tally, fleet_entity, part, now);
+                    if lost > 0 {
+                        let thing = name_of(world, fleet_entity);
+                        ctx.note(What::LostInFlight {
+                            thing,
+                            requests: lost,
+                        });
+                    }
                 }
                 continue;
             }
@@ -102,7 +118,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                 }
                 Some(at) if at <= now => {
                     drop(guard);
-                    retire(world, &mut ctx.tally, entity, None);
+                    retire(world, &mut ctx.tally, entity, None, now);
                     let thing = name_of(world, fleet_entity);
                     ctx.note(What::SpotReclaimed { thing });
                 }
@@ -131,7 +147,7 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
         .and_then(|s| s.reclaim_at_s);
     if behind_lb && draining_s > 0.0 {
         let until = reclaim_at.map_or(ctx.now_s + draining_s, |at| at.min(ctx.now_s + draining_s));
-        retire(world, &mut ctx.tally, server, Some(until));
+        retire(world, &mut ctx.tally, server, Some(until), ctx.now_s);
     }
 }
 
@@ -143,6 +159,7 @@ pub fn retire(
     tally: &mut Tally,
     server: Entity,
     drain_until: Option<f64>,
+    now_s: f64,
 ) -> u64 {
     let Ok(s) = world.get::<&Server>(server) else {
         return 0;
@@ -159,11 +176,12 @@ pub fn retire(
             .filter(|p| p.fleet == fleet_entity && matches!(p.state, ServerState::InService))
             .count()
             .max(1);
-        if let Ok(mut fleet) = world.get::<&mut Fleet>(fleet_entity) {
-            let mut part = fleet.station.split_off(1.0 / peers as f64);
+        let part = world
+            .get::<&mut Fleet>(fleet_entity)
+            .map(|mut f| f.station.split_off(1.0 / peers as f64));
+        if let Ok(part) = part {
             if drain_until.is_none() {
-                lost = part.in_flight();
-                part.drop_all(DropReason::Killed, tally);
+                lost = super::queues::lose(world, tally, fleet_entity, part, now_s);
             } else {
                 share_station = Some(part);
             }

@@ -3,9 +3,12 @@
 
 pub mod autoscaling;
 pub mod billing;
+pub mod coupling;
+pub mod flow;
 pub mod health;
 pub mod lifecycle;
 pub mod observe;
+pub mod queues;
 pub mod routing;
 pub mod script;
 pub mod service;

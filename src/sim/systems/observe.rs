@@ -2,20 +2,29 @@
 
 use hecs::World;
 
-use crate::sim::components::{Fleet, Server, ServerState, TrafficSource};
-use crate::sim::metrics::{SourceTick, TickRecord};
+use crate::sim::components::{Fleet, MessageQueue, Server, ServerState, TrafficSource};
+use crate::sim::metrics::{StreamTick, TickRecord};
 use crate::sim::world::Ctx;
 
 /// Builds this tick's record from the world and the tick's tally.
 pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
     let tick_s = ctx.tick_s();
-    let n = ctx.setup.level.sources.len();
-    let mut pending = vec![0u64; n];
+    let n = ctx.setup.streams.len();
+    // In flight: in a station's line or service, waiting on a call, or in a queue.
+    let mut pending: Vec<u64> = ctx.awaiting.iter().map(|(ok, late)| ok + late).collect();
+    pending.resize(n, 0);
+    let mut queued = 0;
+    for q in world.query::<&MessageQueue>().iter() {
+        for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
+            pending[usize::from(c.stream)] += c.count;
+            queued += c.count;
+        }
+    }
     let mut capacity_rps = 0.0;
     let mut slot_s = 0.0;
     let mut servers_working = 0;
     for fleet in world.query::<&Fleet>().iter() {
-        fleet.station.in_flight_by_source(&mut pending);
+        fleet.station.in_flight_by_stream(&mut pending);
         let slots = f64::from(fleet.census.working * fleet.slots_per_server);
         servers_working += fleet.census.working;
         slot_s += slots * tick_s;
@@ -32,7 +41,7 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
     }
     for server in world.query::<&Server>().iter() {
         if let ServerState::Draining { station, .. } = &server.state {
-            station.in_flight_by_source(&mut pending);
+            station.in_flight_by_stream(&mut pending);
         }
     }
     let offered_rps = world
@@ -40,10 +49,10 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         .iter()
         .map(|s| s.last_rps)
         .sum();
-    let sources = (0..n)
+    let streams: Vec<StreamTick> = (0..n)
         .map(|i| {
-            let o = ctx.tally.by_source.get(i).copied().unwrap_or_default();
-            SourceTick {
+            let o = ctx.tally.by_stream.get(i).copied().unwrap_or_default();
+            StreamTick {
                 arrived: ctx.arrived[i],
                 ok: o.ok,
                 late: o.late,
@@ -55,7 +64,20 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
     TickRecord {
         tick: ctx.tick,
         time_s: ctx.now_s,
-        sources,
+        counted_total: streams
+            .iter()
+            .zip(&ctx.setup.streams)
+            .filter(|(_, spec)| spec.counted())
+            .fold(StreamTick::default(), |mut t, (s, _)| {
+                t.arrived += s.arrived;
+                t.ok += s.ok;
+                t.late += s.late;
+                t.dropped += s.dropped;
+                t.pending += s.pending;
+                t
+            }),
+        streams,
+        queued,
         offered_rps,
         in_flight: ctx.tally.sojourn_s / tick_s,
         capacity_rps,

@@ -7,13 +7,11 @@ use crate::sim::components::{Balancer, Fleet, Inbox};
 use crate::sim::station::{Cohort, DropReason, round_shares};
 use crate::sim::world::Ctx;
 
-use super::ordered;
-
-/// Spreads every load balancer's inbox over its targets.
-pub fn route(world: &mut World, ctx: &mut Ctx) {
-    for lb_entity in ordered::<Balancer>(world) {
+/// Spreads a load balancer's inbox over its targets.
+pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
+    {
         let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else {
-            continue;
+            return;
         };
         let arrivals = std::mem::take(&mut inbox.0);
         let algorithm = lb.algorithm;
@@ -25,7 +23,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx) {
             .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
             .sum();
         if total == 0 {
-            continue;
+            return;
         }
         let weights: Vec<f64> = targets
             .iter()
@@ -53,9 +51,9 @@ pub fn route(world: &mut World, ctx: &mut Ctx) {
         };
         if weights.iter().sum::<f64>() <= 0.0 {
             for c in arrivals {
-                ctx.tally.drop(c.source, c.count, DropReason::NoTarget);
+                ctx.tally.drop(c.stream, c.count, DropReason::NoTarget);
             }
-            continue;
+            return;
         }
         for cohort in arrivals {
             let parts = round_shares(cohort.count, weights.iter().copied());

@@ -7,7 +7,6 @@ use crate::format::level::EventKind;
 use crate::format::solution::Action;
 use crate::sim::components::{Fleet, Group, Hardware, OnPremises, Server, ServerState};
 use crate::sim::log::What;
-use crate::sim::station::DropReason;
 use crate::sim::world::Ctx;
 
 use super::{ordered, servers_of};
@@ -40,6 +39,35 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
                 source: source.clone(),
                 multiplier: *multiplier,
             });
+        }
+        EventKind::Outage { thing, lasts } => {
+            let fleets: Vec<hecs::Entity> = if thing == "*" {
+                ordered::<Fleet>(world)
+            } else {
+                ctx.thing(thing).into_iter().collect()
+            };
+            let until_s = ctx.now_s + lasts.secs();
+            for fleet in fleets {
+                let mut down = 0;
+                for server in servers_of(world, fleet) {
+                    if let Ok(mut s) = world.get::<&mut Server>(server)
+                        && matches!(
+                            s.state,
+                            ServerState::InService
+                                | ServerState::Pending { .. }
+                                | ServerState::Failed { .. }
+                        )
+                    {
+                        s.state = ServerState::Down { until_s };
+                        down += 1;
+                    }
+                }
+                if down > 0 {
+                    lose_share(world, ctx, fleet, down);
+                    let thing = super::name_of(world, fleet);
+                    ctx.note(What::Outage { thing, until_s });
+                }
+            }
         }
         EventKind::InstanceFailure { thing, count } => {
             let fleets = if thing == "*" {
@@ -79,18 +107,27 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
     }
 }
 
-/// Drops the share of a fleet's in-flight work held by `gone` of its servers,
-/// counted before they stopped serving.
+/// Loses the share of a fleet's in-flight work held by `gone` of its servers,
+/// counted before they stopped serving (back to the queue that fed it, if any).
 fn lose_share(world: &mut World, ctx: &mut Ctx, fleet: hecs::Entity, gone: u32) {
     let serving = world
         .query::<&Server>()
         .iter()
         .filter(|s| s.fleet == fleet && matches!(s.state, ServerState::InService))
         .count() as u32;
-    if let Ok(mut f) = world.get::<&mut Fleet>(fleet) {
-        let share = f64::from(gone) / f64::from(serving + gone);
-        let mut part = f.station.split_off(share);
-        part.drop_all(DropReason::Killed, &mut ctx.tally);
+    let part = match world.get::<&mut Fleet>(fleet) {
+        Ok(mut f) => f
+            .station
+            .split_off(f64::from(gone) / f64::from(serving + gone)),
+        Err(_) => return,
+    };
+    let lost = super::queues::lose(world, &mut ctx.tally, fleet, part, ctx.now_s);
+    if lost > 0 {
+        let thing = super::name_of(world, fleet);
+        ctx.note(What::LostInFlight {
+            thing,
+            requests: lost,
+        });
     }
 }
 
@@ -155,16 +192,16 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
             }
             if stopped > 0 {
                 // Stopping an instance ends everything it was doing.
-                if let Ok(mut f) = world.get::<&mut Fleet>(entity) {
-                    let lost = f.station.in_flight();
-                    f.station.drop_all(DropReason::Killed, &mut ctx.tally);
-                    drop(f);
-                    if lost > 0 {
-                        ctx.note(What::LostInFlight {
-                            thing: action.thing().to_string(),
-                            requests: lost,
-                        });
-                    }
+                let part = world
+                    .get::<&mut Fleet>(entity)
+                    .map(|mut f| f.station.split_off(1.0))
+                    .unwrap_or_default();
+                let lost = super::queues::lose(world, &mut ctx.tally, entity, part, ctx.now_s);
+                if lost > 0 {
+                    ctx.note(What::LostInFlight {
+                        thing: action.thing().to_string(),
+                        requests: lost,
+                    });
                 }
                 ctx.note(What::Resized {
                     thing: action.thing().to_string(),

@@ -6,8 +6,6 @@ use crate::sim::components::{Census, Fleet, Group, Inbox, Server, ServerState};
 use crate::sim::station::{Capacity, Cohort, DropReason, round_shares};
 use crate::sim::world::Ctx;
 
-use super::ordered;
-
 /// Whether a server takes traffic now (in service or silently failed, and
 /// healthy with the load balancer if there is one).
 pub fn reachable(server: &Server, has_checks: bool) -> bool {
@@ -55,7 +53,7 @@ pub fn refresh_fleets(world: &mut World, now_s: f64) {
             }
             ServerState::InService => c.unhealthy += 1,
             ServerState::Failed { .. } if reach => c.failed_reachable += 1,
-            ServerState::Pending { .. } => c.pending += 1,
+            ServerState::Pending { .. } | ServerState::Down { .. } => c.pending += 1,
             ServerState::Draining { .. } => c.draining += 1,
             _ => {}
         }
@@ -67,18 +65,17 @@ pub fn refresh_fleets(world: &mut World, now_s: f64) {
     }
 }
 
-/// Serves every fleet's inbox.
-pub fn serve(world: &mut World, ctx: &mut Ctx) {
+/// Serves what reached one fleet, then sends the calls of what it finished downstream.
+pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
-    for entity in ordered::<Fleet>(world) {
+    {
         let Ok((fleet, inbox)) = world.query_one_mut::<(&mut Fleet, &mut Inbox)>(entity) else {
-            continue;
+            return;
         };
         let arrivals: Vec<Cohort> = std::mem::take(&mut inbox.0);
         let census = fleet.census;
-        let received: u64 = arrivals.iter().map(|c| c.count).sum();
-        fleet.received = received;
+        fleet.received = arrivals.iter().map(|c| c.count).sum();
 
         // Requests sent to a failed server that nobody has noticed yet are lost.
         let reachable = census.reachable();
@@ -86,7 +83,7 @@ pub fn serve(world: &mut World, ctx: &mut Ctx) {
         for cohort in arrivals {
             if reachable == 0 {
                 ctx.tally
-                    .drop(cohort.source, cohort.count, DropReason::NoTarget);
+                    .drop(cohort.stream, cohort.count, DropReason::NoTarget);
                 continue;
             }
             let parts = round_shares(
@@ -99,7 +96,7 @@ pub fn serve(world: &mut World, ctx: &mut Ctx) {
             );
             if parts[0] > 0 {
                 ctx.tally
-                    .drop(cohort.source, parts[0], DropReason::ServerFailed);
+                    .drop(cohort.stream, parts[0], DropReason::ServerFailed);
             }
             if parts[1] > 0 {
                 kept.push(Cohort {
@@ -118,4 +115,5 @@ pub fn serve(world: &mut World, ctx: &mut Ctx) {
             .serve(now, tick_s, &fleet.terms, cap, &kept, &mut ctx.tally);
         fleet.busy_s = ctx.tally.busy_s - busy_before;
     }
+    super::coupling::emit(world, ctx, entity);
 }

@@ -107,10 +107,11 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             Some(target) => deliveries.push((
                 target,
                 Cohort {
-                    source: source.index,
+                    stream: source.index,
                     workload: source.workload,
                     count,
                     arrived_s: mid,
+                    tries: 0,
                 },
             )),
             None => ctx.tally.drop(source.index, count, DropReason::NoTarget),
@@ -121,7 +122,7 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             Ok(mut inbox) => inbox.0.push(cohort),
             Err(_) => ctx
                 .tally
-                .drop(cohort.source, cohort.count, DropReason::NoTarget),
+                .drop(cohort.stream, cohort.count, DropReason::NoTarget),
         }
     }
 }

@@ -1,0 +1,152 @@
+//! Streams: the requests of one source, and the work they call for downstream.
+//!
+//! A source's requests form a stream. When a tier serves a request whose
+//! workload calls another, the calls form a child stream that flows on to the
+//! next tier. Every stream is counted on its own, so each keeps the promise
+//! arrived = ok + late + dropped + pending. A call through a queue is
+//! asynchronous: the caller is done once the message is sent, and the child
+//! stream is work of its own. A call straight to a server or a load balancer
+//! is synchronous: the caller's request finishes only when its call does, and
+//! fails if the call fails.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::format::level::Level;
+use crate::format::solution::Thing;
+
+/// One stream of requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamSpec {
+    /// Name for reports: the source id, then `→ workload` per call.
+    pub name: String,
+    /// Workload index.
+    pub workload: usize,
+    /// The level source it all started from.
+    pub root: usize,
+    /// The stream whose requests made these calls.
+    pub parent: Option<usize>,
+    /// Whether the parent waits for these calls (tight coupling).
+    pub sync: bool,
+}
+
+impl StreamSpec {
+    /// Whether the stream counts toward availability and request totals: every
+    /// stream but synchronous calls, whose outcome is already their caller's.
+    pub fn counted(&self) -> bool {
+        !(self.parent.is_some() && self.sync)
+    }
+}
+
+/// The streams of a level and solution, found by following the links.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Streams {
+    /// Every stream: the level's sources first, then calls in the order found.
+    pub specs: Vec<StreamSpec>,
+    /// For each stream, the child stream of each call its workload makes
+    /// (`None` where no tier ever serves the stream).
+    pub children: Vec<Vec<Option<usize>>>,
+    /// For each thing id, the workloads that reach it.
+    pub reaches: BTreeMap<String, BTreeSet<usize>>,
+}
+
+/// Follows every source's requests through the links to find all streams.
+pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) -> Streams {
+    let mut streams: Vec<StreamSpec> = level
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StreamSpec {
+            name: s.id.clone(),
+            workload: level
+                .workloads
+                .iter()
+                .position(|w| w.id == s.workload)
+                .unwrap_or(0),
+            root: i,
+            parent: None,
+            sync: false,
+        })
+        .collect();
+    let calls_of = |stream: &StreamSpec| {
+        level
+            .workloads
+            .get(stream.workload)
+            .map_or(0, |w| w.calls.len())
+    };
+    let mut children: Vec<Vec<Option<usize>>> =
+        streams.iter().map(|s| vec![None; calls_of(s)]).collect();
+    let next = |from: &str| -> Vec<&str> {
+        links
+            .iter()
+            .filter(|(f, _)| f == from)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    let thing = |id: &str| things.iter().find(|t| t.id() == id).copied();
+
+    let mut work: Vec<(usize, String)> = level
+        .sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| next(&s.id).into_iter().map(move |t| (i, t.to_string())))
+        .collect();
+    let mut seen: BTreeSet<(usize, String)> = BTreeSet::new();
+    let mut reaches: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut cursor = 0;
+    while cursor < work.len() {
+        let (stream, node) = work[cursor].clone();
+        cursor += 1;
+        if !seen.insert((stream, node.clone())) {
+            continue;
+        }
+        reaches
+            .entry(node.clone())
+            .or_default()
+            .insert(streams[stream].workload);
+        let Some(t) = thing(&node) else { continue };
+        if !t.serves() {
+            for target in next(&node) {
+                work.push((stream, target.to_string()));
+            }
+            continue;
+        }
+        let downstream = next(&node).first().map(|s| s.to_string());
+        let asynchronous = downstream
+            .as_deref()
+            .and_then(thing)
+            .is_some_and(|d| matches!(d, Thing::Queue(_)));
+        let workload = streams[stream].workload;
+        for (ci, call) in level.workloads[workload].calls.iter().enumerate() {
+            let child = match children[stream][ci] {
+                Some(c) => c,
+                None => {
+                    let w = level
+                        .workloads
+                        .iter()
+                        .position(|w| w.id == call.workload)
+                        .unwrap_or(0);
+                    let spec = StreamSpec {
+                        name: format!("{} → {}", streams[stream].name, call.workload),
+                        workload: w,
+                        root: streams[stream].root,
+                        parent: Some(stream),
+                        sync: !asynchronous,
+                    };
+                    children.push(vec![None; level.workloads[w].calls.len()]);
+                    streams.push(spec);
+                    let id = streams.len() - 1;
+                    children[stream][ci] = Some(id);
+                    id
+                }
+            };
+            if let Some(d) = &downstream {
+                work.push((child, d.clone()));
+            }
+        }
+    }
+    Streams {
+        specs: streams,
+        children,
+        reaches,
+    }
+}

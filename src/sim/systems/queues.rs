@@ -1,0 +1,135 @@
+//! Queues: SQS holds messages until a consumer has room for them; messages a
+//! failed consumer held come back after the visibility timeout; messages kept
+//! too long expire; messages received too often go to the dead-letter queue.
+
+use hecs::{Entity, World};
+
+use crate::sim::components::{Fleet, Inbox, MessageQueue};
+use crate::sim::station::{Cohort, DropReason, Station, Tally};
+use crate::sim::world::Ctx;
+
+/// Takes in this tick's messages and hands the consumer as many as it can start.
+pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+    let now = ctx.now_s;
+    let tick_s = ctx.tick_s();
+    let end = now + tick_s;
+    let arrivals = match world.get::<&mut Inbox>(entity) {
+        Ok(mut inbox) => std::mem::take(&mut inbox.0),
+        Err(_) => return,
+    };
+    let consumer = {
+        let Ok(mut q) = world.get::<&mut MessageQueue>(entity) else {
+            return;
+        };
+        q.sent = arrivals.iter().map(|c| c.count).sum();
+        q.received = 0;
+        q.visible.extend(arrivals);
+        // Messages a failed consumer held are visible again once their timeout passes.
+        let (due, hidden): (Vec<_>, Vec<_>) = std::mem::take(&mut q.hidden)
+            .into_iter()
+            .partition(|(at, _)| *at < end);
+        q.hidden = hidden;
+        q.visible.extend(due.into_iter().map(|(_, c)| c));
+        // Messages older than the retention period are deleted unread.
+        let retention = q.retention_s;
+        let mut kept = std::collections::VecDeque::with_capacity(q.visible.len());
+        for c in q.visible.drain(..) {
+            if now - c.arrived_s >= retention {
+                ctx.tally.drop(c.stream, c.count, DropReason::Expired);
+            } else {
+                kept.push_back(c);
+            }
+        }
+        q.visible = kept;
+        q.consumer
+    };
+    let Some(consumer) = consumer else { return };
+    let room = match world.get::<&Fleet>(consumer) {
+        Ok(f) => room_for(&f, tick_s),
+        Err(_) => return,
+    };
+    let mut handed = Vec::new();
+    if let Ok(mut q) = world.get::<&mut MessageQueue>(entity) {
+        let mut left = room;
+        while left > 0 {
+            let Some(mut c) = q.visible.pop_front() else {
+                break;
+            };
+            if c.count > left {
+                let rest = Cohort {
+                    count: c.count - left,
+                    ..c.clone()
+                };
+                c.count = left;
+                q.visible.push_front(rest);
+            }
+            left -= c.count;
+            q.received += c.count;
+            handed.push(c);
+        }
+    }
+    if let Ok(mut f) = world.get::<&mut Fleet>(consumer) {
+        for c in handed {
+            f.station.enqueue(c);
+        }
+    }
+}
+
+/// Messages a consumer fleet can start this tick beyond what it already holds.
+fn room_for(fleet: &Fleet, tick_s: f64) -> u64 {
+    let slots = f64::from(fleet.census.working * fleet.slots_per_server);
+    let service = fleet
+        .reached
+        .iter()
+        .map(|&w| fleet.terms[w].service_s)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .fold(0.0, f64::max);
+    if slots <= 0.0 || service <= 0.0 {
+        return 0;
+    }
+    // Long work takes a whole server for more than a tick: one message per free server.
+    let per_tick = if service > tick_s {
+        slots
+    } else {
+        slots * tick_s / service
+    };
+    (per_tick.floor() as u64).saturating_sub(fleet.station.in_flight())
+}
+
+/// Gives back work a consumer lost: each message is received one more time and
+/// reappears after the visibility timeout, or goes to the dead-letter queue.
+pub fn give_back(queue: &mut MessageQueue, lost: Station, now: f64, tally: &mut Tally) {
+    let mut lost = lost;
+    for mut c in lost.take_all() {
+        c.tries += 1;
+        if queue
+            .dead_letter_after
+            .is_some_and(|n| u32::from(c.tries) >= n)
+        {
+            tally.drop(c.stream, c.count, DropReason::DeadLetter);
+        } else {
+            queue.hidden.push((now + queue.visibility_s, c));
+        }
+    }
+}
+
+/// Loses the work a fleet's departed servers held: back to the queue that fed
+/// it if there is one, otherwise dropped. Returns the requests dropped.
+pub fn lose(
+    world: &mut World,
+    tally: &mut Tally,
+    fleet: Entity,
+    mut part: Station,
+    now: f64,
+) -> u64 {
+    let fed_by = world.get::<&Fleet>(fleet).ok().and_then(|f| f.fed_by);
+    if let Some(queue) = fed_by
+        && let Ok(mut q) = world.get::<&mut MessageQueue>(queue)
+    {
+        give_back(&mut q, part, now, tally);
+        return 0;
+    }
+    let lost = part.in_flight();
+    part.drop_all(DropReason::Killed, tally);
+    lost
+}
