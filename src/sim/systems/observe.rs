@@ -11,8 +11,13 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
     let tick_s = ctx.tick_s();
     let n = ctx.setup.streams.len();
     // In flight: in a station's line or service, waiting on a call, or in a queue.
-    let mut pending: Vec<u64> = ctx.awaiting.iter().map(|(ok, late)| ok + late).collect();
-    pending.resize(n, 0);
+    // Callers waiting on a synchronous call are still in flight themselves.
+    let mut pending = vec![0u64; n];
+    for (child, (ok, late)) in ctx.awaiting.iter().enumerate() {
+        if let Some(parent) = ctx.setup.streams.get(child).and_then(|s| s.parent) {
+            pending[parent] += ok + late;
+        }
+    }
     let mut queued = 0;
     for q in world.query::<&MessageQueue>().iter() {
         for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {

@@ -1,0 +1,138 @@
+//! Tight and loose coupling: the same ten-minute outage of the back tier,
+//! with the front tier calling it directly or through an SQS queue.
+
+mod common;
+
+use common::{run_bundled, score};
+use peakload::bundled;
+
+const OUTAGE: std::ops::Range<usize> = 3600..4200; // 01:00 to 01:10, one-second ticks
+
+#[test]
+fn a_direct_call_fails_the_caller_while_the_back_tier_is_down() {
+    let level = bundled::find("04-loose-coupling").expect("level 04");
+    let (_, sim) = run_bundled(&level, "naive", level.naive.expect("naive"));
+    let s = score(&sim);
+    let customers = &s.sources[0].requests;
+    let failed = s
+        .dropped_by_reason
+        .get("downstream_failed")
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(
+        customers.dropped, failed,
+        "every lost order failed because its call failed"
+    );
+    // Orders placed during the outage fail; before and after it they succeed.
+    let during: u64 = sim.metrics.records[OUTAGE]
+        .iter()
+        .map(|r| r.streams[0].dropped)
+        .sum();
+    let arrived: u64 = sim.metrics.records[OUTAGE]
+        .iter()
+        .map(|r| r.streams[0].arrived)
+        .sum();
+    assert!(
+        during as f64 > 0.98 * arrived as f64,
+        "{during} of {arrived} orders failed during the outage"
+    );
+    let outside: u64 = sim
+        .metrics
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| !(3590..4260).contains(t))
+        .map(|(_, r)| r.streams[0].dropped)
+        .sum();
+    assert_eq!(outside, 0);
+    assert!(s.sources[0].availability_pct < 93.0);
+}
+
+#[test]
+fn a_queue_keeps_the_caller_working_and_the_back_tier_catches_up() {
+    let level = bundled::find("04-loose-coupling").expect("level 04");
+    let (_, sim) = run_bundled(&level, "reference", level.reference.expect("reference"));
+    let s = score(&sim);
+    let customers = &s.sources[0];
+    assert!(
+        customers.availability_pct >= 99.9,
+        "orders kept succeeding: {}",
+        customers.availability_pct
+    );
+    // The queue holds the orders while fulfilment is down...
+    let backlog_at_end_of_outage = sim.metrics.records[OUTAGE.end].queued;
+    let arrived_in_outage: u64 = sim.metrics.records[OUTAGE]
+        .iter()
+        .map(|r| r.streams[0].arrived)
+        .sum();
+    assert!(
+        backlog_at_end_of_outage as f64 > 0.95 * arrived_in_outage as f64,
+        "backlog {backlog_at_end_of_outage}"
+    );
+    // ...and fulfilment drains it afterwards, every order packed within its deadline.
+    let drained = sim.metrics.records[OUTAGE.end..]
+        .iter()
+        .position(|r| r.queued < 200)
+        .expect("the backlog drains");
+    assert!(drained < 30 * 60, "drained {drained} s after the outage");
+    let packing = &s.calls[0];
+    assert_eq!(packing.synchronous, Some(false));
+    assert_eq!(packing.requests.dropped + packing.requests.late, 0);
+    assert!(packing.requests.pending < 500);
+}
+
+#[test]
+fn messages_lost_by_a_failing_consumer_come_back_after_the_visibility_timeout() {
+    let level = r#"Level(
+    id: "redeliver", title: (en: "redeliver", ko: "재전달"), seed: 5, tick: "1s", duration: "30m",
+    workloads: [
+        Workload(id: "job", class: Web, work_ms: 5000.0, memory_mib: 64.0, mode: Async(deadline: "1h")),
+    ],
+    sources: [Source(id: "s", workload: "job", base_rps: 2.0)],
+    palette: (things: [Queue, AutoScalingGroup]),
+    events: [Event(at: "00:10", what: InstanceFailure(thing: "workers", count: 2))],
+    goals: (availability_pct: 50.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
+)"#;
+    let with = |dead_letter: &str| {
+        format!(
+            r#"Solution(level: "redeliver", things: [
+                Queue(id: "jobs", visibility_timeout: "2m"{dead_letter}),
+                AutoScalingGroup(id: "workers", type: "m5.xlarge", min: 4, desired: 4, max: 4),
+            ], links: [("s", "jobs"), ("jobs", "workers")])"#
+        )
+    };
+    let sim = common::run(level, &with(""));
+    let s = score(&sim);
+    // The failed workers' jobs were not lost: they came back and were done again.
+    assert_eq!(s.requests.dropped, 0, "{:?}", s.dropped_by_reason);
+    assert!(s.requests.ok > 3000);
+    // With a dead-letter queue after one receive, those same jobs are parked instead.
+    let strict = score(&common::run(level, &with(", dead_letter_after: 1")));
+    let parked = strict
+        .dropped_by_reason
+        .get("dead_letter")
+        .copied()
+        .unwrap_or(0);
+    assert!(parked > 0 && parked <= 10, "parked {parked}");
+}
+
+#[test]
+fn messages_older_than_the_retention_period_are_lost() {
+    let level = r#"Level(
+    id: "retain", title: (en: "retain", ko: "보존"), seed: 5, tick: "1s", duration: "20m",
+    workloads: [Workload(id: "job", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Async(deadline: "1h"))],
+    sources: [Source(id: "s", workload: "job", base_rps: 10.0)],
+    palette: (things: [Queue, Instance]),
+    events: [Event(at: "00:01", what: Outage(thing: "worker", lasts: "10m"))],
+    goals: (availability_pct: 50.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
+)"#;
+    let sim = common::run(
+        level,
+        r#"Solution(level: "retain", things: [Queue(id: "jobs", retention: "5m"), Instance(id: "worker", type: "m5.large")],
+            links: [("s", "jobs"), ("jobs", "worker")])"#,
+    );
+    let s = score(&sim);
+    let expired = s.dropped_by_reason.get("expired").copied().unwrap_or(0);
+    // Ten minutes down with five minutes of retention: about five minutes of messages expire.
+    assert!((2400..=3600).contains(&expired), "expired {expired}");
+}
