@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::WorkClass;
-use super::solution::{Thing, ThingKind};
+use super::solution::{Purchase, Thing, ThingKind};
 use super::time::{ClockTime, Span};
 
 /// Text in every language the game speaks.
@@ -51,6 +51,10 @@ pub struct Level {
     /// Scripted events.
     #[serde(default)]
     pub events: Vec<Event>,
+    /// How much traffic history exists before the level starts (predictive
+    /// scaling forecasts from it; it needs at least a day).
+    #[serde(default)]
+    pub history: Option<Span>,
     /// What counts as winning.
     pub goals: Goals,
     /// Guided steps of a lesson, in order.
@@ -167,6 +171,15 @@ pub enum Shape {
         /// Time of day of the peak.
         peak: ClockTime,
     },
+    /// A rush every day: a bell-shaped bump `multiplier` high around `at`.
+    Rush {
+        /// Time of day at the top of the rush.
+        at: ClockTime,
+        /// Standard deviation of the bump.
+        width: Span,
+        /// Multiplier at the top.
+        multiplier: f64,
+    },
     /// Weekends run at `weekend` times the weekday rate (days 6 and 7 of each week).
     Weekly {
         /// Weekend multiplier.
@@ -253,6 +266,20 @@ pub enum EventKind {
         /// How long it stays down.
         lasts: Span,
     },
+    /// `count` spot instances of a thing (or `*`, any) get the two-minute reclaim notice.
+    SpotReclaim {
+        /// The thing, or `*`.
+        thing: String,
+        /// How many instances.
+        count: u32,
+    },
+    /// A price changes from now on: on-demand, spot or Dedicated Host rates are multiplied.
+    PriceChange {
+        /// Which way of buying changes price.
+        purchase: Purchase,
+        /// New price as a multiple of the catalogue price.
+        multiplier: f64,
+    },
     /// A traffic spike on one source.
     TrafficSpike {
         /// The source.
@@ -277,6 +304,10 @@ pub struct Goals {
     pub p99_ms: Option<f64>,
     /// Cost ceilings for one, two and three stars; above `one` the level is lost.
     pub stars: StarThresholds,
+    /// Compliance: no instance may share hardware with another customer
+    /// (EC2 Dedicated Hosts or servers you own).
+    #[serde(default)]
+    pub dedicated_only: bool,
 }
 
 /// Cost ceilings for the stars, in dollars over the whole level.

@@ -173,6 +173,15 @@ pub enum Policy {
         /// Its target value.
         target: f64,
     },
+    /// Forecast the load from the level's traffic history and launch capacity
+    /// ahead of it, so it is warm when the load arrives. Never scales in.
+    Predictive {
+        /// CPU utilisation to plan for, percent.
+        target: f64,
+        /// How far ahead capacity is launched (scheduling buffer).
+        #[serde(default)]
+        ahead: Option<Span>,
+    },
     /// Add or remove instances by steps when the metric crosses bounds.
     Step {
         /// The metric.

@@ -299,6 +299,12 @@ impl LevelChecks<'_, '_> {
             Shape::Daily { low, high, .. } if bad(low) || bad(high) || low > high => {
                 ("low", "a daily cycle needs 0 <= low <= high")
             }
+            Shape::Rush {
+                multiplier, width, ..
+            } if bad(multiplier) || width.secs() <= 0.0 => (
+                "multiplier",
+                "a rush needs a multiplier of zero or more and a width above zero",
+            ),
             Shape::Weekly { weekend } if bad(weekend) => {
                 ("weekend", "the weekend multiplier cannot be negative")
             }
@@ -456,7 +462,26 @@ impl LevelChecks<'_, '_> {
                         None,
                     );
                 }
-                EventKind::InstanceFailure { .. } | EventKind::Outage { .. } => {}
+                EventKind::SpotReclaim { count, .. } if *count == 0 => {
+                    self.r.warn(
+                        Spot::Nth("Event(", i),
+                        "a reclaim of zero instances does nothing",
+                        None,
+                    );
+                }
+                EventKind::PriceChange { multiplier, .. }
+                    if !(*multiplier > 0.0 && multiplier.is_finite()) =>
+                {
+                    self.r.error(
+                        Spot::Nth("Event(", i),
+                        "a price multiplier must be above zero",
+                        Some("1.0 keeps the catalogue price; 2.0 doubles it".into()),
+                    );
+                }
+                EventKind::InstanceFailure { .. }
+                | EventKind::Outage { .. }
+                | EventKind::SpotReclaim { .. }
+                | EventKind::PriceChange { .. } => {}
             }
         }
     }
@@ -980,6 +1005,26 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
                 };
                 if bad {
                     r.error(at("target"), format!("target {target} does not suit {metric:?}"), Some("CPU targets are percentages (e.g. 50.0); request targets are requests per minute per instance".into()));
+                }
+            }
+            Policy::Predictive { target, ahead } => {
+                if !(*target > 0.0 && *target <= 100.0) {
+                    r.error(
+                        at("target"),
+                        format!("predictive target {target} is not a CPU percentage"),
+                        Some("e.g. Predictive(target: 50.0)".into()),
+                    );
+                }
+                if ahead.is_some_and(|a| a.secs() > 3600.0) {
+                    r.error(
+                        at("ahead"),
+                        "the scheduling buffer runs from 0s to 1h",
+                        None,
+                    );
+                }
+                let history = level.history.map_or(0.0, |h| h.secs());
+                if history < 86_400.0 {
+                    r.error(at("policies"), format!("predictive scaling needs at least a day of traffic history; this level provides {}", level.history.map_or("none".to_string(), |h| h.to_string())), Some("use target tracking here, or give the level `history: \"14d\"`".into()));
                 }
             }
             Policy::Step { steps, .. } => {

@@ -61,6 +61,13 @@ pub enum What {
         /// When it comes back, seconds since the start.
         until_s: f64,
     },
+    /// A price changed.
+    PriceChanged {
+        /// Which way of buying.
+        purchase: crate::format::solution::Purchase,
+        /// New multiple of the catalogue price.
+        multiplier: f64,
+    },
     /// A spot instance was reclaimed.
     SpotReclaimed {
         /// Thing id.
@@ -120,6 +127,10 @@ impl std::fmt::Display for What {
                     crate::format::time::format_clock(*until_s)
                 )
             }
+            What::PriceChanged {
+                purchase,
+                multiplier,
+            } => write!(f, "{purchase:?} prices now x{multiplier}"),
             What::SpotReclaimed { thing } => write!(f, "spot instance of {thing} reclaimed"),
             What::LostInFlight { thing, requests } => {
                 write!(f, "{thing}: {requests} request(s) in flight lost")

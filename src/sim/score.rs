@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::station::DropReason;
 use super::world::Sim;
+use crate::format::solution::{Purchase, Thing};
 
 /// Request counts over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -187,6 +188,18 @@ impl Score {
                 "cost ${cost_usd:.2} is over the ${:.2} budget",
                 goals.stars.one
             ));
+        }
+        if goals.dedicated_only {
+            for thing in setup.level.preplaced.iter().chain(&setup.solution.things) {
+                let shared = match thing {
+                    Thing::Instance { purchase, .. } => *purchase != Purchase::DedicatedHost,
+                    Thing::AutoScalingGroup(g) => g.purchase != Purchase::DedicatedHost,
+                    _ => false,
+                };
+                if shared {
+                    failed_goals.push(format!("`{}` shares hardware with other customers, but this level allows only dedicated hardware", thing.id()));
+                }
+            }
         }
         let passed = failed_goals.is_empty();
         let stars = if !passed {

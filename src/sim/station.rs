@@ -348,14 +348,24 @@ impl Station {
     }
 
     /// Takes a share (0..=1) of everything in flight out of this station: the
-    /// part an instance leaving the pool was holding.
+    /// part an instance leaving the pool was holding. The share is rounded once
+    /// over everything (largest remainder), so small groups are not all rounded away.
     pub fn split_off(&mut self, share: f64) -> Station {
         let share = share.clamp(0.0, 1.0);
-        let mut taken = Station::default();
-        let waiting = std::mem::take(&mut self.waiting);
+        let waiting: Vec<Cohort> = std::mem::take(&mut self.waiting).into();
         self.waiting_by_kind.iter_mut().for_each(|n| *n = 0);
-        for mut c in waiting {
-            let part = (c.count as f64 * share).round() as u64;
+        let running = std::mem::take(&mut self.running);
+        let counts: Vec<u64> = waiting
+            .iter()
+            .map(|c| c.count)
+            .chain(running.iter().map(|r| r.count))
+            .collect();
+        let total: u64 = counts.iter().sum();
+        let take = (total as f64 * share).round() as u64;
+        let parts = take_parts(&counts, take);
+        let mut taken = Station::default();
+        let (wait_parts, run_parts) = parts.split_at(waiting.len());
+        for (mut c, &part) in waiting.into_iter().zip(wait_parts) {
             if part > 0 {
                 taken.push_waiting(Cohort {
                     count: part,
@@ -365,9 +375,7 @@ impl Station {
             c.count -= part;
             self.push_waiting(c);
         }
-        let mut kept = Vec::with_capacity(self.running.len());
-        for mut r in std::mem::take(&mut self.running) {
-            let part = (r.count as f64 * share).round() as u64;
+        for (mut r, &part) in running.into_iter().zip(run_parts) {
             if part > 0 {
                 taken.running.push(Running {
                     count: part,
@@ -376,10 +384,9 @@ impl Station {
             }
             r.count -= part;
             if r.count > 0 {
-                kept.push(r);
+                self.running.push(r);
             }
         }
-        self.running = kept;
         taken
     }
 
@@ -921,6 +928,21 @@ fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms, counted_
             tally.sojourn_s += n * ((lo + hi) / 2.0 + t.service_s - counted_s);
         }
     }
+}
+
+/// Picks `take` items out of groups of `counts`, in proportion to their sizes
+/// (largest remainder; never more than a group holds).
+fn take_parts(counts: &[u64], take: u64) -> Vec<u64> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 || take == 0 {
+        return vec![0; counts.len()];
+    }
+    let parts = round_shares(take.min(total), counts.iter().map(|&c| c as f64));
+    parts
+        .into_iter()
+        .zip(counts)
+        .map(|(p, &c)| p.min(c))
+        .collect()
 }
 
 /// Splits `total` whole items in proportion to `shares` by largest remainder.

@@ -47,6 +47,8 @@ pub struct Streams {
     pub children: Vec<Vec<Option<usize>>>,
     /// For each thing id, the workloads that reach it.
     pub reaches: BTreeMap<String, BTreeSet<usize>>,
+    /// For each thing id, the streams that reach it.
+    pub visits: BTreeMap<String, BTreeSet<usize>>,
 }
 
 /// Follows every source's requests through the links to find all streams.
@@ -92,6 +94,7 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
         .collect();
     let mut seen: BTreeSet<(usize, String)> = BTreeSet::new();
     let mut reaches: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut visits: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     let mut cursor = 0;
     while cursor < work.len() {
         let (stream, node) = work[cursor].clone();
@@ -103,6 +106,7 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
             .entry(node.clone())
             .or_default()
             .insert(streams[stream].workload);
+        visits.entry(node.clone()).or_default().insert(stream);
         let Some(t) = thing(&node) else { continue };
         if !t.serves() {
             for target in next(&node) {
@@ -148,5 +152,6 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
         specs: streams,
         children,
         reaches,
+        visits,
     }
 }

@@ -63,6 +63,8 @@ pub struct Setup {
     pub children: Vec<Vec<Option<usize>>>,
     /// For each thing id, the workloads whose requests reach it.
     pub reaches: std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
+    /// For each thing id, the streams whose requests reach it.
+    pub visits: std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
 }
 
 impl Setup {
@@ -102,6 +104,7 @@ impl Setup {
             streams: found.specs,
             children: found.children,
             reaches: found.reaches,
+            visits: found.visits,
         }
     }
 }
@@ -135,6 +138,8 @@ pub struct Ctx {
     pub carry: Vec<f64>,
     /// Things that pass or serve requests, in the order requests flow through them.
     pub flow: Vec<Entity>,
+    /// Price changes so far: multipliers for on-demand, spot and Dedicated Host rates.
+    pub price_factor: [f64; 3],
     /// Money spent.
     pub ledger: Ledger,
     /// What happened, for the event log.
@@ -243,6 +248,7 @@ impl Sim {
             awaiting: vec![(0, 0); setup.streams.len()],
             carry: vec![0.0; setup.streams.len()],
             flow: Vec::new(),
+            price_factor: [1.0; 3],
             ledger: Ledger::default(),
             log: Vec::new(),
             next_serial: 1,

@@ -87,6 +87,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
     let tick_s = ctx.tick_s();
     let now = ctx.now_s;
+    let name = super::name_of(world, entity);
     let backlog = world
         .get::<&Fleet>(entity)
         .ok()
@@ -138,6 +139,8 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         }
     };
     let mut out: Option<(u32, String)> = None;
+    // Predictive scaling never scales in by itself: what it forecasts is a floor.
+    let mut floor: u32 = 0;
     let mut all_in = true;
     let mut in_to: u32 = 0;
     for (i, policy) in group.policies.iter().enumerate() {
@@ -173,6 +176,14 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                     );
                 } else {
                     all_in = false;
+                }
+            }
+            Policy::Predictive { target, ahead } => {
+                let ahead = ahead.map_or(DEFAULT_BUFFER_S, |a| a.secs());
+                let need = forecast_need(&ctx.setup, &name, fleet, now + ahead, *target);
+                floor = floor.max(need);
+                if need > desired && out.as_ref().is_none_or(|(o, _)| need > *o) {
+                    out = Some((need, format!("predictive scaling: forecast needs {need}")));
                 }
             }
             Policy::Step {
@@ -216,6 +227,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         // A long tick holds several metric periods, each one a datapoint.
         group.low_periods += ((window.span_s / period).round() as u32).max(1);
     }
+    let in_to = in_to.max(floor);
     let scale_in = has_tracking
         && all_in
         && out.is_none()
@@ -229,6 +241,46 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     if let Some((want, why)) = out {
         set_desired(world, ctx, entity, want, why);
     }
+}
+
+/// AWS predictive scaling's default scheduling buffer: capacity launches this early.
+const DEFAULT_BUFFER_S: f64 = 300.0;
+
+/// Instances needed to keep CPU at `target` percent under the load forecast for
+/// the hour starting at `at`, from the periodic part of each source's traffic:
+/// the daily and weekly rhythm, the season and the growth a history shows, not
+/// one-off spikes it cannot know about.
+fn forecast_need(
+    setup: &crate::sim::Setup,
+    group: &str,
+    fleet: &Fleet,
+    at: f64,
+    target: f64,
+) -> u32 {
+    let Some(streams) = setup.visits.get(group) else {
+        return 0;
+    };
+    let per_server = f64::from(fleet.slots_per_server) * target / 100.0;
+    if per_server <= 0.0 {
+        return 0;
+    }
+    let mut peak_work = 0.0_f64;
+    // AWS forecasts hourly: plan for the busiest moment of the coming hour.
+    for step in 0..12 {
+        let t = at + f64::from(step) * 300.0;
+        let work: f64 = streams
+            .iter()
+            .filter(|&&s| setup.streams[s].parent.is_none())
+            .map(|&s| {
+                let source = &setup.level.sources[setup.streams[s].root];
+                let rate = super::traffic::periodic_rate(source.base_rps, &source.shapes, t);
+                rate * fleet.terms[setup.streams[s].workload].service_s
+            })
+            .filter(|w| w.is_finite())
+            .sum();
+        peak_work = peak_work.max(work);
+    }
+    (peak_work / per_server).ceil() as u32
 }
 
 fn metric_label(m: Metric) -> &'static str {

@@ -62,7 +62,10 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
                     Purchase::OnDemand => on_demand_running[i] += 1,
                     Purchase::Spot => ctx.ledger.charge(
                         Service::Ec2Spot,
-                        t.usd_per_hour * (1.0 - cat.pricing.spot.discount) * hours,
+                        t.usd_per_hour
+                            * (1.0 - cat.pricing.spot.discount)
+                            * ctx.price_factor[Purchase::Spot as usize]
+                            * hours,
                     ),
                     Purchase::DedicatedHost => {
                         match host_vcpu.iter_mut().find(|(f, _)| *f == t.family) {
@@ -129,13 +132,22 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
             }
         }
     }
-    ctx.ledger.charge(Service::Ec2OnDemand, usage.iter().sum());
+    // What no commitment covered is billed on demand, at today's price.
+    ctx.ledger.charge(
+        Service::Ec2OnDemand,
+        usage.iter().sum::<f64>() * ctx.price_factor[Purchase::OnDemand as usize],
+    );
 
     for (family, vcpu) in host_vcpu {
         if let Some(host) = cat.dedicated_host(family) {
             let hosts = (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil();
-            ctx.ledger
-                .charge(Service::DedicatedHosts, hosts * host.usd_per_hour * hours);
+            ctx.ledger.charge(
+                Service::DedicatedHosts,
+                hosts
+                    * host.usd_per_hour
+                    * ctx.price_factor[Purchase::DedicatedHost as usize]
+                    * hours,
+            );
         }
     }
 

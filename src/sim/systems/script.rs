@@ -4,7 +4,7 @@
 use hecs::World;
 
 use crate::format::level::EventKind;
-use crate::format::solution::Action;
+use crate::format::solution::{Action, Purchase};
 use crate::sim::components::{Fleet, Group, Hardware, OnPremises, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::world::Ctx;
@@ -66,6 +66,47 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
                     lose_share(world, ctx, fleet, down);
                     let thing = super::name_of(world, fleet);
                     ctx.note(What::Outage { thing, until_s });
+                }
+            }
+        }
+        EventKind::PriceChange {
+            purchase,
+            multiplier,
+        } => {
+            ctx.price_factor[*purchase as usize] = *multiplier;
+            ctx.note(What::PriceChanged {
+                purchase: *purchase,
+                multiplier: *multiplier,
+            });
+        }
+        EventKind::SpotReclaim { thing, count } => {
+            let fleets: Vec<hecs::Entity> = if thing == "*" {
+                ordered::<Fleet>(world)
+            } else {
+                ctx.thing(thing).into_iter().collect()
+            };
+            let notice_s = ctx.setup.catalogue.pricing.spot.notice_s;
+            let mut left = *count;
+            for fleet in fleets {
+                for server in servers_of(world, fleet) {
+                    if left == 0 {
+                        break;
+                    }
+                    let noticed = match world.get::<&mut Server>(server) {
+                        Ok(mut s)
+                            if s.purchase == Purchase::Spot
+                                && s.reclaim_at_s.is_none()
+                                && matches!(s.state, ServerState::InService) =>
+                        {
+                            s.reclaim_at_s = Some(ctx.now_s + notice_s);
+                            true
+                        }
+                        _ => false,
+                    };
+                    if noticed {
+                        left -= 1;
+                        super::lifecycle::notice(world, ctx, server, fleet);
+                    }
                 }
             }
         }

@@ -19,6 +19,16 @@ pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
             let phase = TAU * (t - peak.secs()) / DAY_S;
             low + (high - low) * 0.5 * (1.0 + phase.cos())
         }
+        Shape::Rush {
+            at,
+            width,
+            multiplier,
+        } => {
+            // Distance to the rush on the nearest day, so it wraps around midnight.
+            let from_rush = (t - at.secs()).rem_euclid(DAY_S);
+            let z = from_rush.min(DAY_S - from_rush) / width.secs();
+            1.0 + (multiplier - 1.0) * (-0.5 * z * z).exp()
+        }
         Shape::Weekly { weekend } => {
             let day = (t / DAY_S).floor() as i64 % 7;
             if day >= 5 { weekend } else { 1.0 }
@@ -72,6 +82,25 @@ pub fn rate_at(source: &TrafficSource, t: f64) -> f64 {
         .shapes
         .iter()
         .fold(source.base_rps, |rate, shape| rate * shape_factor(shape, t))
+        .max(0.0)
+}
+
+/// The rate at time `t` from the shapes that repeat or trend (daily, rush hours, weekly,
+/// seasonal, growth): what a history of past traffic lets one forecast.
+pub fn periodic_rate(base_rps: f64, shapes: &[Shape], t: f64) -> f64 {
+    shapes
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                Shape::Daily { .. }
+                    | Shape::Rush { .. }
+                    | Shape::Weekly { .. }
+                    | Shape::Seasonal { .. }
+                    | Shape::Growth { .. }
+            )
+        })
+        .fold(base_rps, |rate, shape| rate * shape_factor(shape, t))
         .max(0.0)
 }
 
