@@ -136,3 +136,51 @@ fn messages_older_than_the_retention_period_are_lost() {
     // Ten minutes down with five minutes of retention: about five minutes of messages expire.
     assert!((2400..=3600).contains(&expired), "expired {expired}");
 }
+
+/// Two tiers with an internal load balancer between them: a failed back-end
+/// instance is routed around, and the front tier's requests keep succeeding.
+#[test]
+fn an_internal_load_balancer_spreads_tier_to_tier_calls_and_routes_around_failure() {
+    let level = r#"Level(
+    id: "tiers", title: (en: "tiers", ko: "계층"), seed: 8, tick: "1s", duration: "30m",
+    workloads: [
+        Workload(id: "page", class: Web, work_ms: 20.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"), calls: [(workload: "query")]),
+        Workload(id: "query", class: Memory, work_ms: 30.0, memory_mib: 256.0, mode: Sync(deadline: "500ms", timeout: "10s")),
+    ],
+    sources: [Source(id: "users", workload: "page", base_rps: 60.0)],
+    palette: (things: [Instance, LoadBalancer]),
+    events: [Event(at: "00:10", what: InstanceFailure(thing: "db-1", count: 1))],
+    goals: (availability_pct: 99.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
+)"#;
+    let through_lb = r#"Solution(level: "tiers", things: [
+        LoadBalancer(id: "web-lb"), Instance(id: "web", type: "m5.xlarge"),
+        LoadBalancer(id: "db-lb", scheme: Internal),
+        Instance(id: "db-1", type: "r5.large"), Instance(id: "db-2", type: "r5.large"),
+    ], links: [("users", "web-lb"), ("web-lb", "web"), ("web", "db-lb"), ("db-lb", "db-1"), ("db-lb", "db-2")])"#;
+    let sim = common::run(level, through_lb);
+    let s = score(&sim);
+    assert!(s.passed, "{:?}", s.failed_goals);
+    let failed = s.dropped_by_reason.get("downstream_failed").copied().unwrap_or(0);
+    assert!(failed > 0 && failed < 60 * 90, "only calls sent to the broken instance before health checks noticed fail: {failed}");
+    assert_eq!(s.calls.len(), 1);
+    assert_eq!(s.calls[0].synchronous, Some(true));
+    // Callers and calls agree: every page whose query failed failed too.
+    assert_eq!(s.calls[0].requests.dropped, failed);
+
+    let single = r#"Solution(level: "tiers", things: [
+        LoadBalancer(id: "web-lb"), Instance(id: "web", type: "m5.xlarge"), Instance(id: "db-1", type: "r5.xlarge"),
+    ], links: [("users", "web-lb"), ("web-lb", "web"), ("web", "db-1")])"#;
+    let alone = score(&common::run(level, single));
+    assert!(!alone.passed, "one database instance takes the front tier down with it");
+    assert!(alone.availability_pct < 40.0, "{}", alone.availability_pct);
+
+    // Internet traffic cannot enter through the internal balancer.
+    let wrong = r#"Solution(level: "tiers", things: [LoadBalancer(id: "db-lb", scheme: Internal), Instance(id: "web", type: "m5.xlarge")],
+        links: [("users", "db-lb"), ("db-lb", "web")])"#;
+    let err = peakload::format::check_texts(
+        peakload::format::SourceFile::new("t/level.ron", level),
+        Some(peakload::format::SourceFile::new("t/solution.ron", wrong)),
+    )
+    .expect_err("refused");
+    assert!(err.to_string().contains("internal load balancer"), "{err}");
+}
