@@ -160,8 +160,15 @@ fn an_internal_load_balancer_spreads_tier_to_tier_calls_and_routes_around_failur
     let sim = common::run(level, through_lb);
     let s = score(&sim);
     assert!(s.passed, "{:?}", s.failed_goals);
-    let failed = s.dropped_by_reason.get("downstream_failed").copied().unwrap_or(0);
-    assert!(failed > 0 && failed < 60 * 90, "only calls sent to the broken instance before health checks noticed fail: {failed}");
+    let failed = s
+        .dropped_by_reason
+        .get("downstream_failed")
+        .copied()
+        .unwrap_or(0);
+    assert!(
+        failed > 0 && failed < 60 * 90,
+        "only calls sent to the broken instance before health checks noticed fail: {failed}"
+    );
     assert_eq!(s.calls.len(), 1);
     assert_eq!(s.calls[0].synchronous, Some(true));
     // Callers and calls agree: every page whose query failed failed too.
@@ -171,7 +178,10 @@ fn an_internal_load_balancer_spreads_tier_to_tier_calls_and_routes_around_failur
         LoadBalancer(id: "web-lb"), Instance(id: "web", type: "m5.xlarge"), Instance(id: "db-1", type: "r5.xlarge"),
     ], links: [("users", "web-lb"), ("web-lb", "web"), ("web", "db-1")])"#;
     let alone = score(&common::run(level, single));
-    assert!(!alone.passed, "one database instance takes the front tier down with it");
+    assert!(
+        !alone.passed,
+        "one database instance takes the front tier down with it"
+    );
     assert!(alone.availability_pct < 40.0, "{}", alone.availability_pct);
 
     // Internet traffic cannot enter through the internal balancer.

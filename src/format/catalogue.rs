@@ -21,6 +21,24 @@ pub struct Catalogue {
     pub load_balancer: LoadBalancerCatalogue,
     /// Amazon SQS prices and defaults.
     pub queue: QueueCatalogue,
+    /// Amazon SNS prices and defaults.
+    pub topic: TopicCatalogue,
+}
+
+/// Amazon SNS prices and delivery defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicCatalogue {
+    /// Price per million publishes.
+    pub usd_per_million_publishes: f64,
+    /// Price per million deliveries to HTTP/S endpoints (SQS and Lambda deliveries are free).
+    pub usd_per_million_http_deliveries: f64,
+    /// Message size billed as one publish, KiB.
+    pub kib_per_publish: f64,
+    /// Retries of a failed HTTP/S delivery.
+    pub http_retries: u32,
+    /// Seconds between retries.
+    pub http_retry_delay_s: f64,
 }
 
 /// Amazon SQS (standard queue) prices and defaults.

@@ -38,6 +38,8 @@ pub enum ThingKind {
     LoadBalancer,
     /// An Amazon SQS queue.
     Queue,
+    /// An Amazon SNS topic.
+    Topic,
 }
 
 impl ThingKind {
@@ -49,6 +51,7 @@ impl ThingKind {
             ThingKind::AutoScalingGroup => "Auto Scaling group",
             ThingKind::LoadBalancer => "load balancer",
             ThingKind::Queue => "SQS queue",
+            ThingKind::Topic => "SNS topic",
         }
     }
 }
@@ -82,6 +85,11 @@ pub enum Thing {
     LoadBalancer(LoadBalancer),
     /// An SQS queue: a buffer between a producer and its consumers.
     Queue(QueueSpec),
+    /// An SNS topic: one publish fans out to every subscriber.
+    Topic {
+        /// Id used in links.
+        id: String,
+    },
 }
 
 impl Thing {
@@ -92,6 +100,7 @@ impl Thing {
             Thing::AutoScalingGroup(g) => &g.id,
             Thing::LoadBalancer(b) => &b.id,
             Thing::Queue(q) => &q.id,
+            Thing::Topic { id } => id,
         }
     }
 
@@ -103,6 +112,7 @@ impl Thing {
             Thing::AutoScalingGroup(_) => ThingKind::AutoScalingGroup,
             Thing::LoadBalancer(_) => ThingKind::LoadBalancer,
             Thing::Queue(_) => ThingKind::Queue,
+            Thing::Topic { .. } => ThingKind::Topic,
         }
     }
 

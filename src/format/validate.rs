@@ -848,6 +848,7 @@ fn check_thing(catalogue: &Catalogue, level: &Level, thing: &Thing, r: &mut Repo
             check_purchase(catalogue, family, *purchase, instance_type, r);
         }
         Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, r),
+        Thing::Topic { .. } => {}
         Thing::Queue(q) => {
             let cat = &catalogue.queue;
             if q.visibility_timeout
@@ -1085,6 +1086,16 @@ fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, &'st
             format!("a load balancer cannot target a {label}"),
             "point it at instances, groups or servers",
         )),
+        // A topic delivers to queues, and to servers or load balancers as HTTP endpoints.
+        (Some(Thing::Topic { .. }), t)
+            if t.serves() || matches!(t, Thing::Queue(_) | Thing::LoadBalancer(_)) =>
+        {
+            Ok(())
+        }
+        (Some(Thing::Topic { .. }), _) => Err((
+            format!("a topic cannot deliver to a {label}"),
+            "subscribe queues, servers or load balancers to a topic",
+        )),
         // A queue is polled by the servers that consume it.
         (Some(Thing::Queue(_)), t) if t.serves() => Ok(()),
         (Some(Thing::Queue(_)), _) => Err((
@@ -1249,7 +1260,7 @@ fn check_reach(
         let incoming = links.iter().any(|(_, t)| t == id);
         let outgoing = links.iter().filter(|(f, _)| f == id).count();
         match thing {
-            Thing::LoadBalancer(_) | Thing::Queue(_) if outgoing == 0 => {
+            Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } if outgoing == 0 => {
                 r.warn(
                     Spot::Value {
                         field: Some("id"),

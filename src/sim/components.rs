@@ -102,6 +102,28 @@ impl MessageQueue {
     }
 }
 
+/// An Amazon SNS topic: every publish goes to every subscriber.
+#[derive(Debug, Clone, Default)]
+pub struct Topic {
+    /// Subscribers in link order.
+    pub subscribers: Vec<Subscriber>,
+    /// Publishes this tick.
+    pub published: u64,
+    /// HTTP/S deliveries this tick.
+    pub http_delivered: u64,
+}
+
+/// One subscription of a topic.
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    /// What receives the deliveries.
+    pub entity: Entity,
+    /// Whether deliveries go over HTTP/S (servers, load balancers) and are retried.
+    pub http: bool,
+    /// Deliveries waiting for the endpoint to answer again.
+    pub retrying: std::collections::VecDeque<Cohort>,
+}
+
 /// A pool of identical servers sharing one line: an instance, a group or a rack.
 #[derive(Debug, Clone)]
 pub struct Fleet {

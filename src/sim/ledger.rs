@@ -19,13 +19,15 @@ pub enum Service {
     LoadBalancing,
     /// Amazon SQS requests.
     Sqs,
+    /// Amazon SNS publishes and deliveries.
+    Sns,
     /// Servers owned on premises (depreciation plus running overhead).
     OnPremises,
 }
 
 impl Service {
     /// Every line, in report order.
-    pub const ALL: [Service; 8] = [
+    pub const ALL: [Service; 9] = [
         Service::OnPremises,
         Service::Ec2OnDemand,
         Service::Ec2Spot,
@@ -34,6 +36,7 @@ impl Service {
         Service::DedicatedHosts,
         Service::LoadBalancing,
         Service::Sqs,
+        Service::Sns,
     ];
 
     /// Stable key used in JSON and traces.
@@ -46,6 +49,7 @@ impl Service {
             Service::DedicatedHosts => "dedicated_hosts",
             Service::LoadBalancing => "elastic_load_balancing",
             Service::Sqs => "sqs",
+            Service::Sns => "sns",
             Service::OnPremises => "on_premises",
         }
     }
@@ -60,6 +64,7 @@ impl Service {
             Service::DedicatedHosts => "EC2 Dedicated Hosts",
             Service::LoadBalancing => "Elastic Load Balancing",
             Service::Sqs => "Amazon SQS",
+            Service::Sns => "Amazon SNS",
             Service::OnPremises => "On-premises servers",
         }
     }

@@ -41,11 +41,13 @@ pub enum DropReason {
     DeadLetter,
     /// Over the concurrency limit (throttled).
     Throttled,
+    /// An HTTP/S endpoint did not answer through every retry of a topic delivery.
+    DeliveryFailed,
 }
 
 impl DropReason {
     /// Every reason, in report order.
-    pub const ALL: [DropReason; 10] = [
+    pub const ALL: [DropReason; 11] = [
         DropReason::QueueFull,
         DropReason::GaveUp,
         DropReason::Incapable,
@@ -56,6 +58,7 @@ impl DropReason {
         DropReason::Expired,
         DropReason::DeadLetter,
         DropReason::Throttled,
+        DropReason::DeliveryFailed,
     ];
 
     /// Index into per-reason arrays.
@@ -76,6 +79,7 @@ impl DropReason {
             DropReason::Expired => "expired",
             DropReason::DeadLetter => "dead_letter",
             DropReason::Throttled => "throttled",
+            DropReason::DeliveryFailed => "delivery_failed",
         }
     }
 
@@ -92,6 +96,7 @@ impl DropReason {
             DropReason::Expired => "expired in a queue",
             DropReason::DeadLetter => "moved to the dead-letter queue",
             DropReason::Throttled => "throttled",
+            DropReason::DeliveryFailed => "topic delivery failed after retries",
         }
     }
 }
@@ -158,7 +163,7 @@ pub struct Outcomes {
     /// Finished after the deadline.
     pub late: u64,
     /// Dropped, by reason.
-    pub dropped: [u64; 10],
+    pub dropped: [u64; 11],
 }
 
 impl Outcomes {

@@ -27,13 +27,16 @@ pub struct StreamSpec {
     pub parent: Option<usize>,
     /// Whether the parent waits for these calls (tight coupling).
     pub sync: bool,
+    /// Whether the stream only carries publishes into a topic, which fans
+    /// them out as streams of their own.
+    pub relay: bool,
 }
 
 impl StreamSpec {
     /// Whether the stream counts toward availability and request totals: every
     /// stream but synchronous calls, whose outcome is already their caller's.
     pub fn counted(&self) -> bool {
-        !(self.parent.is_some() && self.sync)
+        !(self.parent.is_some() && (self.sync || self.relay))
     }
 }
 
@@ -49,6 +52,9 @@ pub struct Streams {
     pub reaches: BTreeMap<String, BTreeSet<usize>>,
     /// For each thing id, the streams that reach it.
     pub visits: BTreeMap<String, BTreeSet<usize>>,
+    /// For each stream published to a topic, the stream each subscriber
+    /// receives, in link order (empty for other streams).
+    pub fanout: Vec<Vec<usize>>,
 }
 
 /// Follows every source's requests through the links to find all streams.
@@ -67,6 +73,7 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
             root: i,
             parent: None,
             sync: false,
+            relay: false,
         })
         .collect();
     let calls_of = |stream: &StreamSpec| {
@@ -95,6 +102,7 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
     let mut seen: BTreeSet<(usize, String)> = BTreeSet::new();
     let mut reaches: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     let mut visits: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut fanout: Vec<Vec<usize>> = Vec::new();
     let mut cursor = 0;
     while cursor < work.len() {
         let (stream, node) = work[cursor].clone();
@@ -108,6 +116,34 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
             .insert(streams[stream].workload);
         visits.entry(node.clone()).or_default().insert(stream);
         let Some(t) = thing(&node) else { continue };
+        if matches!(t, Thing::Topic { .. }) {
+            // Every subscriber gets each publish as a stream of its own.
+            for (k, target) in next(&node).into_iter().enumerate() {
+                while fanout.len() <= stream {
+                    fanout.push(Vec::new());
+                }
+                let child = match fanout[stream].get(k) {
+                    Some(c) => *c,
+                    None => {
+                        let spec = StreamSpec {
+                            name: format!("{} ⇒ {target}", streams[stream].name),
+                            workload: streams[stream].workload,
+                            root: streams[stream].root,
+                            parent: Some(stream),
+                            sync: false,
+                            relay: false,
+                        };
+                        children.push(vec![None; level.workloads[spec.workload].calls.len()]);
+                        streams.push(spec);
+                        let id = streams.len() - 1;
+                        fanout[stream].push(id);
+                        id
+                    }
+                };
+                work.push((child, target.to_string()));
+            }
+            continue;
+        }
         if !t.serves() {
             for target in next(&node) {
                 work.push((stream, target.to_string()));
@@ -115,10 +151,10 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
             continue;
         }
         let downstream = next(&node).first().map(|s| s.to_string());
-        let asynchronous = downstream
-            .as_deref()
-            .and_then(thing)
-            .is_some_and(|d| matches!(d, Thing::Queue(_)));
+        let downstream_thing = downstream.as_deref().and_then(thing);
+        let asynchronous =
+            downstream_thing.is_some_and(|d| matches!(d, Thing::Queue(_) | Thing::Topic { .. }));
+        let relay = downstream_thing.is_some_and(|d| matches!(d, Thing::Topic { .. }));
         let workload = streams[stream].workload;
         for (ci, call) in level.workloads[workload].calls.iter().enumerate() {
             let child = match children[stream][ci] {
@@ -135,6 +171,7 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
                         root: streams[stream].root,
                         parent: Some(stream),
                         sync: !asynchronous,
+                        relay,
                     };
                     children.push(vec![None; level.workloads[w].calls.len()]);
                     streams.push(spec);
@@ -148,10 +185,12 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
             }
         }
     }
+    fanout.resize(streams.len(), Vec::new());
     Streams {
         specs: streams,
         children,
         reaches,
         visits,
+        fanout,
     }
 }

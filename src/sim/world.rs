@@ -12,7 +12,7 @@ use crate::format::solution::{Action, Purchase, Solution, Thing, TimedAction};
 
 use super::components::{
     Balancer, Fleet, Group, Hardware, HealthChecks, Inbox, LbHealth, MessageQueue, MetricWindow,
-    Name, OnPremises, Order, Server, ServerState, TrafficSource,
+    Name, OnPremises, Order, Server, ServerState, Subscriber, Topic, TrafficSource,
 };
 use super::ledger::Ledger;
 use super::log::{Happening, What};
@@ -65,6 +65,8 @@ pub struct Setup {
     pub reaches: std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
     /// For each thing id, the streams whose requests reach it.
     pub visits: std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
+    /// For each stream published to a topic, the stream of each subscriber.
+    pub fanout: Vec<Vec<usize>>,
 }
 
 impl Setup {
@@ -105,6 +107,7 @@ impl Setup {
             children: found.children,
             reaches: found.reaches,
             visits: found.visits,
+            fanout: found.fanout,
         }
     }
 }
@@ -417,6 +420,9 @@ impl Sim {
                         },
                     ))
                 }
+                Thing::Topic { .. } => {
+                    world.spawn((order, name, Inbox::default(), Topic::default()))
+                }
                 Thing::OnPremises { model, servers, .. } => {
                     let (index, _) = setup
                         .catalogue
@@ -462,6 +468,18 @@ impl Sim {
             }
             if let Ok(mut fleet) = world.get::<&mut Fleet>(origin) {
                 fleet.downstream = Some(target);
+                continue;
+            }
+            if world.satisfies::<&Topic>(origin) {
+                // Queues are delivered to for free; servers and load balancers are HTTP endpoints.
+                let http = !world.satisfies::<&MessageQueue>(target);
+                if let Ok(mut topic) = world.get::<&mut Topic>(origin) {
+                    topic.subscribers.push(Subscriber {
+                        entity: target,
+                        http,
+                        retrying: Default::default(),
+                    });
+                }
                 continue;
             }
             let checks = match world.get::<&mut Balancer>(origin) {

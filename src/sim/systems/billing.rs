@@ -4,7 +4,7 @@ use hecs::World;
 
 use crate::format::catalogue::Family;
 use crate::format::solution::{Commitment, Payment, PlanKind, Purchase, Term};
-use crate::sim::components::{Balancer, Hardware, MessageQueue, Server, ServerState};
+use crate::sim::components::{Balancer, Hardware, MessageQueue, Server, ServerState, Topic};
 use crate::sim::ledger::Service;
 use crate::sim::world::Ctx;
 
@@ -162,6 +162,17 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
             Service::Sqs,
             requests * cat.queue.usd_per_million_requests / 1e6,
         );
+    }
+
+    // SNS bills each publish (per 64 KiB chunk) and each HTTP/S delivery;
+    // deliveries to SQS are free.
+    for entity in ordered::<Topic>(world) {
+        let Ok(t) = world.get::<&Topic>(entity) else {
+            continue;
+        };
+        let usd = t.published as f64 * cat.topic.usd_per_million_publishes / 1e6
+            + t.http_delivered as f64 * cat.topic.usd_per_million_http_deliveries / 1e6;
+        ctx.ledger.charge(Service::Sns, usd);
     }
 
     let lb = &cat.load_balancer;

@@ -12,6 +12,7 @@ pub mod queues;
 pub mod routing;
 pub mod script;
 pub mod service;
+pub mod topics;
 pub mod traffic;
 
 use hecs::{Entity, World};

@@ -2,7 +2,7 @@
 
 use hecs::World;
 
-use crate::sim::components::{Fleet, MessageQueue, Server, ServerState, TrafficSource};
+use crate::sim::components::{Fleet, MessageQueue, Server, ServerState, Topic, TrafficSource};
 use crate::sim::metrics::{StreamTick, TickRecord};
 use crate::sim::world::Ctx;
 
@@ -19,6 +19,11 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         }
     }
     let mut queued = 0;
+    for t in world.query::<&Topic>().iter() {
+        for c in t.subscribers.iter().flat_map(|s| s.retrying.iter()) {
+            pending[usize::from(c.stream)] += c.count;
+        }
+    }
     for q in world.query::<&MessageQueue>().iter() {
         for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
             pending[usize::from(c.stream)] += c.count;

@@ -1,0 +1,98 @@
+//! Topics: SNS takes a publish and delivers a copy to every subscriber.
+//! Deliveries to queues are immediate; deliveries to HTTP/S endpoints that do
+//! not answer are retried (three times, twenty seconds apart) and then given
+//! up, without holding back the other subscribers.
+
+use hecs::{Entity, World};
+
+use crate::sim::components::{Balancer, Fleet, Inbox, Topic};
+use crate::sim::station::{Cohort, DropReason};
+use crate::sim::world::Ctx;
+
+/// Takes this tick's publishes and delivers them to every subscriber.
+pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+    let arrivals = match world.get::<&mut Inbox>(entity) {
+        Ok(mut inbox) => std::mem::take(&mut inbox.0),
+        Err(_) => return,
+    };
+    let setup = std::sync::Arc::clone(&ctx.setup);
+    let retry_window =
+        f64::from(setup.catalogue.topic.http_retries) * setup.catalogue.topic.http_retry_delay_s;
+    let Ok(mut topic) = world
+        .get::<&mut Topic>(entity)
+        .map(|mut t| std::mem::take(&mut *t))
+    else {
+        return;
+    };
+    topic.published = 0;
+    topic.http_delivered = 0;
+    let mut direct: Vec<(Entity, Cohort)> = Vec::new();
+    for publish in arrivals {
+        topic.published += publish.count;
+        // The publish itself succeeded.
+        ctx.tally.outcome(publish.stream).ok += publish.count;
+        let Some(copies) = setup.fanout.get(usize::from(publish.stream)) else {
+            continue;
+        };
+        for (sub, &child) in topic.subscribers.iter_mut().zip(copies) {
+            ctx.arrived[child] += publish.count;
+            let copy = Cohort {
+                stream: child as u16,
+                tries: 0,
+                ..publish.clone()
+            };
+            if sub.http {
+                sub.retrying.push_back(copy);
+            } else {
+                direct.push((sub.entity, copy));
+            }
+        }
+    }
+    for sub in &mut topic.subscribers {
+        if !sub.http || sub.retrying.is_empty() {
+            continue;
+        }
+        if answers(world, sub.entity) {
+            for copy in sub.retrying.drain(..) {
+                topic.http_delivered += copy.count;
+                direct.push((sub.entity, copy));
+            }
+        } else {
+            // Deliveries past their last retry are given up.
+            while let Some(front) = sub.retrying.front() {
+                if ctx.now_s - front.arrived_s < retry_window {
+                    break;
+                }
+                if let Some(c) = sub.retrying.pop_front() {
+                    ctx.tally
+                        .drop(c.stream, c.count, DropReason::DeliveryFailed);
+                }
+            }
+        }
+    }
+    if let Ok(mut t) = world.get::<&mut Topic>(entity) {
+        *t = topic;
+    }
+    for (to, copy) in direct {
+        match world.get::<&mut Inbox>(to) {
+            Ok(mut inbox) => inbox.0.push(copy),
+            Err(_) => ctx
+                .tally
+                .drop(copy.stream, copy.count, DropReason::NoTarget),
+        }
+    }
+}
+
+/// Whether an HTTP/S endpoint answers now: a fleet with a server taking
+/// traffic, or a load balancer with such a fleet behind it.
+fn answers(world: &World, endpoint: Entity) -> bool {
+    let fleet_answers = |e: Entity| {
+        world
+            .get::<&Fleet>(e)
+            .is_ok_and(|f| f.census.reachable() > 0)
+    };
+    if let Ok(lb) = world.get::<&Balancer>(endpoint) {
+        return lb.targets.iter().any(|&t| fleet_answers(t));
+    }
+    fleet_answers(endpoint)
+}

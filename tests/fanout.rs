@@ -1,0 +1,92 @@
+//! SNS fan-out: one publish reaches every subscriber; a failing HTTP/S
+//! subscriber is retried and does not hurt the others.
+
+mod common;
+
+use common::{run, score};
+
+fn level(outage: Option<&str>) -> String {
+    let events = outage.map_or(String::new(), |o| {
+        format!(r#"events: [Event(at: "00:10", what: Outage(thing: "webhook", lasts: "{o}"))],"#)
+    });
+    format!(
+        r#"Level(
+    id: "fanout", title: (en: "fan-out", ko: "팬아웃"), seed: 21, tick: "1s", duration: "30m",
+    workloads: [Workload(id: "event", class: Web, work_ms: 20.0, memory_mib: 64.0, response_kib: 2.0, mode: Async(deadline: "10m"))],
+    sources: [Source(id: "orders", workload: "event", base_rps: 50.0)],
+    palette: (things: [Topic, Queue, Instance]),
+    {events}
+    goals: (availability_pct: 90.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
+)"#
+    )
+}
+
+const SOLUTION: &str = r#"Solution(level: "fanout", things: [
+    Topic(id: "order-events"),
+    Queue(id: "billing-q"), Instance(id: "billing", type: "m5.large"),
+    Queue(id: "shipping-q"), Instance(id: "shipping", type: "m5.large"),
+    Instance(id: "webhook", type: "m5.4xlarge"),
+], links: [
+    ("orders", "order-events"),
+    ("order-events", "billing-q"), ("billing-q", "billing"),
+    ("order-events", "shipping-q"), ("shipping-q", "shipping"),
+    ("order-events", "webhook"),
+])"#;
+
+#[test]
+fn one_publish_reaches_every_subscriber_and_is_billed_once() {
+    let sim = run(&level(None), SOLUTION);
+    let s = score(&sim);
+    let publishes = s.sources[0].requests.arrived;
+    assert_eq!(s.calls.len(), 3, "{:?}", s.calls);
+    for copy in &s.calls {
+        assert_eq!(
+            copy.requests.arrived, publishes,
+            "{} got every publish",
+            copy.id
+        );
+    }
+    // One publish charge per message, one HTTP charge per webhook delivery; SQS deliveries are free.
+    let want = publishes as f64 * 0.50 / 1e6 + publishes as f64 * 0.60 / 1e6;
+    assert!(
+        (s.cost_by_service["sns"] - want).abs() < 1e-9,
+        "{} vs {want}",
+        s.cost_by_service["sns"]
+    );
+}
+
+#[test]
+fn a_short_outage_of_an_http_subscriber_is_covered_by_retries() {
+    let s = score(&run(&level(Some("30s")), SOLUTION));
+    // Only the requests the webhook was serving at the instant it went down are lost.
+    let killed = s.dropped_by_reason.get("killed").copied().unwrap_or(0);
+    assert!(
+        killed <= 5 && s.requests.dropped == killed,
+        "{:?}",
+        s.dropped_by_reason
+    );
+}
+
+#[test]
+fn a_long_outage_of_an_http_subscriber_loses_only_its_own_deliveries() {
+    let s = score(&run(&level(Some("5m")), SOLUTION));
+    let webhook = s
+        .calls
+        .iter()
+        .find(|c| c.id.ends_with("webhook"))
+        .expect("webhook stream");
+    let failed = s
+        .dropped_by_reason
+        .get("delivery_failed")
+        .copied()
+        .unwrap_or(0);
+    // Five minutes down, one minute of retries: about four minutes of deliveries given up.
+    assert!((9_000..=15_000).contains(&failed), "gave up {failed}");
+    // Every drop is the webhook's: those given up, and some of the retried flood when it came back.
+    assert_eq!(s.requests.dropped, webhook.requests.dropped);
+    assert!(webhook.requests.dropped >= failed);
+    for other in s.calls.iter().filter(|c| !c.id.ends_with("webhook")) {
+        assert_eq!(other.requests.dropped, 0, "{} is not hurt", other.id);
+        assert_eq!(other.availability_pct, 100.0);
+    }
+}
