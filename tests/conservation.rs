@@ -53,7 +53,7 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
         (prop::sample::select(vec![5.0f64, 40.0, 300.0, 4000.0]), prop::sample::select(vec![64.0f64, 1024.0, 6000.0]), prop::bool::ANY),
         (1u32..5, 0u32..4, 1u32..8, 10.0f64..90.0, prop::sample::select(vec!["0s", "30s", "5m"])),
         (prop::bool::ANY, prop::sample::select(vec!["RoundRobin", "LeastOutstanding"]), 0u32..3, prop::sample::select(vec!["m5.large", "c5.xlarge", "r5.large", "g4dn.xlarge"])),
-        (prop::sample::select(vec!["direct", "queue", "topic", "none"]), prop::sample::select(vec![50.0f64, 2000.0]), 1u32..4, 0.2f64..3.0),
+        (prop::sample::select(vec!["direct", "queue", "topic", "lambda", "queue-lambda", "none"]), prop::sample::select(vec![50.0f64, 2000.0]), 1u32..4, 0.2f64..3.0),
     )
         .prop_map(|(traffic, work, group, extra, back)| {
             let (seed, rps, noise, spike, tick) = traffic;
@@ -61,7 +61,7 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
             let (min, extra_desired, extra_max, target, draining) = group;
             let (spot, algorithm, failures, itype) = extra;
             let (coupling, back_ms, back_size, per_request) = back;
-            let per_request = if coupling == "queue" || coupling == "topic" { per_request } else { 1.0 };
+            let per_request = if coupling.contains("queue") || coupling == "topic" { per_request } else { 1.0 };
             let mode = if sync { r#"Sync(deadline: "800ms", timeout: "20s")"# } else { r#"Async(deadline: "10m")"# };
             let level = format!(
                 r#"Level(
@@ -79,7 +79,7 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
         ]),
         Source(id: "b", workload: "g", base_rps: 5.0),
     ],
-    palette: (things: [Instance, AutoScalingGroup, LoadBalancer, OnPremises, Queue, Topic]),
+    palette: (things: [Instance, AutoScalingGroup, LoadBalancer, OnPremises, Queue, Topic, Function]),
     events: [
         Event(at: "00:18", what: Outage(thing: "backend", lasts: "4m")),
         Event(at: "00:15", what: InstanceFailure(thing: "*", count: {failures})),
@@ -92,7 +92,9 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
             let back_links = match coupling {
                 "direct" => r#"("grp", "backend"),"#,
                 "queue" => r#"("grp", "jobs"), ("jobs", "backend"),"#,
-                "topic" => r#"("grp", "events"), ("events", "jobs"), ("jobs", "backend"), ("events", "one"),"#,
+                "topic" => r#"("grp", "events"), ("events", "jobs"), ("jobs", "backend"), ("events", "one"), ("events", "worker-fn"),"#,
+                "lambda" => r#"("grp", "worker-fn"),"#,
+                "queue-lambda" => r#"("grp", "jobs"), ("jobs", "worker-fn"),"#,
                 _ => "",
             };
             let solution = format!(
@@ -104,6 +106,7 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
     OnPremises(id: "rack", model: "poweredge-r440", servers: 1),
     Queue(id: "jobs", visibility_timeout: "1m", retention: "3m", dead_letter_after: 2),
     Topic(id: "events"),
+    Function(id: "worker-fn", memory_mb: {fn_memory}, reserved_concurrency: 5, timeout: "{fn_timeout}"),
     AutoScalingGroup(id: "backend", type: "c5.large", min: 1, desired: {back_size}, max: 6,
         policies: [TargetTracking(metric: {back_metric}, target: 50.0)]),
 ], links: [("a", "lb"), ("lb", "grp"), ("lb", "one"), ("lb", "rack"), ("b", "grp"), {back_links}],
@@ -113,6 +116,8 @@ actions: [
     (at: "00:22", do: SetLimits(thing: "grp", min: 0, max: {max})),
 ])"#,
                 desired = min + extra_desired,
+                fn_memory = if back_size % 2 == 0 { 512 } else { 1769 },
+                fn_timeout = if back_ms > 1000.0 && back_size == 3 { "1s" } else { "30s" },
                 back_metric = if coupling == "queue" || coupling == "topic" { "BacklogPerInstance" } else { "Cpu" },
                 max = min + extra_desired + extra_max,
             );

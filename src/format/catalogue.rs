@@ -23,6 +23,42 @@ pub struct Catalogue {
     pub queue: QueueCatalogue,
     /// Amazon SNS prices and defaults.
     pub topic: TopicCatalogue,
+    /// AWS Lambda prices and limits.
+    pub lambda: LambdaCatalogue,
+}
+
+/// AWS Lambda prices and limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaCatalogue {
+    /// Price per million invocations.
+    pub usd_per_million_requests: f64,
+    /// Price per GB-second on x86.
+    pub usd_per_gb_second_x86: f64,
+    /// Price per GB-second on Arm (Graviton).
+    pub usd_per_gb_second_arm: f64,
+    /// Duration is billed in steps of this many seconds.
+    pub billing_granularity_s: f64,
+    /// Timeout when a function sets none, seconds.
+    pub default_timeout_s: f64,
+    /// Longest an invocation may run, seconds.
+    pub max_timeout_s: f64,
+    /// Least memory, MB.
+    pub min_memory_mb: u32,
+    /// Most memory, MB.
+    pub max_memory_mb: u32,
+    /// Memory that buys one vCPU of speed, MB.
+    pub mb_per_vcpu: f64,
+    /// Concurrent executions per account and Region.
+    pub account_concurrency: u32,
+    /// New execution environments a function may add every ten seconds.
+    pub new_environments_per_10s: u32,
+    /// Extra latency of an invocation that starts a new environment, seconds.
+    pub cold_start_s: f64,
+    /// How long an idle environment stays warm, seconds.
+    pub warm_for_s: f64,
+    /// How long an asynchronous event is retried before it is dropped, seconds.
+    pub max_event_age_s: f64,
 }
 
 /// Amazon SNS prices and delivery defaults.

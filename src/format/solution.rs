@@ -40,6 +40,8 @@ pub enum ThingKind {
     Queue,
     /// An Amazon SNS topic.
     Topic,
+    /// An AWS Lambda function.
+    Function,
 }
 
 impl ThingKind {
@@ -52,6 +54,7 @@ impl ThingKind {
             ThingKind::LoadBalancer => "load balancer",
             ThingKind::Queue => "SQS queue",
             ThingKind::Topic => "SNS topic",
+            ThingKind::Function => "Lambda function",
         }
     }
 }
@@ -90,6 +93,37 @@ pub enum Thing {
         /// Id used in links.
         id: String,
     },
+    /// A Lambda function: runs per request, scales by itself, costs nothing idle.
+    Function(FunctionSpec),
+}
+
+/// An AWS Lambda function.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSpec {
+    /// Id used in links.
+    pub id: String,
+    /// Memory, MB: also sets CPU speed and the price per second.
+    pub memory_mb: u32,
+    /// Concurrency reserved for this function (the account limit when left out).
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
+    /// Longest an invocation may run before it is stopped (at most 15 minutes).
+    #[serde(default)]
+    pub timeout: Option<Span>,
+    /// Processor architecture.
+    #[serde(default)]
+    pub arch: Arch,
+}
+
+/// A Lambda function's processor architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Arch {
+    /// Intel or AMD.
+    #[default]
+    X86,
+    /// AWS Graviton, cheaper per GB-second.
+    Arm,
 }
 
 impl Thing {
@@ -101,6 +135,7 @@ impl Thing {
             Thing::LoadBalancer(b) => &b.id,
             Thing::Queue(q) => &q.id,
             Thing::Topic { id } => id,
+            Thing::Function(f) => &f.id,
         }
     }
 
@@ -113,6 +148,7 @@ impl Thing {
             Thing::LoadBalancer(_) => ThingKind::LoadBalancer,
             Thing::Queue(_) => ThingKind::Queue,
             Thing::Topic { .. } => ThingKind::Topic,
+            Thing::Function(_) => ThingKind::Function,
         }
     }
 
@@ -120,7 +156,10 @@ impl Thing {
     pub fn serves(&self) -> bool {
         matches!(
             self,
-            Thing::OnPremises { .. } | Thing::Instance { .. } | Thing::AutoScalingGroup(_)
+            Thing::OnPremises { .. }
+                | Thing::Instance { .. }
+                | Thing::AutoScalingGroup(_)
+                | Thing::Function(_)
         )
     }
 }

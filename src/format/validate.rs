@@ -849,6 +849,52 @@ fn check_thing(catalogue: &Catalogue, level: &Level, thing: &Thing, r: &mut Repo
         }
         Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, r),
         Thing::Topic { .. } => {}
+        Thing::Function(f) => {
+            let cat = &catalogue.lambda;
+            if !(cat.min_memory_mb..=cat.max_memory_mb).contains(&f.memory_mb) {
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &f.id,
+                        field: "memory_mb",
+                    },
+                    format!(
+                        "Lambda memory runs from {} to {} MB",
+                        cat.min_memory_mb, cat.max_memory_mb
+                    ),
+                    None,
+                );
+            }
+            if f.reserved_concurrency
+                .is_some_and(|c| c == 0 || c > cat.account_concurrency)
+            {
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &f.id,
+                        field: "reserved_concurrency",
+                    },
+                    format!(
+                        "reserved concurrency runs from 1 to the account's {}",
+                        cat.account_concurrency
+                    ),
+                    None,
+                );
+            }
+            if f.timeout
+                .is_some_and(|t| t.secs() > cat.max_timeout_s || t.secs() <= 0.0)
+            {
+                r.error(
+                    Spot::FieldAfter {
+                        anchor: &f.id,
+                        field: "timeout",
+                    },
+                    "a Lambda function runs for at most 15 minutes",
+                    Some(
+                        "work longer than that belongs on an instance, a container or a batch job"
+                            .into(),
+                    ),
+                );
+            }
+        }
         Thing::Queue(q) => {
             let cat = &catalogue.queue;
             if q.visibility_timeout

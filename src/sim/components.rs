@@ -124,6 +124,42 @@ pub struct Subscriber {
     pub retrying: std::collections::VecDeque<Cohort>,
 }
 
+/// An AWS Lambda function: one execution environment per request in flight,
+/// up to its concurrency limit.
+#[derive(Debug, Clone, Default)]
+pub struct Function {
+    /// Concurrency limit (reserved, or the account's).
+    pub limit: u32,
+    /// Memory, MB.
+    pub memory_mb: u32,
+    /// Price per GB-second.
+    pub usd_per_gb_s: f64,
+    /// Invocations stop after this many seconds.
+    pub timeout_s: f64,
+    /// Per-workload run time, seconds (infinite where it cannot run).
+    pub run_s: Vec<f64>,
+    /// Invocations that last past the current tick: (stream, workload, count, arrived, finish).
+    pub running: Vec<(u16, u16, u64, f64, f64)>,
+    /// Asynchronous events throttled for now, retried next tick.
+    pub retrying: std::collections::VecDeque<Cohort>,
+    /// Environments in use at the end of each recent tick, newest last: (time, environments).
+    pub recent: std::collections::VecDeque<(f64, f64)>,
+    /// Environments warm now.
+    pub warm: f64,
+    /// The next tier its requests call, if linked.
+    pub downstream: Option<Entity>,
+    /// Concurrency used in the last tick (mean).
+    pub concurrency: f64,
+    /// Invocations throttled in the last tick.
+    pub throttled: u64,
+    /// Invocations started in the last tick.
+    pub invoked: u64,
+    /// Invocations that started a new environment in the last tick.
+    pub cold: u64,
+    /// Whether it receives events asynchronously (from a topic): throttled events are retried.
+    pub asynchronous: bool,
+}
+
 /// A pool of identical servers sharing one line: an instance, a group or a rack.
 #[derive(Debug, Clone)]
 pub struct Fleet {

@@ -21,13 +21,15 @@ pub enum Service {
     Sqs,
     /// Amazon SNS publishes and deliveries.
     Sns,
+    /// AWS Lambda requests and GB-seconds.
+    Lambda,
     /// Servers owned on premises (depreciation plus running overhead).
     OnPremises,
 }
 
 impl Service {
     /// Every line, in report order.
-    pub const ALL: [Service; 9] = [
+    pub const ALL: [Service; 10] = [
         Service::OnPremises,
         Service::Ec2OnDemand,
         Service::Ec2Spot,
@@ -37,6 +39,7 @@ impl Service {
         Service::LoadBalancing,
         Service::Sqs,
         Service::Sns,
+        Service::Lambda,
     ];
 
     /// Stable key used in JSON and traces.
@@ -50,6 +53,7 @@ impl Service {
             Service::LoadBalancing => "elastic_load_balancing",
             Service::Sqs => "sqs",
             Service::Sns => "sns",
+            Service::Lambda => "lambda",
             Service::OnPremises => "on_premises",
         }
     }
@@ -65,6 +69,7 @@ impl Service {
             Service::LoadBalancing => "Elastic Load Balancing",
             Service::Sqs => "Amazon SQS",
             Service::Sns => "Amazon SNS",
+            Service::Lambda => "AWS Lambda",
             Service::OnPremises => "On-premises servers",
         }
     }

@@ -43,11 +43,13 @@ pub enum DropReason {
     Throttled,
     /// An HTTP/S endpoint did not answer through every retry of a topic delivery.
     DeliveryFailed,
+    /// Stopped at the function's timeout (Lambda runs at most 15 minutes).
+    TimedOut,
 }
 
 impl DropReason {
     /// Every reason, in report order.
-    pub const ALL: [DropReason; 11] = [
+    pub const ALL: [DropReason; 12] = [
         DropReason::QueueFull,
         DropReason::GaveUp,
         DropReason::Incapable,
@@ -59,6 +61,7 @@ impl DropReason {
         DropReason::DeadLetter,
         DropReason::Throttled,
         DropReason::DeliveryFailed,
+        DropReason::TimedOut,
     ];
 
     /// Index into per-reason arrays.
@@ -80,6 +83,7 @@ impl DropReason {
             DropReason::DeadLetter => "dead_letter",
             DropReason::Throttled => "throttled",
             DropReason::DeliveryFailed => "delivery_failed",
+            DropReason::TimedOut => "timed_out",
         }
     }
 
@@ -97,6 +101,7 @@ impl DropReason {
             DropReason::DeadLetter => "moved to the dead-letter queue",
             DropReason::Throttled => "throttled",
             DropReason::DeliveryFailed => "topic delivery failed after retries",
+            DropReason::TimedOut => "stopped at the function timeout",
         }
     }
 }
@@ -163,7 +168,7 @@ pub struct Outcomes {
     /// Finished after the deadline.
     pub late: u64,
     /// Dropped, by reason.
-    pub dropped: [u64; 11],
+    pub dropped: [u64; 12],
 }
 
 impl Outcomes {
@@ -227,7 +232,8 @@ impl Tally {
         self.outcome(stream).dropped[reason.index()] += count;
     }
 
-    fn finish(&mut self, stream: u16, count: u64, late: bool) {
+    /// Counts finished requests (ok or late) and notes them for their calls downstream.
+    pub fn finish(&mut self, stream: u16, count: u64, late: bool) {
         let o = self.outcome(stream);
         if late {
             o.late += count;

@@ -11,8 +11,8 @@ use crate::format::level::{EventKind, Level, Shape};
 use crate::format::solution::{Action, Purchase, Solution, Thing, TimedAction};
 
 use super::components::{
-    Balancer, Fleet, Group, Hardware, HealthChecks, Inbox, LbHealth, MessageQueue, MetricWindow,
-    Name, OnPremises, Order, Server, ServerState, Subscriber, Topic, TrafficSource,
+    Balancer, Fleet, Function, Group, Hardware, HealthChecks, Inbox, LbHealth, MessageQueue,
+    MetricWindow, Name, OnPremises, Order, Server, ServerState, Subscriber, Topic, TrafficSource,
 };
 use super::ledger::Ledger;
 use super::log::{Happening, What};
@@ -423,6 +423,42 @@ impl Sim {
                 Thing::Topic { .. } => {
                     world.spawn((order, name, Inbox::default(), Topic::default()))
                 }
+                Thing::Function(spec) => {
+                    let cat = &setup.catalogue.lambda;
+                    // CPU grows with memory; one request uses at most one vCPU's worth.
+                    let cpu = (f64::from(spec.memory_mb) / cat.mb_per_vcpu).min(1.0);
+                    let run_s = setup
+                        .workloads
+                        .iter()
+                        .map(|w| {
+                            if w.class == WorkClass::Gpu {
+                                f64::INFINITY
+                            } else {
+                                w.work_s / cpu
+                            }
+                        })
+                        .collect();
+                    let usd_per_gb_s = match spec.arch {
+                        crate::format::solution::Arch::X86 => cat.usd_per_gb_second_x86,
+                        crate::format::solution::Arch::Arm => cat.usd_per_gb_second_arm,
+                    };
+                    world.spawn((
+                        order,
+                        name,
+                        Inbox::default(),
+                        Function {
+                            limit: spec.reserved_concurrency.unwrap_or(cat.account_concurrency),
+                            memory_mb: spec.memory_mb,
+                            usd_per_gb_s,
+                            timeout_s: spec
+                                .timeout
+                                .map_or(cat.default_timeout_s, |t| t.secs())
+                                .min(cat.max_timeout_s),
+                            run_s,
+                            ..Function::default()
+                        },
+                    ))
+                }
                 Thing::OnPremises { model, servers, .. } => {
                     let (index, _) = setup
                         .catalogue
@@ -470,9 +506,18 @@ impl Sim {
                 fleet.downstream = Some(target);
                 continue;
             }
+            if let Ok(mut function) = world.get::<&mut Function>(origin) {
+                function.downstream = Some(target);
+                continue;
+            }
             if world.satisfies::<&Topic>(origin) {
-                // Queues are delivered to for free; servers and load balancers are HTTP endpoints.
-                let http = !world.satisfies::<&MessageQueue>(target);
+                // Queues and functions are delivered to for free (a function asynchronously);
+                // servers and load balancers are HTTP endpoints.
+                let http = !world.satisfies::<&MessageQueue>(target)
+                    && !world.satisfies::<&Function>(target);
+                if let Ok(mut function) = world.get::<&mut Function>(target) {
+                    function.asynchronous = true;
+                }
                 if let Ok(mut topic) = world.get::<&mut Topic>(origin) {
                     topic.subscribers.push(Subscriber {
                         entity: target,

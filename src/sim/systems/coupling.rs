@@ -4,7 +4,7 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Fleet, Inbox};
+use crate::sim::components::{Fleet, Function, Inbox};
 use crate::sim::station::{Cohort, DropReason, round_shares};
 use crate::sim::world::Ctx;
 
@@ -16,7 +16,16 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
     if completions.is_empty() {
         return;
     }
-    let downstream = world.get::<&Fleet>(fleet).ok().and_then(|f| f.downstream);
+    let downstream = world
+        .get::<&Fleet>(fleet)
+        .ok()
+        .and_then(|f| f.downstream)
+        .or_else(|| {
+            world
+                .get::<&Function>(fleet)
+                .ok()
+                .and_then(|f| f.downstream)
+        });
     let mid = ctx.now_s + ctx.tick_s() / 2.0;
     let setup = std::sync::Arc::clone(&ctx.setup);
     for (stream, ok, late) in completions {

@@ -4,7 +4,7 @@
 
 use hecs::World;
 
-use crate::sim::components::{Balancer, Fleet, MessageQueue, Topic};
+use crate::sim::components::{Balancer, Fleet, Function, MessageQueue, Topic};
 use crate::sim::world::Ctx;
 
 /// Passes and serves this tick's requests through every thing, front to back.
@@ -12,6 +12,8 @@ pub fn run(world: &mut World, ctx: &mut Ctx) {
     for entity in ctx.flow.clone() {
         if world.satisfies::<&Balancer>(entity) {
             super::routing::route(world, ctx, entity);
+        } else if world.satisfies::<&Function>(entity) {
+            super::lambda::invoke(world, ctx, entity);
         } else if world.satisfies::<&Topic>(entity) {
             super::topics::publish(world, ctx, entity);
         } else if world.satisfies::<&MessageQueue>(entity) {

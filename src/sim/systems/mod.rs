@@ -6,6 +6,7 @@ pub mod billing;
 pub mod coupling;
 pub mod flow;
 pub mod health;
+pub mod lambda;
 pub mod lifecycle;
 pub mod observe;
 pub mod queues;

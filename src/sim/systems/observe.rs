@@ -2,7 +2,9 @@
 
 use hecs::World;
 
-use crate::sim::components::{Fleet, MessageQueue, Server, ServerState, Topic, TrafficSource};
+use crate::sim::components::{
+    Fleet, Function, MessageQueue, Server, ServerState, Topic, TrafficSource,
+};
 use crate::sim::metrics::{StreamTick, TickRecord};
 use crate::sim::world::Ctx;
 
@@ -19,6 +21,14 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         }
     }
     let mut queued = 0;
+    for f in world.query::<&Function>().iter() {
+        for (stream, _, count, _, _) in &f.running {
+            pending[usize::from(*stream)] += count;
+        }
+        for c in &f.retrying {
+            pending[usize::from(c.stream)] += c.count;
+        }
+    }
     for t in world.query::<&Topic>().iter() {
         for c in t.subscribers.iter().flat_map(|s| s.retrying.iter()) {
             pending[usize::from(c.stream)] += c.count;

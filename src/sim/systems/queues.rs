@@ -4,7 +4,7 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Fleet, Inbox, MessageQueue};
+use crate::sim::components::{Fleet, Function, Inbox, MessageQueue};
 use crate::sim::station::{Cohort, DropReason, Station, Tally};
 use crate::sim::world::Ctx;
 
@@ -44,9 +44,17 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         q.consumer
     };
     let Some(consumer) = consumer else { return };
-    let room = match world.get::<&Fleet>(consumer) {
-        Ok(f) => room_for(&f, tick_s),
-        Err(_) => return,
+    let room = match (
+        world.get::<&Fleet>(consumer),
+        world.get::<&Function>(consumer),
+    ) {
+        (Ok(f), _) => room_for(&f, tick_s),
+        (_, Ok(f)) => super::lambda::room(
+            &f,
+            tick_s,
+            ctx.setup.catalogue.lambda.new_environments_per_10s,
+        ),
+        _ => return,
     };
     let mut handed = Vec::new();
     if let Ok(mut q) = world.get::<&mut MessageQueue>(entity) {
@@ -72,6 +80,9 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         for c in handed {
             f.station.enqueue(c);
         }
+    } else if let Ok(mut inbox) = world.get::<&mut Inbox>(consumer) {
+        // A function polls the queue itself: messages keep their arrival time.
+        inbox.0.extend(handed);
     }
 }
 

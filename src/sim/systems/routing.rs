@@ -3,7 +3,7 @@
 use hecs::World;
 
 use crate::format::solution::Algorithm;
-use crate::sim::components::{Balancer, Fleet, Inbox};
+use crate::sim::components::{Balancer, Fleet, Function, Inbox};
 use crate::sim::station::{Cohort, DropReason, round_shares};
 use crate::sim::world::Ctx;
 
@@ -27,12 +27,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         }
         let weights: Vec<f64> = targets
             .iter()
-            .map(|&t| {
-                world
-                    .get::<&Fleet>(t)
-                    .map(|f| weight(&f, algorithm, false))
-                    .unwrap_or(0.0)
-            })
+            .map(|&t| target_weight(world, t, algorithm, false))
             .collect();
         // With no healthy target at all, Elastic Load Balancing fails open:
         // it tries every registered target rather than none.
@@ -41,12 +36,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         } else {
             targets
                 .iter()
-                .map(|&t| {
-                    world
-                        .get::<&Fleet>(t)
-                        .map(|f| weight(&f, algorithm, true))
-                        .unwrap_or(0.0)
-                })
+                .map(|&t| target_weight(world, t, algorithm, true))
                 .collect()
         };
         if weights.iter().sum::<f64>() <= 0.0 {
@@ -70,6 +60,22 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
             }
         }
     }
+}
+
+/// A target's share of traffic: a fleet by its servers, a Lambda function by
+/// its concurrency limit (it scales by itself).
+fn target_weight(
+    world: &World,
+    target: hecs::Entity,
+    algorithm: Algorithm,
+    fail_open: bool,
+) -> f64 {
+    if let Ok(f) = world.get::<&Fleet>(target) {
+        return weight(&f, algorithm, fail_open);
+    }
+    world
+        .get::<&Function>(target)
+        .map_or(0.0, |f| f64::from(f.limit))
 }
 
 /// A target fleet's share of traffic.

@@ -1,0 +1,150 @@
+//! Lambda: pay per use, scale with demand up to the concurrency limit, cold
+//! starts, and the 15-minute limit.
+
+mod common;
+
+use common::{run, score};
+
+fn level(body: &str) -> String {
+    format!(
+        r#"Level(
+    id: "fn", title: (en: "functions", ko: "함수"), seed: 31, tick: "1s",
+    palette: (things: [Function, Instance, Queue, LoadBalancer]),
+    goals: (availability_pct: 50.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
+    {body}
+)"#
+    )
+}
+
+fn api(rps: f64, duration: &str) -> String {
+    level(&format!(
+        r#"duration: "{duration}",
+    workloads: [Workload(id: "call", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Sync(deadline: "1s", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "call", base_rps: {rps:?})],"#
+    ))
+}
+
+fn function(memory: u32, extra: &str) -> String {
+    format!(
+        r#"Solution(level: "fn", things: [Function(id: "f", memory_mb: {memory}{extra})], links: [("s", "f")])"#
+    )
+}
+
+#[test]
+fn an_idle_function_costs_nothing() {
+    let s = score(&run(&api(0.0, "1h"), &function(1024, "")));
+    assert_eq!(s.requests.arrived, 0);
+    assert_eq!(s.cost_usd, 0.0, "{:?}", s.cost_by_service);
+}
+
+#[test]
+fn a_busy_hour_costs_requests_and_gb_seconds() {
+    let sim = run(&api(50.0, "1h"), &function(1769, ""));
+    let s = score(&sim);
+    let n = s.requests.ok as f64;
+    // 100 ms at one full vCPU (1,769 MB), billed per millisecond.
+    let want = n * 0.20 / 1e6 + n * 0.1 * (1769.0 / 1024.0) * 0.0000166667;
+    assert!(
+        (s.cost_by_service["lambda"] - want).abs() < 1e-9,
+        "{} vs {want}",
+        s.cost_by_service["lambda"]
+    );
+    assert_eq!(s.requests.dropped, 0);
+    // Less memory, less CPU: the same work takes longer at 885 MB (half a vCPU).
+    let half = score(&run(&api(50.0, "10m"), &function(885, "")));
+    assert!(half.latency_ms.p50 > 190.0, "p50 {}", half.latency_ms.p50);
+}
+
+#[test]
+fn throttling_starts_exactly_at_the_concurrency_limit() {
+    // 100 ms per request, limit 10: the function can run 100 requests a second.
+    for rps in [60.0, 100.0, 150.0] {
+        let sim = run(
+            &api(rps, "10m"),
+            &function(1769, ", reserved_concurrency: 10"),
+        );
+        for r in &sim.metrics.records {
+            let t = r.total();
+            // Every request over 100 in a second is throttled, and none below it.
+            assert_eq!(
+                t.dropped,
+                t.arrived.saturating_sub(100),
+                "{rps}/s, tick {}: {t:?}",
+                r.tick
+            );
+        }
+        let s = score(&sim);
+        assert_eq!(
+            s.requests.dropped,
+            s.dropped_by_reason.get("throttled").copied().unwrap_or(0)
+        );
+    }
+}
+
+#[test]
+fn cold_starts_add_latency_when_concurrency_grows() {
+    let lvl = level(
+        r#"duration: "20m",
+    workloads: [Workload(id: "call", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Sync(deadline: "300ms", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "call", base_rps: 20.0, shapes: [Spike(at: "00:10", ramp: "1s", hold: "5m", multiplier: 50.0)])],"#,
+    );
+    let sim = run(&lvl, &function(1769, ""));
+    let s = score(&sim);
+    // Cold starts (250 ms) push the first requests of new environments past 300 ms.
+    assert!(s.requests.late > 50, "late {}", s.requests.late);
+    assert!(s.requests.late < s.requests.arrived / 100);
+    let spike_tick = &sim.metrics.records[600];
+    assert!(
+        spike_tick.total().late > 0,
+        "the jump at 00:10 starts environments cold"
+    );
+}
+
+#[test]
+fn sixteen_minutes_of_work_fails_on_lambda_and_succeeds_on_an_instance() {
+    let lvl = level(
+        r#"duration: "1h",
+    workloads: [Workload(id: "report", class: Compute, work_ms: 960000.0, memory_mib: 512.0, mode: Async(deadline: "1h"))],
+    sources: [Source(id: "s", workload: "report", base_rps: 0.002, shapes: [FlashCrowd(at: "00:05", multiplier: 1.0, decay: "1m")])],"#,
+    );
+    let on_lambda = score(&run(&lvl, &function(1769, r#", timeout: "15m""#)));
+    assert!(on_lambda.requests.arrived > 0);
+    assert_eq!(
+        on_lambda.dropped_by_reason.get("timed_out").copied(),
+        Some(on_lambda.requests.arrived - on_lambda.requests.pending)
+    );
+    assert_eq!(on_lambda.requests.ok, 0);
+    let on_instance = score(&run(
+        &lvl,
+        r#"Solution(level: "fn", things: [Instance(id: "box", type: "c5.xlarge")], links: [("s", "box")])"#,
+    ));
+    assert_eq!(on_instance.requests.dropped, 0);
+    assert!(on_instance.requests.ok > 0);
+    // A timeout over 15 minutes is refused outright.
+    let err = peakload::format::check_texts(
+        peakload::format::SourceFile::new("t/level.ron", lvl.clone()),
+        Some(peakload::format::SourceFile::new(
+            "t/solution.ron",
+            function(1769, r#", timeout: "16m""#),
+        )),
+    )
+    .expect_err("refused");
+    assert!(err.to_string().contains("15 minutes"), "{err}");
+}
+
+#[test]
+fn a_queue_feeds_a_function_within_its_concurrency() {
+    let lvl = level(
+        r#"duration: "30m",
+    workloads: [Workload(id: "job", class: Web, work_ms: 2000.0, memory_mib: 64.0, mode: Async(deadline: "30m"))],
+    sources: [Source(id: "s", workload: "job", base_rps: 20.0, shapes: [Spike(at: "00:05", ramp: "10s", hold: "2m", multiplier: 5.0)])],"#,
+    );
+    let s = score(&run(
+        &lvl,
+        r#"Solution(level: "fn", things: [Queue(id: "q"), Function(id: "f", memory_mb: 1769, reserved_concurrency: 50, timeout: "10s")],
+            links: [("s", "q"), ("q", "f")])"#,
+    ));
+    // The queue absorbs the burst the function's 50 environments cannot take at once.
+    assert_eq!(s.requests.dropped, 0, "{:?}", s.dropped_by_reason);
+    assert_eq!(s.requests.late, 0);
+}
