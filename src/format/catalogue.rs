@@ -25,6 +25,34 @@ pub struct Catalogue {
     pub topic: TopicCatalogue,
     /// AWS Lambda prices and limits.
     pub lambda: LambdaCatalogue,
+    /// Container prices and task start times.
+    pub containers: ContainerCatalogue,
+}
+
+/// Amazon ECS / EKS and AWS Fargate prices and defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerCatalogue {
+    /// Fargate price per vCPU-hour.
+    pub fargate_usd_per_vcpu_hour: f64,
+    /// Fargate price per GB-hour of memory.
+    pub fargate_usd_per_gb_hour: f64,
+    /// Shortest billed Fargate task run, seconds.
+    pub fargate_min_billed_s: f64,
+    /// EKS control plane price per cluster-hour.
+    pub eks_usd_per_cluster_hour: f64,
+    /// Seconds from launch until a Fargate task serves.
+    pub fargate_task_start_s: f64,
+    /// Seconds from launch until a task on a running EC2 instance serves.
+    pub ec2_task_start_s: f64,
+    /// Smallest task, vCPU.
+    pub min_task_vcpu: f64,
+    /// Largest task, vCPU.
+    pub max_task_vcpu: f64,
+    /// Least task memory, GiB.
+    pub min_task_memory_gib: f64,
+    /// Most task memory, GiB.
+    pub max_task_memory_gib: f64,
 }
 
 /// AWS Lambda prices and limits.

@@ -42,6 +42,8 @@ pub enum ThingKind {
     Topic,
     /// An AWS Lambda function.
     Function,
+    /// An Amazon ECS or EKS service of container tasks.
+    ContainerService,
 }
 
 impl ThingKind {
@@ -55,6 +57,7 @@ impl ThingKind {
             ThingKind::Queue => "SQS queue",
             ThingKind::Topic => "SNS topic",
             ThingKind::Function => "Lambda function",
+            ThingKind::ContainerService => "container service",
         }
     }
 }
@@ -95,6 +98,51 @@ pub enum Thing {
     },
     /// A Lambda function: runs per request, scales by itself, costs nothing idle.
     Function(FunctionSpec),
+    /// An ECS or EKS service running container tasks on Fargate or on EC2 capacity.
+    ContainerService(ContainerSpec),
+}
+
+/// An Amazon ECS or EKS service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSpec {
+    /// Id used in links.
+    pub id: String,
+    /// Which orchestrator runs it.
+    pub orchestrator: Orchestrator,
+    /// Where its tasks run.
+    pub capacity: Capacity,
+    /// vCPU per task.
+    pub task_vcpu: f64,
+    /// Memory per task, GiB.
+    pub task_memory_gib: f64,
+    /// Fewest tasks.
+    pub min: u32,
+    /// Tasks wanted at the start.
+    pub desired: u32,
+    /// Most tasks.
+    pub max: u32,
+    /// Service auto scaling policies.
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+}
+
+/// A container orchestrator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Orchestrator {
+    /// Amazon ECS: no charge for the control plane.
+    Ecs,
+    /// Amazon EKS (Kubernetes): a fee per cluster-hour.
+    Eks,
+}
+
+/// Where container tasks run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Capacity {
+    /// AWS Fargate: no instances to manage, priced per task vCPU and GB.
+    Fargate,
+    /// On the EC2 instances of a group or instance you manage (its id).
+    Ec2(String),
 }
 
 /// An AWS Lambda function.
@@ -136,6 +184,7 @@ impl Thing {
             Thing::Queue(q) => &q.id,
             Thing::Topic { id } => id,
             Thing::Function(f) => &f.id,
+            Thing::ContainerService(c) => &c.id,
         }
     }
 
@@ -149,6 +198,7 @@ impl Thing {
             Thing::Queue(_) => ThingKind::Queue,
             Thing::Topic { .. } => ThingKind::Topic,
             Thing::Function(_) => ThingKind::Function,
+            Thing::ContainerService(_) => ThingKind::ContainerService,
         }
     }
 
@@ -160,6 +210,7 @@ impl Thing {
                 | Thing::Instance { .. }
                 | Thing::AutoScalingGroup(_)
                 | Thing::Function(_)
+                | Thing::ContainerService(_)
         )
     }
 }

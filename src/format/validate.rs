@@ -7,8 +7,8 @@ use super::level::{Condition, EventKind, Level, Mode, Shape};
 use super::locate::{Reporter, Spot};
 use super::problem::{Problem, SourceFile, did_you_mean};
 use super::solution::{
-    Action, AutoScalingGroup, Commitment, Metric, Policy, Purchase, Scheme, Solution, Thing,
-    ThingKind,
+    Action, AutoScalingGroup, Capacity, Commitment, Metric, Policy, Purchase, Scheme, Solution,
+    Thing, ThingKind,
 };
 
 /// The most ticks one level may run, so a typo cannot hang headless scoring.
@@ -632,6 +632,27 @@ impl SolutionChecks<'_, '_> {
         if self.r.problems.len() == before {
             check_reach(self.level, &links, &sources, &things, self.r);
         }
+        for thing in things.values() {
+            if let Thing::ContainerService(c) = thing
+                && let Capacity::Ec2(host) = &c.capacity
+                && !matches!(
+                    things.get(host.as_str()),
+                    Some(Thing::Instance { .. } | Thing::AutoScalingGroup(_))
+                )
+            {
+                let hint = hint_names(
+                    host,
+                    things
+                        .iter()
+                        .filter(|(_, t)| {
+                            matches!(t, Thing::Instance { .. } | Thing::AutoScalingGroup(_))
+                        })
+                        .map(|(k, _)| *k),
+                    "instances and groups",
+                );
+                self.r.error(Spot::Value { field: None, value: host }, format!("service `{}` runs on `{host}`, which is not an instance or Auto Scaling group", c.id), hint);
+            }
+        }
         self.commitments();
         self.actions(&things);
         for e in &self.level.events {
@@ -715,7 +736,10 @@ impl SolutionChecks<'_, '_> {
                 Action::Resize { .. } => ThingKind::Instance,
                 Action::OrderServers { .. } => ThingKind::OnPremises,
             };
-            if thing.kind() != wanted {
+            // Services of container tasks scale like groups of instances.
+            let scales_like_group = wanted == ThingKind::AutoScalingGroup
+                && thing.kind() == ThingKind::ContainerService;
+            if thing.kind() != wanted && !scales_like_group {
                 self.r.error(
                     spot,
                     format!(
@@ -849,6 +873,58 @@ fn check_thing(catalogue: &Catalogue, level: &Level, thing: &Thing, r: &mut Repo
         }
         Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, r),
         Thing::Topic { .. } => {}
+        Thing::ContainerService(c) => {
+            let cat = &catalogue.containers;
+            let at = |field| Spot::FieldAfter {
+                anchor: &c.id,
+                field,
+            };
+            if !(cat.min_task_vcpu..=cat.max_task_vcpu).contains(&c.task_vcpu) {
+                r.error(
+                    at("task_vcpu"),
+                    format!(
+                        "a task has {} to {} vCPU",
+                        cat.min_task_vcpu, cat.max_task_vcpu
+                    ),
+                    None,
+                );
+            }
+            if !(cat.min_task_memory_gib..=cat.max_task_memory_gib).contains(&c.task_memory_gib) {
+                r.error(
+                    at("task_memory_gib"),
+                    format!(
+                        "a task has {} to {} GiB of memory",
+                        cat.min_task_memory_gib, cat.max_task_memory_gib
+                    ),
+                    None,
+                );
+            }
+            if c.min > c.max {
+                r.error(
+                    at("min"),
+                    format!("service `{}` has min {} above max {}", c.id, c.min, c.max),
+                    Some("min <= desired <= max".into()),
+                );
+            } else if c.desired < c.min || c.desired > c.max {
+                r.error(
+                    at("desired"),
+                    format!(
+                        "service `{}` wants {} tasks, outside min {} and max {}",
+                        c.id, c.desired, c.min, c.max
+                    ),
+                    None,
+                );
+            }
+            if c.max > MAX_GROUP_SIZE {
+                r.error(at("max"), format!("service `{}` may grow to {} tasks, over the {MAX_GROUP_SIZE} a level allows", c.id, c.max), None);
+            }
+            if c.policies
+                .iter()
+                .any(|p| matches!(p, Policy::Predictive { .. }))
+            {
+                r.error(at("policies"), "service auto scaling has no predictive policy here; use target tracking or steps", None);
+            }
+        }
         Thing::Function(f) => {
             let cat = &catalogue.lambda;
             if !(cat.min_memory_mb..=cat.max_memory_mb).contains(&f.memory_mb) {
@@ -1302,6 +1378,17 @@ fn check_reach(
         }
     }
     let calls_anything = level.workloads.iter().any(|w| !w.calls.is_empty());
+    // Instances that host container tasks serve through their tasks.
+    let hosts: BTreeSet<&str> = things
+        .values()
+        .filter_map(|t| match t {
+            Thing::ContainerService(c) => match &c.capacity {
+                Capacity::Ec2(id) => Some(id.as_str()),
+                Capacity::Fargate => None,
+            },
+            _ => None,
+        })
+        .collect();
     for (id, thing) in things {
         let incoming = links.iter().any(|(_, t)| t == id);
         let outgoing = links.iter().filter(|(f, _)| f == id).count();
@@ -1349,7 +1436,7 @@ fn check_reach(
                     None,
                 );
             }
-            _ if !incoming => {
+            _ if !incoming && !hosts.contains(id) => {
                 r.warn(
                     Spot::Value {
                         field: Some("id"),

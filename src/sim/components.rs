@@ -69,6 +69,36 @@ pub enum Hardware {
     Ec2(usize),
     /// An on-premises server model (index into the catalogue).
     OnPrem(usize),
+    /// A container task of this size.
+    Task {
+        /// Thousandths of a vCPU.
+        milli_vcpu: u32,
+        /// Memory, MiB.
+        memory_mib: u32,
+    },
+}
+
+impl Hardware {
+    /// vCPU and memory (GiB) a task of this size takes from its host; none for other hardware.
+    pub fn task_size(self) -> Option<(f64, f64)> {
+        match self {
+            Hardware::Task {
+                milli_vcpu,
+                memory_mib,
+            } => Some((
+                f64::from(milli_vcpu) / 1000.0,
+                f64::from(memory_mib) / 1024.0,
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Marks a fleet that is an ECS or EKS service of container tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContainerService {
+    /// Whether it runs on EKS (with a control-plane fee).
+    pub eks: bool,
 }
 
 /// An Amazon SQS queue: messages wait here until a consumer takes them.
@@ -185,6 +215,10 @@ pub struct Fleet {
     pub downstream: Option<Entity>,
     /// The queue this fleet consumes, if any: what its servers lose goes back there.
     pub fed_by: Option<Entity>,
+    /// Seconds from launch until a new server (or task) serves.
+    pub boot_s: f64,
+    /// For container tasks on EC2: the fleet whose instances host them.
+    pub capacity: Option<Entity>,
     /// Its servers, counted by state.
     pub census: Census,
     /// Server-seconds of work done in the last tick.
@@ -299,6 +333,8 @@ pub struct Server {
     pub reclaim_at_s: Option<f64>,
     /// Seconds billed so far.
     pub billed_s: f64,
+    /// For a container task on EC2: the instance it runs on.
+    pub host: Option<Entity>,
 }
 
 /// Where a server is in its life.

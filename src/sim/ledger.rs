@@ -23,13 +23,17 @@ pub enum Service {
     Sns,
     /// AWS Lambda requests and GB-seconds.
     Lambda,
+    /// AWS Fargate tasks.
+    Fargate,
+    /// Amazon EKS control planes.
+    Eks,
     /// Servers owned on premises (depreciation plus running overhead).
     OnPremises,
 }
 
 impl Service {
     /// Every line, in report order.
-    pub const ALL: [Service; 10] = [
+    pub const ALL: [Service; 12] = [
         Service::OnPremises,
         Service::Ec2OnDemand,
         Service::Ec2Spot,
@@ -40,6 +44,8 @@ impl Service {
         Service::Sqs,
         Service::Sns,
         Service::Lambda,
+        Service::Fargate,
+        Service::Eks,
     ];
 
     /// Stable key used in JSON and traces.
@@ -54,6 +60,8 @@ impl Service {
             Service::Sqs => "sqs",
             Service::Sns => "sns",
             Service::Lambda => "lambda",
+            Service::Fargate => "fargate",
+            Service::Eks => "eks",
             Service::OnPremises => "on_premises",
         }
     }
@@ -70,6 +78,8 @@ impl Service {
             Service::Sqs => "Amazon SQS",
             Service::Sns => "Amazon SNS",
             Service::Lambda => "AWS Lambda",
+            Service::Fargate => "AWS Fargate",
+            Service::Eks => "Amazon EKS",
             Service::OnPremises => "On-premises servers",
         }
     }

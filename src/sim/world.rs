@@ -11,8 +11,9 @@ use crate::format::level::{EventKind, Level, Shape};
 use crate::format::solution::{Action, Purchase, Solution, Thing, TimedAction};
 
 use super::components::{
-    Balancer, Fleet, Function, Group, Hardware, HealthChecks, Inbox, LbHealth, MessageQueue,
-    MetricWindow, Name, OnPremises, Order, Server, ServerState, Subscriber, Topic, TrafficSource,
+    Balancer, ContainerService, Fleet, Function, Group, Hardware, HealthChecks, Inbox, LbHealth,
+    MessageQueue, MetricWindow, Name, OnPremises, Order, Server, ServerState, Subscriber, Topic,
+    TrafficSource,
 };
 use super::ledger::Ledger;
 use super::log::{Happening, What};
@@ -222,6 +223,7 @@ impl Ctx {
             },
             reclaim_at_s: None,
             billed_s: 0.0,
+            host: None,
         },))
     }
 }
@@ -423,6 +425,40 @@ impl Sim {
                 Thing::Topic { .. } => {
                     world.spawn((order, name, Inbox::default(), Topic::default()))
                 }
+                Thing::ContainerService(spec) => {
+                    let hw = Hardware::Task {
+                        milli_vcpu: (spec.task_vcpu * 1000.0).round() as u32,
+                        memory_mib: (spec.task_memory_gib * 1024.0).round() as u32,
+                    };
+                    let mut fleet = new_fleet(&setup, hw, Purchase::OnDemand, &reached);
+                    let cat = &setup.catalogue.containers;
+                    fleet.boot_s = match spec.capacity {
+                        crate::format::solution::Capacity::Fargate => cat.fargate_task_start_s,
+                        crate::format::solution::Capacity::Ec2(_) => cat.ec2_task_start_s,
+                    };
+                    let group = Group {
+                        min: spec.min,
+                        desired: spec.desired.clamp(spec.min, spec.max.max(spec.min)),
+                        max: spec.max.max(spec.min),
+                        policies: spec.policies.clone(),
+                        scheduled: Vec::new(),
+                        warmup_s: 0.0,
+                        replace_unhealthy: true,
+                        window: MetricWindow::default(),
+                        low_periods: 0,
+                        last_step_change_s: vec![f64::NEG_INFINITY; spec.policies.len()],
+                        last_scale_in_s: f64::NEG_INFINITY,
+                    };
+                    let eks = spec.orchestrator == crate::format::solution::Orchestrator::Eks;
+                    world.spawn((
+                        order,
+                        name,
+                        Inbox::default(),
+                        fleet,
+                        group,
+                        ContainerService { eks },
+                    ))
+                }
                 Thing::Function(spec) => {
                     let cat = &setup.catalogue.lambda;
                     // CPU grows with memory; one request uses at most one vCPU's worth.
@@ -561,6 +597,27 @@ impl Sim {
         events.sort_by(|a, b| a.0.total_cmp(&b.0));
         ctx.events = events;
 
+        // Container services on EC2 find their hosts, then start with their tasks running.
+        for thing in &things {
+            let Thing::ContainerService(spec) = thing else {
+                continue;
+            };
+            let Some(service) = ctx.thing(&spec.id) else {
+                continue;
+            };
+            if let crate::format::solution::Capacity::Ec2(cluster) = &spec.capacity {
+                let host = ctx
+                    .thing(cluster)
+                    .ok_or_else(|| BuildError::UnknownId(cluster.clone()))?;
+                if let Ok(mut fleet) = world.get::<&mut Fleet>(service) {
+                    fleet.capacity = Some(host);
+                }
+            }
+            let desired = world.get::<&Group>(service).map(|g| g.desired).unwrap_or(0);
+            for _ in 0..desired {
+                systems::containers::launch(&mut world, &mut ctx, service, 0.0);
+            }
+        }
         ctx.flow = flow_order(&world, &ctx.things, &links);
         let metrics = Metrics::new(&setup);
         let mut sim = Sim {
@@ -588,6 +645,7 @@ impl Sim {
 
         systems::script::apply_due(world, ctx);
         systems::lifecycle::advance(world, ctx);
+        systems::containers::orphans(world, ctx);
         systems::health::check(world, ctx);
         systems::autoscaling::evaluate(world, ctx);
         systems::service::refresh_fleets(world, ctx.now_s);
@@ -674,15 +732,34 @@ fn flow_order(
 pub fn hardware_figures(
     catalogue: &Catalogue,
     hw: Hardware,
-) -> (u32, f64, &crate::format::catalogue::Speed) {
+) -> (u32, f64, crate::format::catalogue::Speed) {
     match hw {
         Hardware::Ec2(i) => {
             let t = &catalogue.instance_types[i];
-            (t.vcpu, t.memory_gib, &t.speed)
+            (t.vcpu, t.memory_gib, t.speed)
         }
         Hardware::OnPrem(i) => {
             let m = &catalogue.on_prem_servers[i];
-            (m.vcpu, m.memory_gib, &m.speed)
+            (m.vcpu, m.memory_gib, m.speed)
+        }
+        Hardware::Task {
+            milli_vcpu,
+            memory_mib,
+        } => {
+            // A task serves one request per whole vCPU; a fraction of a vCPU
+            // serves one at that fraction of the speed. Tasks run on
+            // general-purpose hardware and have no GPU.
+            let vcpu = f64::from(milli_vcpu) / 1000.0;
+            let slots = vcpu.floor().max(1.0);
+            let f = vcpu / slots;
+            let speed = crate::format::catalogue::Speed {
+                web: f,
+                compute: f,
+                memory: f,
+                gpu: 0.0,
+                storage: f,
+            };
+            (slots as u32, f64::from(memory_mib) / 1024.0, speed)
         }
     }
 }
@@ -744,6 +821,8 @@ fn new_fleet(setup: &Setup, hw: Hardware, purchase: Purchase, reached: &[usize])
         census: Default::default(),
         downstream: None,
         fed_by: None,
+        boot_s: setup.catalogue.ec2.boot_s,
+        capacity: None,
         busy_s: 0.0,
         received: 0,
     }

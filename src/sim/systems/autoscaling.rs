@@ -301,11 +301,13 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let Ok(fleet) = world.get::<&Fleet>(entity) else {
         return;
     };
-    let (hardware, purchase, draining_s, behind_lb) = (
+    let (hardware, purchase, draining_s, behind_lb, boot_s, capacity) = (
         fleet.hardware,
         fleet.purchase,
         fleet.draining_s,
         fleet.checks.is_some(),
+        fleet.boot_s,
+        fleet.capacity,
     );
     drop(fleet);
     let members = servers_of(world, entity);
@@ -320,9 +322,16 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         .collect();
     let have = active.len() as u32;
     if have < desired {
-        let ready = ctx.now_s + ctx.setup.catalogue.ec2.boot_s;
+        let ready = ctx.now_s + boot_s;
         for _ in have..desired {
-            ctx.spawn_server(world, entity, hardware, purchase, ready);
+            if capacity.is_some() {
+                // A task on EC2 needs room on an instance of its cluster.
+                if !super::containers::launch(world, ctx, entity, ready) {
+                    break;
+                }
+            } else {
+                ctx.spawn_server(world, entity, hardware, purchase, ready);
+            }
         }
     } else if have > desired {
         // Booting instances go first (nothing to lose), then the newest in service.

@@ -4,7 +4,9 @@ use hecs::World;
 
 use crate::format::catalogue::Family;
 use crate::format::solution::{Commitment, Payment, PlanKind, Purchase, Term};
-use crate::sim::components::{Balancer, Hardware, MessageQueue, Server, ServerState, Topic};
+use crate::sim::components::{
+    Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, ServerState, Topic,
+};
 use crate::sim::ledger::Service;
 use crate::sim::world::Ctx;
 
@@ -25,6 +27,23 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
             continue;
         };
         match server.hardware {
+            // A task on EC2 is paid for through its instance; on Fargate it is
+            // billed per vCPU-hour and GB-hour, per second with a one-minute minimum.
+            Hardware::Task { .. } if server.host.is_some() => {}
+            Hardware::Task { .. } => {
+                let (vcpu, memory) = server.hardware.task_size().unwrap_or((0.0, 0.0));
+                let c = &cat.containers;
+                let per_hour =
+                    vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour;
+                if matches!(server.state, ServerState::Terminated) {
+                    let short = (c.fargate_min_billed_s - server.billed_s).max(0.0);
+                    ctx.ledger
+                        .charge(Service::Fargate, per_hour * short / 3600.0);
+                } else if server.state.is_billed() {
+                    server.billed_s += tick_s;
+                    ctx.ledger.charge(Service::Fargate, per_hour * hours);
+                }
+            }
             Hardware::OnPrem(i) => {
                 // Owned hardware costs the same busy or idle: depreciation plus
                 // power, cooling, space and network.
@@ -173,6 +192,26 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
         let usd = t.published as f64 * cat.topic.usd_per_million_publishes / 1e6
             + t.http_delivered as f64 * cat.topic.usd_per_million_http_deliveries / 1e6;
         ctx.ledger.charge(Service::Sns, usd);
+    }
+
+    // EKS charges for each cluster's control plane: one per EC2 cluster its
+    // services share, one per service on Fargate.
+    let mut clusters: Vec<hecs::Entity> = Vec::new();
+    for entity in ordered::<ContainerService>(world) {
+        let (Ok(service), Ok(fleet)) = (
+            world.get::<&ContainerService>(entity),
+            world.get::<&Fleet>(entity),
+        ) else {
+            continue;
+        };
+        let cluster = fleet.capacity.unwrap_or(entity);
+        if service.eks && !clusters.contains(&cluster) {
+            clusters.push(cluster);
+            ctx.ledger.charge(
+                Service::Eks,
+                cat.containers.eks_usd_per_cluster_hour * hours,
+            );
+        }
     }
 
     let lb = &cat.load_balancer;

@@ -3,6 +3,7 @@
 
 pub mod autoscaling;
 pub mod billing;
+pub mod containers;
 pub mod coupling;
 pub mod flow;
 pub mod health;
