@@ -131,6 +131,19 @@ actions: [
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// Every service in one world: the same input twice gives the same score, to the byte.
+    #[test]
+    fn random_levels_are_deterministic((level, solution) in random_case()) {
+        let checked = checked(&level, &solution);
+        let once = |seed| {
+            let mut sim = sim_of(&checked, seed);
+            sim.run_to_end();
+            serde_json::to_string(&peakload::sim::Score::of(&sim)).expect("json")
+        };
+        prop_assert_eq!(once(None), once(None));
+        prop_assert_eq!(once(Some(77)), once(Some(77)));
+    }
+
     #[test]
     fn random_levels_conserve_requests((level, solution) in random_case()) {
         let checked = checked(&level, &solution);

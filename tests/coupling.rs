@@ -194,3 +194,45 @@ fn an_internal_load_balancer_spreads_tier_to_tier_calls_and_routes_around_failur
     .expect_err("refused");
     assert!(err.to_string().contains("internal load balancer"), "{err}");
 }
+
+/// A consumer group that scales on the queue's backlog per instance grows when
+/// messages pile up and shrinks when they are gone.
+#[test]
+fn a_consumer_group_scales_on_backlog_per_instance() {
+    let level = r#"Level(
+    id: "backlog", title: (en: "backlog", ko: "적체"), seed: 6, tick: "1s", duration: "1h",
+    workloads: [Workload(id: "job", class: Compute, work_ms: 500.0, memory_mib: 128.0, mode: Async(deadline: "30m"))],
+    sources: [Source(id: "s", workload: "job", base_rps: 5.0, shapes: [Spike(at: "00:10", ramp: "1m", hold: "10m", multiplier: 10.0)])],
+    palette: (things: [Queue, AutoScalingGroup]),
+    goals: (availability_pct: 99.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
+)"#;
+    let with = |policies: &str| {
+        format!(
+            r#"Solution(level: "backlog", things: [Queue(id: "jobs"),
+                AutoScalingGroup(id: "workers", type: "c5.large", min: 1, desired: 2, max: 20, policies: [{policies}])],
+                links: [("s", "jobs"), ("jobs", "workers")])"#
+        )
+    };
+    let sim = common::run(
+        level,
+        &with("TargetTracking(metric: BacklogPerInstance, target: 100.0)"),
+    );
+    let peak = sim
+        .metrics
+        .records
+        .iter()
+        .map(|r| r.servers_working)
+        .max()
+        .unwrap_or(0);
+    let end = sim.metrics.records.last().map_or(0, |r| r.servers_working);
+    assert!(peak >= 8, "grew to {peak} on the backlog");
+    assert!(end < peak, "shrank back to {end} once the backlog was gone");
+    let scaled = score(&sim);
+    assert!(scaled.passed, "{:?}", scaled.failed_goals);
+    let fixed = score(&common::run(level, &with("")));
+    assert!(
+        fixed.requests.late > 0 || fixed.requests.dropped > 0,
+        "two fixed workers fall behind"
+    );
+    assert!(scaled.availability_pct > fixed.availability_pct);
+}

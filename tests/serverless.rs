@@ -9,7 +9,7 @@ fn level(body: &str) -> String {
     format!(
         r#"Level(
     id: "fn", title: (en: "functions", ko: "함수"), seed: 31, tick: "1s",
-    palette: (things: [Function, Instance, Queue, LoadBalancer]),
+    palette: (things: [Function, Instance, Queue, LoadBalancer, Topic]),
     goals: (availability_pct: 50.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
     {body}
 )"#
@@ -147,4 +147,38 @@ fn a_queue_feeds_a_function_within_its_concurrency() {
     // The queue absorbs the burst the function's 50 environments cannot take at once.
     assert_eq!(s.requests.dropped, 0, "{:?}", s.dropped_by_reason);
     assert_eq!(s.requests.late, 0);
+}
+
+#[test]
+fn a_function_behind_a_load_balancer_or_a_topic_is_invoked_per_request() {
+    let lvl = api(30.0, "10m");
+    let behind_lb = score(&run(
+        &lvl,
+        r#"Solution(level: "fn", things: [LoadBalancer(id: "lb"), Function(id: "f", memory_mb: 1769)], links: [("s", "lb"), ("lb", "f")])"#,
+    ));
+    assert_eq!(behind_lb.requests.dropped, 0);
+    assert!(
+        behind_lb.cost_by_service.contains_key("lambda")
+            && behind_lb
+                .cost_by_service
+                .contains_key("elastic_load_balancing")
+    );
+    let lvl = level(
+        r#"duration: "10m",
+    workloads: [Workload(id: "event", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Async(deadline: "5m"))],
+    sources: [Source(id: "s", workload: "event", base_rps: 30.0)],"#,
+    );
+    let via_topic = score(&run(
+        &lvl,
+        r#"Solution(level: "fn", things: [Topic(id: "t"), Function(id: "f", memory_mb: 1769)], links: [("s", "t"), ("t", "f")])"#,
+    ));
+    let delivered = &via_topic.calls[0];
+    assert_eq!(
+        delivered.requests.arrived,
+        via_topic.sources[0].requests.arrived
+    );
+    assert_eq!(delivered.requests.dropped, 0);
+    // Deliveries from SNS to Lambda are free: only the publishes are billed.
+    let publishes = via_topic.sources[0].requests.arrived as f64;
+    assert!((via_topic.cost_by_service["sns"] - publishes * 0.5 / 1e6).abs() < 1e-12);
 }
