@@ -207,6 +207,9 @@ pub struct Tally {
     pub sojourn_s: f64,
     /// Server-seconds of work done.
     pub busy_s: f64,
+    /// Streams whose latency is not part of the score's distribution
+    /// (synchronous calls: their callers' latency is what users see).
+    pub quiet: std::sync::Arc<[bool]>,
 }
 
 impl Tally {
@@ -216,6 +219,15 @@ impl Tally {
             by_stream: vec![Outcomes::default(); streams],
             ..Self::default()
         }
+    }
+
+    /// Whether a stream's latency goes into the distribution.
+    pub fn heard(&self, stream: u16) -> bool {
+        !self
+            .quiet
+            .get(usize::from(stream))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The outcomes of one stream so far this tick.
@@ -462,7 +474,9 @@ impl Station {
                 let latency = r.finish_s - r.arrived_s;
                 let t = terms[usize::from(r.workload)];
                 tally.finish(r.stream, r.count, latency > t.deadline_s + 1e-9);
-                tally.latency.add_point(latency * 1000.0, r.count as f64);
+                if tally.heard(r.stream) {
+                    tally.latency.add_point(latency * 1000.0, r.count as f64);
+                }
                 tally.sojourn_s += r.count as f64 * (r.finish_s - now).max(0.0);
                 if r.long {
                     tally.busy_s += r.count as f64 * (r.finish_s - now).max(0.0);
@@ -538,7 +552,7 @@ impl Station {
                     arrived_s: c.arrived_s,
                 },
             ));
-            record_stats(tally, served, &seg, t, age);
+            record_stats(tally, c.stream, served, &seg, t, age);
             tally.sojourn_s += (c.count as f64 - served) * tick_s;
             self.settle(&c, &fates, tally);
         }
@@ -691,7 +705,7 @@ impl Station {
                         ));
                         tally.sojourn_s += in_service * stay / 2.0;
                     }
-                    record_stats(tally, admitted - in_service, seg, t, 0.0);
+                    record_stats(tally, arrival.stream, admitted - in_service, seg, t, 0.0);
                     tally.busy_s += admitted * t.service_s;
                 } else {
                     fates.push((admitted, Fate::Wait { arrived_s: mid }));
@@ -904,17 +918,27 @@ fn push_served_fates(fates: &mut Vec<(f64, Fate)>, n: f64, seg: &Segment, t: Kin
 
 /// Adds served requests to the wait, latency and time-in-system sums;
 /// `counted_s` is the time each already spent in the system in earlier ticks.
-fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms, counted_s: f64) {
+fn record_stats(
+    tally: &mut Tally,
+    stream: u16,
+    n: f64,
+    seg: &Segment,
+    t: KindTerms,
+    counted_s: f64,
+) {
     if n <= 0.0 {
         return;
     }
+    let heard = tally.heard(stream);
     let slack = t.deadline_s - t.service_s;
     match &seg.mmc {
         Some(q) => {
             let finished = n * (1.0 - q.p_wait_over(t.give_up_s));
-            tally
-                .latency
-                .add_mmc(t.service_s * 1000.0, q.p_wait, q.theta / 1000.0, finished);
+            if heard {
+                tally
+                    .latency
+                    .add_mmc(t.service_s * 1000.0, q.p_wait, q.theta / 1000.0, finished);
+            }
             tally.wait_s += n * q.mean_wait_s();
             tally.waited += n;
             tally.waited_past_slack += n * q.p_wait_over(slack);
@@ -928,11 +952,13 @@ fn record_stats(tally: &mut Tally, n: f64, seg: &Segment, t: KindTerms, counted_
             } else {
                 hi
             };
-            tally.latency.add_uniform(
-                (lo + t.service_s) * 1000.0,
-                (top + t.service_s) * 1000.0,
-                n * finished_share,
-            );
+            if heard {
+                tally.latency.add_uniform(
+                    (lo + t.service_s) * 1000.0,
+                    (top + t.service_s) * 1000.0,
+                    n * finished_share,
+                );
+            }
             tally.wait_s += n * (lo + hi) / 2.0;
             tally.waited += n;
             tally.waited_past_slack += n * (1.0 - share_at_most(lo, hi, slack));

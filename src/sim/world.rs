@@ -144,6 +144,8 @@ pub struct Ctx {
     pub flow: Vec<Entity>,
     /// Price changes so far: multipliers for on-demand, spot and Dedicated Host rates.
     pub price_factor: [f64; 3],
+    /// Streams whose latency the score leaves out (see [`Tally::quiet`]).
+    pub quiet: Arc<[bool]>,
     /// Money spent.
     pub ledger: Ledger,
     /// What happened, for the event log.
@@ -254,6 +256,7 @@ impl Sim {
             carry: vec![0.0; setup.streams.len()],
             flow: Vec::new(),
             price_factor: [1.0; 3],
+            quiet: setup.streams.iter().map(|s| !s.counted()).collect(),
             ledger: Ledger::default(),
             log: Vec::new(),
             next_serial: 1,
@@ -641,6 +644,7 @@ impl Sim {
         }
         let (world, ctx) = (&mut self.world, &mut self.ctx);
         ctx.tally = Tally::new(ctx.setup.streams.len());
+        ctx.tally.quiet = Arc::clone(&ctx.quiet);
         ctx.arrived.iter_mut().for_each(|a| *a = 0);
 
         systems::script::apply_due(world, ctx);

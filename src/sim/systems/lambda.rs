@@ -155,7 +155,9 @@ fn settle(ctx: &mut Ctx, stream: u16, workload: u16, count: u64, latency: f64, f
     }
     let deadline = ctx.setup.workloads[usize::from(workload)].deadline_s;
     ctx.tally.finish(stream, count, latency > deadline + 1e-9);
-    ctx.tally.latency.add_point(latency * 1000.0, count as f64);
+    if ctx.tally.heard(stream) {
+        ctx.tally.latency.add_point(latency * 1000.0, count as f64);
+    }
 }
 
 /// Requests a function could start this tick (for a queue handing it messages).
