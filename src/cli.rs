@@ -294,7 +294,7 @@ pub fn trace_csv(sim: &Sim) -> String {
     use std::fmt::Write as _;
     let mut out = String::from("tick,time_s,clock");
     for s in &sim.ctx.setup.streams {
-        let name = s.name.replace(" → ", ">");
+        let name = s.name.replace(" → ", ">").replace(" ⇒ ", ">");
         for col in ["arrived", "ok", "late", "dropped", "pending"] {
             let _ = write!(out, ",{name}_{col}");
         }

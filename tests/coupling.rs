@@ -75,6 +75,12 @@ fn a_queue_keeps_the_caller_working_and_the_back_tier_catches_up() {
         .position(|r| r.queued < 200)
         .expect("the backlog drains");
     assert!(drained < 30 * 60, "drained {drained} s after the outage");
+    // Latencies are real times: orders take their service time, packing also its wait in the queue.
+    assert!(
+        s.latency_ms.p50 >= 40.0 && s.latency_ms.p99 < 30.0 * 60_000.0,
+        "{:?}",
+        s.latency_ms
+    );
     let packing = &s.calls[0];
     assert_eq!(packing.synchronous, Some(false));
     assert_eq!(packing.requests.dropped + packing.requests.late, 0);

@@ -88,6 +88,17 @@ impl Mmc {
         })
     }
 
+    /// The same queue seen for only `horizon` seconds from empty: near full
+    /// load the steady state's waits (growing without bound as λ nears cμ)
+    /// cannot build up in so short a time, so the mean wait is held to half
+    /// the horizon. Queues with limited room are bounded already.
+    pub fn within(mut self, horizon: f64) -> Mmc {
+        if self.finite.is_none() && horizon > 0.0 && self.mean_wait_s() > horizon / 2.0 {
+            self.theta = self.p_wait / (horizon / 2.0);
+        }
+        self
+    }
+
     /// Mean time in line of admitted arrivals, seconds.
     pub fn mean_wait_s(&self) -> f64 {
         self.p_wait / self.theta
@@ -173,6 +184,14 @@ mod tests {
             last = p;
         }
         assert!(last < 1e-3);
+    }
+
+    #[test]
+    fn a_short_horizon_bounds_the_wait_near_full_load() {
+        let q = Mmc::new(4, 3.999, 1.0).expect("stable").within(1.0);
+        assert!((q.mean_wait_s() - 0.5).abs() < 1e-12);
+        let calm = Mmc::new(3, 2.4, 1.0).expect("stable");
+        assert_eq!(calm.clone().within(100.0), calm);
     }
 
     #[test]

@@ -55,9 +55,10 @@ impl LatencyHistogram {
 
     /// Adds `count` requests that all took `ms`.
     pub fn add_point(&mut self, ms: f64, count: f64) {
-        if count <= 0.0 {
+        if count <= 0.0 || !ms.is_finite() {
             return;
         }
+        let ms = ms.max(0.0);
         self.mass[bucket_of(ms)] += count;
         self.total += count;
         self.sum_ms += ms * count;
@@ -68,6 +69,7 @@ impl LatencyHistogram {
         if count <= 0.0 {
             return;
         }
+        let (lo_ms, hi_ms) = (lo_ms.max(0.0), hi_ms.max(0.0));
         if hi_ms - lo_ms < 1e-9 {
             return self.add_point(lo_ms, count);
         }

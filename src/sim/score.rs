@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::station::DropReason;
 use super::world::Sim;
-use crate::format::solution::{Purchase, Thing};
+use crate::format::solution::{Capacity, Purchase, Thing};
 
 /// Request counts over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -191,9 +191,13 @@ impl Score {
         }
         if goals.dedicated_only {
             for thing in setup.level.preplaced.iter().chain(&setup.solution.things) {
+                // Lambda and Fargate run on hardware AWS shares between customers;
+                // tasks on EC2 are as dedicated as the instances they run on.
                 let shared = match thing {
                     Thing::Instance { purchase, .. } => *purchase != Purchase::DedicatedHost,
                     Thing::AutoScalingGroup(g) => g.purchase != Purchase::DedicatedHost,
+                    Thing::Function(_) => true,
+                    Thing::ContainerService(c) => c.capacity == Capacity::Fargate,
                     _ => false,
                 };
                 if shared {

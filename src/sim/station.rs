@@ -532,7 +532,8 @@ impl Station {
             }
             let can = ((budget - used) / t.service_s).ceil();
             let served = (c.count as f64).min(can);
-            let age = now - c.arrived_s;
+            // Messages a queue handed over mid-tick have not waited yet.
+            let age = (now - c.arrived_s).max(0.0);
             let first = age + used / rate;
             let last = age + (used + (served - 1.0).max(0.0) * t.service_s) / rate;
             used += served * t.service_s;
@@ -823,7 +824,7 @@ fn segments(
         if empty_at < tick_s {
             let servers = rate.floor() as u32;
             let mmc = if mean_s > 0.0 {
-                Mmc::with_room(servers, lambda, 1.0 / mean_s, room)
+                Mmc::with_room(servers, lambda, 1.0 / mean_s, room).map(|q| q.within(tick_s))
             } else {
                 None
             };
