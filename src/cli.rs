@@ -120,29 +120,26 @@ fn check(level: &str, solution: Option<&Path>) -> ExitCode {
 }
 
 fn levels() -> ExitCode {
-    let catalogue = match load::bundled_catalogue() {
-        Ok(c) => c,
-        Err(e) => return input_error(&e.into()),
-    };
-    println!("{:<28} {:<6} {:>9}  title", "level", "tick", "duration");
+    say_line(format!(
+        "{:<28} {:<6} {:>9}  title",
+        "level", "tick", "duration"
+    ));
     for b in bundled::all() {
-        match load::parse_level(&b.level_file()) {
-            Ok(level) => {
-                let _ = &catalogue;
-                println!(
-                    "{:<28} {:<6} {:>9}  {}",
-                    b.folder,
-                    level.tick.to_string(),
-                    level.duration.to_string(),
-                    level.title.en
-                );
-            }
-            Err(e) => println!(
+        let line = match load::parse_level(&b.level_file()) {
+            Ok(level) => format!(
+                "{:<28} {:<6} {:>9}  {}",
+                b.folder,
+                level.tick.to_string(),
+                level.duration.to_string(),
+                level.title.en
+            ),
+            Err(e) => format!(
                 "{:<28} (broken: {})",
                 b.folder,
                 e.to_string().lines().next().unwrap_or_default()
             ),
-        }
+        };
+        say_line(line);
     }
     ExitCode::SUCCESS
 }
@@ -177,20 +174,30 @@ fn score(
     }
     if json {
         match serde_json::to_string_pretty(&score) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => say(&format!("{text}\n")),
             Err(err) => {
                 eprintln!("error: cannot encode the score: {err}");
                 return ExitCode::from(2);
             }
         }
     } else {
-        print!("{}", table(&score, &checked));
+        say(&table(&score, &checked));
     }
     if score.passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Prints to standard output; a closed pipe (`| head`) is not an error worth a panic.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+fn say_line(text: String) {
+    say(&format!("{text}\n"));
 }
 
 /// Writes a file by writing a sibling temporary file and renaming it over the target.

@@ -15,6 +15,12 @@ use super::solution::{
 pub const MAX_TICKS: f64 = 5_000_000.0;
 /// The most instances an Auto Scaling group may hold.
 pub const MAX_GROUP_SIZE: u32 = 1000;
+/// The longest tick: a day (a year of capacity planning runs hourly).
+pub const MAX_TICK_S: f64 = 86_400.0;
+/// The highest rate a source may reach, requests per second, shapes included.
+pub const MAX_RPS: f64 = 1e8;
+/// The most things a level and solution may place together.
+pub const MAX_THINGS: usize = 500;
 
 /// Checks a level's meaning against the catalogue.
 pub fn check_level(catalogue: &Catalogue, level: &Level, file: &SourceFile) -> Vec<Problem> {
@@ -63,6 +69,13 @@ impl LevelChecks<'_, '_> {
             );
         }
         let tick = level.tick.secs();
+        if tick > MAX_TICK_S {
+            self.r.error(
+                Spot::Field("tick"),
+                format!("a tick of {} is longer than a day", level.tick),
+                Some("use \"1h\" for long levels".into()),
+            );
+        }
         if tick <= 0.0 {
             self.r.error(
                 Spot::Field("tick"),
@@ -139,7 +152,7 @@ impl LevelChecks<'_, '_> {
                     None,
                 );
             }
-            if w.response_kib < 0.0 {
+            if !(w.response_kib >= 0.0 && w.response_kib.is_finite()) {
                 self.r.error(
                     Spot::FieldAfter {
                         anchor: &w.id,
@@ -277,6 +290,19 @@ impl LevelChecks<'_, '_> {
                     Some("rates are requests per second, zero or more".into()),
                 );
             }
+            let peak = self.peak_rps(s);
+            if peak > MAX_RPS {
+                self.r.error(Spot::FieldAfter { anchor: &s.id, field: "base_rps" }, format!("source `{}` could reach {peak:.3e} requests per second, over the {MAX_RPS:e} a level allows", s.id), Some("lower the base rate or the shapes' multipliers".into()));
+            } else if s.base_rps == 0.0 {
+                self.r.warn(
+                    Spot::FieldAfter {
+                        anchor: &s.id,
+                        field: "base_rps",
+                    },
+                    format!("source `{}` never sends anything", s.id),
+                    None,
+                );
+            }
             if !(0.0..=1.0).contains(&s.noise) {
                 self.r.error(
                     Spot::FieldAfter {
@@ -291,6 +317,34 @@ impl LevelChecks<'_, '_> {
                 self.shape(&s.id, shape);
             }
         }
+    }
+
+    /// An upper bound on a source's rate: every shape at its highest at once.
+    fn peak_rps(&self, source: &crate::format::level::Source) -> f64 {
+        let days = self.level.duration.secs() / 86_400.0;
+        let spikes = self.level.events.iter().filter_map(|e| match &e.what {
+            EventKind::TrafficSpike {
+                source: s,
+                multiplier,
+                ..
+            } if *s == source.id => Some(multiplier.max(1.0)),
+            _ => None,
+        });
+        let shapes = source.shapes.iter().map(|shape| match *shape {
+            Shape::Daily { low, high, .. } => low.max(high),
+            Shape::Weekly { weekend } => weekend.max(1.0),
+            Shape::Rush { multiplier, .. }
+            | Shape::Seasonal { multiplier, .. }
+            | Shape::Spike { multiplier, .. }
+            | Shape::FlashCrowd { multiplier, .. } => multiplier.max(1.0),
+            Shape::Growth { percent_per_day } => {
+                (1.0 + percent_per_day / 100.0).max(1.0).powf(days)
+            }
+        });
+        let noise = 1.0 + 6.0 * source.noise;
+        shapes
+            .chain(spikes)
+            .fold(source.base_rps * noise, |peak, m| peak * m)
     }
 
     fn shape(&mut self, source: &str, shape: &Shape) {
@@ -499,7 +553,7 @@ impl LevelChecks<'_, '_> {
             );
         }
         if let Some(p99) = g.p99_ms
-            && p99 <= 0.0
+            && !(p99 > 0.0 && p99.is_finite())
         {
             self.r.error(
                 Spot::Field("p99_ms"),
@@ -656,12 +710,17 @@ impl SolutionChecks<'_, '_> {
         self.commitments();
         self.actions(&things);
         for e in &self.level.events {
-            if let EventKind::InstanceFailure { thing, .. } | EventKind::Outage { thing, .. } =
-                &e.what
-                && thing != "*"
-                && !things.contains_key(thing.as_str())
-            {
-                self.r.warn(
+            let (EventKind::InstanceFailure { thing, .. }
+            | EventKind::Outage { thing, .. }
+            | EventKind::SpotReclaim { thing, .. }) = &e.what
+            else {
+                continue;
+            };
+            if thing == "*" {
+                continue;
+            }
+            match things.get(thing.as_str()) {
+                None => self.r.warn(
                     Spot::Top,
                     format!(
                         "the level fails `{thing}` at {}, but this solution has no such thing",
@@ -670,8 +729,44 @@ impl SolutionChecks<'_, '_> {
                     Some(format!(
                         "name a thing `{thing}` to face the failure the level scripts"
                     )),
-                );
+                ),
+                // Only servers fail here: load balancers, queues, topics and functions are managed by AWS.
+                Some(t)
+                    if !matches!(
+                        t,
+                        Thing::Instance { .. }
+                            | Thing::AutoScalingGroup(_)
+                            | Thing::OnPremises { .. }
+                            | Thing::ContainerService(_)
+                    ) =>
+                {
+                    self.r.error(
+                        Spot::Value {
+                            field: Some("id"),
+                            value: thing,
+                        },
+                        format!(
+                            "the level fails `{thing}` at {}, but a {} has no servers to fail",
+                            e.at,
+                            t.kind().label()
+                        ),
+                        Some(
+                            "name this thing after one of your servers, groups or services".into(),
+                        ),
+                    );
+                }
+                Some(_) => {}
             }
+        }
+        if things.len() > MAX_THINGS {
+            self.r.error(
+                Spot::Field("things"),
+                format!(
+                    "{} things are more than a level can hold ({MAX_THINGS})",
+                    things.len()
+                ),
+                None,
+            );
         }
     }
 
@@ -752,6 +847,24 @@ impl SolutionChecks<'_, '_> {
                 continue;
             }
             match &timed.action {
+                Action::SetLimits { max, .. } | Action::SetDesired { desired: max, .. }
+                    if *max > MAX_GROUP_SIZE =>
+                {
+                    self.r.error(
+                        spot,
+                        format!("`{id}` can hold at most {MAX_GROUP_SIZE}"),
+                        None,
+                    );
+                }
+                Action::OrderServers { count, .. } if *count > 10_000 => {
+                    self.r.error(
+                        spot,
+                        format!(
+                            "an order of {count} servers is more than a level can hold (10000)"
+                        ),
+                        None,
+                    );
+                }
                 Action::SetLimits { min, max, .. } if min > max => {
                     self.r.error(
                         spot,
@@ -1179,11 +1292,14 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
                 None,
             );
         }
-        if s.max.is_some_and(|m| m > MAX_GROUP_SIZE) {
+        if s.max.is_some_and(|m| m > MAX_GROUP_SIZE)
+            || s.min.is_some_and(|m| m > MAX_GROUP_SIZE)
+            || s.desired.is_some_and(|m| m > MAX_GROUP_SIZE)
+        {
             r.error(
                 at("scheduled"),
                 format!(
-                    "a scheduled action of `{}` sets max over {MAX_GROUP_SIZE}",
+                    "a scheduled action of `{}` sets a size over {MAX_GROUP_SIZE}",
                     g.id
                 ),
                 None,
@@ -1434,6 +1550,16 @@ fn check_reach(
                     },
                     format!("`{id}` links onward, but no workload of this level calls another"),
                     None,
+                );
+            }
+            _ if incoming && hosts.contains(id) => {
+                r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: id,
+                    },
+                    format!("`{id}` hosts container tasks and cannot also take traffic itself"),
+                    Some("link the container service instead".into()),
                 );
             }
             _ if !incoming && !hosts.contains(id) => {

@@ -168,6 +168,8 @@ pub struct Function {
     pub timeout_s: f64,
     /// Per-workload run time, seconds (infinite where it cannot run).
     pub run_s: Vec<f64>,
+    /// Workloads whose requests reach it.
+    pub reached: Vec<usize>,
     /// Invocations that last past the current tick: (stream, workload, count, arrived, finish).
     pub running: Vec<(u16, u16, u64, f64, f64)>,
     /// Asynchronous events throttled for now, retried next tick.

@@ -26,8 +26,11 @@ impl Default for LatencyHistogram {
 }
 
 /// Upper edges of the buckets in milliseconds, computed once.
-static EDGES: std::sync::LazyLock<Vec<f64>> =
-    std::sync::LazyLock::new(|| (0..=BUCKETS).map(|i| FIRST_EDGE_MS * RATIO.powi(i as i32)).collect());
+static EDGES: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
+    (0..=BUCKETS)
+        .map(|i| FIRST_EDGE_MS * RATIO.powi(i as i32))
+        .collect()
+});
 
 /// Upper edge of bucket `i` in milliseconds (bucket 0 is [0, 0.1 ms)).
 fn edge(i: usize) -> f64 {

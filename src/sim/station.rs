@@ -646,7 +646,8 @@ impl Station {
             .iter()
             .map(|c| terms[usize::from(c.workload)].give_up_s)
             .fold(f64::INFINITY, f64::min);
-        let hold_work = (cap.hold as f64 * mean_s).min(rate * patience);
+        // (All the servers count: those busy with long work free up within the wait.)
+        let hold_work = (cap.hold as f64 * mean_s).min(f64::from(cap.slots) * patience);
         let room = if mean_s > 0.0 {
             (hold_work / mean_s).floor() as u64
         } else {

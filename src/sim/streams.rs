@@ -36,7 +36,7 @@ impl StreamSpec {
     /// Whether the stream counts toward availability and request totals: every
     /// stream but synchronous calls, whose outcome is already their caller's.
     pub fn counted(&self) -> bool {
-        !(self.parent.is_some() && (self.sync || self.relay))
+        !(self.relay || (self.parent.is_some() && self.sync))
     }
 }
 
@@ -73,7 +73,13 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
             root: i,
             parent: None,
             sync: false,
-            relay: false,
+            // A source that publishes straight to a topic is counted through its subscribers.
+            relay: links.iter().any(|(f, t)| {
+                *f == s.id
+                    && things
+                        .iter()
+                        .any(|x| x.id() == t && matches!(x, Thing::Topic { .. }))
+            }),
         })
         .collect();
     let calls_of = |stream: &StreamSpec| {

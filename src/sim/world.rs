@@ -494,6 +494,7 @@ impl Sim {
                                 .map_or(cat.default_timeout_s, |t| t.secs())
                                 .min(cat.max_timeout_s),
                             run_s,
+                            reached: reached.clone(),
                             ..Function::default()
                         },
                     ))
@@ -771,7 +772,7 @@ pub fn hardware_figures(
 /// A fleet's per-workload terms and per-server slots on given hardware.
 pub fn fleet_terms(setup: &Setup, hw: Hardware, reached: &[usize]) -> (Vec<KindTerms>, u32, u64) {
     let (vcpu, memory_gib, speed) = hardware_figures(&setup.catalogue, hw);
-    let terms = setup
+    let terms: Vec<KindTerms> = setup
         .workloads
         .iter()
         .map(|w| {
@@ -807,6 +808,18 @@ pub fn fleet_terms(setup: &Setup, hw: Hardware, reached: &[usize]) -> (Vec<KindT
         u64::from(vcpu)
     };
     let slots = (u64::from(vcpu).min(in_memory)) as u32;
+    // A request that does not fit in memory cannot run here at all.
+    let terms = if slots == 0 {
+        terms
+            .into_iter()
+            .map(|t: KindTerms| KindTerms {
+                service_s: f64::INFINITY,
+                ..t
+            })
+            .collect()
+    } else {
+        terms
+    };
     (terms, slots, in_memory.saturating_sub(u64::from(slots)))
 }
 

@@ -30,7 +30,11 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
         drop(fleet);
         if let Some(c) = checks {
             // Checks happen every interval; count those falling in this tick.
-            let runs = ((end / c.interval_s).ceil() - (now / c.interval_s).ceil()).max(0.0) as u32;
+            // Beyond the larger threshold, more checks in one tick change nothing.
+            let most = c.healthy_threshold.max(c.unhealthy_threshold) + 1;
+            let runs = (((end / c.interval_s).ceil() - (now / c.interval_s).ceil()).max(0.0)
+                as u32)
+                .min(most);
             for _ in 0..runs {
                 let passing = matches!(server.state, ServerState::InService);
                 let failing = matches!(

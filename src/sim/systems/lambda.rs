@@ -166,9 +166,9 @@ pub fn room(f: &Function, tick_s: f64, new_environments_per_10s: u32) -> u64 {
     let ramp = f64::from(new_environments_per_10s) / 10.0 * tick_s;
     let free = (f64::from(f.limit).min(f.warm.max(held as f64) + ramp) - held as f64).max(0.0);
     let run = f
-        .run_s
+        .reached
         .iter()
-        .copied()
+        .map(|&w| f.run_s[w])
         .filter(|r| r.is_finite())
         .fold(0.0, f64::max)
         .min(f.timeout_s);

@@ -168,6 +168,17 @@ pub fn retire(
     let serving = matches!(s.state, ServerState::InService);
     drop(s);
     let mut lost = 0;
+    // A server cut off while draining loses what it still holds.
+    let held = match world.get::<&mut Server>(server) {
+        Ok(mut s) => match &mut s.state {
+            ServerState::Draining { station, .. } => Some(std::mem::take(&mut **station)),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    if let Some(part) = held {
+        lost += super::queues::lose(world, tally, fleet_entity, part, now_s);
+    }
     let mut share_station = None;
     if serving {
         let peers = world

@@ -126,6 +126,8 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
         let mean = rate * tick_s;
         let count = match Poisson::new(mean) {
             Ok(p) if mean > 0.0 => p.sample(rng) as u64,
+            // Beyond what the sampler takes, the spread around the mean is negligible.
+            _ if mean.is_finite() && mean > 0.0 => mean.round() as u64,
             _ => 0,
         };
         ctx.arrived[i] += count;
