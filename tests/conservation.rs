@@ -89,14 +89,26 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
 )"#
             );
             let purchase = if spot { "Spot" } else { "OnDemand" };
-            let back_links = match coupling {
-                "direct" => r#"("grp", "backend"),"#,
-                "queue" => r#"("grp", "jobs"), ("jobs", "backend"),"#,
-                "topic" => r#"("grp", "events"), ("events", "jobs"), ("jobs", "backend"), ("events", "one"), ("events", "worker-fn"),"#,
-                "lambda" => r#"("grp", "worker-fn"),"#,
-                "queue-lambda" => r#"("grp", "jobs"), ("jobs", "worker-fn"),"#,
-                _ => "",
+            // Every tier behind the load balancer calls the same next thing.
+            let next = match coupling {
+                "direct" => Some("backend"),
+                "queue" | "queue-lambda" => Some("jobs"),
+                "topic" => Some("events"),
+                "lambda" => Some("worker-fn"),
+                _ => None,
             };
+            let mut back_links = String::new();
+            if let Some(next) = next {
+                for front in ["grp", "one", "rack", "svc"] {
+                    back_links.push_str(&format!(r#"("{front}", "{next}"), "#));
+                }
+            }
+            back_links.push_str(match coupling {
+                "queue" => r#"("jobs", "backend"),"#,
+                "queue-lambda" => r#"("jobs", "worker-fn"),"#,
+                "topic" => r#"("events", "jobs"), ("jobs", "backend"), ("events", "worker-fn"),"#,
+                _ => "",
+            });
             let solution = format!(
                 r#"Solution(level: "random", things: [
     LoadBalancer(id: "lb", algorithm: {algorithm}, draining: "{draining}"),

@@ -242,3 +242,43 @@ fn a_consumer_group_scales_on_backlog_per_instance() {
     );
     assert!(scaled.availability_pct > fixed.availability_pct);
 }
+
+/// A synchronous caller's latency is its own plus its call's: a slow back
+/// tier makes the front tier's requests late, and past the callers' patience
+/// they give up.
+#[test]
+fn a_synchronous_callers_latency_includes_its_call() {
+    let level = |back_ms: f64| {
+        format!(
+            r#"Level(
+    id: "chain", title: (en: "chain", ko: "사슬"), seed: 12, tick: "1s", duration: "20m",
+    workloads: [
+        Workload(id: "page", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "5s"), calls: [(workload: "lookup")]),
+        Workload(id: "lookup", class: Web, work_ms: {back_ms:?}, memory_mib: 64.0, mode: Sync(deadline: "2s", timeout: "5s")),
+    ],
+    sources: [Source(id: "users", workload: "page", base_rps: 20.0)],
+    palette: (things: [Instance]),
+    goals: (availability_pct: 99.0, p99_ms: 800.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
+)"#
+        )
+    };
+    let solution = r#"Solution(level: "chain", things: [Instance(id: "front", type: "m5.xlarge"), Instance(id: "back", type: "m5.4xlarge")],
+        links: [("users", "front"), ("front", "back")])"#;
+    let quick = score(&common::run(&level(100.0), solution));
+    assert!(quick.passed, "{:?}", quick.failed_goals);
+    // 50 ms of its own and 100 ms of its call.
+    assert!(
+        quick.latency_ms.p50 >= 150.0 && quick.latency_ms.p50 < 200.0,
+        "p50 {}",
+        quick.latency_ms.p50
+    );
+    // A 600 ms call is within the call's own deadline, but makes every caller late.
+    let slow = score(&common::run(&level(600.0), solution));
+    assert!(!slow.passed);
+    assert!(
+        slow.requests.late as f64 > 0.99 * (slow.requests.ok + slow.requests.late) as f64,
+        "{:?}",
+        slow.requests
+    );
+    assert!(slow.latency_ms.p50 >= 650.0, "p50 {}", slow.latency_ms.p50);
+}

@@ -1452,6 +1452,50 @@ fn has_cycle(links: &[(String, String)]) -> Option<String> {
     incoming.into_keys().next().map(str::to_string)
 }
 
+/// The workloads each serving thing receives, following sources through load
+/// balancers, queues and topics, and served requests' calls to the next tier.
+fn served_workloads<'a>(
+    level: &'a Level,
+    links: &'a [(String, String)],
+    things: &BTreeMap<&str, &Thing>,
+) -> BTreeMap<String, BTreeSet<&'a str>> {
+    let mut served: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    let mut work: Vec<(&str, &str)> = level
+        .sources
+        .iter()
+        .flat_map(|s| {
+            links
+                .iter()
+                .filter(move |(f, _)| *f == s.id)
+                .map(move |(_, t)| (t.as_str(), s.workload.as_str()))
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some((node, workload)) = work.pop() {
+        if !seen.insert((node, workload)) {
+            continue;
+        }
+        let Some(thing) = things.get(node) else {
+            continue;
+        };
+        let onward = links
+            .iter()
+            .filter(|(f, _)| f == node)
+            .map(|(_, t)| t.as_str());
+        if thing.serves() {
+            served.entry(node.to_string()).or_default().insert(workload);
+            if let Some(w) = level.workloads.iter().find(|w| w.id == workload) {
+                for next in onward {
+                    work.extend(w.calls.iter().map(|c| (next, c.workload.as_str())));
+                }
+            }
+        } else {
+            work.extend(onward.map(|t| (t, workload)));
+        }
+    }
+    served
+}
+
 fn check_reach(
     level: &Level,
     links: &[(String, String)],
@@ -1505,6 +1549,33 @@ fn check_reach(
             _ => None,
         })
         .collect();
+    // A load balancer's targets are one tier: if they called different next
+    // tiers, whether a call waits would depend on which target took it.
+    for (id, thing) in things {
+        if let Thing::LoadBalancer(_) = thing {
+            let nexts: BTreeSet<Option<&str>> = links
+                .iter()
+                .filter(|(f, t)| f == id && things.get(t.as_str()).is_some_and(|t| t.serves()))
+                .map(|(_, t)| links.iter().find(|(f, _)| f == t).map(|(_, n)| n.as_str()))
+                .collect();
+            if nexts.len() > 1 {
+                r.error(Spot::Value { field: Some("id"), value: id }, format!("the targets of `{id}` call different next tiers"), Some("targets behind one load balancer should be the same tier, linked to the same next thing".into()));
+            }
+        }
+    }
+    // Workloads that make calls, served by a thing with nowhere to send them.
+    for (id, workloads) in served_workloads(level, links, things) {
+        if links.iter().any(|(f, _)| *f == id) {
+            continue;
+        }
+        for w in level
+            .workloads
+            .iter()
+            .filter(|w| workloads.contains(w.id.as_str()) && !w.calls.is_empty())
+        {
+            r.warn(Spot::Value { field: Some("id"), value: &id }, format!("`{id}` serves `{}`, which calls `{}`, but `{id}` links to nothing: those calls fail", w.id, w.calls[0].workload), Some(format!("link `{id}` to the next tier, a queue or a topic")));
+        }
+    }
     for (id, thing) in things {
         let incoming = links.iter().any(|(_, t)| t == id);
         let outgoing = links.iter().filter(|(f, _)| f == id).count();

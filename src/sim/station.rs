@@ -195,6 +195,9 @@ pub struct Tally {
     /// Finished requests in the order they finished: (stream, ok, late). The
     /// flow reads them to send the calls those requests make downstream.
     pub completions: Vec<(u16, u64, u64)>,
+    /// Seconds of latency of finished requests by stream, not yet taken by a
+    /// synchronous call (a caller's latency includes its call's).
+    pub latency_sum: Vec<f64>,
     /// Latency of every finished request (ok or late).
     pub latency: LatencyHistogram,
     /// Sum of time spent waiting in line by served requests, seconds.
@@ -219,6 +222,22 @@ impl Tally {
             by_stream: vec![Outcomes::default(); streams],
             ..Self::default()
         }
+    }
+
+    /// Adds the latency of `count` finished requests of a stream.
+    pub fn add_latency(&mut self, stream: u16, count: f64, latency_s: f64) {
+        let i = usize::from(stream);
+        if self.latency_sum.len() <= i {
+            self.latency_sum.resize(i + 1, 0.0);
+        }
+        self.latency_sum[i] += count * latency_s;
+    }
+
+    /// Takes the latency summed so far for a stream.
+    pub fn take_latency(&mut self, stream: u16) -> f64 {
+        self.latency_sum
+            .get_mut(usize::from(stream))
+            .map_or(0.0, std::mem::take)
     }
 
     /// Whether a stream's latency goes into the distribution.
@@ -477,6 +496,7 @@ impl Station {
                 if tally.heard(r.stream) {
                     tally.latency.add_point(latency * 1000.0, r.count as f64);
                 }
+                tally.add_latency(r.stream, r.count as f64, latency);
                 tally.sojourn_s += r.count as f64 * (r.finish_s - now).max(0.0);
                 if r.long {
                     tally.busy_s += r.count as f64 * (r.finish_s - now).max(0.0);
@@ -941,6 +961,7 @@ fn record_stats(
                     .latency
                     .add_mmc(t.service_s * 1000.0, q.p_wait, q.theta / 1000.0, finished);
             }
+            tally.add_latency(stream, finished, q.mean_wait_s() + t.service_s);
             tally.wait_s += n * q.mean_wait_s();
             tally.waited += n;
             tally.waited_past_slack += n * q.p_wait_over(slack);
@@ -961,6 +982,7 @@ fn record_stats(
                     n * finished_share,
                 );
             }
+            tally.add_latency(stream, n * finished_share, (lo + top) / 2.0 + t.service_s);
             tally.wait_s += n * (lo + hi) / 2.0;
             tally.waited += n;
             tally.waited_past_slack += n * (1.0 - share_at_most(lo, hi, slack));

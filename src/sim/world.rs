@@ -124,6 +124,24 @@ pub enum BuildError {
     UnknownCatalogueEntry(String),
 }
 
+/// Callers waiting on their synchronous calls of one call stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Awaiting {
+    /// Callers that were in time when they made the call.
+    pub ok: u64,
+    /// Callers already late when they made the call.
+    pub late: u64,
+    /// Their latency so far, summed, seconds.
+    pub latency_s: f64,
+}
+
+impl Awaiting {
+    /// Callers waiting.
+    pub fn count(&self) -> u64 {
+        self.ok + self.late
+    }
+}
+
 /// Mutable state shared by the systems, besides the world itself.
 pub struct Ctx {
     /// The fixed setup.
@@ -137,7 +155,7 @@ pub struct Ctx {
     /// Arrivals of the current tick by stream.
     pub arrived: Vec<u64>,
     /// Callers waiting on a synchronous call, by the call's stream: (ok so far, late so far).
-    pub awaiting: Vec<(u64, u64)>,
+    pub awaiting: Vec<Awaiting>,
     /// Fractions of a call not yet made, by the call's stream (calls per request need not be whole).
     pub carry: Vec<f64>,
     /// Things that pass or serve requests, in the order requests flow through them.
@@ -252,11 +270,19 @@ impl Sim {
             now_s: 0.0,
             tally: Tally::new(setup.streams.len()),
             arrived: vec![0; setup.streams.len()],
-            awaiting: vec![(0, 0); setup.streams.len()],
+            awaiting: vec![Awaiting::default(); setup.streams.len()],
             carry: vec![0.0; setup.streams.len()],
             flow: Vec::new(),
             price_factor: [1.0; 3],
-            quiet: setup.streams.iter().map(|s| !s.counted()).collect(),
+            // Callers of synchronous calls are heard when their calls finish, with both latencies.
+            quiet: setup
+                .streams
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    !s.counted() || setup.streams.iter().any(|c| c.parent == Some(i) && c.sync)
+                })
+                .collect(),
             ledger: Ledger::default(),
             log: Vec::new(),
             next_serial: 1,

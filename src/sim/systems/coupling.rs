@@ -34,16 +34,24 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
             continue;
         };
         let calls = &setup.level.workloads[setup.streams[parent].workload].calls;
+        // A caller waits on its first synchronous call; any further calls it
+        // makes to the same tier go along without holding it twice.
+        let mut held = false;
         for (ci, child) in children.iter().enumerate() {
             let Some(child) = *child else { continue };
             let spec = &setup.streams[child];
-            let count = if spec.sync {
-                // One call per caller, who now waits on it.
+            let count = if spec.sync && !held {
+                held = true;
                 let o = ctx.tally.outcome(stream);
                 o.ok -= ok;
                 o.late -= late;
-                ctx.awaiting[child].0 += ok;
-                ctx.awaiting[child].1 += late;
+                let latency_s = ctx.tally.take_latency(stream);
+                let waiting = &mut ctx.awaiting[child];
+                waiting.ok += ok;
+                waiting.late += late;
+                waiting.latency_s += latency_s;
+                ok + late
+            } else if spec.sync {
                 ok + late
             } else {
                 let wanted = calls[ci].per_request * (ok + late) as f64 + ctx.carry[child];
@@ -70,8 +78,9 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
     }
 }
 
-/// Settles callers whose synchronous calls finished this tick: a call that
-/// was dropped fails its caller, a late call makes its caller late.
+/// Settles callers whose synchronous calls finished this tick. A caller's
+/// latency is its own plus its call's; past its deadline it is late, past its
+/// caller's patience it is dropped, and a dropped call drops it.
 /// Deepest calls first, so a chain of calls settles within the tick.
 pub fn resolve(ctx: &mut Ctx) {
     let setup = std::sync::Arc::clone(&ctx.setup);
@@ -79,30 +88,59 @@ pub fn resolve(ctx: &mut Ctx) {
         let (Some(parent), true) = (spec.parent, spec.sync) else {
             continue;
         };
-        let (waiting_ok, waiting_late) = ctx.awaiting[child];
-        if waiting_ok + waiting_late == 0 {
+        let waiting = ctx.awaiting[child];
+        if waiting.count() == 0 {
             continue;
         }
         let o = ctx.tally.by_stream.get(child).copied().unwrap_or_default();
         let (call_ok, call_late, call_dropped) = (o.ok, o.late, o.dropped_total());
-        let settled = (call_ok + call_late + call_dropped).min(waiting_ok + waiting_late);
+        let settled = (call_ok + call_late + call_dropped).min(waiting.count());
         if settled == 0 {
             continue;
         }
+        let call_finished = call_ok + call_late;
+        let call_latency = if call_finished > 0 {
+            ctx.tally.take_latency(child as u16) / call_finished as f64
+        } else {
+            0.0
+        };
+        let own_latency = waiting.latency_s / waiting.count() as f64;
         // Which callers settle: in proportion to how they stood before the call.
         let took = round_shares(
             settled,
-            [waiting_ok as f64, waiting_late as f64].into_iter(),
+            [waiting.ok as f64, waiting.late as f64].into_iter(),
         );
-        let (from_ok, from_late) = (took[0].min(waiting_ok), took[1].min(waiting_late));
-        ctx.awaiting[child] = (waiting_ok - from_ok, waiting_late - from_late);
+        let (from_ok, from_late) = (took[0].min(waiting.ok), took[1].min(waiting.late));
+        let w = &mut ctx.awaiting[child];
+        w.ok -= from_ok;
+        w.late -= from_late;
+        w.latency_s -= own_latency * (from_ok + from_late) as f64;
         // How their calls ended: the same mix for both kinds of caller.
         let mix = [call_ok as f64, call_late as f64, call_dropped as f64];
         let a = round_shares(from_ok, mix.into_iter());
         let b = round_shares(from_late, mix.into_iter());
+        let latency = own_latency + call_latency;
+        let terms = &setup.workloads[setup.streams[parent].workload];
+        let finished = a[0] + a[1] + b[0] + b[1];
+        let (mut ok, mut late, mut gave_up) = (a[0], a[1] + b[0] + b[1], 0);
+        if latency > terms.give_up_s {
+            (gave_up, ok, late) = (ok + late, 0, 0);
+        } else if latency > terms.deadline_s + 1e-9 {
+            (late, ok) = (late + ok, 0);
+        }
         let caller = ctx.tally.outcome(parent as u16);
-        caller.ok += a[0];
-        caller.late += a[1] + b[0] + b[1];
+        caller.ok += ok;
+        caller.late += late;
         caller.dropped[DropReason::DownstreamFailed.index()] += a[2] + b[2];
+        caller.dropped[DropReason::GaveUp.index()] += gave_up;
+        // Callers are left out of the distribution until now; add them if they count.
+        let kept = (ok + late) as f64;
+        if setup.streams[parent].counted() && kept > 0.0 {
+            ctx.tally.latency.add_point(latency * 1000.0, kept);
+        }
+        // A caller that is itself a synchronous call passes its latency up the chain.
+        if finished > 0 {
+            ctx.tally.add_latency(parent as u16, kept, latency);
+        }
     }
 }

@@ -158,6 +158,7 @@ fn settle(ctx: &mut Ctx, stream: u16, workload: u16, count: u64, latency: f64, f
     if ctx.tally.heard(stream) {
         ctx.tally.latency.add_point(latency * 1000.0, count as f64);
     }
+    ctx.tally.add_latency(stream, count as f64, latency);
 }
 
 /// Requests a function could start this tick (for a queue handing it messages).

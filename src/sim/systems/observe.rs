@@ -15,9 +15,9 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
     // In flight: in a station's line or service, waiting on a call, or in a queue.
     // Callers waiting on a synchronous call are still in flight themselves.
     let mut pending = vec![0u64; n];
-    for (child, (ok, late)) in ctx.awaiting.iter().enumerate() {
+    for (child, waiting) in ctx.awaiting.iter().enumerate() {
         if let Some(parent) = ctx.setup.streams.get(child).and_then(|s| s.parent) {
-            pending[parent] += ok + late;
+            pending[parent] += waiting.count();
         }
     }
     let mut queued = 0;
