@@ -57,6 +57,10 @@ pub struct Streams {
     pub fanout: Vec<Vec<usize>>,
 }
 
+/// The most streams a level may have: past it, further calls are not followed
+/// (a guard against fan-out chains that multiply without end).
+pub const MAX_STREAMS: usize = 10_000;
+
 /// Follows every source's requests through the links to find all streams.
 pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) -> Streams {
     let mut streams: Vec<StreamSpec> = level
@@ -122,6 +126,9 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
             .insert(streams[stream].workload);
         visits.entry(node.clone()).or_default().insert(stream);
         let Some(t) = thing(&node) else { continue };
+        if streams.len() >= MAX_STREAMS {
+            continue;
+        }
         if matches!(t, Thing::Topic { .. }) {
             // Every subscriber gets each publish as a stream of its own.
             for (k, target) in next(&node).into_iter().enumerate() {
