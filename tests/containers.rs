@@ -41,6 +41,10 @@ fn fargate_tasks_cost_vcpu_hours_and_gb_hours() {
     let eks = score(&run(&level("2h", 20.0), &service("Eks", "Fargate", 3, "")));
     assert!((eks.cost_by_service["eks"] - 0.2).abs() < 1e-9);
     assert!((eks.cost_usd - want - 0.2).abs() < 1e-9);
+    println!(
+        "Fargate 3 tasks x 1 vCPU/2 GB x 2 h: ECS ${:.5}, EKS ${:.5}",
+        s.cost_usd, eks.cost_usd
+    );
 }
 
 #[test]
@@ -113,6 +117,11 @@ fn fargate_adds_capacity_faster_than_an_instance() {
     );
     assert_eq!(fargate, 300 + 45, "a Fargate task starts in 45 s");
     assert_eq!(instances, 300 + 90, "an instance boots in 90 s");
+    println!(
+        "capacity added: Fargate task after {} s, EC2 instance after {} s",
+        fargate - 300,
+        instances - 300
+    );
 }
 
 #[test]

@@ -53,6 +53,11 @@ fn one_publish_reaches_every_subscriber_and_is_billed_once() {
         "{} vs {want}",
         s.cost_by_service["sns"]
     );
+    println!(
+        "SNS: {publishes} publishes -> {} deliveries to 3 subscribers; SNS cost ${:.6} (= publishes x $0.50/M + webhook deliveries x $0.60/M)",
+        3 * publishes,
+        s.cost_by_service["sns"]
+    );
 }
 
 #[test]
@@ -85,6 +90,9 @@ fn a_long_outage_of_an_http_subscriber_loses_only_its_own_deliveries() {
     // Every drop is the webhook's: those given up, and some of the retried flood when it came back.
     assert_eq!(s.requests.dropped, webhook.requests.dropped);
     assert!(webhook.requests.dropped >= failed);
+    println!(
+        "SNS webhook down 5m: {failed} deliveries given up after retries; other subscribers dropped 0"
+    );
     for other in s.calls.iter().filter(|c| !c.id.ends_with("webhook")) {
         assert_eq!(other.requests.dropped, 0, "{} is not hurt", other.id);
         assert_eq!(other.availability_pct, 100.0);

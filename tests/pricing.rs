@@ -49,6 +49,7 @@ fn a_spot_reclaim_loses_work_in_flight_unless_it_is_drained_in_time() {
         "with draining the jobs finish within the two-minute notice: {:?}",
         drained.dropped_by_reason
     );
+    println!("spot reclaim of 2 of 4: without draining {lost} jobs lost, with draining 0");
     // Spot costs less than on demand: 4 × c5.xlarge at half price, 30 minutes.
     let on_demand = 4.0 * 0.17 * 0.5;
     assert!(
@@ -87,6 +88,7 @@ fn reservations_and_savings_plans_are_charged_whether_used_or_not() {
         "{:?}",
         unused.cost_by_service
     );
+    println!("unused commitments over 10 h: {:?}", unused.cost_by_service);
 
     // A reservation that matches the running instance makes it free at the margin.
     let matched = score(&run(
@@ -116,6 +118,10 @@ fn dedicated_hosts_pass_a_no_shared_tenancy_rule_and_shared_instances_break_it()
         r#"Solution(level: "pricing", things: [Instance(id: "a", type: "m5.large", purchase: DedicatedHost)], links: [("s", "a")])"#,
     ));
     assert!(dedicated.passed, "{:?}", dedicated.failed_goals);
+    println!(
+        "no shared tenancy: Dedicated Host passes at ${:.3}",
+        dedicated.cost_usd
+    );
     // Billed per host, not per instance: one m5 host-hour.
     assert!(
         (dedicated.cost_by_service["dedicated_hosts"] - 5.069).abs() < 0.01,
@@ -197,4 +203,11 @@ fn predictive_scaling_beats_target_tracking_on_a_sharp_daily_peak() {
         missed(&reactive)
     );
     assert!(predictive.availability_pct > reactive.availability_pct);
+    println!(
+        "daily rush: target tracking missed {} (${:.2}), with predictive {} (${:.2})",
+        missed(&reactive),
+        reactive.cost_usd,
+        missed(&predictive),
+        predictive.cost_usd
+    );
 }

@@ -35,6 +35,7 @@ fn an_idle_function_costs_nothing() {
     let s = score(&run(&api(0.0, "1h"), &function(1024, "")));
     assert_eq!(s.requests.arrived, 0);
     assert_eq!(s.cost_usd, 0.0, "{:?}", s.cost_by_service);
+    println!("Lambda idle hour: ${}", s.cost_usd);
 }
 
 #[test]
@@ -47,6 +48,10 @@ fn a_busy_hour_costs_requests_and_gb_seconds() {
     assert!(
         (s.cost_by_service["lambda"] - want).abs() < 1e-9,
         "{} vs {want}",
+        s.cost_by_service["lambda"]
+    );
+    println!(
+        "Lambda busy hour: {n} requests, ${:.6} = requests x $0.20/M + GB-s x $0.0000166667",
         s.cost_by_service["lambda"]
     );
     assert_eq!(s.requests.dropped, 0);
@@ -78,6 +83,10 @@ fn throttling_starts_exactly_at_the_concurrency_limit() {
             s.requests.dropped,
             s.dropped_by_reason.get("throttled").copied().unwrap_or(0)
         );
+        println!(
+            "Lambda limit 10 x 100 ms at {rps}/s: {} throttled of {}",
+            s.requests.dropped, s.requests.arrived
+        );
     }
 }
 
@@ -97,6 +106,10 @@ fn cold_starts_add_latency_when_concurrency_grows() {
     assert!(
         spike_tick.total().late > 0,
         "the jump at 00:10 starts environments cold"
+    );
+    println!(
+        "Lambda cold starts: {} of {} requests late (250 ms cold start on a 300 ms deadline)",
+        s.requests.late, s.requests.arrived
     );
 }
 
@@ -120,6 +133,10 @@ fn sixteen_minutes_of_work_fails_on_lambda_and_succeeds_on_an_instance() {
     ));
     assert_eq!(on_instance.requests.dropped, 0);
     assert!(on_instance.requests.ok > 0);
+    println!(
+        "16-minute job: Lambda {:?}, instance ok {} dropped {}",
+        on_lambda.dropped_by_reason, on_instance.requests.ok, on_instance.requests.dropped
+    );
     // A timeout over 15 minutes is refused outright.
     let err = peakload::format::check_texts(
         peakload::format::SourceFile::new("t/level.ron", lvl.clone()),

@@ -101,7 +101,8 @@ impl Ledger {
 
     /// Total dollars.
     pub fn total(&self) -> f64 {
-        self.by_service.values().sum()
+        // Folded from +0.0: an empty `sum()` of floats is -0.0, which prints as "-0".
+        self.by_service.values().fold(0.0, |total, usd| total + usd)
     }
 
     /// Dollars per service that has been charged, in report order.
