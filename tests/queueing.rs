@@ -41,6 +41,15 @@ fn one_instance(type_: &str) -> String {
     )
 }
 
+/// Time-averaged requests in flight, and arrival rate × mean time in system.
+fn littles_law(sim: &peakload::sim::Sim) -> (f64, f64) {
+    let s = score(sim);
+    let records = &sim.metrics.records;
+    let mean_in_flight = records.iter().map(|r| r.in_flight).sum::<f64>() / records.len() as f64;
+    let arrival_rate = s.requests.arrived as f64 / (records.len() as f64 * sim.ctx.setup.tick_s);
+    (mean_in_flight, arrival_rate * s.latency_ms.mean / 1000.0)
+}
+
 /// FACTS.md worked example, checked against the formula used as the oracle here.
 #[test]
 fn oracle_matches_the_worked_example() {
@@ -130,10 +139,7 @@ fn check_steady(type_: &str, c: u32) {
     );
 
     // Little's law: time-averaged requests in flight = arrival rate × mean time in system.
-    let records = &sim.metrics.records;
-    let mean_in_flight = records.iter().map(|r| r.in_flight).sum::<f64>() / records.len() as f64;
-    let arrival_rate = s.requests.arrived as f64 / (records.len() as f64 * sim.ctx.setup.tick_s);
-    let little = arrival_rate * s.latency_ms.mean / 1000.0;
+    let (mean_in_flight, little) = littles_law(&sim);
     assert!(
         rel(mean_in_flight, little) < 0.02,
         "c={c}: L {mean_in_flight} vs λW {little}"
@@ -185,10 +191,7 @@ fn littles_law_holds_through_a_backlog() {
         "the backlog drains: {} left",
         s.requests.pending
     );
-    let records = &sim.metrics.records;
-    let mean_in_flight = records.iter().map(|r| r.in_flight).sum::<f64>() / records.len() as f64;
-    let arrival_rate = s.requests.arrived as f64 / (records.len() as f64 * sim.ctx.setup.tick_s);
-    let little = arrival_rate * s.latency_ms.mean / 1000.0;
+    let (mean_in_flight, little) = littles_law(&sim);
     assert!(
         rel(mean_in_flight, little) < 0.02,
         "L {mean_in_flight} vs λW {little}"
