@@ -144,6 +144,18 @@ fn check_steady(type_: &str, c: u32) {
         rel(mean_in_flight, little) < 0.02,
         "c={c}: L {mean_in_flight} vs λW {little}"
     );
+    println!(
+        "M/M/{c} at 80%: mean wait engine {:.4} ms, Erlang C {:.4} ms, DES {:.4} ms; P(Wq > {:.3} ms) engine {:.4}, formula {:.4}, DES {:.4}; L {:.3} vs λW {:.3}",
+        wq_engine * 1e3,
+        wq_theory * 1e3,
+        wq_des * 1e3,
+        slack_s * 1e3,
+        over_engine,
+        over_theory,
+        over_des,
+        mean_in_flight,
+        little
+    );
 }
 
 #[test]
