@@ -266,6 +266,13 @@ pub fn table(score: &Score, checked: &Checked) -> String {
         "  latency       p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms{goal}",
         l.p50, l.p95, l.p99
     );
+    if let Some(c) = score.completion_ms {
+        let _ = writeln!(
+            t,
+            "  completion    p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms  (work nobody waited for)",
+            c.p50, c.p95, c.p99
+        );
+    }
     let r = score.requests;
     let _ = writeln!(
         t,

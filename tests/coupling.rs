@@ -79,11 +79,16 @@ fn a_queue_keeps_the_caller_working_and_the_back_tier_catches_up() {
         .position(|r| r.queued < 200)
         .expect("the backlog drains");
     assert!(drained < 30 * 60, "drained {drained} s after the outage");
-    // Latencies are real times: orders take their service time, packing also its wait in the queue.
+    // Orders take their service time; packing also its wait in the queue, within the deadline.
+    let packed = s.completion_ms.expect("packing is work nobody waits for");
     assert!(
-        s.latency_ms.p50 >= 40.0 && s.latency_ms.p99 < 30.0 * 60_000.0,
+        s.latency_ms.p50 >= 35.0 && s.latency_ms.p99 < 500.0,
         "{:?}",
         s.latency_ms
+    );
+    assert!(
+        packed.p50 >= 100.0 && packed.p99 < 30.0 * 60_000.0,
+        "{packed:?}"
     );
     let packing = &s.calls[0];
     println!(

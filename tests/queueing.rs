@@ -47,7 +47,10 @@ fn littles_law(sim: &peakload::sim::Sim) -> (f64, f64) {
     let records = &sim.metrics.records;
     let mean_in_flight = records.iter().map(|r| r.in_flight).sum::<f64>() / records.len() as f64;
     let arrival_rate = s.requests.arrived as f64 / (records.len() as f64 * sim.ctx.setup.tick_s);
-    (mean_in_flight, arrival_rate * s.latency_ms.mean / 1000.0)
+    // Time in system over everything finished: what callers waited for and what nobody did.
+    let (l, c) = (&sim.metrics.latency, &sim.metrics.completion);
+    let mean_ms = (l.mean_ms() * l.count() + c.mean_ms() * c.count()) / (l.count() + c.count());
+    (mean_in_flight, arrival_rate * mean_ms / 1000.0)
 }
 
 /// FACTS.md worked example, checked against the formula used as the oracle here.

@@ -62,8 +62,10 @@ pub struct Metrics {
     pub arrived: Vec<u64>,
     /// Outcomes per stream.
     pub outcomes: Vec<Outcomes>,
-    /// Latency of finished requests.
+    /// Latency of finished requests a caller waited for.
     pub latency: LatencyHistogram,
+    /// Completion time of finished work nobody waited for.
+    pub completion: LatencyHistogram,
     /// Total seconds waited in line by served requests.
     pub wait_s: f64,
     /// Requests behind `wait_s`.
@@ -83,6 +85,7 @@ impl Metrics {
             arrived: vec![0; n],
             outcomes: vec![Outcomes::default(); n],
             latency: LatencyHistogram::default(),
+            completion: LatencyHistogram::default(),
             wait_s: 0.0,
             waited: 0.0,
             waited_past_slack: 0.0,
@@ -99,6 +102,7 @@ impl Metrics {
             total.add(o);
         }
         self.latency.merge(&tally.latency);
+        self.completion.merge(&tally.completion);
         self.wait_s += tally.wait_s;
         self.waited += tally.waited;
         self.waited_past_slack += tally.waited_past_slack;

@@ -84,8 +84,11 @@ pub struct Score {
     pub cost_usd: f64,
     /// Request counts.
     pub requests: Requests,
-    /// Latency percentiles.
+    /// Latency percentiles of requests a caller waited for.
     pub latency_ms: Latency,
+    /// Completion-time percentiles of work nobody waited for (queued, asynchronous).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_ms: Option<Latency>,
     /// Mean wait in line of served requests, milliseconds.
     pub mean_wait_ms: f64,
     /// Cost by service, dollars.
@@ -160,12 +163,14 @@ impl Score {
             }
         }
         let availability_pct = availability(&total);
-        let latency_ms = Latency {
-            p50: m.latency.quantile_ms(0.50),
-            p95: m.latency.quantile_ms(0.95),
-            p99: m.latency.quantile_ms(0.99),
-            mean: m.latency.mean_ms(),
+        let percentiles = |h: &super::latency::LatencyHistogram| Latency {
+            p50: h.quantile_ms(0.50),
+            p95: h.quantile_ms(0.95),
+            p99: h.quantile_ms(0.99),
+            mean: h.mean_ms(),
         };
+        let latency_ms = percentiles(&m.latency);
+        let completion_ms = (m.completion.count() > 0.0).then(|| percentiles(&m.completion));
         let cost_usd = sim.ctx.ledger.total();
         let goals = &setup.level.goals;
         let mut failed_goals = Vec::new();
@@ -225,6 +230,7 @@ impl Score {
             cost_usd,
             requests: total,
             latency_ms,
+            completion_ms,
             mean_wait_ms: if m.waited > 0.0 {
                 m.wait_s / m.waited * 1000.0
             } else {

@@ -149,6 +149,8 @@ pub struct KindTerms {
     pub deadline_s: f64,
     /// Given up (dropped) if still waiting after this long, seconds.
     pub give_up_s: f64,
+    /// Whether a caller waits for the answer (its time is latency, not completion time).
+    pub waits: bool,
 }
 
 /// What a station can do this tick.
@@ -198,8 +200,10 @@ pub struct Tally {
     /// Seconds of latency of finished requests by stream, not yet taken by a
     /// synchronous call (a caller's latency includes its call's).
     pub latency_sum: Vec<f64>,
-    /// Latency of every finished request (ok or late).
+    /// Latency of finished requests a caller waited for (ok or late).
     pub latency: LatencyHistogram,
+    /// Completion time of finished work nobody waited for (queued and asynchronous).
+    pub completion: LatencyHistogram,
     /// Sum of time spent waiting in line by served requests, seconds.
     pub wait_s: f64,
     /// Requests whose wait is in `wait_s`.
@@ -238,6 +242,16 @@ impl Tally {
         self.latency_sum
             .get_mut(usize::from(stream))
             .map_or(0.0, std::mem::take)
+    }
+
+    /// The distribution a finished request belongs to: latency if a caller
+    /// waited for it, completion time if not.
+    pub fn times(&mut self, waits: bool) -> &mut LatencyHistogram {
+        if waits {
+            &mut self.latency
+        } else {
+            &mut self.completion
+        }
     }
 
     /// Whether a stream's latency goes into the distribution.
@@ -494,7 +508,9 @@ impl Station {
                 let t = terms[usize::from(r.workload)];
                 tally.finish(r.stream, r.count, latency > t.deadline_s + 1e-9);
                 if tally.heard(r.stream) {
-                    tally.latency.add_point(latency * 1000.0, r.count as f64);
+                    tally
+                        .times(t.waits)
+                        .add_point(latency * 1000.0, r.count as f64);
                 }
                 tally.add_latency(r.stream, r.count as f64, latency);
                 tally.sojourn_s += r.count as f64 * (r.finish_s - now).max(0.0);
@@ -957,9 +973,12 @@ fn record_stats(
         Some(q) => {
             let finished = n * (1.0 - q.p_wait_over(t.give_up_s));
             if heard {
-                tally
-                    .latency
-                    .add_mmc(t.service_s * 1000.0, q.p_wait, q.theta / 1000.0, finished);
+                tally.times(t.waits).add_mmc(
+                    t.service_s * 1000.0,
+                    q.p_wait,
+                    q.theta / 1000.0,
+                    finished,
+                );
             }
             tally.add_latency(stream, finished, q.mean_wait_s() + t.service_s);
             tally.wait_s += n * q.mean_wait_s();
@@ -976,7 +995,7 @@ fn record_stats(
                 hi
             };
             if heard {
-                tally.latency.add_uniform(
+                tally.times(t.waits).add_uniform(
                     (lo + t.service_s) * 1000.0,
                     (top + t.service_s) * 1000.0,
                     n * finished_share,
@@ -1051,6 +1070,7 @@ mod tests {
             service_s,
             deadline_s,
             give_up_s: 30.0,
+            waits: true,
         }]
     }
 

@@ -39,6 +39,8 @@ pub struct WorkloadSpec {
     pub give_up_s: f64,
     /// Response size, KiB.
     pub response_kib: f64,
+    /// Whether a caller waits for the answer.
+    pub caller_waits: bool,
 }
 
 /// Everything fixed for a run: level, solution, catalogue, seed.
@@ -86,6 +88,7 @@ impl Setup {
                 deadline_s: w.mode.deadline_s(),
                 give_up_s: w.mode.give_up_s(),
                 response_kib: w.response_kib,
+                caller_waits: matches!(w.mode, crate::format::level::Mode::Sync { .. }),
             })
             .collect();
         let things: Vec<&Thing> = level.preplaced.iter().chain(&solution.things).collect();
@@ -811,6 +814,7 @@ pub fn fleet_terms(setup: &Setup, hw: Hardware, reached: &[usize]) -> (Vec<KindT
                 },
                 deadline_s: w.deadline_s,
                 give_up_s: w.give_up_s,
+                waits: w.caller_waits,
             }
         })
         .collect();

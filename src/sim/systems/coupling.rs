@@ -136,7 +136,9 @@ pub fn resolve(ctx: &mut Ctx) {
         // Callers are left out of the distribution until now; add them if they count.
         let kept = (ok + late) as f64;
         if setup.streams[parent].counted() && kept > 0.0 {
-            ctx.tally.latency.add_point(latency * 1000.0, kept);
+            ctx.tally
+                .times(terms.caller_waits)
+                .add_point(latency * 1000.0, kept);
         }
         // A caller that is itself a synchronous call passes its latency up the chain.
         if finished > 0 {

@@ -156,7 +156,10 @@ fn settle(ctx: &mut Ctx, stream: u16, workload: u16, count: u64, latency: f64, f
     let deadline = ctx.setup.workloads[usize::from(workload)].deadline_s;
     ctx.tally.finish(stream, count, latency > deadline + 1e-9);
     if ctx.tally.heard(stream) {
-        ctx.tally.latency.add_point(latency * 1000.0, count as f64);
+        let waits = ctx.setup.workloads[usize::from(workload)].caller_waits;
+        ctx.tally
+            .times(waits)
+            .add_point(latency * 1000.0, count as f64);
     }
     ctx.tally.add_latency(stream, count as f64, latency);
 }
