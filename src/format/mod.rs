@@ -10,8 +10,6 @@ pub mod solution;
 pub mod time;
 pub mod validate;
 
-use std::path::Path;
-
 pub use catalogue::Catalogue;
 pub use level::Level;
 pub use problem::{Problem, Severity, SourceFile};
@@ -110,11 +108,4 @@ pub fn check_texts(
         solution,
         warnings: problems,
     })
-}
-
-/// Reads and checks a level file (or folder) and an optional solution file.
-pub fn check_files(level: &Path, solution: Option<&Path>) -> Result<Checked, InputError> {
-    let level_file = load::read(&load::level_path(level))?;
-    let solution_file = solution.map(load::read).transpose()?;
-    check_texts(level_file, solution_file)
 }

@@ -479,14 +479,6 @@ impl Station {
         }
     }
 
-    /// Moves everything in flight into `other` (merging two lines).
-    pub fn absorb(&mut self, other: Station) {
-        for c in other.waiting {
-            self.push_waiting(c);
-        }
-        self.running.extend(other.running);
-    }
-
     /// Runs one tick `[now, now + tick_s)` with `arrivals` spread evenly over it.
     pub fn serve(
         &mut self,
