@@ -66,12 +66,14 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, LoadError> {
 fn syntax_hint(code: &ron::Error) -> Option<String> {
     use ron::Error as E;
     match code {
-        E::NoSuchEnumVariant { expected, .. } if !expected.is_empty() => {
-            Some(format!("expected one of: {}", expected.join(", ")))
+        // The message already lists what fits; the hint names the likely typo.
+        E::NoSuchEnumVariant {
+            expected, found, ..
         }
-        E::NoSuchStructField { expected, .. } if !expected.is_empty() => {
-            Some(format!("fields here: {}", expected.join(", ")))
-        }
+        | E::NoSuchStructField {
+            expected, found, ..
+        } => super::problem::did_you_mean(found, expected.iter().copied())
+            .map(|close| format!("did you mean `{close}`?")),
         E::MissingStructField { field, .. } => Some(format!("add `{field}: ...`")),
         E::ExpectedDifferentStructName { expected, .. } => {
             Some(format!("this should be `{expected}(...)`"))
