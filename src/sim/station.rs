@@ -1076,6 +1076,25 @@ mod tests {
         }]
     }
 
+    /// Serves `per_tick` arrivals a tick for ticks `from..to`, adding to `tally`.
+    fn run(
+        st: &mut Station,
+        ticks: std::ops::Range<u32>,
+        terms: &[KindTerms],
+        cap: Capacity,
+        per_tick: u64,
+        tally: &mut Tally,
+    ) {
+        for tick in ticks {
+            let arriving = if per_tick > 0 {
+                arrivals(per_tick)
+            } else {
+                Vec::new()
+            };
+            st.serve(f64::from(tick), 1.0, terms, cap, &arriving, tally);
+        }
+    }
+
     #[test]
     fn largest_remainder_keeps_every_item() {
         let parts = round_shares(10, [3.3, 3.3, 3.4].into_iter());
@@ -1092,16 +1111,7 @@ mod tests {
             slots: 10,
             hold: 100,
         };
-        for tick in 0..100 {
-            st.serve(
-                tick as f64,
-                1.0,
-                &terms(0.1, 1.0),
-                cap,
-                &arrivals(50),
-                &mut tally,
-            );
-        }
+        run(&mut st, 0..100, &terms(0.1, 1.0), cap, 50, &mut tally);
         let o = tally.by_stream[0];
         assert_eq!(o.late + o.dropped_total(), 0);
         assert_eq!(o.ok + st.in_flight(), 5000);
@@ -1113,16 +1123,7 @@ mod tests {
         let mut tally = Tally::new(1);
         // 10 servers at 0.1 s serve 100 per second; 150 arrive; nowhere to wait.
         let cap = Capacity { slots: 10, hold: 0 };
-        for tick in 0..10 {
-            st.serve(
-                tick as f64,
-                1.0,
-                &terms(0.1, 5.0),
-                cap,
-                &arrivals(150),
-                &mut tally,
-            );
-        }
+        run(&mut st, 0..10, &terms(0.1, 5.0), cap, 150, &mut tally);
         let o = tally.by_stream[0];
         assert_eq!(o.dropped[DropReason::QueueFull.index()], 500);
         assert_eq!(o.ok + o.late, 1000);
@@ -1138,9 +1139,7 @@ mod tests {
         };
         st.serve(0.0, 1.0, &terms(0.1, 60.0), cap, &arrivals(400), &mut tally);
         assert!(st.waiting() >= 290, "{}", st.waiting());
-        for tick in 1..10 {
-            st.serve(tick as f64, 1.0, &terms(0.1, 60.0), cap, &[], &mut tally);
-        }
+        run(&mut st, 1..10, &terms(0.1, 60.0), cap, 0, &mut tally);
         assert_eq!(st.in_flight(), 0);
         assert_eq!(tally.by_stream[0].ok, 400);
     }
@@ -1155,9 +1154,7 @@ mod tests {
         assert_eq!(st.waiting(), 3);
         st.serve(1.0, 1.0, &terms(5.0, 60.0), cap, &[], &mut tally);
         assert_eq!((st.running(), st.waiting()), (2, 1));
-        for tick in 2..20 {
-            st.serve(tick as f64, 1.0, &terms(5.0, 60.0), cap, &[], &mut tally);
-        }
+        run(&mut st, 2..20, &terms(5.0, 60.0), cap, 0, &mut tally);
         assert_eq!(tally.by_stream[0].ok, 3);
     }
 }
