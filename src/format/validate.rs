@@ -1309,7 +1309,7 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
 }
 
 /// What a link from one kind of thing to another means, or why it cannot exist.
-fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, &'static str)> {
+pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, &'static str)> {
     let label = target.kind().label();
     match (origin, target) {
         // Sources (internet traffic) enter through an internet-facing balancer, a server or a queue.

@@ -1,8 +1,25 @@
-//! Metrics: one record per tick, and run totals.
+//! Metrics: one record per tick, run totals, and running summaries (per thing
+//! and of the worst stretch of losses) for the results screen's review.
 
 use super::latency::LatencyHistogram;
-use super::station::{Outcomes, Tally};
+use super::station::{DropReason, Outcomes, Tally};
 use super::world::Setup;
+
+/// Share of a pool's serving capacity busy at or above which it counts as saturated.
+pub const SATURATED_UTILISATION: f64 = 0.95;
+
+/// Whether a pool of servers is saturated: nearly all of its capacity busy, or
+/// more requests waiting in its line than it can serve at once. A pool with no
+/// capacity at all is down or empty, not saturated (its losses show elsewhere).
+pub fn saturated(utilisation: f64, waiting: u64, slots: u64) -> bool {
+    slots > 0 && (utilisation >= SATURATED_UTILISATION || waiting > slots)
+}
+
+/// Seconds without trouble that end a stretch: short lulls inside one episode
+/// (a tick of noise below the line) do not split it in two.
+pub fn stretch_grace_s(tick_s: f64) -> f64 {
+    tick_s.max(60.0)
+}
 
 /// One stream's counts in one tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -44,6 +61,129 @@ pub struct TickRecord {
     pub cost_usd: f64,
     /// Sum over the streams that count toward the score (not synchronous calls).
     pub counted_total: StreamTick,
+    /// This tick's per-thing figures, in thing order. [`Metrics::push`] folds
+    /// them into its running summaries and empties this, so stored records
+    /// carry no per-thing data.
+    pub things: Vec<ThingSample>,
+    /// Dollars of commitments (Reserved Instances, Savings Plans) charged this
+    /// tick that no running instance used.
+    pub unused_commitment_usd: f64,
+}
+
+/// One placed thing's figures in one tick (things that serve requests).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ThingSample {
+    /// Index of the thing (level's pre-placed things, then the solution's).
+    pub thing: u16,
+    /// Server-seconds (or environment-seconds) of work done.
+    pub busy_s: f64,
+    /// Server-seconds of serving capacity (slots of working servers, or the concurrency limit).
+    pub capacity_s: f64,
+    /// Whether it was saturated (see [`saturated`]; for a function: throttling or at its limit).
+    pub saturated: bool,
+    /// Whether its capacity is paid for busy or idle (servers, not Lambda).
+    pub paid_idle: bool,
+}
+
+/// A run of consecutive troubled ticks (gaps up to [`stretch_grace_s`] bridged).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stretch {
+    /// Start of the first tick, seconds since the start.
+    pub from_s: f64,
+    /// End of the last tick, seconds since the start.
+    pub to_s: f64,
+    /// Troubled ticks in it.
+    pub ticks: u64,
+    /// Highest utilisation seen in it (0..=1).
+    pub peak_utilisation: f64,
+    /// Counted requests that failed (dropped or late) anywhere during its ticks.
+    pub failed: u64,
+}
+
+impl Stretch {
+    /// Seconds from its start to its end.
+    pub fn span_s(&self) -> f64 {
+        self.to_s - self.from_s
+    }
+}
+
+/// A placed thing's running summary over the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThingSummary {
+    /// The thing's id.
+    pub id: String,
+    /// Whether it serves requests (it sent samples).
+    pub serves: bool,
+    /// Whether its capacity is paid for busy or idle.
+    pub paid_idle: bool,
+    /// Server-seconds of work done.
+    pub busy_s: f64,
+    /// Server-seconds of serving capacity.
+    pub capacity_s: f64,
+    /// Highest utilisation of any tick (0..=1).
+    pub peak_utilisation: f64,
+    /// Ticks it was saturated.
+    pub saturated_ticks: u64,
+    /// Start of its first saturated tick, seconds.
+    pub first_saturated_s: Option<f64>,
+    /// The saturated stretch still open.
+    pub open: Option<Stretch>,
+    /// Its worst closed saturated stretch (see [`ThingSummary::worst`]).
+    pub worst_closed: Option<Stretch>,
+}
+
+impl ThingSummary {
+    /// Mean utilisation over the run (0..=1), if it had capacity.
+    pub fn mean_utilisation(&self) -> Option<f64> {
+        (self.capacity_s > 0.0).then(|| (self.busy_s / self.capacity_s).min(1.0))
+    }
+
+    /// Its worst saturated stretch, open or closed: the one in which the most
+    /// requests failed, then the longest, then the first.
+    pub fn worst(&self) -> Option<Stretch> {
+        worse(self.worst_closed, self.open)
+    }
+}
+
+/// The worse of two stretches (more failed requests, then longer); the first on a tie.
+fn worse(a: Option<Stretch>, b: Option<Stretch>) -> Option<Stretch> {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let key = |s: &Stretch| (s.failed, s.span_s());
+            Some(if key(&b) > key(&a) { b } else { a })
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+/// A stretch of ticks in which counted requests failed (dropped or late).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LossStretch {
+    /// When it ran.
+    pub stretch: Stretch,
+    /// Requests dropped in it.
+    pub dropped: u64,
+    /// Requests finished late in it.
+    pub late: u64,
+    /// Drops by reason ([`DropReason::index`]).
+    pub by_reason: [u64; 12],
+}
+
+impl LossStretch {
+    /// Requests that failed in it (dropped or late).
+    pub fn failed(&self) -> u64 {
+        self.dropped + self.late
+    }
+
+    /// The reason most of its drops had, if any were dropped.
+    pub fn main_reason(&self) -> Option<DropReason> {
+        DropReason::ALL
+            .into_iter()
+            .filter(|r| self.by_reason[r.index()] > 0)
+            // First in report order on ties: `max_by_key` keeps the last.
+            .rev()
+            .max_by_key(|r| self.by_reason[r.index()])
+    }
 }
 
 impl TickRecord {
@@ -74,6 +214,18 @@ pub struct Metrics {
     pub waited_past_slack: f64,
     /// Request-seconds in the system (∫ in-flight dt).
     pub sojourn_s: f64,
+    /// Per placed thing, in thing order: utilisation and saturation over the run.
+    pub things: Vec<ThingSummary>,
+    /// The loss stretch still open.
+    pub losses_open: Option<LossStretch>,
+    /// The closed loss stretch with the most failed requests.
+    pub losses_worst_closed: Option<LossStretch>,
+    /// Dollars of commitments charged and not used, over the run.
+    pub unused_commitment_usd: f64,
+    /// Seconds per tick.
+    tick_s: f64,
+    /// Which streams count toward the score.
+    counted: Vec<bool>,
 }
 
 impl Metrics {
@@ -90,11 +242,147 @@ impl Metrics {
             waited: 0.0,
             waited_past_slack: 0.0,
             sojourn_s: 0.0,
+            things: setup
+                .level
+                .preplaced
+                .iter()
+                .chain(&setup.solution.things)
+                .map(|t| ThingSummary {
+                    id: t.id().to_string(),
+                    serves: false,
+                    paid_idle: false,
+                    busy_s: 0.0,
+                    capacity_s: 0.0,
+                    peak_utilisation: 0.0,
+                    saturated_ticks: 0,
+                    first_saturated_s: None,
+                    open: None,
+                    worst_closed: None,
+                })
+                .collect(),
+            losses_open: None,
+            losses_worst_closed: None,
+            unused_commitment_usd: 0.0,
+            tick_s: setup.tick_s,
+            counted: setup.streams.iter().map(|s| s.counted()).collect(),
+        }
+    }
+
+    /// The stretch in which the most counted requests failed (dropped or late).
+    pub fn worst_losses(&self) -> Option<LossStretch> {
+        match (self.losses_worst_closed, self.losses_open) {
+            (Some(a), Some(b)) => Some(if b.failed() > a.failed() { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Folds one tick's per-thing samples into the running summaries.
+    fn track_things(&mut self, time_s: f64, failed: u64, samples: &[ThingSample]) {
+        let (tick_s, grace) = (self.tick_s, stretch_grace_s(self.tick_s));
+        for sample in samples {
+            let Some(t) = self.things.get_mut(usize::from(sample.thing)) else {
+                continue;
+            };
+            t.serves = true;
+            t.paid_idle = sample.paid_idle;
+            t.busy_s += sample.busy_s;
+            t.capacity_s += sample.capacity_s;
+            let utilisation = if sample.capacity_s > 0.0 {
+                (sample.busy_s / sample.capacity_s).min(1.0)
+            } else {
+                0.0
+            };
+            t.peak_utilisation = t.peak_utilisation.max(utilisation);
+            if !sample.saturated {
+                continue;
+            }
+            t.saturated_ticks += 1;
+            t.first_saturated_s.get_or_insert(time_s);
+            match &mut t.open {
+                Some(open) if time_s - open.to_s <= grace + 1e-9 => {
+                    open.to_s = time_s + tick_s;
+                    open.ticks += 1;
+                    open.peak_utilisation = open.peak_utilisation.max(utilisation);
+                    open.failed += failed;
+                }
+                open => {
+                    let closed = open.take();
+                    t.worst_closed = worse(t.worst_closed, closed);
+                    *open = Some(Stretch {
+                        from_s: time_s,
+                        to_s: time_s + tick_s,
+                        ticks: 1,
+                        peak_utilisation: utilisation,
+                        failed,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Folds one tick's failed requests into the loss stretches.
+    fn track_losses(&mut self, record: &TickRecord, tally: &Tally) {
+        let total = record.counted_total;
+        if total.dropped + total.late == 0 {
+            return;
+        }
+        let mut by_reason = [0u64; 12];
+        for (o, _) in tally
+            .by_stream
+            .iter()
+            .zip(&self.counted)
+            .filter(|(_, counted)| **counted)
+        {
+            for (sum, n) in by_reason.iter_mut().zip(o.dropped) {
+                *sum += n;
+            }
+        }
+        let (time_s, tick_s) = (record.time_s, self.tick_s);
+        match &mut self.losses_open {
+            Some(open) if time_s - open.stretch.to_s <= stretch_grace_s(tick_s) + 1e-9 => {
+                open.stretch.to_s = time_s + tick_s;
+                open.stretch.ticks += 1;
+                open.stretch.failed += total.dropped + total.late;
+                open.dropped += total.dropped;
+                open.late += total.late;
+                for (sum, n) in open.by_reason.iter_mut().zip(by_reason) {
+                    *sum += n;
+                }
+            }
+            open => {
+                if let Some(closed) = open.take()
+                    && self
+                        .losses_worst_closed
+                        .is_none_or(|w| closed.failed() > w.failed())
+                {
+                    self.losses_worst_closed = Some(closed);
+                }
+                *open = Some(LossStretch {
+                    stretch: Stretch {
+                        from_s: time_s,
+                        to_s: time_s + tick_s,
+                        ticks: 1,
+                        peak_utilisation: record.utilisation,
+                        failed: total.dropped + total.late,
+                    },
+                    dropped: total.dropped,
+                    late: total.late,
+                    by_reason,
+                });
+            }
+        }
+        if let Some(open) = &mut self.losses_open {
+            open.stretch.peak_utilisation = open.stretch.peak_utilisation.max(record.utilisation);
         }
     }
 
     /// Adds a tick.
-    pub fn push(&mut self, record: TickRecord, tally: &Tally) {
+    pub fn push(&mut self, mut record: TickRecord, tally: &Tally) {
+        let samples = std::mem::take(&mut record.things);
+        let failed = record.counted_total.dropped + record.counted_total.late;
+        self.track_things(record.time_s, failed, &samples);
+        self.track_losses(&record, tally);
+        self.unused_commitment_usd += record.unused_commitment_usd;
         for (i, s) in record.streams.iter().enumerate() {
             self.arrived[i] += s.arrived;
         }

@@ -5,7 +5,9 @@
 //! - [`components`] are the plain data on entities;
 //! - [`systems`] are the functions run each tick;
 //! - [`station`] is the queueing model of a pool of servers; [`erlang`] its maths;
-//! - [`metrics`], [`latency`], [`ledger`] and [`log`] record what happened; [`score`] judges it.
+//! - [`metrics`], [`latency`], [`ledger`] and [`log`] record what happened; [`score`] judges it;
+//! - [`view`] reads live figures of things, sources and links for the board;
+//! - [`review`] turns a finished run into findings for the results screen's hints.
 
 pub mod components;
 pub mod erlang;
@@ -13,10 +15,12 @@ pub mod latency;
 pub mod ledger;
 pub mod log;
 pub mod metrics;
+pub mod review;
 pub mod score;
 pub mod station;
 pub mod streams;
 pub mod systems;
+pub mod view;
 pub mod world;
 
 pub use score::Score;

@@ -1,11 +1,13 @@
-//! Observe: the per-tick record (counts, in flight, capacity, cost).
+//! Observe: the per-tick record (counts, in flight, capacity, cost), with the
+//! per-thing samples and unused commitments the run's review is drawn from.
 
 use hecs::World;
 
+use crate::format::solution::{Commitment, Payment, PlanKind, Purchase, Term};
 use crate::sim::components::{
-    Fleet, Function, MessageQueue, Server, ServerState, Topic, TrafficSource,
+    Fleet, Function, Hardware, MessageQueue, Server, ServerState, Topic, TrafficSource,
 };
-use crate::sim::metrics::{StreamTick, TickRecord};
+use crate::sim::metrics::{StreamTick, ThingSample, TickRecord, saturated};
 use crate::sim::world::Ctx;
 
 /// Builds this tick's record from the world and the tick's tally.
@@ -108,5 +110,119 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         },
         servers_working,
         cost_usd: ctx.ledger.total(),
+        things: samples(world, ctx),
+        unused_commitment_usd: unused_commitments(world, ctx),
     }
+}
+
+/// This tick's figures of every thing that serves requests, in thing order.
+fn samples(world: &World, ctx: &Ctx) -> Vec<ThingSample> {
+    let tick_s = ctx.tick_s();
+    let mut out = Vec::new();
+    for (i, (_, entity)) in ctx.things.iter().enumerate() {
+        let thing = i as u16;
+        if let Ok(f) = world.get::<&Fleet>(*entity) {
+            // Container hosts and unlinked fleets serve nothing: no utilisation to speak of.
+            if f.reached.is_empty() {
+                continue;
+            }
+            let slots = u64::from(f.census.working) * u64::from(f.slots_per_server);
+            let capacity_s = slots as f64 * tick_s;
+            let utilisation = if capacity_s > 0.0 {
+                (f.busy_s / capacity_s).min(1.0)
+            } else {
+                0.0
+            };
+            out.push(ThingSample {
+                thing,
+                busy_s: f.busy_s,
+                capacity_s,
+                saturated: saturated(utilisation, f.station.waiting(), slots),
+                paid_idle: true,
+            });
+        } else if let Ok(f) = world.get::<&Function>(*entity) {
+            out.push(ThingSample {
+                thing,
+                busy_s: f.concurrency * tick_s,
+                capacity_s: f64::from(f.limit) * tick_s,
+                saturated: f.throttled > 0
+                    || (f.limit > 0 && f.concurrency + 1e-9 >= f64::from(f.limit)),
+                // Lambda bills only what runs.
+                paid_idle: false,
+            });
+        }
+    }
+    out
+}
+
+/// Dollars of this tick's commitments that no running instance used: the
+/// same coverage as billing works out (reservations first, in file order,
+/// then Savings Plans against the on-demand usage left).
+fn unused_commitments(world: &World, ctx: &Ctx) -> f64 {
+    let setup = &ctx.setup;
+    if setup.solution.commitments.is_empty() {
+        return 0.0;
+    }
+    let cat = &setup.catalogue;
+    let hours = ctx.tick_s() / 3600.0;
+    // Billing ran before terminated servers were removed, and did not count them.
+    let mut uncovered = vec![0.0_f64; cat.instance_types.len()];
+    for s in world.query::<&Server>().iter() {
+        if let Hardware::Ec2(i) = s.hardware
+            && s.purchase == Purchase::OnDemand
+            && s.state.is_billed()
+            && let Some(n) = uncovered.get_mut(i)
+        {
+            *n += 1.0;
+        }
+    }
+    let mut unused = 0.0;
+    for c in &setup.solution.commitments {
+        if let Commitment::Reserved {
+            instance_type,
+            count,
+            term,
+            payment,
+        } = c
+            && let Some((i, t)) = cat.instance_type(instance_type)
+        {
+            let table = match term {
+                Term::OneYear => &cat.pricing.reserved_1y,
+                Term::ThreeYears => &cat.pricing.reserved_3y,
+            };
+            let discount = match payment {
+                Payment::NoUpfront => table.no_upfront,
+                Payment::PartialUpfront => table.partial_upfront,
+                Payment::AllUpfront => table.all_upfront,
+            };
+            let count = f64::from(*count);
+            let used = count.min(uncovered[i]);
+            unused += (count - used) * t.usd_per_hour * (1.0 - discount) * hours;
+            uncovered[i] -= used;
+        }
+    }
+    let mut usage: Vec<f64> = uncovered
+        .iter()
+        .zip(&cat.instance_types)
+        .map(|(n, t)| n * t.usd_per_hour * hours)
+        .collect();
+    for c in &setup.solution.commitments {
+        if let Commitment::SavingsPlan { plan, usd_per_hour } = c {
+            let (discount, family) = match plan {
+                PlanKind::Compute => (cat.pricing.compute_savings_plan, None),
+                PlanKind::Ec2Instance(f) => (cat.pricing.instance_savings_plan, Some(*f)),
+            };
+            let mut budget = usd_per_hour * hours;
+            for (u, t) in usage.iter_mut().zip(&cat.instance_types) {
+                if budget <= 0.0 || family.is_some_and(|f| f != t.family) {
+                    continue;
+                }
+                let covered = (*u * (1.0 - discount)).min(budget);
+                budget -= covered;
+                *u -= covered / (1.0 - discount);
+            }
+            unused += budget.max(0.0);
+        }
+    }
+    unused
 }

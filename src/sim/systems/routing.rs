@@ -64,7 +64,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
 
 /// A target's share of traffic: a fleet by its servers, a Lambda function by
 /// its concurrency limit (it scales by itself).
-fn target_weight(
+pub(crate) fn target_weight(
     world: &World,
     target: hecs::Entity,
     algorithm: Algorithm,
