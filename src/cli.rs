@@ -1,4 +1,5 @@
-//! The command line: `score`, `check`, `levels`.
+//! The command line: the game (no subcommand, `play`, `sandbox`) and the
+//! headless tools (`score`, `check`, `levels`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -6,15 +7,20 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::atomic::write_atomically;
 use crate::bundled;
 use crate::format::{self, Checked, InputError, SourceFile, load};
 use crate::sim::{self, Score, Sim};
+use crate::tui::{self, strings::Lang};
 
 /// peakload: traffic spikes hit the architecture you build.
 #[derive(Debug, Parser)]
 #[command(name = "peakload", version, about, long_about = None)]
 pub struct Cli {
-    /// What to do.
+    /// Language of the game's screens: en or ko (default: from LANG).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// What to do (nothing: open the campaign).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -47,16 +53,28 @@ pub enum Command {
     },
     /// List the bundled levels.
     Levels,
+    /// Play one level (a file, a folder or a bundled name), optionally starting from a solution;
+    /// saving writes back to that solution file.
+    Play {
+        /// Level file, level folder, or bundled level name.
+        level: String,
+        /// Solution file to start from (and save to).
+        solution: Option<PathBuf>,
+    },
+    /// Build freely against a traffic pattern of your choice.
+    Sandbox,
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| format!("`{text}` is not a language the game speaks (en, ko)"))
 }
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
-        }
+        None => game(cli.lang, tui::Start::Campaign),
+        Some(Command::Sandbox) => game(cli.lang, tui::Start::Sandbox),
+        Some(Command::Play { level, solution }) => play(cli.lang, &level, solution),
         Some(Command::Levels) => levels(),
         Some(Command::Check { level, solution }) => check(&level, solution.as_deref()),
         Some(Command::Score {
@@ -67,6 +85,34 @@ pub fn run(cli: Cli) -> ExitCode {
             trace,
         }) => score(&level, &solution, json, seed, trace.as_deref()),
     }
+}
+
+fn game(lang: Option<Lang>, start: tui::Start) -> ExitCode {
+    match tui::run(lang, start) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("peakload: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn play(lang: Option<Lang>, level: &str, solution: Option<PathBuf>) -> ExitCode {
+    // A solution that does not exist yet is where the game will save.
+    let existing = solution.as_deref().filter(|p| p.exists());
+    let checked = match load_all(level, existing) {
+        Ok(c) => c,
+        Err(err) => return input_error(&err),
+    };
+    for w in &checked.warnings {
+        eprintln!("{w}");
+    }
+    let start = tui::Start::Level {
+        level: Box::new(checked.level),
+        solution: Box::new(checked.solution.map(|(s, _)| s).unwrap_or_default()),
+        save_to: solution,
+    };
+    game(lang, start)
 }
 
 /// Reads a level from a path, or from the bundled levels by name.
@@ -198,23 +244,6 @@ fn say(text: &str) {
 
 fn say_line(text: String) {
     say(&format!("{text}\n"));
-}
-
-/// Writes a file by writing a sibling temporary file and renaming it over the target.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 fn thousands(n: u64) -> String {

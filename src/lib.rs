@@ -4,10 +4,14 @@
 //!   (parse errors and meaning errors both name file, line and column);
 //! - [`sim`] runs the hecs world: traffic, servers, scaling, queueing, cost, score;
 //! - [`bundled`] holds the levels that ship with the game;
-//! - [`cli`] is the command line (`score`, `check`, `levels`).
+//! - [`tui`] is the game on the terminal (campaign, board, runs, results);
+//! - [`cli`] is the command line (the game, `play`, `sandbox`, `score`, `check`, `levels`);
+//! - [`atomic`] writes files so a crash never leaves half of one.
 #![forbid(unsafe_code)]
 
+pub mod atomic;
 pub mod bundled;
 pub mod cli;
 pub mod format;
 pub mod sim;
+pub mod tui;

@@ -22,6 +22,9 @@ pub struct Text {
 pub struct Level {
     /// Stable id, the folder name (`01-on-prem-dilemma`).
     pub id: String,
+    /// Lesson (guided, unlocks in order) or challenge.
+    #[serde(default)]
+    pub kind: LevelKind,
     /// Title shown on the campaign map.
     pub title: Text,
     /// The lesson's opening text.
@@ -60,6 +63,18 @@ pub struct Level {
     /// Guided steps of a lesson, in order.
     #[serde(default)]
     pub steps: Vec<Step>,
+}
+
+/// Where a level sits in the campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum LevelKind {
+    /// A guided lesson that teaches one idea.
+    #[default]
+    Lesson,
+    /// A level that mixes the lessons' ideas under a budget.
+    Challenge,
+    /// Free building: no lesson, loose goals.
+    Sandbox,
 }
 
 /// One kind of request.

@@ -23,6 +23,10 @@ pub struct Solution {
     /// Changes made while the run was going.
     #[serde(default)]
     pub actions: Vec<TimedAction>,
+    /// Where each box sits on the screen's board, `(column, row)`; the
+    /// simulation ignores it.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub layout: std::collections::BTreeMap<String, (u16, u16)>,
 }
 
 /// The kinds of thing a player can place (the palette).

@@ -1,0 +1,421 @@
+//! The board: boxes for sources and things, lines for links, and traffic
+//! moving along them while a run is going.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Widget};
+
+use crate::format::solution::{Thing, ThingKind};
+use crate::sim::view::ThingFigures;
+
+use super::layout::Grid;
+use super::play::{Node, NodeKind, Play};
+use super::strings::Strings;
+
+/// Short tag of a kind, shown in a box's title.
+pub fn tag(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Source => "users",
+        NodeKind::Thing(k) => match k {
+            ThingKind::OnPremises => "DC",
+            ThingKind::Instance => "EC2",
+            ThingKind::AutoScalingGroup => "ASG",
+            ThingKind::LoadBalancer => "ELB",
+            ThingKind::Queue => "SQS",
+            ThingKind::Topic => "SNS",
+            ThingKind::Function => "λ",
+            ThingKind::ContainerService => "ECS",
+        },
+    }
+}
+
+/// A count in a few characters: 950, 1.2k, 34k, 2.1M.
+pub fn short(n: f64) -> String {
+    let n = n.max(0.0);
+    if n < 1_000.0 {
+        format!("{n:.0}")
+    } else if n < 10_000.0 {
+        format!("{:.1}k", n / 1e3)
+    } else if n < 1_000_000.0 {
+        format!("{:.0}k", n / 1e3)
+    } else if n < 1e9 {
+        format!("{:.1}M", n / 1e6)
+    } else {
+        format!("{:.1}B", n / 1e9)
+    }
+}
+
+/// The figure lines of a box: before a run, its settings; during a run, what it is doing.
+fn lines(play: &Play, node: &Node, fig: Option<&ThingFigures>, s: &Strings) -> Vec<String> {
+    if let NodeKind::Source = node.kind {
+        let rps = play
+            .run
+            .as_ref()
+            .and_then(|r| {
+                r.sim
+                    .source_rates()
+                    .into_iter()
+                    .find(|(id, _)| *id == node.id)
+            })
+            .map(|(_, rps)| rps);
+        let base = play
+            .level
+            .sources
+            .iter()
+            .find(|x| x.id == node.id)
+            .map_or(0.0, |x| x.base_rps);
+        return vec![format!("{} rps", short(rps.unwrap_or(base)))];
+    }
+    let thing = play
+        .level
+        .preplaced
+        .iter()
+        .chain(&play.solution.things)
+        .find(|t| t.id() == node.id);
+    match fig {
+        Some(f) => {
+            let mut first = match (node.kind, f.desired, f.backlog, f.concurrency) {
+                (_, _, Some(b), _) => format!("{} {}", short(b as f64), s.t("board.waiting")),
+                (_, _, _, Some((c, limit))) => format!("{}/{}", short(c), short(f64::from(limit))),
+                (NodeKind::Thing(ThingKind::LoadBalancer | ThingKind::Topic), _, _, _) => {
+                    format!("{}/s", short(f.rps_in))
+                }
+                (_, Some(d), _, _) => format!("{}/{}", f.in_service, d),
+                _ => format!("{}", f.in_service),
+            };
+            if f.down {
+                first = s.t("board.down").to_string();
+            }
+            let mut out = vec![first];
+            let mut second = String::new();
+            if let Some(u) = f.utilisation {
+                second = format!("{:>3.0}%", u * 100.0);
+            }
+            if f.booting > 0 {
+                second.push_str(&format!(" +{}", f.booting));
+            }
+            if f.draining > 0 {
+                second.push_str(&format!(" -{}", f.draining));
+            }
+            if f.failed > 0 {
+                second.push_str(&format!(" ✗{}", f.failed));
+            }
+            if f.resizing {
+                second = s.t("board.resizing").to_string();
+            }
+            if !second.is_empty() {
+                out.push(second.trim().to_string());
+            }
+            out.push(f.detail.clone());
+            out
+        }
+        None => match thing {
+            Some(Thing::OnPremises { model, servers, .. }) => {
+                vec![format!("{servers} × srv"), model.clone()]
+            }
+            Some(Thing::Instance { instance_type, .. }) => vec![instance_type.clone()],
+            Some(Thing::AutoScalingGroup(g)) => vec![
+                format!("{}/{}/{}", g.min, g.desired, g.max),
+                g.instance_type.clone(),
+            ],
+            Some(Thing::LoadBalancer(_)) => vec![s.t("board.balancer").to_string()],
+            Some(Thing::Queue(_)) => vec![s.t("board.queue").to_string()],
+            Some(Thing::Topic { .. }) => vec![s.t("board.topic").to_string()],
+            Some(Thing::Function(f)) => vec![format!("{} MB", f.memory_mb)],
+            Some(Thing::ContainerService(c)) => vec![
+                format!("{}/{}/{}", c.min, c.desired, c.max),
+                match &c.capacity {
+                    crate::format::solution::Capacity::Fargate => "Fargate".to_string(),
+                    crate::format::solution::Capacity::Ec2(id) => id.clone(),
+                },
+            ],
+            None => Vec::new(),
+        },
+    }
+}
+
+/// Points of a link's path on screen, from the right side of one box to the left side of another.
+fn path(from: Rect, to: Rect) -> Vec<(u16, u16)> {
+    let (x0, y0) = (from.right(), from.y + 1);
+    let (x1, y1) = (to.x.saturating_sub(1), to.y + 1);
+    let mut pts = Vec::new();
+    if x1 >= x0 {
+        // Forward: across the gap, down or up, then across.
+        let mid = x0 + 1;
+        for x in x0..=mid.min(x1) {
+            pts.push((x, y0));
+        }
+        let (lo, hi) = (y0.min(y1), y0.max(y1));
+        let ys: Vec<u16> = if y1 >= y0 {
+            (lo..=hi).collect()
+        } else {
+            (lo..=hi).rev().collect()
+        };
+        for y in ys.into_iter().skip(1) {
+            pts.push((mid.min(x1), y));
+        }
+        for x in (mid.min(x1) + 1)..=x1 {
+            pts.push((x, y1));
+        }
+    } else {
+        // Backward: below the boxes and round.
+        let below = from.bottom().max(to.bottom());
+        pts.push((x0, y0));
+        for y in y0 + 1..=below {
+            pts.push((x0, y));
+        }
+        for x in (x1..x0).rev() {
+            pts.push((x, below));
+        }
+        for y in (y1..below).rev() {
+            pts.push((x1, y));
+        }
+    }
+    pts
+}
+
+fn glyph(prev: (u16, u16), here: (u16, u16), next: Option<(u16, u16)>) -> char {
+    let Some(next) = next else { return '▶' };
+    let horizontal_in = prev.1 == here.1;
+    let horizontal_out = next.1 == here.1;
+    match (horizontal_in, horizontal_out) {
+        (true, true) => '─',
+        (false, false) => '│',
+        (true, false) => {
+            if next.1 > here.1 {
+                if prev.0 < here.0 { '┐' } else { '┌' }
+            } else if prev.0 < here.0 {
+                '┘'
+            } else {
+                '└'
+            }
+        }
+        (false, true) => {
+            if prev.1 < here.1 {
+                if next.0 > here.0 { '└' } else { '┘' }
+            } else if next.0 > here.0 {
+                '┌'
+            } else {
+                '┐'
+            }
+        }
+    }
+}
+
+/// Draws the board into `area` (its border included).
+pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
+    let running = play.run.is_some();
+    let title = if play.linking.is_some() {
+        s.t("board.title_linking")
+    } else if play.moving {
+        s.t("board.title_moving")
+    } else {
+        s.t("board.title")
+    };
+    Block::bordered()
+        .title(Line::from(format!(" {title} ")))
+        .border_style(Style::new().fg(Color::DarkGray))
+        .render(area, buf);
+    let grid: Grid = super::layout::grid(area, play);
+    let nodes = play.nodes();
+    let rect_of = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| n.id == id)
+            .and_then(|n| grid.cell_rect(n.at))
+    };
+    let figures = |id: &str| {
+        play.run
+            .as_ref()
+            .and_then(|r| r.figures.iter().find(|f| f.id == id))
+    };
+    let frame = play.run.as_ref().map_or(0, |r| r.frame);
+
+    // Links under the boxes.
+    for (from, to, _) in play.links() {
+        let (Some(a), Some(b)) = (rect_of(&from), rect_of(&to)) else {
+            continue;
+        };
+        let pts = path(a, b);
+        let rate = play
+            .run
+            .as_ref()
+            .and_then(|r| r.link_rps.get(&(from.clone(), to.clone())).copied())
+            .unwrap_or(0.0);
+        let hot = figures(&to).is_some_and(|f| f.overloaded);
+        let colour = if !running {
+            Color::Gray
+        } else if hot {
+            Color::Red
+        } else if rate > 0.0 {
+            Color::Green
+        } else {
+            Color::DarkGray
+        };
+        // Faster traffic shows more dots moving along the line.
+        let spacing = if rate > 1000.0 {
+            2
+        } else if rate > 50.0 {
+            3
+        } else {
+            5
+        };
+        for (i, &p) in pts.iter().enumerate() {
+            if !grid.inner.contains(Position::new(p.0, p.1)) {
+                continue;
+            }
+            let prev = if i == 0 {
+                (p.0.saturating_sub(1), p.1)
+            } else {
+                pts[i - 1]
+            };
+            let mut ch = glyph(prev, p, pts.get(i + 1).copied());
+            if running
+                && rate > 0.0
+                && ch != '▶'
+                && (i as u64 + spacing - (frame / 2) % spacing).is_multiple_of(spacing)
+            {
+                ch = '•';
+            }
+            if let Some(cell) = buf.cell_mut(Position::new(p.0, p.1)) {
+                cell.set_char(ch).set_style(Style::new().fg(colour));
+            }
+        }
+    }
+
+    // Boxes.
+    for node in &nodes {
+        let Some(r) = grid.cell_rect(node.at) else {
+            continue;
+        };
+        let r = r.intersection(grid.inner);
+        if r.width < 4 || r.height < 3 {
+            continue;
+        }
+        let fig = figures(&node.id);
+        let selected = node.at == play.cursor;
+        let mut border = if node.fixed {
+            Style::new().fg(Color::Blue)
+        } else {
+            Style::new().fg(Color::Gray)
+        };
+        if let Some(f) = fig {
+            if f.overloaded || f.down {
+                border = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+            } else if f.booting > 0 || f.draining > 0 || f.resizing {
+                border = Style::new().fg(Color::Yellow);
+            } else if f.utilisation.is_some() {
+                border = Style::new().fg(Color::Green);
+            }
+        }
+        if play.linking.as_deref() == Some(node.id.as_str()) {
+            border = Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD);
+        }
+        let border_type = if selected {
+            BorderType::Thick
+        } else if node.fixed {
+            BorderType::Double
+        } else {
+            BorderType::Rounded
+        };
+        let title_style = if selected {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_type(border_type)
+            .border_style(border)
+            .title(Line::styled(node.id.clone(), title_style))
+            .title_bottom(Line::from(tag(node.kind)).right_aligned());
+        let inner = block.inner(r);
+        // Clear what the links drew under the box.
+        for y in r.top()..r.bottom() {
+            for x in r.left()..r.right() {
+                if let Some(c) = buf.cell_mut(Position::new(x, y)) {
+                    c.reset();
+                }
+            }
+        }
+        block.render(r, buf);
+        for (i, line) in lines(play, node, fig, s)
+            .into_iter()
+            .take(inner.height as usize)
+            .enumerate()
+        {
+            let style = if i == 0 {
+                Style::new().fg(Color::White)
+            } else {
+                Style::new().fg(Color::Gray)
+            };
+            buf.set_stringn(
+                inner.x,
+                inner.y + i as u16,
+                &line,
+                inner.width as usize,
+                style,
+            );
+        }
+    }
+
+    // The cursor on an empty cell.
+    if !nodes.iter().any(|n| n.at == play.cursor)
+        && let Some(r) = grid.cell_rect(play.cursor)
+    {
+        let r = r.intersection(grid.inner);
+        if r.width >= 3 && r.height >= 3 {
+            Block::bordered()
+                .border_type(BorderType::Plain)
+                .border_style(Style::new().fg(Color::DarkGray).add_modifier(Modifier::DIM))
+                .render(r, buf);
+            let hint = if play.building() { "+" } else { "" };
+            buf.set_string(
+                r.x + r.width / 2,
+                r.y + r.height / 2,
+                hint,
+                Style::new().fg(Color::DarkGray),
+            );
+        }
+    }
+
+    // More board beyond the edges.
+    let (vc, vr) = grid.visible();
+    let max = nodes
+        .iter()
+        .fold((0, 0), |m, n| (m.0.max(n.at.0), m.1.max(n.at.1)));
+    if grid.scroll.0 > 0 {
+        buf.set_string(
+            area.x,
+            area.y + area.height / 2,
+            "◀",
+            Style::new().fg(Color::Yellow),
+        );
+    }
+    if max.0 >= grid.scroll.0 + vc {
+        buf.set_string(
+            area.right().saturating_sub(1),
+            area.y + area.height / 2,
+            "▶",
+            Style::new().fg(Color::Yellow),
+        );
+    }
+    if grid.scroll.1 > 0 {
+        buf.set_string(
+            area.x + area.width / 2,
+            area.y,
+            "▲",
+            Style::new().fg(Color::Yellow),
+        );
+    }
+    if max.1 >= grid.scroll.1 + vr {
+        buf.set_string(
+            area.x + area.width / 2,
+            area.bottom().saturating_sub(1),
+            "▼",
+            Style::new().fg(Color::Yellow),
+        );
+    }
+}
