@@ -165,10 +165,19 @@ fn check_accepts_every_bundled_level_and_lists_them() {
 }
 
 #[test]
-fn no_arguments_prints_help() {
+fn without_a_terminal_the_game_says_so_and_help_lists_every_command() {
+    // No arguments opens the game; with output piped there is no screen to draw on.
     let out = peakload(&[]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).contains("score"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("needs a terminal"),
+        "{}",
+        text(&out.stderr)
+    );
+    let help = text(&peakload(&["--help"]).stdout);
+    for command in ["play", "sandbox", "score", "check", "levels", "--lang"] {
+        assert!(help.contains(command), "{help}");
+    }
 }
 
 /// Each broken file names its own expected message and position in header comments.

@@ -1,0 +1,383 @@
+//! The real game in a real pseudo-terminal: it opens the campaign map, takes
+//! keys (open a lesson, place a server, run, stop, go back, quit), draws what
+//! the keys should have changed, and on the way out gives the terminal back as
+//! it found it: main screen, cursor shown, mouse reporting off, and `stty -a`
+//! showing canonical mode and echo again. The same holds when the game is told
+//! to stop with SIGTERM instead of a key.
+//!
+//! Unix only: the pseudo-terminal, `/bin/sh`, `stty` and `kill` are used.
+#![cfg(unix)]
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+/// How long any one thing may take to show up.
+const TIMEOUT: Duration = Duration::from_secs(15);
+/// How often the screen is looked at while waiting.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Runs the game in the foreground of the shell, then prints its exit status
+/// and the terminal's modes on the same pseudo-terminal.
+const FOREGROUND: &str = r#""$BIN" --lang en; echo "EXIT=$?"; stty -a"#;
+/// The same, with the game in the background so the shell can print its pid.
+/// Without job control the game stays in the terminal's foreground process
+/// group; its stdin is /dev/null, so crossterm opens /dev/tty for keys.
+const BACKGROUND: &str = r#""$BIN" --lang en & echo "PID=$!"; wait $!; echo "EXIT=$?"; stty -a"#;
+
+/// Locks a mutex, also after a panic elsewhere poisoned it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One game in one pseudo-terminal. Dropping it kills whatever is still
+/// running and removes the data directory, also when an assertion failed.
+struct Session {
+    /// Kept open until the end: closing it hangs up the terminal.
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    /// The shell's pid, which is also its process group (portable-pty calls setsid).
+    shell_pid: Option<u32>,
+    /// The game's pid, once known (0 until then).
+    game_pid: Arc<AtomicU32>,
+    /// Everything the terminal printed, raw.
+    output: Arc<Mutex<Vec<u8>>>,
+    /// Set by the reader thread once the terminal has nothing more to give.
+    eof: Arc<AtomicBool>,
+    parser: vt100::Parser,
+    /// How many bytes of `output` the parser has seen.
+    fed: usize,
+    data_dir: PathBuf,
+    exited: bool,
+}
+
+impl Session {
+    fn start(name: &str, script: &str) -> Self {
+        let data_dir = std::env::temp_dir().join(format!(
+            "peakload-e2e-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        std::fs::create_dir_all(&data_dir).expect("create the data directory");
+
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pseudo-terminal");
+        let mut cmd = CommandBuilder::new("/bin/sh");
+        cmd.args(["-c", script]);
+        cmd.env("BIN", env!("CARGO_BIN_EXE_peakload"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("PEAKLOAD_DATA_DIR", &data_dir);
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        let child = pair.slave.spawn_command(cmd).expect("spawn the game");
+        // Only the child may hold the terminal's other end, so that reading
+        // ends once the child and everything it started are gone.
+        drop(pair.slave);
+
+        let shell_pid = child.process_id();
+        let mut reader = pair.master.try_clone_reader().expect("a reader");
+        let writer = pair.master.take_writer().expect("a writer");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let eof = Arc::new(AtomicBool::new(false));
+        {
+            let output = Arc::clone(&output);
+            let eof = Arc::clone(&eof);
+            thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => lock(&output).extend_from_slice(&buf[..n]),
+                    }
+                }
+                eof.store(true, Ordering::SeqCst);
+            });
+        }
+        Self {
+            _master: pair.master,
+            writer,
+            child,
+            shell_pid,
+            game_pid: Arc::new(AtomicU32::new(0)),
+            output,
+            eof,
+            parser: vt100::Parser::new(ROWS, COLS, 0),
+            fed: 0,
+            data_dir,
+            exited: false,
+        }
+    }
+
+    /// Feeds what arrived since the last look into the terminal emulator.
+    fn catch_up(&mut self) {
+        let output = lock(&self.output);
+        if output.len() > self.fed {
+            self.parser.process(&output[self.fed..]);
+            self.fed = output.len();
+        }
+    }
+
+    fn screen_text(&mut self) -> String {
+        self.catch_up();
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen shows every one of `needles`.
+    fn wait_for(&mut self, needles: &[&str]) -> String {
+        self.wait_until(&format!("{needles:?}"), |text| {
+            needles.iter().all(|n| text.contains(n))
+        })
+    }
+
+    /// Waits until the screen's text passes `ok`; panics with the screen if
+    /// it does not within [`TIMEOUT`].
+    fn wait_until(&mut self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.screen_text();
+            if ok(&text) {
+                return text;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!(
+                    "timed out after {TIMEOUT:?} waiting for {what}; the screen:\n{}\n--- end of screen ---",
+                    text
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until the raw byte stream (not the screen, which the game may
+    /// have drawn over) contains `needle`; returns the text after it.
+    fn wait_raw(&mut self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let raw = String::from_utf8_lossy(&lock(&self.output)).into_owned();
+            if let Some(at) = raw.find(needle) {
+                return raw[at + needle.len()..].to_owned();
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!(
+                    "timed out after {TIMEOUT:?} waiting for {needle:?} in the output:\n{raw:?}"
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer
+            .write_all(keys.as_bytes())
+            .and_then(|()| self.writer.flush())
+            .unwrap_or_else(|e| panic!("send {keys:?} to the game: {e}"));
+    }
+
+    /// Waits for the shell (and so `stty`) to finish and for the terminal to
+    /// give its last byte; returns the raw output after the last `EXIT=`.
+    fn wait_for_end(&mut self) -> String {
+        let start = Instant::now();
+        while !self.exited {
+            match self.child.try_wait() {
+                Ok(Some(status)) => {
+                    assert!(status.success(), "the shell failed: {status:?}");
+                    self.exited = true;
+                }
+                Ok(None) if start.elapsed() > TIMEOUT => {
+                    let screen = self.screen_text();
+                    panic!("the shell did not end within {TIMEOUT:?}; the screen:\n{screen}");
+                }
+                Ok(None) => thread::sleep(POLL),
+                Err(e) => panic!("wait for the shell: {e}"),
+            }
+        }
+        while !self.eof.load(Ordering::SeqCst) {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the terminal stayed open after the shell ended"
+            );
+            thread::sleep(POLL);
+        }
+        self.catch_up();
+        let raw = String::from_utf8_lossy(&lock(&self.output)).into_owned();
+        match raw.rfind("EXIT=") {
+            Some(at) => raw[at..].to_owned(),
+            None => panic!("no EXIT= in the output:\n{raw:?}"),
+        }
+    }
+
+    /// Checks that the game gave the terminal back: the emulator is on the
+    /// main screen with the cursor shown and no mouse reporting, the game
+    /// exited with 0, and `stty -a` (run after it) shows canonical mode and echo.
+    fn assert_restored(&mut self) {
+        let tail = self.wait_for_end();
+        let screen = self.parser.screen();
+        let text = screen.contents();
+        assert!(
+            !screen.alternate_screen(),
+            "still in the alternate screen:\n{text}"
+        );
+        assert!(!screen.hide_cursor(), "the cursor is still hidden:\n{text}");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse reporting is still on:\n{text}"
+        );
+        assert!(
+            tail.starts_with("EXIT=0"),
+            "the game did not exit with 0:\n{tail}"
+        );
+
+        let stty = tail
+            .find("speed")
+            .map(|at| &tail[at..])
+            .unwrap_or_else(|| panic!("no `stty -a` output after EXIT=:\n{tail}"));
+        let tokens: Vec<&str> = stty
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .filter(|t| !t.is_empty())
+            .collect();
+        for on in ["icanon", "echo"] {
+            assert!(tokens.contains(&on), "`stty -a` lacks {on}:\n{stty}");
+            let off = format!("-{on}");
+            assert!(
+                !tokens.contains(&off.as_str()),
+                "`stty -a` shows {off}:\n{stty}"
+            );
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.exited {
+            let game = self.game_pid.load(Ordering::SeqCst);
+            if game != 0 {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &game.to_string()])
+                    .status();
+            }
+            // Without job control the game shares the shell's process group.
+            if let Some(shell) = self.shell_pid {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{shell}")])
+                    .status();
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// The run clock in the top bar, e.g. `⏱ d2 03:00 / 365d`, if it is there
+/// and looks like a clock.
+fn clock(screen: &str) -> Option<String> {
+    let line = screen.lines().find(|l| l.contains('⏱'))?;
+    let from = &line[line.find('⏱')?..];
+    let words: Vec<&str> = from.split_whitespace().take(5).collect();
+    let [stopwatch, day, time, slash, span] = words[..] else {
+        return None;
+    };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let day_ok = day.strip_prefix('d').is_some_and(digits);
+    let time_ok = time
+        .split_once(':')
+        .is_some_and(|(h, m)| h.len() == 2 && m.len() == 2 && digits(h) && digits(m));
+    let span_ok = span.strip_suffix('d').is_some_and(digits);
+    (stopwatch == "⏱" && day_ok && time_ok && slash == "/" && span_ok).then(|| words.join(" "))
+}
+
+/// On the campaign map (not just a screen that mentions the campaign).
+fn on_map(text: &str) -> bool {
+    text.contains("Campaign") && text.contains("Enter play") && !text.contains("Palette")
+}
+
+#[test]
+fn keys_play_a_lesson_and_quitting_restores_the_terminal() {
+    let started = Instant::now();
+    let mut s = Session::start("keys", FOREGROUND);
+
+    let map = s.wait_until("the campaign map", on_map);
+    assert!(map.contains("peakload"), "no title on the map:\n{map}");
+    assert!(
+        map.contains("The on-premises dilemma"),
+        "no first level on the map:\n{map}"
+    );
+
+    s.send("\r");
+    s.wait_for(&["Palette", "Board", "shoppers"]);
+
+    s.send("1");
+    let placed = s.wait_for(&["dc-1"]);
+    assert!(placed.contains("Placed dc-1"), "no status line:\n{placed}");
+
+    s.send("r");
+    s.wait_for(&["Events", "⏱"]);
+    thread::sleep(Duration::from_millis(500));
+    let running = s.screen_text();
+    let shown = clock(&running);
+    assert!(shown.is_some(), "no run clock in the top bar:\n{running}");
+    assert!(running.contains("▶ 10×"), "no run speed:\n{running}");
+
+    s.send("\x1b");
+    s.wait_for(&["Run stopped"]);
+    thread::sleep(Duration::from_millis(100));
+
+    s.send("\x1b");
+    s.wait_until("the campaign map again", on_map);
+
+    s.send("q");
+    s.wait_for(&["EXIT=0"]);
+    s.assert_restored();
+    eprintln!(
+        "keys test: clock {:?}, done in {:.1?}",
+        shown.unwrap_or_default(),
+        started.elapsed()
+    );
+}
+
+#[test]
+fn sigterm_ends_the_game_and_restores_the_terminal() {
+    let started = Instant::now();
+    let mut s = Session::start("sigterm", BACKGROUND);
+
+    let after = s.wait_raw("PID=");
+    let pid: String = after.chars().take_while(char::is_ascii_digit).collect();
+    let pid: u32 = pid
+        .parse()
+        .unwrap_or_else(|e| panic!("no pid after PID= ({e}):\n{after:?}"));
+    s.game_pid.store(pid, Ordering::SeqCst);
+
+    s.wait_until("the campaign map", on_map);
+    // Keys still reach the game in the background (it reads /dev/tty), so
+    // stop it in the middle of a level, in raw mode with the mouse captured.
+    s.send("\r");
+    s.wait_for(&["Palette", "shoppers"]);
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("run kill: {e}"));
+    assert!(killed.success(), "kill -TERM {pid} failed: {killed:?}");
+
+    s.wait_for(&["EXIT="]);
+    s.assert_restored();
+    eprintln!("sigterm test: done in {:.1?}", started.elapsed());
+}

@@ -1,0 +1,482 @@
+//! The game played through its app state, the way a player does it: keys
+//! and messages build each level's reference solution on the board, the run
+//! reaches the results screen, and the score equals `peakload score`'s. A
+//! solution saved from the screen, live changes included, rescores to the
+//! same numbers.
+
+mod common;
+
+use peakload::bundled;
+use peakload::format::solution::Thing;
+use peakload::format::{self, SourceFile, load};
+use peakload::sim::{self, Score};
+use peakload::tui::app::{App, Screen};
+use peakload::tui::inspector::{self, CommitKey, Input};
+use peakload::tui::keymap::Msg;
+use peakload::tui::play::{Focus, RowKey};
+use peakload::tui::progress::Store;
+use peakload::tui::strings::{Lang, Strings};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn new_app() -> App {
+    App::new(Some(Lang::En), Store::none()).expect("bundled data loads")
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Moves the board cursor to a cell with arrow keys.
+fn cursor_to(app: &mut App, to: (u16, u16)) {
+    for _ in 0..64 {
+        let at = app.play.as_ref().expect("a level is open").cursor;
+        let msg = if at.0 < to.0 {
+            Msg::Right
+        } else if at.0 > to.0 {
+            Msg::Left
+        } else if at.1 < to.1 {
+            Msg::Down
+        } else if at.1 > to.1 {
+            Msg::Up
+        } else {
+            return;
+        };
+        app.update(msg);
+    }
+    panic!("cursor never reached {to:?}");
+}
+
+fn focus(app: &mut App, want: Focus) {
+    for _ in 0..3 {
+        if app.play.as_ref().expect("open").focus == want {
+            return;
+        }
+        app.update(Msg::NextFocus);
+    }
+    panic!("could not focus {want:?}");
+}
+
+/// Sets one inspector row to a value the way a player does: arrows for
+/// choices, typing (Enter, erase, text, Enter) for the rest.
+fn set_row(app: &mut App, key: RowKey, want: &str) {
+    focus(app, Focus::Inspector);
+    for _ in 0..64 {
+        let play = app.play.as_ref().expect("open");
+        let rows = play.rows();
+        let i = rows
+            .iter()
+            .position(|r| r.key() == key)
+            .unwrap_or_else(|| panic!("no row {key:?} in {rows:#?}"));
+        if play.field_at != i {
+            app.update(if play.field_at < i {
+                Msg::Down
+            } else {
+                Msg::Up
+            });
+            continue;
+        }
+        if rows[i].value() == want {
+            return;
+        }
+        match rows[i].input() {
+            Input::Choice(options) => {
+                assert!(
+                    options.iter().any(|o| o == want),
+                    "{want} is not offered for {key:?}: {options:?}"
+                );
+                app.update(Msg::Right);
+            }
+            Input::Fixed => panic!("{key:?} cannot be set on screen"),
+            _ => {
+                press(app, KeyCode::Enter);
+                for _ in 0..64 {
+                    press(app, KeyCode::Backspace);
+                }
+                type_text(app, want);
+                press(app, KeyCode::Enter);
+                let play = app.play.as_ref().expect("open");
+                let now = play.rows()[i].value().to_string();
+                assert_eq!(
+                    now, want,
+                    "typing {want} into {key:?} gave {now}: {:?}",
+                    play.status
+                );
+                return;
+            }
+        }
+    }
+    panic!("{key:?} never became {want}");
+}
+
+/// Builds a solution on the board of the open level, through keys and messages only.
+fn build(app: &mut App, solution: &format::Solution) {
+    let palette = app
+        .play
+        .as_ref()
+        .expect("open")
+        .level
+        .palette
+        .things
+        .clone();
+    for (n, thing) in solution.things.iter().enumerate() {
+        focus(app, Focus::Board);
+        cursor_to(app, (9, n as u16));
+        let slot = palette
+            .iter()
+            .position(|k| *k == thing.kind())
+            .unwrap_or_else(|| panic!("{:?} is not on the palette", thing.kind()));
+        app.update(Msg::PlaceNth(slot));
+        let play = app.play.as_ref().expect("open");
+        let offer_fields = play.with_offer(|o| inspector::fields(thing, o));
+        for f in offer_fields {
+            if f.input == Input::Fixed {
+                panic!(
+                    "{} has a setting the screen cannot edit: {:?}",
+                    thing.id(),
+                    f.key
+                );
+            }
+            set_row(app, RowKey::Thing(f.key), &f.value);
+        }
+        if let Thing::AutoScalingGroup(g) = thing {
+            assert!(
+                g.scheduled.is_empty(),
+                "scheduled actions are edited in the file"
+            );
+        }
+    }
+    for (from, to) in &solution.links {
+        let nodes = app.play.as_ref().expect("open").nodes();
+        let at = |id: &str| {
+            nodes
+                .iter()
+                .find(|n| n.id == id)
+                .map(|n| n.at)
+                .expect("box on board")
+        };
+        focus(app, Focus::Board);
+        cursor_to(app, at(from));
+        app.update(Msg::Link);
+        cursor_to(app, at(to));
+        app.update(Msg::Link);
+        let play = app.play.as_ref().expect("open");
+        assert!(
+            play.links().iter().any(|(f, t, _)| f == from && t == to),
+            "link {from} → {to} not made: {:?}",
+            play.status
+        );
+    }
+    // Commitments live on the account panel (shown when no thing is selected).
+    for (n, c) in solution.commitments.iter().enumerate() {
+        focus(app, Focus::Board);
+        cursor_to(app, (15, 15));
+        let kind = match c {
+            peakload::format::solution::Commitment::Reserved { .. } => "reserved",
+            peakload::format::solution::Commitment::SavingsPlan { .. } => "savings-plan",
+        };
+        focus(app, Focus::Inspector);
+        let play = app.play.as_mut().expect("open");
+        let add = play
+            .rows()
+            .iter()
+            .position(|r| r.key() == RowKey::Commitment(CommitKey::Add))
+            .expect("add row");
+        play.field_at = add;
+        set_row(app, RowKey::Commitment(CommitKey::Add), kind);
+        let wanted = app
+            .play
+            .as_ref()
+            .expect("open")
+            .with_offer(|o| inspector::commitment_fields(std::slice::from_ref(c), o));
+        for f in wanted {
+            let key = match f.key {
+                CommitKey::What(_) => CommitKey::What(n),
+                CommitKey::Amount(_) => CommitKey::Amount(n),
+                CommitKey::Term(_) => CommitKey::Term(n),
+                CommitKey::Payment(_) => CommitKey::Payment(n),
+                CommitKey::Add => continue,
+            };
+            set_row(app, RowKey::Commitment(key), &f.value);
+        }
+    }
+    assert!(
+        solution.actions.is_empty(),
+        "reference solutions have no timed actions"
+    );
+}
+
+fn things_text(things: &[Thing]) -> String {
+    load::to_ron(&things.to_vec()).expect("serialises")
+}
+
+#[test]
+fn every_reference_solution_can_be_built_on_screen_and_scores_as_headless() {
+    for b in bundled::all() {
+        let Some(reference) = b.solution_file("reference") else {
+            continue;
+        };
+        let checked =
+            format::check_texts(b.level_file(), Some(reference)).expect("bundled level checks");
+        let (want, _) = checked.solution.clone().expect("reference");
+        let mut app = new_app();
+        app.open(
+            checked.level.clone(),
+            format::Solution::default(),
+            None,
+            None,
+        );
+        build(&mut app, &want);
+        let built = app.play.as_ref().expect("open").solution.clone();
+        assert_eq!(
+            things_text(&built.things),
+            things_text(&want.things),
+            "{}: things differ",
+            b.folder
+        );
+        let mut links = built.links.clone();
+        let mut want_links = want.links.clone();
+        links.sort();
+        want_links.sort();
+        assert_eq!(links, want_links, "{}: links differ", b.folder);
+
+        app.update(Msg::Run);
+        assert!(
+            app.play.as_ref().expect("open").run.is_some(),
+            "{}: run did not start: {:?}",
+            b.folder,
+            app.play.as_ref().and_then(|p| p.status.clone())
+        );
+        app.run_to_end();
+        assert_eq!(app.screen, Screen::Results, "{}", b.folder);
+        let shown = app.results.as_ref().expect("results").score.clone();
+        let headless = Score::of(&sim::run_checked(&checked, None).expect("builds"));
+        assert_eq!(
+            serde_json::to_string(&shown).expect("json"),
+            serde_json::to_string(&headless).expect("json"),
+            "{}: the screen's score differs from peakload score",
+            b.folder
+        );
+        assert_eq!(shown.stars, 3, "{}", b.folder);
+        // The lesson's steps were all met by building and running it.
+        let play = app.play.as_ref().expect("open");
+        assert_eq!(
+            play.steps_done,
+            play.level.steps.len(),
+            "{}: steps left undone",
+            b.folder
+        );
+        println!(
+            "{}: built on screen, {} things, {} links; {:.3}% ${:.2} {}★ (same as headless)",
+            b.folder,
+            built.things.len(),
+            built.links.len(),
+            shown.availability_pct,
+            shown.cost_usd,
+            shown.stars
+        );
+    }
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("peakload-screen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn a_solution_saved_from_the_screen_rescores_to_the_numbers_shown_live_changes_included() {
+    let b = bundled::find("03").expect("level 03");
+    let checked =
+        format::check_texts(b.level_file(), b.solution_file("reference")).expect("checks");
+    let (reference, _) = checked.solution.clone().expect("reference");
+    let dir = temp_dir("save");
+    let path = dir.join("mine.ron");
+    let mut app = new_app();
+    app.open(checked.level.clone(), reference, None, Some(path.clone()));
+    app.update(Msg::Run);
+    // Let the day run to 12:00, then add two instances by hand before the sale.
+    {
+        let play = app.play.as_mut().expect("open");
+        play.select("shop");
+        let run = play.run.as_mut().expect("running");
+        while run.sim.ctx.now_s < 12.0 * 3600.0 {
+            run.step();
+        }
+        run.refresh();
+    }
+    app.update(Msg::More);
+    app.update(Msg::More);
+    let actions = app.play.as_ref().expect("open").solution_to_save().actions;
+    assert_eq!(actions.len(), 2, "two live changes recorded: {actions:?}");
+    app.run_to_end();
+    let shown = app.results.as_ref().expect("results").score.clone();
+    app.update(Msg::Save);
+    assert_eq!(
+        app.results.as_ref().and_then(|r| r.saved.clone()),
+        Some(path.clone())
+    );
+
+    let text = std::fs::read_to_string(&path).expect("saved file");
+    assert!(
+        text.contains("SetDesired"),
+        "live changes are saved as timed actions:\n{text}"
+    );
+    let rescored = format::check_texts(
+        b.level_file(),
+        Some(SourceFile::new(path.display().to_string(), text)),
+    )
+    .expect("the saved file checks");
+    let headless = Score::of(&sim::run_checked(&rescored, None).expect("builds"));
+    assert_eq!(
+        serde_json::to_string(&shown).expect("json"),
+        serde_json::to_string(&headless).expect("json"),
+        "rescoring the saved file gives the numbers the screen showed"
+    );
+    println!(
+        "saved with {} live actions: {:.3}% ${:.2} both on screen and headless",
+        actions.len(),
+        headless.availability_pct,
+        headless.cost_usd
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn undo_and_redo_return_to_the_exact_previous_build() {
+    let b = bundled::find("04").expect("level 04");
+    let level = load::parse_level(&b.level_file()).expect("parses");
+    let mut app = new_app();
+    app.open(level, format::Solution::default(), None, None);
+    let text = |app: &App| load::to_ron(&app.play.as_ref().expect("open").solution).expect("ron");
+    let mut history = vec![text(&app)];
+    // Place a balancer linked from the source, a group behind it, change the group, rename it.
+    app.update(Msg::PlaceNth(2));
+    history.push(text(&app));
+    app.update(Msg::PlaceNth(1));
+    history.push(text(&app));
+    set_row(&mut app, RowKey::Thing(inspector::FieldKey::Max), "9");
+    history.push(text(&app));
+    set_row(&mut app, RowKey::Thing(inspector::FieldKey::Id), "web");
+    history.push(text(&app));
+    focus(&mut app, Focus::Board);
+    app.update(Msg::Delete);
+    history.push(text(&app));
+    for want in history.iter().rev().skip(1) {
+        app.update(Msg::Undo);
+        assert_eq!(&text(&app), want);
+    }
+    for want in history.iter().skip(1) {
+        app.update(Msg::Redo);
+        assert_eq!(&text(&app), want);
+    }
+}
+
+#[test]
+fn a_link_the_rules_forbid_is_refused_with_the_reason() {
+    let b = bundled::find("04").expect("level 04");
+    let level = load::parse_level(&b.level_file()).expect("parses");
+    let mut app = new_app();
+    app.open(level, format::Solution::default(), None, None);
+    app.update(Msg::PlaceNth(3)); // a queue, linked from the source
+    assert_eq!(app.play.as_ref().expect("open").solution.things.len(), 1);
+    // A queue cannot send to a load balancer.
+    app.update(Msg::PlaceNth(2));
+    let play = app.play.as_mut().expect("open");
+    assert!(play.thing("lb-1").is_some(), "{:?}", play.status);
+    // Placing next to the queue did not link them: the rules forbid it.
+    assert!(
+        !play
+            .solution
+            .links
+            .contains(&("queue-1".into(), "lb-1".into()))
+    );
+    let before = play.solution.links.len();
+    play.link_ids("queue-1", "lb-1");
+    let status = play.status.clone().expect("a message");
+    assert_eq!(play.solution.links.len(), before, "no link made");
+    assert!(
+        status.error && status.key == "status.cannot_link",
+        "{status:?}"
+    );
+}
+
+#[test]
+fn both_languages_have_every_string_the_screen_uses() {
+    let en = Strings::parse(include_str!("../assets/strings/en.ron")).expect("en.ron parses");
+    let ko = Strings::parse(include_str!("../assets/strings/ko.ron")).expect("ko.ron parses");
+    let en_keys: Vec<&String> = en.keys().collect();
+    let ko_keys: Vec<&String> = ko.keys().collect();
+    assert_eq!(en_keys, ko_keys, "en and ko define the same keys");
+    for (k, v) in &en {
+        let holes = |t: &str| {
+            let mut h: Vec<String> = t
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split('}').next())
+                .map(String::from)
+                .collect();
+            h.sort();
+            h
+        };
+        assert_eq!(holes(v), holes(&ko[k]), "placeholders of {k} differ");
+    }
+    // Every key written in the screen's code exists.
+    let mut missing = Vec::new();
+    for file in std::fs::read_dir("src/tui").expect("src/tui") {
+        let path = file.expect("entry").path();
+        let code = std::fs::read_to_string(&path).expect("source");
+        for part in code.split('"').skip(1).step_by(2) {
+            let known_prefix = part.split('.').next().is_some_and(|p| {
+                matches!(
+                    p,
+                    "campaign"
+                        | "sandbox"
+                        | "notice"
+                        | "status"
+                        | "refused"
+                        | "field"
+                        | "key"
+                        | "board"
+                        | "top"
+                        | "panel"
+                        | "kind"
+                        | "live"
+                        | "value"
+                        | "chart"
+                        | "results"
+                        | "help"
+                        | "play"
+                        | "log"
+                        | "why"
+                )
+            });
+            if known_prefix && part.contains('.') && !part.contains(' ') && !en.contains_key(part) {
+                missing.push(format!("{}: {part}", path.display()));
+            }
+        }
+    }
+    for key in peakload::sim::station::DropReason::ALL
+        .iter()
+        .map(|r| format!("reason.{}", r.key()))
+    {
+        if !en.contains_key(&key) {
+            missing.push(key);
+        }
+    }
+    for key in peakload::sim::ledger::Service::ALL
+        .iter()
+        .map(|s| format!("service.{}", s.key()))
+    {
+        if !en.contains_key(&key) {
+            missing.push(key);
+        }
+    }
+    assert!(missing.is_empty(), "strings missing: {missing:#?}");
+}
