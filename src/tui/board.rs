@@ -204,6 +204,19 @@ fn glyph(prev: (u16, u16), here: (u16, u16), next: Option<(u16, u16)>) -> char {
     }
 }
 
+/// Where two links share a cell, the glyph that shows both.
+fn junction(under: &str, over: char) -> char {
+    match (under, over) {
+        ("─", '┐' | '┌') | ("┐" | "┌", '─') => '┬',
+        ("─", '┘' | '└') | ("┘" | "└", '─') => '┴',
+        ("│", '└' | '┌') | ("└" | "┌", '│') => '├',
+        ("│", '┘' | '┐') | ("┘" | "┐", '│') => '┤',
+        ("┐", '┘') | ("┘", '┐') => '┤',
+        ("┌", '└') | ("└", '┌') => '├',
+        _ => over,
+    }
+}
+
 /// Draws the board into `area` (its border included).
 pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
     let running = play.run.is_some();
@@ -280,6 +293,7 @@ pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
                 ch = '•';
             }
             if let Some(cell) = buf.cell_mut(Position::new(p.0, p.1)) {
+                let ch = junction(cell.symbol(), ch);
                 cell.set_char(ch).set_style(Style::new().fg(colour));
             }
         }

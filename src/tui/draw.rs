@@ -408,6 +408,7 @@ fn event_log(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
         .block(
             Block::bordered()
                 .title(format!(" {} ", s.t("panel.log")))
@@ -704,7 +705,7 @@ fn charts(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
 
     small_chart(
         format!(
-            " {} {} / {} ",
+            " {} {}/{} ",
             s.t("chart.traffic"),
             board::short(last(&traffic)),
             board::short(last(&capacity))

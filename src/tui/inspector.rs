@@ -224,10 +224,7 @@ fn type_note(offer: &Offer, name: &str, purchase: Purchase) -> Option<String> {
                 .map(|h| format!("${:.3}/host-h", h.usd_per_hour));
         }
     };
-    Some(format!(
-        "${price:.4}/h · {} vCPU · {} GiB",
-        t.vcpu, t.memory_gib
-    ))
+    Some(format!("${price:.4}/h {}vCPU {}GiB", t.vcpu, t.memory_gib))
 }
 
 fn policy_fields(out: &mut Vec<Field>, policies: &[Policy]) {
