@@ -480,3 +480,54 @@ fn both_languages_have_every_string_the_screen_uses() {
     }
     assert!(missing.is_empty(), "strings missing: {missing:#?}");
 }
+
+#[test]
+fn mouse_clicks_choose_a_level_pick_from_the_palette_place_and_select() {
+    use peakload::tui::layout;
+    use ratatui::layout::Rect;
+    let mut app = new_app();
+    app.size = (120, 40);
+    let area = Rect::new(0, 0, 120, 40);
+    // A click selects a row; a click on the selected row opens it.
+    let list = layout::list_area(area);
+    app.update(Msg::Click(list.x + 3, list.y + 2));
+    assert_eq!((app.screen, app.campaign_at), (Screen::Campaign, 1));
+    app.update(Msg::Click(list.x + 3, list.y + 1));
+    assert_eq!((app.screen, app.campaign_at), (Screen::Campaign, 0));
+    app.update(Msg::Click(list.x + 3, list.y + 1));
+    assert_eq!(app.screen, Screen::Play);
+    // Click the first palette item, then an empty board cell: it is placed there.
+    let areas = layout::play_areas(area);
+    app.update(Msg::Click(areas.left.x + 2, areas.left.y + 1));
+    assert_eq!(app.play.as_ref().expect("open").focus, Focus::Palette);
+    let grid = layout::grid(areas.board, app.play.as_ref().expect("open"));
+    let cell = grid.cell_rect((2, 1)).expect("cell on screen");
+    app.update(Msg::Click(cell.x + 2, cell.y + 1));
+    let play = app.play.as_ref().expect("open");
+    let placed = play
+        .nodes()
+        .into_iter()
+        .find(|n| n.id == "dc-1")
+        .expect("placed by clicks");
+    assert_eq!(placed.at, (2, 1));
+    assert_eq!(play.cursor, (2, 1));
+    // Clicking the source box selects it; clicking an inspector row focuses it.
+    let source = grid.cell_rect((0, 0)).expect("source on screen");
+    app.update(Msg::Click(source.x + 1, source.y + 1));
+    assert_eq!(
+        app.play.as_ref().expect("open").selected().map(|n| n.id),
+        Some("shoppers".into())
+    );
+    app.update(Msg::Click(cell.x + 2, cell.y + 1));
+    // Lines inside the border: name, model, the model's price note, servers.
+    app.update(Msg::Click(areas.inspector.x + 2, areas.inspector.y + 1 + 2));
+    let play = app.play.as_ref().expect("open");
+    assert_eq!(play.focus, Focus::Inspector);
+    assert_eq!(play.field_at, 1, "a price note belongs to the row above it");
+    app.update(Msg::Click(areas.inspector.x + 2, areas.inspector.y + 1 + 3));
+    assert_eq!(
+        app.play.as_ref().expect("open").field_at,
+        2,
+        "the servers row"
+    );
+}
