@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::bundled;
 use crate::format::level::{Event, Level, LevelKind, Shape, Text};
-use crate::format::{Catalogue, Solution, SourceFile, check_texts, load};
+use crate::format::{Catalogue, Solution, SourceFile, load};
 use crate::sim::Score;
 use crate::sim::review::{self, Finding};
 
@@ -120,6 +120,9 @@ pub struct App {
     pub notice: Option<Status>,
     /// Terminal size at the last draw (for mouse hit-testing).
     pub size: (u16, u16),
+    /// Whether the open level's build may be written back to the data
+    /// directory (not when its saved build could not be read: that file is left alone).
+    pub keep_build: bool,
 }
 
 impl App {
@@ -164,6 +167,7 @@ impl App {
             quit: false,
             notice,
             size: (80, 24),
+            keep_build: true,
         })
     }
 
@@ -202,6 +206,7 @@ impl App {
     ) {
         let mut play = Play::new(level, self.catalogue.clone(), solution);
         play.save_to = save_to;
+        self.keep_build = true;
         self.play = Some(play);
         self.playing = playing;
         self.results = None;
@@ -222,21 +227,29 @@ impl App {
             return;
         }
         let level = entry.level.clone();
-        let solution = self
-            .store
-            .load_solution(&level.id)
-            .and_then(|(path, text)| {
-                let file = SourceFile::new(path.display().to_string(), text);
-                check_texts(
-                    SourceFile::new("level", load::to_ron(&level).ok()?),
-                    Some(file),
-                )
-                .ok()
-                .and_then(|c| c.solution.map(|(s, _)| s))
-            })
-            .unwrap_or_default();
+        // A build in progress may not pass `check` yet (that is fine: it is
+        // shown as it was); one that does not even parse is left untouched.
+        let mut keep = true;
+        let solution = match self.store.load_solution(&level.id) {
+            Some((path, text)) => {
+                match load::parse_solution(&SourceFile::new(path.display().to_string(), text)) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        keep = false;
+                        self.notice = Some(Status {
+                            key: "notice.build_unreadable",
+                            args: vec![("path", path.display().to_string())],
+                            error: true,
+                        });
+                        Solution::default()
+                    }
+                }
+            }
+            None => Solution::default(),
+        };
         self.campaign_at = index;
         self.open(level, solution, Some(index), None);
+        self.keep_build = keep;
     }
 
     /// Opens the sandbox with a traffic pattern.
@@ -314,6 +327,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) {
         match msg {
             Msg::Quit => {
+                self.keep_architecture();
                 self.quit = true;
                 return;
             }
@@ -554,7 +568,10 @@ impl App {
     }
 
     /// Remembers the player's architecture for a campaign level in the data directory.
-    fn keep_architecture(&mut self) {
+    pub fn keep_architecture(&mut self) {
+        if !self.keep_build {
+            return;
+        }
         let Some(play) = &self.play else { return };
         if self.playing.is_none() {
             return;
@@ -719,6 +736,8 @@ impl App {
                 let Some(play) = self.play.as_mut() else {
                     return;
                 };
+                // A click elsewhere ends typing without applying it to another box.
+                play.edit = None;
                 let areas = layout::play_areas(area);
                 let pos = ratatui::layout::Position::new(x, y);
                 if areas.left.contains(pos) && play.run.is_none() {

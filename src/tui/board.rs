@@ -219,6 +219,9 @@ fn junction(under: &str, over: char) -> char {
 
 /// Draws the board into `area` (its border included).
 pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
+    if area.width < 3 || area.height < 3 {
+        return;
+    }
     let running = play.run.is_some();
     let title = if play.linking.is_some() {
         s.t("board.title_linking")

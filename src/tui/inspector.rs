@@ -605,7 +605,9 @@ fn parse_purchase(text: &str) -> Result<Purchase, Refused> {
 }
 
 fn is_id(text: &str) -> bool {
-    !text.is_empty()
+    // "fargate" names the serverless capacity of a container service.
+    text != "fargate"
+        && !text.is_empty()
         && text.len() <= 40
         && text
             .chars()

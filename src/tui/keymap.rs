@@ -129,7 +129,7 @@ const fn ctrl(context: Option<Context>, c: char, msg: Msg, help: &'static str) -
 }
 
 use Context as C;
-use KeyCode::{BackTab, Backspace, Char, Delete, Down, Enter, Esc, Left, Right, Tab, Up};
+use KeyCode::{BackTab, Char, Delete, Down, Enter, Esc, Left, Right, Tab, Up};
 
 const CAMPAIGN: Option<Context> = Some(C::Campaign);
 const SANDBOX: Option<Context> = Some(C::Sandbox);
@@ -192,13 +192,13 @@ pub const KEYS: &[Binding] = &[
     b(PALETTE, BackTab, Msg::PrevFocus, ""),
     b(INSPECTOR, BackTab, Msg::PrevFocus, ""),
     b(BOARD, Char('u'), Msg::Undo, "key.undo"),
+    ctrl(BOARD, 'z', Msg::Undo, ""),
     b(PALETTE, Char('u'), Msg::Undo, "key.undo"),
     b(INSPECTOR, Char('u'), Msg::Undo, "key.undo"),
     b(BOARD, Char('U'), Msg::Redo, "key.redo"),
+    ctrl(BOARD, 'y', Msg::Redo, ""),
     b(PALETTE, Char('U'), Msg::Redo, "key.redo"),
     b(INSPECTOR, Char('U'), Msg::Redo, "key.redo"),
-    ctrl(BOARD, 'z', Msg::Undo, ""),
-    ctrl(BOARD, 'y', Msg::Redo, ""),
     b(BOARD, Char('r'), Msg::Run, "key.run"),
     b(PALETTE, Char('r'), Msg::Run, "key.run"),
     b(INSPECTOR, Char('r'), Msg::Run, "key.run"),
@@ -234,10 +234,8 @@ pub const KEYS: &[Binding] = &[
     b(RESULTS, Char('s'), Msg::Save, "key.save"),
     b(RESULTS, Esc, Msg::Back, "key.to_map"),
     b(RESULTS, Char('q'), Msg::Back, ""),
-    b(RESULTS, Up, Msg::Up, ""),
+    b(RESULTS, Up, Msg::Up, "key.scroll"),
     b(RESULTS, Down, Msg::Down, ""),
-    // Typing a value.
-    b(None, Backspace, Msg::Back, ""),
 ];
 
 /// The message a key means in a context.
@@ -248,7 +246,6 @@ pub fn lookup(context: Context, key: KeyEvent) -> Option<Msg> {
             k.code == key.code
                 && k.ctrl == ctrl_held
                 && (k.context.is_none() || k.context == Some(context))
-                && k.code != Backspace
         })
         .map(|k| k.msg)
 }
@@ -281,9 +278,6 @@ pub fn help_lines(context: Context) -> Vec<(String, &'static str)> {
         .iter()
         .filter(|k| k.context == Some(context) || k.context.is_none())
     {
-        if k.code == Backspace {
-            continue;
-        }
         let label = key_label(k.code, k.ctrl);
         if k.help.is_empty() {
             // A second key for the line above.

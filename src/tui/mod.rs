@@ -148,7 +148,11 @@ fn event_loop(
         let now = Instant::now();
         app.tick(now - last);
         last = now;
-        if app.quit || stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) {
+            app.keep_architecture();
+            return Ok(());
+        }
+        if app.quit {
             return Ok(());
         }
     }

@@ -61,6 +61,9 @@ impl Speed {
     }
 }
 
+/// Last column and row of the board grid.
+pub const GRID_MAX: u16 = 15;
+
 /// Wall seconds a level lasts at 1×.
 const LEVEL_AT_1X_S: f64 = 600.0;
 /// Longest the simulation may run inside one frame, so drawing never waits on it.
@@ -487,6 +490,9 @@ impl Play {
         }
         match self.undo.pop() {
             Some(before) => {
+                self.moving = false;
+                self.linking = None;
+                self.edit = None;
                 self.redo
                     .push(std::mem::replace(&mut self.solution, before));
                 self.status = Some(Status::info("status.undone", vec![]));
@@ -501,6 +507,9 @@ impl Play {
             return;
         }
         if let Some(after) = self.redo.pop() {
+            self.moving = false;
+            self.linking = None;
+            self.edit = None;
             self.undo.push(std::mem::replace(&mut self.solution, after));
             self.status = Some(Status::info("status.redone", vec![]));
         }
@@ -509,8 +518,8 @@ impl Play {
     /// Moves the board cursor (or the box being moved).
     pub fn move_cursor(&mut self, dx: i32, dy: i32) {
         let to = (
-            (i32::from(self.cursor.0) + dx).clamp(0, 15) as u16,
-            (i32::from(self.cursor.1) + dy).clamp(0, 15) as u16,
+            (i32::from(self.cursor.0) + dx).clamp(0, i32::from(GRID_MAX)) as u16,
+            (i32::from(self.cursor.1) + dy).clamp(0, i32::from(GRID_MAX)) as u16,
         );
         if self.moving {
             let occupied = self.nodes().iter().any(|n| n.at == to);
@@ -569,9 +578,17 @@ impl Play {
         if from.is_some() {
             at.0 += 1;
         }
-        while nodes.iter().any(|n| n.at == at) {
-            at.1 += 1;
-        }
+        // The first free cell at or below, within the grid the cursor reaches.
+        let free = |c: (u16, u16)| !nodes.iter().any(|n| n.at == c);
+        let Some(cell) = (at.1..=GRID_MAX)
+            .map(|r| (at.0.min(GRID_MAX), r))
+            .chain((0..=GRID_MAX).flat_map(|c| (0..=GRID_MAX).map(move |r| (c, r))))
+            .find(|c| free(*c))
+        else {
+            self.status = Some(Status::error("status.board_full", vec![]));
+            return None;
+        };
+        at = cell;
         let id = self.free_id(kind);
         let thing = self.with_offer(|o| inspector::new_thing(kind, id.clone(), o));
         self.remember();
@@ -616,6 +633,13 @@ impl Play {
         self.solution
             .actions
             .retain(|a| a.action.thing() != node.id);
+        for thing in &mut self.solution.things {
+            if let Thing::ContainerService(c) = thing
+                && c.capacity == crate::format::solution::Capacity::Ec2(node.id.clone())
+            {
+                c.capacity = crate::format::solution::Capacity::Fargate;
+            }
+        }
         self.status = Some(Status::info("status.deleted", vec![("id", node.id)]));
     }
 

@@ -122,17 +122,22 @@ impl Store {
         Some(self.dir.as_ref()?.join("progress.ron"))
     }
 
-    /// Reads the progress file; an unreadable one is moved aside, never lost.
+    /// Reads the progress file; an unreadable one is moved aside to `.bak` rather than overwritten.
     pub fn load(&self) -> (Progress, Loaded) {
         let Some(path) = self.progress_path() else {
             return (Progress::default(), Loaded::Clean);
         };
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            return (Progress::default(), Loaded::Clean);
+        let parsed = match std::fs::read_to_string(&path) {
+            Ok(text) => ron::from_str::<Progress>(&text).ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (Progress::default(), Loaded::Clean);
+            }
+            // Unreadable (not UTF-8, no permission): kept aside like a corrupt one.
+            Err(_) => None,
         };
-        match ron::from_str::<Progress>(&text) {
-            Ok(p) => (p, Loaded::Clean),
-            Err(_) => {
+        match parsed {
+            Some(p) => (p, Loaded::Clean),
+            None => {
                 let kept_as = path.with_extension("ron.bak");
                 let _ = std::fs::rename(&path, &kept_as);
                 (Progress::default(), Loaded::Recovered { kept_as })
