@@ -635,6 +635,15 @@ fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// A line chart series drawn in braille dots.
+fn line(data: &[(f64, f64)], colour: Color) -> Dataset<'_> {
+    Dataset::default()
+        .marker(symbols::Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(Style::new().fg(colour))
+        .data(data)
+}
+
 fn series(
     buckets: &[Bucket],
     upto: usize,
@@ -710,18 +719,7 @@ fn charts(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             board::short(last(&traffic)),
             board::short(last(&capacity))
         ),
-        vec![
-            Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Cyan))
-                .data(&traffic),
-            Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Green))
-                .data(&capacity),
-        ],
+        vec![line(&traffic, Color::Cyan), line(&capacity, Color::Green)],
         traffic_max,
         0.0,
         n,
@@ -743,18 +741,7 @@ fn charts(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             s.t("chart.availability"),
             run.availability_pct()
         ),
-        vec![
-            Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::DarkGray))
-                .data(&goal),
-            Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Green))
-                .data(&avail),
-        ],
+        vec![line(&goal, Color::DarkGray), line(&avail, Color::Green)],
         100.0,
         avail_min,
         n,
@@ -766,13 +753,7 @@ fn charts(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             s.t("chart.p99"),
             run.sim.metrics.latency.quantile_ms(0.99)
         ),
-        vec![
-            Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Yellow))
-                .data(&p99),
-        ],
+        vec![line(&p99, Color::Yellow)],
         top(&p99).max(1.0),
         0.0,
         n,
@@ -788,18 +769,7 @@ fn charts(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             s.t("chart.cost"),
             money(run.sim.ctx.ledger.total())
         ),
-        vec![
-            Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::DarkGray))
-                .data(&budget),
-            Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Magenta))
-                .data(&cost),
-        ],
+        vec![line(&budget, Color::DarkGray), line(&cost, Color::Magenta)],
         top(&cost).max(play.level.goals.stars.one * 1.05),
         0.0,
         n,
@@ -1013,18 +983,8 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
             .collect();
         let end = run.sim.ctx.setup.ticks as f64 * run.sim.ctx.setup.tick_s;
         Chart::new(vec![
-            Dataset::default()
-                .name(s.t("chart.offered").to_string())
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Cyan))
-                .data(&traffic),
-            Dataset::default()
-                .name(s.t("chart.capacity").to_string())
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Green))
-                .data(&capacity),
+            line(&traffic, Color::Cyan).name(s.t("chart.offered").to_string()),
+            line(&capacity, Color::Green).name(s.t("chart.capacity").to_string()),
             Dataset::default()
                 .name(s.t("chart.lost").to_string())
                 .marker(symbols::Marker::Dot)

@@ -11,15 +11,7 @@ use super::strings::Strings;
 /// Dollars as the screen shows them: cents below $100, thousands separated above $10,000.
 pub fn money(usd: f64) -> String {
     if usd >= 10_000.0 {
-        let digits = (usd.round() as u64).to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("${out}")
+        format!("${}", count(usd.round() as u64))
     } else if usd >= 100.0 {
         format!("${usd:.0}")
     } else {

@@ -476,7 +476,12 @@ impl Play {
     }
 
     fn remember(&mut self) {
-        self.undo.push(self.solution.clone());
+        self.remember_state(self.solution.clone());
+    }
+
+    /// Records the build as it was before a change (at most 200 steps back).
+    fn remember_state(&mut self, before: Solution) {
+        self.undo.push(before);
         if self.undo.len() > 200 {
             self.undo.remove(0);
         }
@@ -783,8 +788,7 @@ impl Play {
             .and_then(|id| self.solution.things.iter_mut().find(|t| t.id() == id));
         match change(thing, &mut self.solution.commitments, key, &offer) {
             Ok(()) => {
-                self.undo.push(before);
-                self.redo.clear();
+                self.remember_state(before);
                 self.check_steps();
             }
             Err(refused) => {
@@ -825,8 +829,7 @@ impl Play {
             return;
         }
         self.rename_refs(&node.id, new);
-        self.undo.push(before);
-        self.redo.clear();
+        self.remember_state(before);
         self.status = Some(Status::info(
             "status.renamed",
             vec![("id", new.to_string())],

@@ -101,28 +101,10 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     // running on-demand instances of their type.
     let mut uncovered: Vec<f64> = on_demand_running.iter().map(|&n| f64::from(n)).collect();
     for c in &setup.solution.commitments {
-        if let Commitment::Reserved {
-            instance_type,
-            count,
-            term,
-            payment,
-        } = c
-            && let Some((i, t)) = cat.instance_type(instance_type)
-        {
-            let table = match term {
-                Term::OneYear => &cat.pricing.reserved_1y,
-                Term::ThreeYears => &cat.pricing.reserved_3y,
-            };
-            let discount = match payment {
-                Payment::NoUpfront => table.no_upfront,
-                Payment::PartialUpfront => table.partial_upfront,
-                Payment::AllUpfront => table.all_upfront,
-            };
-            ctx.ledger.charge(
-                Service::Ec2Reserved,
-                f64::from(*count) * t.usd_per_hour * (1.0 - discount) * hours,
-            );
-            uncovered[i] = (uncovered[i] - f64::from(*count)).max(0.0);
+        if let Some((i, count, usd_per_hour)) = reserved_rate(cat, c) {
+            ctx.ledger
+                .charge(Service::Ec2Reserved, count * usd_per_hour * hours);
+            uncovered[i] = (uncovered[i] - count).max(0.0);
         }
     }
     // Savings Plans: a commitment per hour that pays for eligible usage at the
@@ -228,4 +210,32 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
             (lb.usd_per_hour + lcu * lb.usd_per_lcu_hour) * hours,
         );
     }
+}
+
+/// A Reserved Instance commitment's type index, instance count and discounted
+/// price per instance-hour (None for savings plans and unknown types).
+pub(crate) fn reserved_rate(
+    cat: &crate::format::Catalogue,
+    commitment: &Commitment,
+) -> Option<(usize, f64, f64)> {
+    let Commitment::Reserved {
+        instance_type,
+        count,
+        term,
+        payment,
+    } = commitment
+    else {
+        return None;
+    };
+    let (i, t) = cat.instance_type(instance_type)?;
+    let table = match term {
+        Term::OneYear => &cat.pricing.reserved_1y,
+        Term::ThreeYears => &cat.pricing.reserved_3y,
+    };
+    let discount = match payment {
+        Payment::NoUpfront => table.no_upfront,
+        Payment::PartialUpfront => table.partial_upfront,
+        Payment::AllUpfront => table.all_upfront,
+    };
+    Some((i, f64::from(*count), t.usd_per_hour * (1.0 - discount)))
 }

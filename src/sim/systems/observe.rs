@@ -3,7 +3,7 @@
 
 use hecs::World;
 
-use crate::format::solution::{Commitment, Payment, PlanKind, Purchase, Term};
+use crate::format::solution::{Commitment, PlanKind, Purchase};
 use crate::sim::components::{
     Fleet, Function, Hardware, MessageQueue, Server, ServerState, Topic, TrafficSource,
 };
@@ -178,26 +178,9 @@ fn unused_commitments(world: &World, ctx: &Ctx) -> f64 {
     }
     let mut unused = 0.0;
     for c in &setup.solution.commitments {
-        if let Commitment::Reserved {
-            instance_type,
-            count,
-            term,
-            payment,
-        } = c
-            && let Some((i, t)) = cat.instance_type(instance_type)
-        {
-            let table = match term {
-                Term::OneYear => &cat.pricing.reserved_1y,
-                Term::ThreeYears => &cat.pricing.reserved_3y,
-            };
-            let discount = match payment {
-                Payment::NoUpfront => table.no_upfront,
-                Payment::PartialUpfront => table.partial_upfront,
-                Payment::AllUpfront => table.all_upfront,
-            };
-            let count = f64::from(*count);
+        if let Some((i, count, usd_per_hour)) = super::billing::reserved_rate(cat, c) {
             let used = count.min(uncovered[i]);
-            unused += (count - used) * t.usd_per_hour * (1.0 - discount) * hours;
+            unused += (count - used) * usd_per_hour * hours;
             uncovered[i] -= used;
         }
     }
