@@ -9,7 +9,7 @@ fn main() {
     divan::main();
 }
 
-#[divan::bench(args = ["01-on-prem-dilemma", "02-horizontal-scaling", "03-auto-scaling"], sample_count = 5)]
+#[divan::bench(args = ["01-on-prem-dilemma", "05-horizontal-scaling", "06-auto-scaling"], sample_count = 5)]
 fn score_reference(bencher: divan::Bencher, folder: &str) {
     let level = bundled::find(folder).expect("bundled level");
     let solution = SourceFile::new("reference.ron", level.reference.expect("reference"));

@@ -1,5 +1,5 @@
 //! The command line: the game (no subcommand, `play`, `sandbox`) and the
-//! headless tools (`score`, `check`, `levels`).
+//! headless tools (`score`, `check`, `levels`, `new`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -63,6 +63,11 @@ pub enum Command {
     },
     /// Build freely against a traffic pattern of your choice.
     Sandbox,
+    /// Write a commented starter level, reference and naive solution into a new folder.
+    New {
+        /// The new folder, e.g. levels/16-cache-day (its name becomes the level id).
+        folder: PathBuf,
+    },
 }
 
 fn parse_lang(text: &str) -> Result<Lang, String> {
@@ -76,6 +81,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Sandbox) => game(cli.lang, tui::Start::Sandbox),
         Some(Command::Play { level, solution }) => play(cli.lang, &level, solution),
         Some(Command::Levels) => levels(),
+        Some(Command::New { folder }) => new_level(&folder),
         Some(Command::Check { level, solution }) => check(&level, solution.as_deref()),
         Some(Command::Score {
             level,
@@ -162,6 +168,27 @@ fn check(level: &str, solution: Option<&Path>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => input_error(&err),
+    }
+}
+
+fn new_level(folder: &Path) -> ExitCode {
+    match crate::starter::create(folder) {
+        Ok(files) => {
+            let mut text = String::new();
+            for f in &files {
+                text.push_str(&format!("wrote {}\n", f.display()));
+            }
+            let dir = folder.display();
+            text.push_str(&format!(
+                "next: edit {dir}/level.ron, then\n  peakload check {dir}\n  peakload score {dir} {dir}/reference.ron\n  peakload score {dir} {dir}/naive.ron\n  peakload play {dir}\n"
+            ));
+            say(&text);
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -312,6 +339,13 @@ pub fn table(score: &Score, checked: &Checked) -> String {
         thousands(r.dropped),
         thousands(r.pending)
     );
+    if r.overdue > 0 {
+        let _ = writeln!(
+            t,
+            "                late, still unfinished past the deadline at the end: {}",
+            thousands(r.overdue)
+        );
+    }
     for (reason, n) in &score.dropped_by_reason {
         let _ = writeln!(
             t,

@@ -5,7 +5,8 @@
 //! - [`sim`] runs the hecs world: traffic, servers, scaling, queueing, cost, score;
 //! - [`bundled`] holds the levels that ship with the game;
 //! - [`tui`] is the game on the terminal (campaign, board, runs, results);
-//! - [`cli`] is the command line (the game, `play`, `sandbox`, `score`, `check`, `levels`);
+//! - [`cli`] is the command line (the game, `play`, `sandbox`, `score`, `check`, `levels`, `new`);
+//! - [`starter`] writes a commented starter level for `peakload new`;
 //! - [`atomic`] writes files so a crash never leaves half of one.
 #![forbid(unsafe_code)]
 
@@ -14,4 +15,5 @@ pub mod bundled;
 pub mod cli;
 pub mod format;
 pub mod sim;
+pub mod starter;
 pub mod tui;

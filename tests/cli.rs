@@ -20,8 +20,8 @@ fn text(bytes: &[u8]) -> String {
 fn score_exits_0_when_the_goals_are_met_and_1_when_not() {
     let won = peakload(&[
         "score",
-        "levels/02-horizontal-scaling",
-        "levels/02-horizontal-scaling/reference.ron",
+        "levels/05-horizontal-scaling",
+        "levels/05-horizontal-scaling/reference.ron",
     ]);
     assert_eq!(won.status.code(), Some(0), "{}", text(&won.stderr));
     assert!(
@@ -29,7 +29,7 @@ fn score_exits_0_when_the_goals_are_met_and_1_when_not() {
         "{}",
         text(&won.stdout)
     );
-    let lost = peakload(&["score", "02", "levels/02-horizontal-scaling/naive.ron"]);
+    let lost = peakload(&["score", "05", "levels/05-horizontal-scaling/naive.ron"]);
     assert_eq!(lost.status.code(), Some(1));
     assert!(text(&lost.stdout).contains("availability"));
 }
@@ -38,8 +38,8 @@ fn score_exits_0_when_the_goals_are_met_and_1_when_not() {
 fn json_has_the_agreed_fields() {
     let out = peakload(&[
         "score",
-        "03-auto-scaling",
-        "levels/03-auto-scaling/reference.ron",
+        "06-auto-scaling",
+        "levels/06-auto-scaling/reference.ron",
         "--json",
     ]);
     assert_eq!(out.status.code(), Some(0));
@@ -67,8 +67,8 @@ fn json_has_the_agreed_fields() {
             "missing latency_ms.{field}"
         );
     }
-    assert_eq!(v["level"], "03-auto-scaling");
-    assert_eq!(v["ticks"], 86_400);
+    assert_eq!(v["level"], "06-auto-scaling");
+    assert_eq!(v["ticks"], 43_200, "a day of 2-second ticks");
     assert_eq!(v["stars"], 3);
     let by_service: f64 = v["cost_by_service"]
         .as_object()
@@ -96,8 +96,8 @@ fn the_same_input_and_seed_give_byte_identical_json() {
     let seeded = |seed: &str| {
         peakload(&[
             "score",
-            "03",
-            "levels/03-auto-scaling/naive.ron",
+            "06",
+            "levels/06-auto-scaling/naive.ron",
             "--json",
             "--seed",
             seed,
@@ -121,8 +121,8 @@ fn trace_writes_one_row_per_tick() {
     let path = dir.join("trace.csv");
     let out = peakload(&[
         "score",
-        "02",
-        "levels/02-horizontal-scaling/reference.ron",
+        "05",
+        "levels/05-horizontal-scaling/reference.ron",
         "--trace",
         path.to_str().expect("utf-8"),
     ]);
@@ -155,8 +155,8 @@ fn check_accepts_every_bundled_level_and_lists_them() {
     let listed = text(&peakload(&["levels"]).stdout);
     for folder in [
         "01-on-prem-dilemma",
-        "02-horizontal-scaling",
-        "03-auto-scaling",
+        "05-horizontal-scaling",
+        "06-auto-scaling",
     ] {
         assert!(listed.contains(folder), "{listed}");
         let out = peakload(&["check", folder, &format!("levels/{folder}/reference.ron")]);
@@ -175,7 +175,9 @@ fn without_a_terminal_the_game_says_so_and_help_lists_every_command() {
         text(&out.stderr)
     );
     let help = text(&peakload(&["--help"]).stdout);
-    for command in ["play", "sandbox", "score", "check", "levels", "--lang"] {
+    for command in [
+        "play", "sandbox", "score", "check", "levels", "new", "--lang",
+    ] {
         assert!(help.contains(command), "{help}");
     }
 }
@@ -239,9 +241,42 @@ fn broken_files_give_exit_2_and_a_located_message() {
 
 #[test]
 fn a_missing_file_is_an_input_error() {
-    let out = peakload(&["score", "02", "no/such/solution.ron"]);
+    let out = peakload(&["score", "05", "no/such/solution.ron"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no/such/solution.ron"));
     let out = peakload(&["check", "no-such-level"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn new_writes_a_starter_that_checks_scores_and_is_never_written_twice() {
+    let root = std::env::temp_dir().join(format!("peakload-cli-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("16-newsletter");
+    let dir_s = dir.to_str().expect("utf-8 temp path");
+    let out = peakload(&["new", dir_s]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("peakload check"));
+    let check = peakload(&["check", dir_s, &format!("{dir_s}/reference.ron")]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("0 warning(s)"));
+    let won = peakload(&["score", dir_s, &format!("{dir_s}/reference.ron"), "--json"]);
+    assert_eq!(won.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&won.stdout).expect("json");
+    assert_eq!(
+        (v["level"].as_str(), v["stars"].as_u64()),
+        (Some("16-newsletter"), Some(3))
+    );
+    let lost = peakload(&["score", dir_s, &format!("{dir_s}/naive.ron")]);
+    assert_eq!(lost.status.code(), Some(1));
+    // A second `new` on the same folder refuses and leaves the files alone.
+    let before = std::fs::read_to_string(dir.join("level.ron")).expect("level");
+    let again = peakload(&["new", dir_s]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("not empty"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("level.ron")).expect("level"),
+        before
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }

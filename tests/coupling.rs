@@ -10,7 +10,7 @@ const OUTAGE: std::ops::Range<usize> = 3600..4200; // 01:00 to 01:10, one-second
 
 #[test]
 fn a_direct_call_fails_the_caller_while_the_back_tier_is_down() {
-    let level = bundled::find("04-loose-coupling").expect("level 04");
+    let level = bundled::find("08-loose-coupling").expect("level 08");
     let (_, sim) = run_bundled(&level, "naive", level.naive.expect("naive"));
     let s = score(&sim);
     let customers = &s.sources[0].requests;
@@ -54,7 +54,7 @@ fn a_direct_call_fails_the_caller_while_the_back_tier_is_down() {
 
 #[test]
 fn a_queue_keeps_the_caller_working_and_the_back_tier_catches_up() {
-    let level = bundled::find("04-loose-coupling").expect("level 04");
+    let level = bundled::find("08-loose-coupling").expect("level 08");
     let (_, sim) = run_bundled(&level, "reference", level.reference.expect("reference"));
     let s = score(&sim);
     let customers = &s.sources[0];
@@ -299,4 +299,30 @@ fn a_synchronous_callers_latency_includes_its_call() {
         slow.requests
     );
     assert!(slow.latency_ms.p50 >= 650.0, "p50 {}", slow.latency_ms.p50);
+}
+
+/// Work waiting in a queue past its deadline when the level ends is late,
+/// not merely pending: a queue that nobody reads cannot win a level.
+#[test]
+fn a_queue_nobody_reads_loses_instead_of_looking_pending() {
+    let level = bundled::find("14-batch-night").expect("level 14");
+    let unread = r#"Solution(
+        level: "14-batch-night",
+        things: [
+            Queue(id: "jobs"),
+            AutoScalingGroup(id: "workers", type: "c5.xlarge", purchase: Spot, min: 0, desired: 0, max: 0),
+        ],
+        links: [("export", "jobs"), ("jobs", "workers")],
+    )"#;
+    let (_, sim) = run_bundled(&level, "unread", unread);
+    let s = score(&sim);
+    let r = s.requests;
+    assert!(r.arrived > 1000, "{r:?}");
+    assert_eq!((r.ok, r.dropped, r.pending), (0, 0, 0), "{r:?}");
+    assert_eq!(r.late, r.arrived, "every job is overdue at the end");
+    assert_eq!(r.overdue, r.arrived);
+    assert!(!s.passed && s.availability_pct == 0.0);
+    // The reference leaves nothing overdue.
+    let (_, sim) = run_bundled(&level, "reference", level.reference.expect("reference"));
+    assert_eq!(score(&sim).requests.overdue, 0);
 }

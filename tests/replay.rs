@@ -29,8 +29,8 @@ fn every_bundled_solution_round_trips_through_ron() {
 
 #[test]
 fn an_action_taken_live_scores_the_same_as_its_replay() {
-    let level = peakload::bundled::find("03-auto-scaling").expect("level 03");
-    let fixed = r#"Solution(level: "03-auto-scaling", things: [
+    let level = peakload::bundled::find("06-auto-scaling").expect("level 06");
+    let fixed = r#"Solution(level: "06-auto-scaling", things: [
         LoadBalancer(id: "shop-lb"),
         AutoScalingGroup(id: "shop", type: "c5.large", min: 4, desired: 8, max: 40),
     ], links: [("buyers", "shop-lb"), ("shop-lb", "shop")])"#;

@@ -30,9 +30,9 @@ fn app(lang: Lang) -> App {
     App::new(Some(lang), Store::none()).expect("bundled data loads")
 }
 
-/// Level 03 with its reference solution on the board.
+/// Level 06 with its reference solution on the board.
 fn level_03(lang: Lang) -> App {
-    let b = bundled::find("03").expect("level 03");
+    let b = bundled::find("06").expect("level 06");
     let checked =
         format::check_texts(b.level_file(), b.solution_file("reference")).expect("checks");
     let mut app = app(lang);
@@ -41,7 +41,7 @@ fn level_03(lang: Lang) -> App {
     app
 }
 
-/// Runs level 03 by whole ticks to 13:20, in the flash sale.
+/// Runs level 06 by whole ticks to 13:20, in the flash sale.
 fn level_03_running(lang: Lang) -> App {
     let mut app = level_03(lang);
     app.update(Msg::Run);

@@ -1344,7 +1344,7 @@ pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, 
         (Some(o), _) if o.serves() => Ok(()),
         (Some(o), _) => Err((
             format!("a {} cannot link to a {label}", o.kind().label()),
-            "see the link rules in the README",
+            "see the link rules in docs/levels.md",
         )),
     }
 }

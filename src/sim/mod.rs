@@ -20,6 +20,8 @@ pub mod score;
 pub mod station;
 pub mod streams;
 pub mod systems;
+#[cfg(test)]
+mod testdata;
 pub mod view;
 pub mod world;
 

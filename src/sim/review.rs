@@ -585,21 +585,20 @@ fn scaling_lag(sim: &Sim, index: usize, stretch: &Stretch) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundled;
     use crate::format::{SourceFile, check_texts};
 
-    /// Runs a bundled level to the end with a solution text, and reviews it.
+    /// Runs a test level (bundled or frozen) to the end with a solution text, and reviews it.
     fn review_of(level: &str, name: &str, solution: &str) -> (Score, Vec<Finding>) {
-        let level = bundled::find(level).expect("bundled level");
+        let (level_file, _) = super::super::testdata::level_and_solution(level, name);
         let checked = check_texts(
-            level.level_file(),
+            level_file,
             Some(SourceFile::new(format!("{name}.ron"), solution)),
         )
-        .expect("bundled files check");
+        .expect("test files check");
         let sim = super::super::run_checked(&checked, None).expect("builds");
         let score = Score::of(&sim);
         let findings = review(&sim, &score);
-        println!("{} / {name}:", level.folder);
+        println!("{level} / {name}:");
         for f in &findings {
             println!("  {f:?}");
         }
@@ -607,12 +606,8 @@ mod tests {
     }
 
     fn bundled_review(level: &str, which: &str) -> (Score, Vec<Finding>) {
-        let l = bundled::find(level).expect("bundled level");
-        let text = match which {
-            "reference" => l.reference,
-            _ => l.naive,
-        };
-        review_of(level, which, text.expect("bundled solution"))
+        let (_, text) = super::super::testdata::level_and_solution(level, which);
+        review_of(level, which, text)
     }
 
     fn worst(findings: &[Finding]) -> Option<&Finding> {
@@ -623,7 +618,7 @@ mod tests {
 
     #[test]
     fn a_fixed_fleet_saturates_and_loses_most_through_the_spike() {
-        let (score, findings) = bundled_review("03", "naive");
+        let (score, findings) = bundled_review("day", "naive");
         assert!(findings.len() <= MAX_FINDINGS);
         assert_eq!(
             findings[0],
@@ -679,7 +674,7 @@ mod tests {
 
     #[test]
     fn target_tracking_asks_within_a_minute_and_has_capacity_in_six_and_a_half() {
-        let (score, findings) = bundled_review("03", "reference");
+        let (score, findings) = bundled_review("day", "reference");
         assert!(score.passed);
         // The day starts at 700 requests a second on six instances.
         assert!(findings.contains(&Finding::ScalingLag {
@@ -778,7 +773,7 @@ mod tests {
 
     #[test]
     fn a_tightly_coupled_call_fails_every_order_during_the_outage() {
-        let (score, findings) = bundled_review("04", "naive");
+        let (score, findings) = bundled_review("08", "naive");
         assert_eq!(score.dropped_by_reason["downstream_failed"], 48_014);
         assert_eq!(
             worst(&findings),
@@ -804,7 +799,7 @@ mod tests {
 
         // With a queue between, the consumer works flat out through the
         // backlog after the outage, loses nothing, and that is no finding.
-        let (score, findings) = bundled_review("04", "reference");
+        let (score, findings) = bundled_review("08", "reference");
         assert_eq!(score.requests.dropped + score.requests.late, 0);
         assert_eq!(
             findings,
@@ -818,7 +813,7 @@ mod tests {
 
     #[test]
     fn a_failed_server_is_named_as_the_cause_of_lost_requests() {
-        let (_, findings) = bundled_review("02", "reference");
+        let (_, findings) = bundled_review("05", "reference");
         assert!(matches!(
             worst(&findings),
             Some(Finding::WorstLosses {
@@ -844,9 +839,9 @@ mod tests {
     #[test]
     fn an_oversized_fixed_fleet_is_over_budget_for_idle_capacity() {
         let (score, findings) = review_of(
-            "03",
+            "day",
             "fixed-for-peak",
-            include_str!("../../levels/03-auto-scaling/fixed-for-peak.ron"),
+            include_str!("testdata/day-fixed-for-peak.ron"),
         );
         assert!(matches!(
             findings[0],
@@ -872,7 +867,7 @@ mod tests {
     fn reservations_nobody_uses_are_reported_in_dollars() {
         // Level 03's naive fleet runs 12 on-demand m5.large all day; 20 are reserved.
         let solution = r#"Solution(
-    level: "03-auto-scaling",
+    level: "day-fixture",
     things: [
         LoadBalancer(id: "shop-lb"),
         AutoScalingGroup(id: "shop", type: "m5.large", min: 12, desired: 12, max: 12),
@@ -880,7 +875,7 @@ mod tests {
     links: [("buyers", "shop-lb"), ("shop-lb", "shop")],
     commitments: [Reserved(type: "m5.large", count: 20, term: OneYear, payment: NoUpfront)],
 )"#;
-        let (score, findings) = review_of("03", "reserved", solution);
+        let (score, findings) = review_of("day", "reserved", solution);
         let reserved = score.cost_by_service["ec2_reserved"];
         let Some(Finding::UnusedCommitment {
             unused_usd,

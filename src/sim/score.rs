@@ -15,12 +15,20 @@ pub struct Requests {
     pub arrived: u64,
     /// Finished within the deadline.
     pub ok: u64,
-    /// Finished after the deadline.
+    /// Finished after the deadline, or still in flight at the end with the
+    /// deadline already passed (those are also counted in `overdue`).
     pub late: u64,
     /// Dropped.
     pub dropped: u64,
-    /// Still in flight when the level ended.
+    /// Still in flight when the level ended, and still able to be on time.
     pub pending: u64,
+    /// Of `late`: still in flight at the end, but past the deadline already.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub overdue: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Latency percentiles of finished requests, milliseconds.
@@ -121,18 +129,23 @@ impl Score {
         let setup = &sim.ctx.setup;
         let m = &sim.metrics;
         let pending = m.pending();
+        // Work left undone past its deadline is late, not merely pending: a
+        // queue nobody reads must not look like a queue that keeps up.
+        let overdue = super::systems::observe::overdue(&sim.world, &sim.ctx);
         let mut total = Requests::default();
         let mut dropped_by_reason: BTreeMap<String, u64> = BTreeMap::new();
         let mut sources = Vec::new();
         let mut calls = Vec::new();
         for (i, spec) in setup.streams.iter().enumerate() {
             let o = m.outcomes[i];
+            let overdue = overdue[i].min(pending[i]);
             let r = Requests {
                 arrived: m.arrived[i],
                 ok: o.ok,
-                late: o.late,
+                late: o.late + overdue,
                 dropped: o.dropped_total(),
-                pending: pending[i],
+                pending: pending[i] - overdue,
+                overdue,
             };
             // Synchronous calls share their caller's fate, which already counts.
             if spec.counted() {
@@ -149,6 +162,7 @@ impl Score {
                 total.late += r.late;
                 total.dropped += r.dropped;
                 total.pending += r.pending;
+                total.overdue += r.overdue;
             }
             let entry = SourceScore {
                 id: spec.name.clone(),

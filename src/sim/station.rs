@@ -367,6 +367,26 @@ impl Station {
         }
     }
 
+    /// Adds, per stream, the requests in flight that arrived before
+    /// `due(workload)`: they can no longer finish in time.
+    pub fn overdue_by_stream(&self, due: impl Fn(u16) -> f64, out: &mut [u64]) {
+        let waiting = self
+            .waiting
+            .iter()
+            .map(|c| (c.stream, c.workload, c.count, c.arrived_s));
+        let running = self
+            .running
+            .iter()
+            .map(|r| (r.stream, r.workload, r.count, r.arrived_s));
+        for (stream, workload, count, arrived_s) in waiting.chain(running) {
+            if arrived_s < due(workload)
+                && let Some(slot) = out.get_mut(usize::from(stream))
+            {
+                *slot += count;
+            }
+        }
+    }
+
     /// Whether nothing is in flight.
     pub fn is_empty(&self) -> bool {
         self.waiting.is_empty() && self.running.is_empty()

@@ -494,23 +494,17 @@ fn hardware_label(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundled;
     use crate::format::{SourceFile, check_texts};
     use crate::sim::Setup;
 
     /// A bundled level with its reference or naive solution, run up to `until_s`.
     fn sim_at(level: &str, which: &str, until_s: f64) -> Sim {
-        let l = bundled::find(level).expect("bundled level");
-        let text = match which {
-            "reference" => l.reference,
-            _ => l.naive,
-        }
-        .expect("bundled solution");
+        let (level_file, text) = crate::sim::testdata::level_and_solution(level, which);
         let checked = check_texts(
-            l.level_file(),
+            level_file,
             Some(SourceFile::new(format!("{which}.ron"), text)),
         )
-        .expect("bundled files check");
+        .expect("test files check");
         let solution = checked.solution.clone().map(|(s, _)| s).unwrap_or_default();
         let setup = Setup::new(checked.catalogue, checked.level, solution, None);
         let mut sim = Sim::new(setup).expect("builds");
@@ -538,7 +532,7 @@ mod tests {
     #[test]
     fn a_scaling_group_mid_spike_shows_its_capacity_and_load() {
         // 13:10, ten minutes into the flash sale.
-        let sim = sim_at("03", "reference", 47_400.0);
+        let sim = sim_at("day", "reference", 47_400.0);
         let figures = sim.figures();
         assert_eq!(
             figures.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
@@ -585,7 +579,7 @@ mod tests {
 
     #[test]
     fn a_fixed_fleet_in_the_evening_is_overloaded() {
-        let sim = sim_at("03", "naive", 19.0 * 3600.0);
+        let sim = sim_at("day", "naive", 19.0 * 3600.0);
         let figures = sim.figures();
         let shop = find(&figures, "shop");
         println!("{shop:?}");
@@ -604,7 +598,7 @@ mod tests {
     #[test]
     fn during_an_outage_the_queue_grows_and_the_consumer_is_down() {
         // 01:05, five minutes into fulfilment's ten-minute outage.
-        let sim = sim_at("04", "reference", 3_900.0);
+        let sim = sim_at("08", "reference", 3_900.0);
         let figures = sim.figures();
         let fulfilment = find(&figures, "fulfilment");
         let orders = find(&figures, "orders");
@@ -627,7 +621,7 @@ mod tests {
         assert_eq!(rate(&links, "orders", "fulfilment"), 0.0);
 
         // Tightly coupled, the shop's calls have nowhere to go.
-        let sim = sim_at("04", "naive", 3_900.0);
+        let sim = sim_at("08", "naive", 3_900.0);
         let figures = sim.figures();
         let fulfilment = find(&figures, "fulfilment");
         println!("{fulfilment:?}");

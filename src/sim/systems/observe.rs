@@ -10,6 +10,61 @@ use crate::sim::components::{
 use crate::sim::metrics::{StreamTick, ThingSample, TickRecord, saturated};
 use crate::sim::world::Ctx;
 
+/// Per stream, the requests still in flight whose deadline has already
+/// passed: whatever happens to them now, they cannot be on time. (Callers
+/// waiting on a synchronous call are left out: their timeout settles them.)
+pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
+    let deadlines: Vec<f64> = ctx
+        .setup
+        .level
+        .workloads
+        .iter()
+        .map(|w| w.mode.deadline_s())
+        .collect();
+    let due = |workload: u16| {
+        ctx.now_s
+            - deadlines
+                .get(usize::from(workload))
+                .copied()
+                .unwrap_or(f64::INFINITY)
+    };
+    let mut out = vec![0u64; ctx.setup.streams.len()];
+    let mut add = |stream: u16, workload: u16, count: u64, arrived_s: f64| {
+        if arrived_s < due(workload)
+            && let Some(slot) = out.get_mut(usize::from(stream))
+        {
+            *slot += count;
+        }
+    };
+    for f in world.query::<&Function>().iter() {
+        for &(stream, workload, count, arrived_s, _) in &f.running {
+            add(stream, workload, count, arrived_s);
+        }
+        for c in &f.retrying {
+            add(c.stream, c.workload, c.count, c.arrived_s);
+        }
+    }
+    for t in world.query::<&Topic>().iter() {
+        for c in t.subscribers.iter().flat_map(|s| s.retrying.iter()) {
+            add(c.stream, c.workload, c.count, c.arrived_s);
+        }
+    }
+    for q in world.query::<&MessageQueue>().iter() {
+        for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
+            add(c.stream, c.workload, c.count, c.arrived_s);
+        }
+    }
+    for fleet in world.query::<&Fleet>().iter() {
+        fleet.station.overdue_by_stream(due, &mut out);
+    }
+    for server in world.query::<&Server>().iter() {
+        if let ServerState::Draining { station, .. } = &server.state {
+            station.overdue_by_stream(due, &mut out);
+        }
+    }
+    out
+}
+
 /// Builds this tick's record from the world and the tick's tally.
 pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
     let tick_s = ctx.tick_s();
