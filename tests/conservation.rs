@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{checked, levels, sim_of, solutions_on_disk};
+use common::{checked, per_level, sim_of, solutions_on_disk};
 use peakload::format::{self, SourceFile};
 use peakload::sim::Sim;
 use proptest::prelude::*;
@@ -35,24 +35,19 @@ fn assert_conserves(mut sim: Sim, what: &str) {
 
 #[test]
 fn every_bundled_reference_and_naive_conserves_requests() {
-    let all = levels();
-    // One thread per level: the scheduler spreads them over the cores.
-    std::thread::scope(|s| {
-        for level in &all {
-            s.spawn(move || {
-                // The reference and the naive design of each level; the
-                // random levels below cover the rest of the design space.
-                let files = solutions_on_disk(level)
-                    .into_iter()
-                    .filter(|(name, _)| name == "reference" || name == "naive");
-                for (name, text) in files {
-                    let file = SourceFile::new(format!("levels/{}/{name}.ron", level.folder), text);
-                    let checked = format::check_texts(level.level_file(), Some(file))
-                        .expect("bundled files check");
-                    assert_conserves(sim_of(&checked, None), &format!("{}/{name}", level.folder));
-                }
-            });
+    // The reference and the naive design of each level; the random levels
+    // below cover the rest of the design space.
+    per_level(|level| {
+        let files = solutions_on_disk(level)
+            .into_iter()
+            .filter(|(name, _)| name == "reference" || name == "naive");
+        for (name, text) in files {
+            let file = SourceFile::new(format!("levels/{}/{name}.ron", level.folder), text);
+            let checked =
+                format::check_texts(level.level_file(), Some(file)).expect("bundled files check");
+            assert_conserves(sim_of(&checked, None), &format!("{}/{name}", level.folder));
         }
+        Vec::<()>::new()
     });
 }
 

@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{levels, run_bundled, score, sim_of, solutions_on_disk};
+use common::{levels, per_level, run_bundled, score, sim_of, solutions_on_disk};
 use peakload::format::level::LevelKind;
 use peakload::format::{self, SourceFile};
 use peakload::sim::Score;
@@ -247,25 +247,13 @@ fn expected(folder: &str) -> &'static [(&'static str, Want)] {
 
 /// Scores every solution of a level, one thread per level.
 fn score_all() -> Vec<(String, String, Score)> {
-    let all = levels();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = all
-            .iter()
-            .map(|level| {
-                s.spawn(move || {
-                    solutions_on_disk(level)
-                        .into_iter()
-                        .map(|(name, text)| {
-                            let (_, sim) = run_bundled(level, &name, &text);
-                            (level.folder.to_string(), name, score(&sim))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
+    per_level(|level| {
+        solutions_on_disk(level)
             .into_iter()
-            .flat_map(|h| h.join().expect("scoring thread"))
+            .map(|(name, text)| {
+                let (_, sim) = run_bundled(level, &name, &text);
+                (level.folder.to_string(), name, score(&sim))
+            })
             .collect()
     })
 }
@@ -454,34 +442,19 @@ fn every_solution_lands_where_the_lesson_says() {
 /// A reference does not hang on one lucky draw of the traffic.
 #[test]
 fn references_win_on_other_seeds_too() {
-    let all = levels();
-    let failures: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = all
-            .iter()
-            .map(|level| {
-                s.spawn(move || {
-                    let text = level.reference.expect("reference");
-                    let file =
-                        SourceFile::new(format!("levels/{}/reference.ron", level.folder), text);
-                    let checked = format::check_texts(level.level_file(), Some(file))
-                        .expect("reference checks");
-                    [1, 2]
-                        .into_iter()
-                        .filter_map(|seed| {
-                            let mut sim = sim_of(&checked, Some(seed));
-                            sim.run_to_end();
-                            let s = score(&sim);
-                            (!s.passed).then(|| {
-                                format!("{} seed {seed}: {:?}", level.folder, s.failed_goals)
-                            })
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
+    let failures = per_level(|level| {
+        let text = level.reference.expect("reference");
+        let file = SourceFile::new(format!("levels/{}/reference.ron", level.folder), text);
+        let checked =
+            format::check_texts(level.level_file(), Some(file)).expect("reference checks");
+        [1, 2]
             .into_iter()
-            .flat_map(|h| h.join().expect("scoring thread"))
+            .filter_map(|seed| {
+                let mut sim = sim_of(&checked, Some(seed));
+                sim.run_to_end();
+                let s = score(&sim);
+                (!s.passed).then(|| format!("{} seed {seed}: {:?}", level.folder, s.failed_goals))
+            })
             .collect()
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -353,23 +353,9 @@ impl Station {
         self.waiting() + self.running()
     }
 
-    /// Requests in flight per stream.
-    pub fn in_flight_by_stream(&self, out: &mut [u64]) {
-        for c in &self.waiting {
-            if let Some(slot) = out.get_mut(usize::from(c.stream)) {
-                *slot += c.count;
-            }
-        }
-        for r in &self.running {
-            if let Some(slot) = out.get_mut(usize::from(r.stream)) {
-                *slot += r.count;
-            }
-        }
-    }
-
-    /// Adds, per stream, the requests in flight that arrived before
-    /// `due(workload)`: they can no longer finish in time.
-    pub fn overdue_by_stream(&self, due: impl Fn(u16) -> f64, out: &mut [u64]) {
+    /// Requests in flight, waiting or in service, as
+    /// (stream, workload, count, arrived_s).
+    pub fn cohorts(&self) -> impl Iterator<Item = (u16, u16, u64, f64)> + '_ {
         let waiting = self
             .waiting
             .iter()
@@ -378,13 +364,7 @@ impl Station {
             .running
             .iter()
             .map(|r| (r.stream, r.workload, r.count, r.arrived_s));
-        for (stream, workload, count, arrived_s) in waiting.chain(running) {
-            if arrived_s < due(workload)
-                && let Some(slot) = out.get_mut(usize::from(stream))
-            {
-                *slot += count;
-            }
-        }
+        waiting.chain(running)
     }
 
     /// Whether nothing is in flight.

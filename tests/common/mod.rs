@@ -93,3 +93,20 @@ pub fn score(sim: &Sim) -> Score {
 pub fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs().max(1e-12)
 }
+
+/// Runs `work` on every bundled level, one thread per level (the scheduler
+/// spreads them over the cores), and gathers the results in level order.
+pub fn per_level<T: Send>(work: impl Fn(&BundledLevel) -> Vec<T> + Sync) -> Vec<T> {
+    let all = levels();
+    let work = &work;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = all
+            .iter()
+            .map(|level| s.spawn(move || work(level)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a level's thread panicked"))
+            .collect()
+    })
+}

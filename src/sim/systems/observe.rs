@@ -10,58 +10,67 @@ use crate::sim::components::{
 use crate::sim::metrics::{StreamTick, ThingSample, TickRecord, saturated};
 use crate::sim::world::Ctx;
 
-/// Per stream, the requests still in flight whose deadline has already
-/// passed: whatever happens to them now, they cannot be on time. (Callers
-/// waiting on a synchronous call are left out: their timeout settles them.)
-pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
-    let deadlines: Vec<f64> = ctx
-        .setup
-        .level
-        .workloads
-        .iter()
-        .map(|w| w.mode.deadline_s())
-        .collect();
-    let due = |workload: u16| {
-        ctx.now_s
-            - deadlines
-                .get(usize::from(workload))
-                .copied()
-                .unwrap_or(f64::INFINITY)
-    };
-    let mut out = vec![0u64; ctx.setup.streams.len()];
-    let mut add = |stream: u16, workload: u16, count: u64, arrived_s: f64| {
-        if arrived_s < due(workload)
-            && let Some(slot) = out.get_mut(usize::from(stream))
-        {
-            *slot += count;
-        }
-    };
+/// Where a request in flight is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// In an SQS queue, visible or not.
+    Queued,
+    /// Anywhere else: a station, a Lambda invocation, a retry.
+    Elsewhere,
+}
+
+/// Visits every cohort of requests in flight that carries its arrival time,
+/// as (stream, workload, count, arrived_s, where it is held). Callers waiting
+/// on a synchronous call are not visited: they carry no cohort of their own.
+fn each_in_flight(world: &World, mut visit: impl FnMut(u16, u16, u64, f64, Held)) {
     for f in world.query::<&Function>().iter() {
         for &(stream, workload, count, arrived_s, _) in &f.running {
-            add(stream, workload, count, arrived_s);
+            visit(stream, workload, count, arrived_s, Held::Elsewhere);
         }
         for c in &f.retrying {
-            add(c.stream, c.workload, c.count, c.arrived_s);
+            visit(c.stream, c.workload, c.count, c.arrived_s, Held::Elsewhere);
         }
     }
     for t in world.query::<&Topic>().iter() {
         for c in t.subscribers.iter().flat_map(|s| s.retrying.iter()) {
-            add(c.stream, c.workload, c.count, c.arrived_s);
+            visit(c.stream, c.workload, c.count, c.arrived_s, Held::Elsewhere);
         }
     }
     for q in world.query::<&MessageQueue>().iter() {
         for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
-            add(c.stream, c.workload, c.count, c.arrived_s);
+            visit(c.stream, c.workload, c.count, c.arrived_s, Held::Queued);
         }
     }
     for fleet in world.query::<&Fleet>().iter() {
-        fleet.station.overdue_by_stream(due, &mut out);
+        for (stream, workload, count, arrived_s) in fleet.station.cohorts() {
+            visit(stream, workload, count, arrived_s, Held::Elsewhere);
+        }
     }
     for server in world.query::<&Server>().iter() {
         if let ServerState::Draining { station, .. } = &server.state {
-            station.overdue_by_stream(due, &mut out);
+            for (stream, workload, count, arrived_s) in station.cohorts() {
+                visit(stream, workload, count, arrived_s, Held::Elsewhere);
+            }
         }
     }
+}
+
+/// Per stream, the requests still in flight whose deadline has already
+/// passed: whatever happens to them now, they cannot be on time. (Callers
+/// waiting on a synchronous call are left out: their timeout settles them.)
+pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
+    let workloads = &ctx.setup.level.workloads;
+    let mut out = vec![0u64; ctx.setup.streams.len()];
+    each_in_flight(world, |stream, workload, count, arrived_s, _| {
+        let deadline_s = workloads
+            .get(usize::from(workload))
+            .map_or(f64::INFINITY, |w| w.mode.deadline_s());
+        if arrived_s < ctx.now_s - deadline_s
+            && let Some(slot) = out.get_mut(usize::from(stream))
+        {
+            *slot += count;
+        }
+    });
     out
 }
 
@@ -78,30 +87,16 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         }
     }
     let mut queued = 0;
-    for f in world.query::<&Function>().iter() {
-        for (stream, _, count, _, _) in &f.running {
-            pending[usize::from(*stream)] += count;
+    each_in_flight(world, |stream, _, count, _, held| {
+        pending[usize::from(stream)] += count;
+        if held == Held::Queued {
+            queued += count;
         }
-        for c in &f.retrying {
-            pending[usize::from(c.stream)] += c.count;
-        }
-    }
-    for t in world.query::<&Topic>().iter() {
-        for c in t.subscribers.iter().flat_map(|s| s.retrying.iter()) {
-            pending[usize::from(c.stream)] += c.count;
-        }
-    }
-    for q in world.query::<&MessageQueue>().iter() {
-        for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
-            pending[usize::from(c.stream)] += c.count;
-            queued += c.count;
-        }
-    }
+    });
     let mut capacity_rps = 0.0;
     let mut slot_s = 0.0;
     let mut servers_working = 0;
     for fleet in world.query::<&Fleet>().iter() {
-        fleet.station.in_flight_by_stream(&mut pending);
         let slots = f64::from(fleet.census.working * fleet.slots_per_server);
         servers_working += fleet.census.working;
         slot_s += slots * tick_s;
@@ -114,11 +109,6 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         if !served.is_empty() {
             let mean = served.iter().sum::<f64>() / served.len() as f64;
             capacity_rps += slots / mean;
-        }
-    }
-    for server in world.query::<&Server>().iter() {
-        if let ServerState::Draining { station, .. } = &server.state {
-            station.in_flight_by_stream(&mut pending);
         }
     }
     let offered_rps = world
