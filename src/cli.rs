@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::atomic::write_atomically;
+use crate::batch;
 use crate::bundled;
 use crate::format::{self, Checked, InputError, SourceFile, load};
 use crate::sim::{self, Score, Sim};
@@ -28,19 +29,21 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Score a solution against a level, headless. Exit 0 = goals met, 1 = not met, 2 = input error.
+    /// Score solutions against a level, headless. Exit 0 = goals met, 1 = not met, 2 = input error
+    /// (with several solutions: the worst of them).
     Score {
         /// Level file, level folder, or bundled level name (e.g. 01-on-prem-dilemma).
         level: String,
-        /// Solution file (.ron).
-        solution: PathBuf,
-        /// Print one JSON object instead of a table.
+        /// Solution files (.ron), or folders of them; several are scored in parallel on every core.
+        #[arg(required = true, value_name = "SOLUTION")]
+        solutions: Vec<PathBuf>,
+        /// Print JSON instead of a table: one object for one solution, one line per solution for several.
         #[arg(long)]
         json: bool,
         /// Override the level's random seed.
         #[arg(long)]
         seed: Option<u64>,
-        /// Write one CSV row per tick to this file.
+        /// Write one CSV row per tick to this file (one solution only).
         #[arg(long, value_name = "FILE.csv")]
         trace: Option<PathBuf>,
     },
@@ -85,11 +88,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Check { level, solution }) => check(&level, solution.as_deref()),
         Some(Command::Score {
             level,
-            solution,
+            solutions,
             json,
             seed,
             trace,
-        }) => score(&level, &solution, json, seed, trace.as_deref()),
+        }) => match solutions.as_slice() {
+            [one] if !one.is_dir() => score(&level, one, json, seed, trace.as_deref()),
+            _ if trace.is_some() => {
+                eprintln!("error: --trace writes one solution's ticks; give one solution file");
+                ExitCode::from(2)
+            }
+            many => score_batch(&level, many, json, seed),
+        },
     }
 }
 
@@ -260,6 +270,90 @@ fn score(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// One line of batch JSON: the solution's path, then its score or its error.
+#[derive(serde::Serialize)]
+struct BatchLine<'a> {
+    solution: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    score: Option<&'a Score>,
+}
+
+/// Scores many solutions on every core and prints one line each, in the order given.
+fn score_batch(level: &str, paths: &[PathBuf], json: bool, seed: Option<u64>) -> ExitCode {
+    let level_file = match level_file(level) {
+        Ok(f) => f,
+        Err(err) => return input_error(&err),
+    };
+    let paths = match batch::expand(paths) {
+        Ok(p) => p,
+        Err(err) => {
+            eprintln!("error: cannot list the solutions: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if paths.is_empty() {
+        eprintln!("error: no solution files (.ron) found");
+        return ExitCode::from(2);
+    }
+    // A file that cannot be read is that file's error line, not the batch's end.
+    let outcomes = batch::map_parallel(&paths, batch::cores(), |path| {
+        let solution = load::read(path).map_err(InputError::from)?;
+        batch::score_one(&level_file, &solution, seed)
+    });
+    let mut worst = 0u8;
+    let mut out = String::new();
+    for (path, outcome) in paths.iter().zip(&outcomes) {
+        worst = worst.max(batch::exit_status(outcome));
+        let shown = path.display().to_string();
+        if json {
+            let line = BatchLine {
+                solution: &shown,
+                error: outcome
+                    .as_ref()
+                    .err()
+                    .map(|e| e.to_string().trim_end().to_string()),
+                score: outcome.as_ref().ok(),
+            };
+            match serde_json::to_string(&line) {
+                Ok(text) => out.push_str(&text),
+                Err(err) => out.push_str(&format!(
+                    "{{\"solution\":{shown:?},\"error\":\"cannot encode: {err}\"}}"
+                )),
+            }
+            out.push('\n');
+        } else {
+            out.push_str(&summary_line(&shown, outcome));
+        }
+    }
+    say(&out);
+    ExitCode::from(worst)
+}
+
+/// One solution's result on one line: the table view of a batch.
+fn summary_line(path: &str, outcome: &batch::Outcome) -> String {
+    match outcome {
+        Ok(score) => {
+            let result = if score.passed { "PASSED" } else { "FAILED" };
+            let stars: String = (0..3)
+                .map(|i| if i < score.stars { '★' } else { '☆' })
+                .collect();
+            let why = score.failed_goals.join("; ");
+            format!(
+                "{path}  {result} {stars}  {:.3}%  ${:.2}  {why}\n",
+                score.availability_pct, score.cost_usd
+            )
+            .replace("  \n", "\n")
+        }
+        Err(err) => {
+            let first = err.to_string();
+            let first = first.lines().next().unwrap_or_default().to_string();
+            format!("{path}  ERROR  {first}\n")
+        }
     }
 }
 

@@ -7,10 +7,12 @@
 //! - [`tui`] is the game on the terminal (campaign, board, runs, results);
 //! - [`cli`] is the command line (the game, `play`, `sandbox`, `score`, `check`, `levels`, `new`);
 //! - [`starter`] writes a commented starter level for `peakload new`;
-//! - [`atomic`] writes files so a crash never leaves half of one.
+//! - [`atomic`] writes files so a crash never leaves half of one;
+//! - [`batch`] scores many solutions of one level on every core.
 #![forbid(unsafe_code)]
 
 pub mod atomic;
+pub mod batch;
 pub mod bundled;
 pub mod cli;
 pub mod format;

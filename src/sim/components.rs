@@ -105,7 +105,7 @@ pub struct ContainerService {
 #[derive(Debug, Clone, Default)]
 pub struct MessageQueue {
     /// Messages that can be received, oldest first.
-    pub visible: std::collections::VecDeque<Cohort>,
+    pub visible: Backlog,
     /// Messages received by a consumer that failed: visible again at the time given.
     pub hidden: Vec<(f64, Cohort)>,
     /// Visibility timeout, seconds.
@@ -127,8 +127,107 @@ pub struct MessageQueue {
 impl MessageQueue {
     /// Messages waiting to be received (visible or hidden).
     pub fn backlog(&self) -> u64 {
-        self.visible.iter().map(|c| c.count).sum::<u64>()
-            + self.hidden.iter().map(|(_, c)| c.count).sum::<u64>()
+        self.visible.total() + self.hidden.iter().map(|(_, c)| c.count).sum::<u64>()
+    }
+}
+
+/// A queue's visible messages in receive order, with running totals: a
+/// backlog can hold a day of arrivals, and every tick asks how big it is, so
+/// the totals are kept rather than summed.
+#[derive(Debug, Clone, Default)]
+pub struct Backlog {
+    cohorts: std::collections::VecDeque<Cohort>,
+    total: u64,
+    by_stream: Vec<u64>,
+    /// No cohort arrived earlier than this (it may be earlier than the true
+    /// oldest after receives, which only costs one needless expiry scan).
+    oldest_s: f64,
+}
+
+impl Backlog {
+    /// Messages waiting.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Messages waiting, per stream index (shorter than the stream count when
+    /// the later streams have none).
+    pub fn by_stream(&self) -> &[u64] {
+        &self.by_stream
+    }
+
+    /// The cohorts, in receive order.
+    pub fn iter(&self) -> impl Iterator<Item = &Cohort> {
+        self.cohorts.iter()
+    }
+
+    fn add(&mut self, c: &Cohort) {
+        let stream = usize::from(c.stream);
+        if self.by_stream.len() <= stream {
+            self.by_stream.resize(stream + 1, 0);
+        }
+        self.by_stream[stream] += c.count;
+        self.total += c.count;
+        if self.cohorts.is_empty() || c.arrived_s < self.oldest_s {
+            self.oldest_s = c.arrived_s;
+        }
+    }
+
+    fn remove(&mut self, c: &Cohort) {
+        self.by_stream[usize::from(c.stream)] -= c.count;
+        self.total -= c.count;
+    }
+
+    /// Adds messages at the back.
+    pub fn push_back(&mut self, c: Cohort) {
+        self.add(&c);
+        self.cohorts.push_back(c);
+    }
+
+    /// Puts messages back at the front (the unreceived part of a cohort).
+    pub fn push_front(&mut self, c: Cohort) {
+        self.add(&c);
+        self.cohorts.push_front(c);
+    }
+
+    /// Takes the front cohort.
+    pub fn pop_front(&mut self) -> Option<Cohort> {
+        let c = self.cohorts.pop_front()?;
+        self.remove(&c);
+        Some(c)
+    }
+
+    /// Removes every cohort whose arrival time `expired` accepts, keeping the
+    /// order of the rest, and hands each removed cohort to `gone`. `expired`
+    /// must accept every time earlier than one it accepts.
+    pub fn expire(&mut self, expired: impl Fn(f64) -> bool, mut gone: impl FnMut(&Cohort)) {
+        if self.cohorts.is_empty() || !expired(self.oldest_s) {
+            return;
+        }
+        let mut oldest = f64::INFINITY;
+        let (mut total, mut by_stream) = (self.total, std::mem::take(&mut self.by_stream));
+        self.cohorts.retain(|c| {
+            if expired(c.arrived_s) {
+                by_stream[usize::from(c.stream)] -= c.count;
+                total -= c.count;
+                gone(c);
+                false
+            } else {
+                oldest = oldest.min(c.arrived_s);
+                true
+            }
+        });
+        self.total = total;
+        self.by_stream = by_stream;
+        self.oldest_s = oldest;
+    }
+}
+
+impl Extend<Cohort> for Backlog {
+    fn extend<I: IntoIterator<Item = Cohort>>(&mut self, iter: I) {
+        for c in iter {
+            self.push_back(c);
+        }
     }
 }
 

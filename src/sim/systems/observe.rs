@@ -10,46 +10,43 @@ use crate::sim::components::{
 use crate::sim::metrics::{StreamTick, ThingSample, TickRecord, saturated};
 use crate::sim::world::Ctx;
 
-/// Where a request in flight is held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Held {
-    /// In an SQS queue, visible or not.
-    Queued,
-    /// Anywhere else: a station, a Lambda invocation, a retry.
-    Elsewhere,
+/// Visits every cohort of requests in flight that carries its arrival time,
+/// as (stream, workload, count, arrived_s). Callers waiting on a synchronous
+/// call are not visited: they carry no cohort of their own.
+fn each_in_flight(world: &World, mut visit: impl FnMut(u16, u16, u64, f64)) {
+    for q in world.query::<&MessageQueue>().iter() {
+        for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
+            visit(c.stream, c.workload, c.count, c.arrived_s);
+        }
+    }
+    each_outside_queues(world, visit);
 }
 
-/// Visits every cohort of requests in flight that carries its arrival time,
-/// as (stream, workload, count, arrived_s, where it is held). Callers waiting
-/// on a synchronous call are not visited: they carry no cohort of their own.
-fn each_in_flight(world: &World, mut visit: impl FnMut(u16, u16, u64, f64, Held)) {
+/// [`each_in_flight`] without the queues: a backlog can hold a day of
+/// cohorts, so the per-tick count reads the queue's running totals instead.
+fn each_outside_queues(world: &World, mut visit: impl FnMut(u16, u16, u64, f64)) {
     for f in world.query::<&Function>().iter() {
         for &(stream, workload, count, arrived_s, _) in &f.running {
-            visit(stream, workload, count, arrived_s, Held::Elsewhere);
+            visit(stream, workload, count, arrived_s);
         }
         for c in &f.retrying {
-            visit(c.stream, c.workload, c.count, c.arrived_s, Held::Elsewhere);
+            visit(c.stream, c.workload, c.count, c.arrived_s);
         }
     }
     for t in world.query::<&Topic>().iter() {
         for c in t.subscribers.iter().flat_map(|s| s.retrying.iter()) {
-            visit(c.stream, c.workload, c.count, c.arrived_s, Held::Elsewhere);
-        }
-    }
-    for q in world.query::<&MessageQueue>().iter() {
-        for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
-            visit(c.stream, c.workload, c.count, c.arrived_s, Held::Queued);
+            visit(c.stream, c.workload, c.count, c.arrived_s);
         }
     }
     for fleet in world.query::<&Fleet>().iter() {
         for (stream, workload, count, arrived_s) in fleet.station.cohorts() {
-            visit(stream, workload, count, arrived_s, Held::Elsewhere);
+            visit(stream, workload, count, arrived_s);
         }
     }
     for server in world.query::<&Server>().iter() {
         if let ServerState::Draining { station, .. } = &server.state {
             for (stream, workload, count, arrived_s) in station.cohorts() {
-                visit(stream, workload, count, arrived_s, Held::Elsewhere);
+                visit(stream, workload, count, arrived_s);
             }
         }
     }
@@ -61,7 +58,7 @@ fn each_in_flight(world: &World, mut visit: impl FnMut(u16, u16, u64, f64, Held)
 pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
     let workloads = &ctx.setup.level.workloads;
     let mut out = vec![0u64; ctx.setup.streams.len()];
-    each_in_flight(world, |stream, workload, count, arrived_s, _| {
+    each_in_flight(world, |stream, workload, count, arrived_s| {
         let deadline_s = workloads
             .get(usize::from(workload))
             .map_or(f64::INFINITY, |w| w.mode.deadline_s());
@@ -87,11 +84,18 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         }
     }
     let mut queued = 0;
-    each_in_flight(world, |stream, _, count, _, held| {
-        pending[usize::from(stream)] += count;
-        if held == Held::Queued {
-            queued += count;
+    for q in world.query::<&MessageQueue>().iter() {
+        for (slot, count) in pending.iter_mut().zip(q.visible.by_stream()) {
+            *slot += count;
         }
+        queued += q.visible.total();
+        for (_, c) in &q.hidden {
+            pending[usize::from(c.stream)] += c.count;
+            queued += c.count;
+        }
+    }
+    each_outside_queues(world, |stream, _, count, _| {
+        pending[usize::from(stream)] += count;
     });
     let mut capacity_rps = 0.0;
     let mut slot_s = 0.0;

@@ -25,22 +25,22 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         q.received = 0;
         q.visible.extend(arrivals);
         // Messages a failed consumer held are visible again once their timeout passes.
-        let (due, hidden): (Vec<_>, Vec<_>) = std::mem::take(&mut q.hidden)
-            .into_iter()
-            .partition(|(at, _)| *at < end);
-        q.hidden = hidden;
-        q.visible.extend(due.into_iter().map(|(_, c)| c));
+        if q.hidden.iter().any(|(at, _)| *at < end) {
+            let (due, hidden): (Vec<_>, Vec<_>) = std::mem::take(&mut q.hidden)
+                .into_iter()
+                .partition(|(at, _)| *at < end);
+            q.hidden = hidden;
+            q.visible.extend(due.into_iter().map(|(_, c)| c));
+        }
         // Messages older than the retention period are deleted unread.
         let retention = q.retention_s;
-        let mut kept = std::collections::VecDeque::with_capacity(q.visible.len());
-        for c in q.visible.drain(..) {
-            if now - c.arrived_s >= retention {
-                ctx.tally.drop(c.stream, c.count, DropReason::Expired);
-            } else {
-                kept.push_back(c);
-            }
-        }
-        q.visible = kept;
+        let tally = &mut ctx.tally;
+        q.visible.expire(
+            |arrived_s| now - arrived_s >= retention,
+            |c| {
+                tally.drop(c.stream, c.count, DropReason::Expired);
+            },
+        );
         q.consumer
     };
     let Some(consumer) = consumer else { return };
