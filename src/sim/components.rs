@@ -142,6 +142,9 @@ pub struct Backlog {
     /// No cohort arrived earlier than this (it may be earlier than the true
     /// oldest after receives, which only costs one needless expiry scan).
     oldest_s: f64,
+    /// Whether arrival times never decrease from front to back, so expiry
+    /// need only look at the front (redelivered messages can break it).
+    out_of_order: bool,
 }
 
 impl Backlog {
@@ -180,12 +183,30 @@ impl Backlog {
 
     /// Adds messages at the back.
     pub fn push_back(&mut self, c: Cohort) {
+        if self.cohorts.is_empty() {
+            self.out_of_order = false;
+        } else if self
+            .cohorts
+            .back()
+            .is_some_and(|b| c.arrived_s < b.arrived_s)
+        {
+            self.out_of_order = true;
+        }
         self.add(&c);
         self.cohorts.push_back(c);
     }
 
     /// Puts messages back at the front (the unreceived part of a cohort).
     pub fn push_front(&mut self, c: Cohort) {
+        if self.cohorts.is_empty() {
+            self.out_of_order = false;
+        } else if self
+            .cohorts
+            .front()
+            .is_some_and(|f| c.arrived_s > f.arrived_s)
+        {
+            self.out_of_order = true;
+        }
         self.add(&c);
         self.cohorts.push_front(c);
     }
@@ -204,6 +225,19 @@ impl Backlog {
         if self.cohorts.is_empty() || !expired(self.oldest_s) {
             return;
         }
+        if !self.out_of_order {
+            // In arrival order the expired ones are a run at the front.
+            while let Some(front) = self.cohorts.front() {
+                if !expired(front.arrived_s) {
+                    self.oldest_s = front.arrived_s;
+                    return;
+                }
+                if let Some(c) = self.pop_front() {
+                    gone(&c);
+                }
+            }
+            return;
+        }
         let mut oldest = f64::INFINITY;
         let (mut total, mut by_stream) = (self.total, std::mem::take(&mut self.by_stream));
         self.cohorts.retain(|c| {
@@ -220,6 +254,11 @@ impl Backlog {
         self.total = total;
         self.by_stream = by_stream;
         self.oldest_s = oldest;
+        self.out_of_order = self
+            .cohorts
+            .iter()
+            .zip(self.cohorts.iter().skip(1))
+            .any(|(a, b)| b.arrived_s < a.arrived_s);
     }
 }
 

@@ -1019,36 +1019,57 @@ fn take_parts(counts: &[u64], take: u64) -> Vec<u64> {
 
 /// Splits `total` whole items in proportion to `shares` by largest remainder.
 pub fn round_shares(total: u64, shares: impl Iterator<Item = f64>) -> Vec<u64> {
-    let shares: Vec<f64> = shares
+    // Runs several times a tick: one buffer for the scaled shares and the
+    // result, no sort (the few leftover items go by repeated pick).
+    let mut scaled: Vec<f64> = shares
         .map(|s| if s.is_finite() { s.max(0.0) } else { 0.0 })
         .collect();
-    let sum: f64 = shares.iter().sum();
-    if shares.is_empty() {
+    let sum: f64 = scaled.iter().sum();
+    if scaled.is_empty() {
         return Vec::new();
     }
     if sum <= 0.0 {
         // Nothing was assigned anywhere: keep them in the last fate (the line).
-        let mut out = vec![0; shares.len()];
+        let mut out = vec![0; scaled.len()];
         if let Some(last) = out.last_mut() {
             *last = total;
         }
         return out;
     }
-    let scaled: Vec<f64> = shares.iter().map(|s| s / sum * total as f64).collect();
+    for x in &mut scaled {
+        *x = *x / sum * total as f64;
+    }
     let mut out: Vec<u64> = scaled.iter().map(|x| x.floor() as u64).collect();
     let mut left = total - out.iter().sum::<u64>().min(total);
-    let mut order: Vec<usize> = (0..scaled.len()).collect();
-    // Ties go to the earlier fate, so the result never depends on sort stability.
-    order.sort_by(|&i, &j| {
-        let (ri, rj) = (scaled[i] - scaled[i].floor(), scaled[j] - scaled[j].floor());
-        rj.total_cmp(&ri).then(i.cmp(&j))
-    });
-    for i in order {
-        if left == 0 {
-            break;
+    // Each leftover item goes to the largest remainder not yet given one;
+    // ties go to the earlier fate.
+    let remainder = |i: usize| scaled[i] - scaled[i].floor();
+    if scaled.len() <= 64 {
+        let mut given = 0u64;
+        while left > 0 {
+            let best = (0..scaled.len())
+                .filter(|&i| given & (1 << i) == 0)
+                .reduce(|b, i| {
+                    if remainder(i).total_cmp(&remainder(b)).is_gt() {
+                        i
+                    } else {
+                        b
+                    }
+                });
+            let Some(i) = best else { break };
+            out[i] += 1;
+            left -= 1;
+            given |= 1 << i;
         }
-        out[i] += 1;
-        left -= 1;
+    } else {
+        let mut order: Vec<usize> = (0..scaled.len()).collect();
+        order.sort_by(|&i, &j| remainder(j).total_cmp(&remainder(i)).then(i.cmp(&j)));
+        for i in order
+            .into_iter()
+            .take(usize::try_from(left).unwrap_or(usize::MAX))
+        {
+            out[i] += 1;
+        }
     }
     out
 }

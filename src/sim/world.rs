@@ -173,6 +173,9 @@ pub struct Ctx {
     pub log: Vec<Happening>,
     /// Next server serial.
     pub next_serial: u32,
+    /// Every server as (server, its fleet), in serial order: kept as servers
+    /// come and go so that no system sorts them every tick.
+    pub roster: Vec<(Entity, Entity)>,
     /// One random stream per source, so one source's draws never shift another's.
     pub traffic_rng: Vec<ChaCha8Rng>,
     /// Random stream for spot reclaims.
@@ -228,7 +231,7 @@ impl Ctx {
         let serial = self.next_serial;
         self.next_serial += 1;
         let in_service = ready_s <= self.now_s;
-        world.spawn((Server {
+        let server = world.spawn((Server {
             serial,
             fleet,
             hardware,
@@ -247,7 +250,9 @@ impl Ctx {
             reclaim_at_s: None,
             billed_s: 0.0,
             host: None,
-        },))
+        },));
+        self.roster.push((server, fleet));
+        server
     }
 }
 
@@ -289,6 +294,7 @@ impl Sim {
             ledger: Ledger::default(),
             log: Vec::new(),
             next_serial: 1,
+            roster: Vec::new(),
             traffic_rng: (0..sources)
                 .map(|i| {
                     ChaCha8Rng::seed_from_u64(
@@ -687,7 +693,7 @@ impl Sim {
         systems::flow::run(world, ctx);
         systems::coupling::resolve(ctx);
         systems::billing::accrue(world, ctx);
-        systems::lifecycle::remove_terminated(world);
+        systems::lifecycle::remove_terminated(world, ctx);
 
         let record: TickRecord = systems::observe::record(world, ctx);
         self.metrics.push(record, &ctx.tally);

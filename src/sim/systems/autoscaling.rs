@@ -310,7 +310,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         fleet.capacity,
     );
     drop(fleet);
-    let members = servers_of(world, entity);
+    let members = servers_of(ctx, entity);
     let active: Vec<(Entity, bool)> = members
         .iter()
         .filter_map(|&e| {

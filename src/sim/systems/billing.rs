@@ -22,7 +22,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     let mut on_demand_running = vec![0u32; types];
     let mut host_vcpu: Vec<(Family, u32)> = Vec::new();
 
-    for entity in servers(world) {
+    for entity in servers(ctx) {
         let Ok(mut server) = world.get::<&mut Server>(entity) else {
             continue;
         };

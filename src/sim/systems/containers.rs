@@ -40,7 +40,7 @@ pub fn launch(world: &mut World, ctx: &mut Ctx, service: Entity, ready_s: f64) -
 /// The first running instance of `cluster` (by launch order) with room for a task of `size`.
 fn room_on(world: &World, ctx: &Ctx, cluster: Entity, size: (f64, f64)) -> Option<Entity> {
     let (vcpu, memory) = size;
-    servers_of(world, cluster).into_iter().find(|&host| {
+    servers_of(ctx, cluster).into_iter().find(|&host| {
         let Ok(h) = world.get::<&Server>(host) else {
             return false;
         };

@@ -18,7 +18,7 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
     let grace_s = ctx.setup.catalogue.ec2.health_check_grace_s;
     let mut detected: Vec<Entity> = Vec::new();
     let mut to_replace: Vec<Entity> = Vec::new();
-    for entity in servers(world) {
+    for entity in servers(ctx) {
         let Ok(mut server) = world.get::<&mut Server>(entity) else {
             continue;
         };

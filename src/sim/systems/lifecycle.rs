@@ -18,7 +18,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
     let spot = ctx.setup.catalogue.pricing.spot.clone();
     let reclaim_chance = spot.reclaims_per_instance_hour * tick_s / 3600.0;
     let mut ready: Vec<(Entity, u32)> = Vec::new();
-    for entity in servers(world) {
+    for entity in servers(ctx) {
         let Ok(mut guard) = world.get::<&mut Server>(entity) else {
             continue;
         };
@@ -211,14 +211,14 @@ pub fn retire(
 }
 
 /// Removes terminated servers from the world (after billing saw them).
-pub fn remove_terminated(world: &mut World) {
-    let gone: Vec<Entity> = world
-        .query::<(Entity, &Server)>()
-        .iter()
-        .filter(|(_, s)| matches!(s.state, ServerState::Terminated))
-        .map(|(e, _)| e)
-        .collect();
-    for e in gone {
-        let _ = world.despawn(e);
-    }
+pub fn remove_terminated(world: &mut World, ctx: &mut Ctx) {
+    ctx.roster.retain(|&(server, _)| {
+        let terminated = world
+            .get::<&Server>(server)
+            .map_or(true, |s| matches!(s.state, ServerState::Terminated));
+        if terminated {
+            let _ = world.despawn(server);
+        }
+        !terminated
+    });
 }

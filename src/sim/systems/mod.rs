@@ -19,7 +19,8 @@ pub mod traffic;
 
 use hecs::{Entity, World};
 
-use super::components::{Order, Server};
+use super::components::Order;
+use super::world::Ctx;
 
 /// Entities with component `C`, sorted by their stable order.
 pub fn ordered<C: hecs::Component>(world: &World) -> Vec<Entity> {
@@ -33,26 +34,17 @@ pub fn ordered<C: hecs::Component>(world: &World) -> Vec<Entity> {
 }
 
 /// Every server, sorted by serial.
-pub fn servers(world: &World) -> Vec<Entity> {
-    let mut found: Vec<(u32, Entity)> = world
-        .query::<(Entity, &Server)>()
-        .iter()
-        .map(|(e, s)| (s.serial, e))
-        .collect();
-    found.sort_unstable_by_key(|(serial, _)| *serial);
-    found.into_iter().map(|(_, e)| e).collect()
+pub fn servers(ctx: &Ctx) -> Vec<Entity> {
+    ctx.roster.iter().map(|&(server, _)| server).collect()
 }
 
 /// The servers of one fleet, sorted by serial.
-pub fn servers_of(world: &World, fleet: Entity) -> Vec<Entity> {
-    let mut found: Vec<(u32, Entity)> = world
-        .query::<(Entity, &Server)>()
+pub fn servers_of(ctx: &Ctx, fleet: Entity) -> Vec<Entity> {
+    ctx.roster
         .iter()
-        .filter(|(_, s)| s.fleet == fleet)
-        .map(|(e, s)| (s.serial, e))
-        .collect();
-    found.sort_unstable_by_key(|(serial, _)| *serial);
-    found.into_iter().map(|(_, e)| e).collect()
+        .filter(|&&(_, f)| f == fleet)
+        .map(|&(server, _)| server)
+        .collect()
 }
 
 /// The id of a thing, for the event log.

@@ -49,7 +49,7 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
             let until_s = ctx.now_s + lasts.secs();
             for fleet in fleets {
                 let mut down = 0;
-                for server in servers_of(world, fleet) {
+                for server in servers_of(ctx, fleet) {
                     if let Ok(mut s) = world.get::<&mut Server>(server)
                         && matches!(
                             s.state,
@@ -88,7 +88,7 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
             let notice_s = ctx.setup.catalogue.pricing.spot.notice_s;
             let mut left = *count;
             for fleet in fleets {
-                for server in servers_of(world, fleet) {
+                for server in servers_of(ctx, fleet) {
                     if left == 0 {
                         break;
                     }
@@ -119,7 +119,7 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
             let mut left = *count;
             for fleet in fleets {
                 let mut failed = 0;
-                for server in servers_of(world, fleet) {
+                for server in servers_of(ctx, fleet) {
                     if left == 0 {
                         break;
                     }
@@ -220,7 +220,7 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
             };
             let until_s = ctx.now_s + ctx.setup.catalogue.ec2.resize_downtime_s;
             let mut stopped = 0;
-            for server in servers_of(world, entity) {
+            for server in servers_of(ctx, entity) {
                 if let Ok(mut s) = world.get::<&mut Server>(server)
                     && matches!(s.state, ServerState::InService | ServerState::Failed { .. })
                 {
