@@ -10,7 +10,7 @@ use crate::sim::components::{
 use crate::sim::ledger::Service;
 use crate::sim::world::Ctx;
 
-use super::{ordered, servers};
+use super::ordered;
 
 /// Charges this tick's costs to the ledger.
 pub fn accrue(world: &mut World, ctx: &mut Ctx) {
@@ -22,8 +22,9 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     let mut on_demand_running = vec![0u32; types];
     let mut host_vcpu: Vec<(Family, u32)> = Vec::new();
 
-    for entity in servers(ctx) {
-        let Ok(mut server) = world.get::<&mut Server>(entity) else {
+    let mut all = world.view::<&mut Server>();
+    for &(entity, _) in &ctx.roster {
+        let Some(server) = all.get_mut(entity) else {
             continue;
         };
         match server.hardware {

@@ -8,7 +8,7 @@ use crate::sim::log::What;
 use crate::sim::world::Ctx;
 
 use super::lifecycle::retire;
-use super::{name_of, servers};
+use super::name_of;
 
 /// Runs this tick's health checks and replaces failed group members.
 pub fn check(world: &mut World, ctx: &mut Ctx) {
@@ -18,16 +18,17 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
     let grace_s = ctx.setup.catalogue.ec2.health_check_grace_s;
     let mut detected: Vec<Entity> = Vec::new();
     let mut to_replace: Vec<Entity> = Vec::new();
-    for entity in servers(ctx) {
-        let Ok(mut server) = world.get::<&mut Server>(entity) else {
+    // One borrow of each column for the whole walk, not one per server.
+    let mut all = world.view::<&mut Server>();
+    let fleets = world.view::<&Fleet>();
+    for &(entity, fleet_entity) in &ctx.roster {
+        let Some(server) = all.get_mut(entity) else {
             continue;
         };
-        let fleet_entity = server.fleet;
-        let Ok(fleet) = world.get::<&Fleet>(fleet_entity) else {
+        let Some(fleet) = fleets.get(fleet_entity) else {
             continue;
         };
         let checks = fleet.checks;
-        drop(fleet);
         if let Some(c) = checks {
             // Checks happen every interval; count those falling in this tick.
             // Beyond the larger threshold, more checks in one tick change nothing.
@@ -80,6 +81,7 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             to_replace.push(entity);
         }
     }
+    drop((all, fleets));
     for fleet in detected {
         let thing = name_of(world, fleet);
         ctx.note(What::FailureDetected { thing });

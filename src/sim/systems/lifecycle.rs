@@ -9,7 +9,7 @@ use crate::sim::log::What;
 use crate::sim::station::{Capacity, Tally};
 use crate::sim::world::{Ctx, fleet_terms};
 
-use super::{name_of, servers};
+use super::name_of;
 
 /// Moves every server along its life for this tick.
 pub fn advance(world: &mut World, ctx: &mut Ctx) {
@@ -18,7 +18,28 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
     let spot = ctx.setup.catalogue.pricing.spot.clone();
     let reclaim_chance = spot.reclaims_per_instance_hour * tick_s / 3600.0;
     let mut ready: Vec<(Entity, u32)> = Vec::new();
-    for entity in servers(ctx) {
+    // Most servers are simply in service: pick out, in one borrow, the few
+    // whose life moves on this tick.
+    let moving: Vec<Entity> = {
+        let all = world.view::<&Server>();
+        ctx.roster
+            .iter()
+            .filter(|&&(entity, _)| {
+                all.get(entity).is_some_and(|s| {
+                    s.purchase == Purchase::Spot
+                        || match &s.state {
+                            ServerState::Pending { ready_s } => *ready_s <= now,
+                            ServerState::Down { until_s }
+                            | ServerState::Resizing { until_s, .. } => *until_s <= now,
+                            ServerState::Draining { .. } => true,
+                            _ => false,
+                        }
+                })
+            })
+            .map(|&(entity, _)| entity)
+            .collect()
+    };
+    for entity in moving {
         let Ok(mut guard) = world.get::<&mut Server>(entity) else {
             continue;
         };
