@@ -9,7 +9,7 @@ use crate::sim::log::What;
 use crate::sim::world::Ctx;
 
 use super::lifecycle::retire;
-use super::{name_of, ordered, servers_of};
+use super::{name_of, ordered};
 
 const DAY_S: f64 = 86_400.0;
 
@@ -310,16 +310,19 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         fleet.capacity,
     );
     drop(fleet);
-    let members = servers_of(ctx, entity);
-    let active: Vec<(Entity, bool)> = members
-        .iter()
-        .filter_map(|&e| {
-            let s = world.get::<&Server>(e).ok()?;
-            s.state
-                .counts_toward_group()
-                .then_some((e, matches!(s.state, ServerState::Pending { .. })))
-        })
-        .collect();
+    let active: Vec<(Entity, bool)> = {
+        let all = world.view::<&Server>();
+        ctx.roster
+            .iter()
+            .filter(|&&(_, fleet)| fleet == entity)
+            .filter_map(|&(e, _)| {
+                let s = all.get(e)?;
+                s.state
+                    .counts_toward_group()
+                    .then_some((e, matches!(s.state, ServerState::Pending { .. })))
+            })
+            .collect()
+    };
     let have = active.len() as u32;
     if have < desired {
         let ready = ctx.now_s + boot_s;

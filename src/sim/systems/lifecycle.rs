@@ -233,13 +233,22 @@ pub fn retire(
 
 /// Removes terminated servers from the world (after billing saw them).
 pub fn remove_terminated(world: &mut World, ctx: &mut Ctx) {
-    ctx.roster.retain(|&(server, _)| {
-        let terminated = world
-            .get::<&Server>(server)
-            .map_or(true, |s| matches!(s.state, ServerState::Terminated));
-        if terminated {
-            let _ = world.despawn(server);
-        }
-        !terminated
-    });
+    let gone: Vec<Entity> = {
+        let all = world.view::<&Server>();
+        ctx.roster
+            .iter()
+            .filter(|&&(server, _)| {
+                all.get(server)
+                    .is_none_or(|s| matches!(s.state, ServerState::Terminated))
+            })
+            .map(|&(server, _)| server)
+            .collect()
+    };
+    if gone.is_empty() {
+        return;
+    }
+    ctx.roster.retain(|(server, _)| !gone.contains(server));
+    for server in gone {
+        let _ = world.despawn(server);
+    }
 }
