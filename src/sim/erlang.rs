@@ -49,22 +49,25 @@ impl Mmc {
         let c = servers as usize;
         let k_max = c + room as usize;
         let a = lambda / mu;
-        // Stationary distribution, in logs so large c cannot overflow.
-        let mut logs = Vec::with_capacity(k_max + 1);
+        // Stationary distribution, in logs so large c cannot overflow; one
+        // buffer goes from logs to weights to probabilities (this runs for
+        // every busy fleet every tick).
+        let mut p = Vec::with_capacity(k_max + 1);
         let mut log_p = 0.0;
-        logs.push(0.0);
+        p.push(0.0);
+        let ln_rho = rho.ln();
         for n in 1..=k_max {
-            log_p += if n <= c {
-                (a / n as f64).ln()
-            } else {
-                rho.ln()
-            };
-            logs.push(log_p);
+            log_p += if n <= c { (a / n as f64).ln() } else { ln_rho };
+            p.push(log_p);
         }
-        let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let weights: Vec<f64> = logs.iter().map(|l| (l - top).exp()).collect();
-        let total: f64 = weights.iter().sum();
-        let p: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        let top = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for x in &mut p {
+            *x = (*x - top).exp();
+        }
+        let total: f64 = p.iter().sum();
+        for x in &mut p {
+            *x /= total;
+        }
         let blocked = p[k_max];
         let admitted = 1.0 - blocked;
         let seen: Vec<f64> = p[c..k_max].iter().map(|x| x / admitted).collect();
