@@ -1,5 +1,6 @@
 //! Reading files into checked data: parse errors carry file, line and column.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -10,6 +11,13 @@ use super::catalogue::Catalogue;
 use super::level::Level;
 use super::problem::{Problem, Severity, SourceFile};
 use super::solution::Solution;
+
+/// The largest level or solution file read, in bytes: 1 MiB, a hundred times
+/// the biggest bundled level, refused before it is parsed.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// How deep values may nest (a list in a struct in a variant ...): bundled
+/// files nest 6 deep; the bound keeps the parser's recursion off the stack's end.
+pub const MAX_NESTING: usize = 32;
 
 /// The catalogue shipped with the game.
 pub const CATALOGUE_RON: &str = include_str!("../../assets/catalogue.ron");
@@ -38,13 +46,19 @@ pub fn ron_extensions() -> ron::extensions::Extensions {
         | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
 }
 
-/// RON options every file is read with.
+/// RON options every file is read with: the nesting bound keeps a file of
+/// `[[[[...` from overflowing the parser's stack.
 pub fn ron_options() -> ron::Options {
-    ron::Options::default().with_default_extension(ron_extensions())
+    ron::Options::default()
+        .with_default_extension(ron_extensions())
+        .with_recursion_limit(MAX_NESTING)
 }
 
 /// Parses a file's text as `T`, turning RON's error into a located problem.
 pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, LoadError> {
+    if file.text.len() > MAX_FILE_BYTES {
+        return Err(too_large(&file.path, file.text.len() as u64));
+    }
     ron_options().from_str(&file.text).map_err(|err| {
         let start = err.span.start;
         let width = if err.span.end.line == start.line {
@@ -57,15 +71,28 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, LoadError> {
             start.line,
             start.col,
             width,
-            err.code.to_string(),
+            syntax_message(&err.code),
             syntax_hint(&err.code),
         )))
     })
 }
 
+fn syntax_message(code: &ron::Error) -> String {
+    match code {
+        // RON's own words point at its API, not at the file.
+        ron::Error::ExceededRecursionLimit => {
+            format!("values nest more than {MAX_NESTING} deep (MAX_NESTING)")
+        }
+        _ => code.to_string(),
+    }
+}
+
 fn syntax_hint(code: &ron::Error) -> Option<String> {
     use ron::Error as E;
     match code {
+        E::ExceededRecursionLimit => {
+            Some("a level nests a few values deep; is a bracket left open?".into())
+        }
         // The message already lists what fits; the hint names the likely typo.
         E::NoSuchEnumVariant {
             expected, found, ..
@@ -94,14 +121,73 @@ pub fn to_ron<T: Serialize>(value: &T) -> Result<String, ron::Error> {
     ron::ser::to_string_pretty(value, pretty)
 }
 
-/// Reads a file from disk.
+/// Reads a file from disk, refusing one over [`MAX_FILE_BYTES`] before
+/// reading the rest of it (a device such as `/dev/zero` never ends).
 pub fn read(path: &Path) -> Result<SourceFile, LoadError> {
-    std::fs::read_to_string(path)
-        .map(|text| SourceFile::new(path.display().to_string(), text))
-        .map_err(|source| LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(io)?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > MAX_FILE_BYTES as u64
+    {
+        return Err(too_large(&name, meta.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(&name, bytes.len() as u64));
+    }
+    decode(&name, bytes)
+}
+
+/// Turns a file's bytes into text, pointing at the first byte that is not UTF-8.
+pub fn decode(path: &str, bytes: Vec<u8>) -> Result<SourceFile, LoadError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let bytes = err.into_bytes();
+            // The valid prefix places the bad byte; the lossy text shows its line.
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(LoadError::Syntax(Box::new(
+                SourceFile::new(path, text).problem_at(
+                    Severity::Error,
+                    line,
+                    col,
+                    1,
+                    "the file is not UTF-8 text",
+                    Some(
+                        "save it as UTF-8 (levels may hold Korean text, but only in UTF-8)".into(),
+                    ),
+                ),
+            )))
+        }
+    }
+}
+
+fn too_large(path: &str, bytes: u64) -> LoadError {
+    LoadError::Syntax(Box::new(SourceFile::new(path, "").problem_at(
+        Severity::Error,
+        1,
+        1,
+        1,
+        format!(
+            "the file holds {bytes} bytes, over the {MAX_FILE_BYTES} a level or solution may hold (MAX_FILE_BYTES)"
+        ),
+        Some("a level is a few kilobytes; is this the right file?".into()),
+    )))
 }
 
 /// A level path may name the folder of a level; its `level.ron` is meant.
@@ -126,4 +212,34 @@ pub fn parse_level(file: &SourceFile) -> Result<Level, LoadError> {
 /// Parses a solution file.
 pub fn parse_solution(file: &SourceFile) -> Result<Solution, LoadError> {
     parse(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_refused_by_name() {
+        let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        let Err(LoadError::Syntax(p)) = parse::<ron::Value>(&SourceFile::new("deep.ron", deep))
+        else {
+            panic!("10,000 brackets deep parsed");
+        };
+        assert!(p.to_string().contains("MAX_NESTING"), "{p}");
+        // A list inside a list counts twice (the list, then its element).
+        assert_eq!((p.line, p.col), (1, MAX_NESTING / 2 + 1));
+    }
+
+    #[test]
+    fn big_and_non_utf8_files_are_refused_with_a_place() {
+        let Err(LoadError::Syntax(p)) = decode("big.ron", vec![b' '; MAX_FILE_BYTES + 1]) else {
+            panic!("a file over the bound decoded");
+        };
+        assert!(p.message.contains("MAX_FILE_BYTES"), "{p}");
+        let Err(LoadError::Syntax(p)) = decode("latin1.ron", b"Level(\n  id: \"caf\xe9\"".to_vec())
+        else {
+            panic!("Latin-1 decoded");
+        };
+        assert_eq!((p.line, p.col), (2, 11));
+    }
 }

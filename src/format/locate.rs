@@ -35,12 +35,20 @@ pub enum Spot<'a> {
     Top,
 }
 
+/// The most problems listed for one file: placing each searches the text, so
+/// a file of thousands of mistakes would otherwise take minutes to report.
+pub const MAX_PROBLEMS: usize = 100;
+
 /// Collects problems for one file, placing each in the text.
 pub struct Reporter<'f> {
     file: &'f SourceFile,
     seen: BTreeMap<String, usize>,
-    /// Problems found so far, in the order reported.
+    /// Problems found so far, in the order reported (at most [`MAX_PROBLEMS`]).
     pub problems: Vec<Problem>,
+    /// Problems found past [`MAX_PROBLEMS`], counted but not placed.
+    unlisted: usize,
+    /// Whether any of those is an error.
+    unlisted_error: bool,
 }
 
 impl<'f> Reporter<'f> {
@@ -50,7 +58,44 @@ impl<'f> Reporter<'f> {
             file,
             seen: BTreeMap::new(),
             problems: Vec::new(),
+            unlisted: 0,
+            unlisted_error: false,
         }
+    }
+
+    /// Problems reported so far, listed or not.
+    pub fn count(&self) -> usize {
+        self.problems.len() + self.unlisted
+    }
+
+    /// Whether any error was reported, listed or not.
+    pub fn has_errors(&self) -> bool {
+        self.unlisted_error || self.problems.iter().any(Problem::is_error)
+    }
+
+    /// The problems listed, followed by a note of how many more were found.
+    pub fn finish(mut self) -> Vec<Problem> {
+        if self.unlisted > 0 {
+            // An unlisted error still stops the file, so the note carries it.
+            let severity = if self.unlisted_error {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let note = self.file.problem_at(
+                severity,
+                1,
+                1,
+                1,
+                format!(
+                    "{} more problem(s) in this file are not shown (at most {MAX_PROBLEMS} are listed)",
+                    self.unlisted
+                ),
+                Some("fix the ones shown and check again".into()),
+            );
+            self.problems.push(note);
+        }
+        self.problems
     }
 
     /// Records an error.
@@ -64,6 +109,11 @@ impl<'f> Reporter<'f> {
     }
 
     fn push(&mut self, severity: Severity, spot: Spot<'_>, message: String, hint: Option<String>) {
+        if self.problems.len() >= MAX_PROBLEMS {
+            self.unlisted += 1;
+            self.unlisted_error |= severity == Severity::Error;
+            return;
+        }
         let key = format!("{spot:?}");
         let nth = *self
             .seen

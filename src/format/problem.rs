@@ -24,8 +24,10 @@ pub struct Problem {
     pub col: usize,
     /// Characters to underline from `col` (at least one).
     pub width: usize,
-    /// The source line, for the excerpt.
+    /// The source line, for the excerpt (a window of it when the line is long).
     pub excerpt: String,
+    /// 1-based column of the problem in `excerpt`.
+    excerpt_col: usize,
     /// What is wrong.
     pub message: String,
     /// How to fix it, if there is something to say.
@@ -39,29 +41,54 @@ impl Problem {
     }
 }
 
+/// Text from a file made safe to print: control characters (an escape
+/// sequence in a hostile file could clear or recolour the terminal) become `�`.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        text.chars()
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "{label}: {}", printable(&self.message))?;
         let gutter = self.line.to_string().len();
         let pad = " ".repeat(gutter);
-        writeln!(f, "{pad}--> {}:{}:{}", self.file, self.line, self.col)?;
+        writeln!(
+            f,
+            "{pad}--> {}:{}:{}",
+            printable(&self.file),
+            self.line,
+            self.col
+        )?;
         if !self.excerpt.is_empty() {
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {}", self.line, self.excerpt)?;
+            writeln!(f, "{} | {}", self.line, printable(&self.excerpt))?;
             let lead: String = self
                 .excerpt
                 .chars()
-                .take(self.col.saturating_sub(1))
+                .take(self.excerpt_col.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             writeln!(f, "{pad} | {lead}{}", "^".repeat(self.width.max(1)))?;
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "{pad} = hint: {hint}")?;
+            writeln!(f, "{pad} = hint: {}", printable(hint))?;
         }
         Ok(())
     }
@@ -96,20 +123,22 @@ impl SourceFile {
         hint: Option<String>,
     ) -> Problem {
         let line = line.max(1);
-        let excerpt = self
+        let col = col.max(1);
+        let whole = self
             .text
             .lines()
             .nth(line - 1)
             .unwrap_or_default()
-            .trim_end()
-            .to_string();
+            .trim_end();
+        let (excerpt, excerpt_col) = window(whole, col);
         Problem {
             severity,
             file: self.path.clone(),
             line,
-            col: col.max(1),
-            width,
+            col,
+            width: width.min(MAX_EXCERPT_CHARS),
             excerpt,
+            excerpt_col,
             message: message.into(),
             hint,
         }
@@ -133,6 +162,31 @@ impl SourceFile {
     }
 }
 
+/// The longest excerpt shown: a file of one long line would otherwise be
+/// printed whole under every problem.
+const MAX_EXCERPT_CHARS: usize = 120;
+
+/// The part of a line around 1-based column `col`, and `col` within it.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let len = line.chars().count();
+    if len <= MAX_EXCERPT_CHARS {
+        return (line.to_string(), col);
+    }
+    let start = col
+        .saturating_sub(MAX_EXCERPT_CHARS / 3)
+        .min(len.saturating_sub(MAX_EXCERPT_CHARS));
+    let mut excerpt: String = line.chars().skip(start).take(MAX_EXCERPT_CHARS).collect();
+    let mut at = col - start;
+    if start > 0 {
+        excerpt.insert(0, '…');
+        at += 1;
+    }
+    if start + MAX_EXCERPT_CHARS < len {
+        excerpt.push('…');
+    }
+    (excerpt, at)
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
@@ -140,13 +194,23 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// Longest word a typo hint is looked for: names are short, and comparing two
+/// long strings costs the product of their lengths.
+const MAX_HINT_CHARS: usize = 64;
+
 /// The closest of `candidates` to `word`, if close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let len = word.chars().count();
+    if len > MAX_HINT_CHARS {
+        return None;
+    }
     candidates
         .into_iter()
+        .filter(|c| c.chars().count().abs_diff(len) <= MAX_HINT_CHARS / 3)
+        .filter(|c| c.chars().count() <= MAX_HINT_CHARS)
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
@@ -196,10 +260,28 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_are_shown_around_the_problem() {
+        let line = format!("{}bad{}", "a".repeat(5000), "z".repeat(5000));
+        let file = SourceFile::new("a.ron", line);
+        let p = file.problem_at_offset(Severity::Error, 5000, 3, "bad", None);
+        assert_eq!((p.line, p.col), (1, 5001));
+        let shown = p.to_string();
+        assert!(shown.len() < 400, "{shown}");
+        let excerpt = shown.lines().nth(3).expect("an excerpt line");
+        let caret = shown.lines().nth(4).expect("a caret line");
+        let at = caret.chars().position(|c| c == '^').expect("a caret");
+        let marked: String = excerpt.chars().skip(at).take(3).collect();
+        assert_eq!(marked, "bad", "{shown}");
+    }
+
+    #[test]
     fn typos_find_their_word() {
         let names = ["m5.large", "c5.large", "r5.xlarge"];
         assert_eq!(did_you_mean("m5.lrage", names), Some("m5.large"));
         assert_eq!(did_you_mean("quantum", names), None);
         assert_eq!(did_you_mean("shpo", ["shop", "lb"]), Some("shop"));
+        // Long words get no hint rather than a quadratic comparison.
+        let long = "x".repeat(100_000);
+        assert_eq!(did_you_mean(&long, [long.as_str()]), None);
     }
 }

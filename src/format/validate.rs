@@ -2,8 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::budget;
 use super::catalogue::{Catalogue, Family};
-use super::level::{Condition, EventKind, Level, Mode, Shape};
+use super::level::{Condition, EventKind, Level, Mode, Shape, Text};
 use super::locate::{Reporter, Spot};
 use super::problem::{Problem, SourceFile, did_you_mean};
 use super::solution::{
@@ -11,27 +12,70 @@ use super::solution::{
     Thing, ThingKind,
 };
 
-/// The most ticks one level may run, so a typo cannot hang headless scoring.
-pub const MAX_TICKS: f64 = 5_000_000.0;
-/// The most instances an Auto Scaling group may hold.
-pub const MAX_GROUP_SIZE: u32 = 1000;
+/// The most ticks one level may run: almost two years at one minute, or
+/// eleven days at one second. Every tick keeps a record for the charts, so ticks are memory.
+pub const MAX_TICKS: f64 = 1_000_000.0;
 /// The longest tick: a day (a year of capacity planning runs hourly).
 pub const MAX_TICK_S: f64 = 86_400.0;
+/// The shortest tick: a millisecond (the simulation's clock resolution).
+pub const MIN_TICK_S: f64 = 0.001;
+/// The most servers, instances or container tasks one thing may hold: an Auto
+/// Scaling group's or service's max, scheduled sizes, `SetLimits` and
+/// `SetDesired`, on-premises servers and each `OrderServers`.
+pub const MAX_GROUP_SIZE: u32 = 10_000;
+/// The most servers and tasks all things together may hold at once.
+pub const MAX_SERVERS: u64 = 50_000;
 /// The highest rate a source may reach, requests per second, shapes included.
 pub const MAX_RPS: f64 = 1e8;
 /// The most things a level and solution may place together.
 pub const MAX_THINGS: usize = 500;
+/// The most links a level and solution may draw together.
+pub const MAX_LINKS: usize = 1_000;
+/// The most workloads a level may declare.
+pub const MAX_WORKLOADS: usize = 100;
+/// The most traffic sources a level may have.
+pub const MAX_SOURCES: usize = 100;
+/// The most items any other list may hold (events, steps, shapes, calls,
+/// policies, scheduled actions, commitments, actions, palette entries, layout).
+pub const MAX_ITEMS: usize = 1_000;
+/// The most streams of requests (sources, the calls they make, topic
+/// deliveries): each is counted apart every tick and kept in every record.
+pub const MAX_STREAMS: usize = 1_000;
+/// The longest id or name (of a level, workload, source, thing, instance type ...).
+pub const MAX_ID_CHARS: usize = 64;
+/// The longest text (a title, an intro, a step's text or hint).
+pub const MAX_TEXT_CHARS: usize = 4_000;
+/// The most work a run may take, in server-ticks (see [`budget::Cost::work`]):
+/// at most about a minute of scoring on one core (a server-tick is about
+/// 0.3 µs). The benchmarks fit: a group of 5,000 instances for an hour at
+/// one-second ticks is 18,000,000; a day at one-second ticks with every kind
+/// of thing (`benches/fixtures/day`) about 140,000,000.
+pub const MAX_WORK: u64 = 200_000_000;
+/// The most cells of per-tick records a run may keep (ticks × (streams + 2),
+/// about 70 bytes each): 200 MB at most.
+pub const MAX_RECORD_CELLS: u64 = 3_000_000;
+/// The most requests a run may count, all streams together: counts are whole
+/// numbers of 64 bits, and this leaves them room ten thousand times over.
+/// (A source at the 100,000,000 requests a second of [`MAX_RPS`] for eleven
+/// days reaches it; so do calls that multiply a smaller rate.)
+pub const MAX_REQUESTS: u64 = 1_000_000_000_000_000;
+/// The most batches of requests all things may hold at once (see
+/// [`budget::Cost::held`], about 50 bytes each): 50 MB at most.
+pub const MAX_HELD: u64 = 1_000_000;
 
 /// Checks a level's meaning against the catalogue.
 pub fn check_level(catalogue: &Catalogue, level: &Level, file: &SourceFile) -> Vec<Problem> {
     let mut r = Reporter::new(file);
-    LevelChecks {
-        catalogue,
-        level,
-        r: &mut r,
+    // Sizes first: past them the other checks (some quadratic) are not worth running.
+    if level_sizes(level, &mut r) {
+        LevelChecks {
+            catalogue,
+            level,
+            r: &mut r,
+        }
+        .run();
     }
-    .run();
-    r.problems
+    r.finish()
 }
 
 /// Checks a solution's meaning against its level and the catalogue.
@@ -42,14 +86,19 @@ pub fn check_solution(
     file: &SourceFile,
 ) -> Vec<Problem> {
     let mut r = Reporter::new(file);
-    SolutionChecks {
-        catalogue,
-        level,
-        solution,
-        r: &mut r,
+    // A level too big to check is reported against the level file; checking a
+    // solution against it would be as slow.
+    let level_fits = level_sizes(level, &mut Reporter::new(&SourceFile::new("", "")));
+    if level_fits && solution_sizes(level, solution, &mut r) {
+        SolutionChecks {
+            catalogue,
+            level,
+            solution,
+            r: &mut r,
+        }
+        .run();
     }
-    .run();
-    r.problems
+    r.finish()
 }
 
 struct LevelChecks<'a, 'f> {
@@ -76,10 +125,10 @@ impl LevelChecks<'_, '_> {
                 Some("use \"1h\" for long levels".into()),
             );
         }
-        if tick <= 0.0 {
+        if tick < MIN_TICK_S {
             self.r.error(
                 Spot::Field("tick"),
-                "the tick must be longer than zero",
+                format!("the tick must be at least {MIN_TICK_S}s (MIN_TICK_S)"),
                 Some("1s suits most levels; 1h suits a year of capacity planning".into()),
             );
         } else if level.duration.secs() < tick {
@@ -95,8 +144,10 @@ impl LevelChecks<'_, '_> {
             self.r.error(
                 Spot::Field("duration"),
                 format!(
-                    "{} of {} ticks is over {MAX_TICKS} ticks",
-                    level.duration, level.tick
+                    "{} of {} ticks is over the {} ticks a level may run (MAX_TICKS)",
+                    level.duration,
+                    level.tick,
+                    grouped(MAX_TICKS as u64)
                 ),
                 Some("use a longer tick for long levels".into()),
             );
@@ -113,6 +164,25 @@ impl LevelChecks<'_, '_> {
         self.events();
         self.goals();
         self.steps();
+        self.budget();
+    }
+
+    /// A level alone (its pre-placed things) must be affordable to run.
+    fn budget(&mut self) {
+        // A broken tick or duration is already reported; the estimate would repeat it.
+        if self.r.has_errors() {
+            return;
+        }
+        let things: Vec<&Thing> = self.level.preplaced.iter().collect();
+        let cost = budget::estimate(
+            self.catalogue,
+            self.level,
+            &things,
+            &self.level.preplaced_links,
+            &[],
+            MAX_STREAMS + 1,
+        );
+        check_cost(&cost, true, self.r);
     }
 
     fn workloads(&mut self) {
@@ -290,7 +360,7 @@ impl LevelChecks<'_, '_> {
                     Some("rates are requests per second, zero or more".into()),
                 );
             }
-            let peak = self.peak_rps(s);
+            let peak = budget::peak_rps(self.level, s);
             if peak > MAX_RPS {
                 self.r.error(Spot::FieldAfter { anchor: &s.id, field: "base_rps" }, format!("source `{}` could reach {peak:.3e} requests per second, over the {MAX_RPS:e} a level allows", s.id), Some("lower the base rate or the shapes' multipliers".into()));
             } else if s.base_rps == 0.0 {
@@ -317,34 +387,6 @@ impl LevelChecks<'_, '_> {
                 self.shape(&s.id, shape);
             }
         }
-    }
-
-    /// An upper bound on a source's rate: every shape at its highest at once.
-    fn peak_rps(&self, source: &crate::format::level::Source) -> f64 {
-        let days = self.level.duration.secs() / 86_400.0;
-        let spikes = self.level.events.iter().filter_map(|e| match &e.what {
-            EventKind::TrafficSpike {
-                source: s,
-                multiplier,
-                ..
-            } if *s == source.id => Some(multiplier.max(1.0)),
-            _ => None,
-        });
-        let shapes = source.shapes.iter().map(|shape| match *shape {
-            Shape::Daily { low, high, .. } => low.max(high),
-            Shape::Weekly { weekend } => weekend.max(1.0),
-            Shape::Rush { multiplier, .. }
-            | Shape::Seasonal { multiplier, .. }
-            | Shape::Spike { multiplier, .. }
-            | Shape::FlashCrowd { multiplier, .. } => multiplier.max(1.0),
-            Shape::Growth { percent_per_day } => {
-                (1.0 + percent_per_day / 100.0).max(1.0).powf(days)
-            }
-        });
-        let noise = 1.0 + 6.0 * source.noise;
-        shapes
-            .chain(spikes)
-            .fold(source.base_rps * noise, |peak, m| peak * m)
     }
 
     fn shape(&mut self, source: &str, shape: &Shape) {
@@ -681,9 +723,9 @@ impl SolutionChecks<'_, '_> {
         }
         let mut links = self.level.preplaced_links.clone();
         links.extend(self.solution.links.iter().cloned());
-        let before = self.r.problems.len();
+        let before = self.r.count();
         check_links(&self.solution.links, &sources, &things, self.r);
-        if self.r.problems.len() == before {
+        if self.r.count() == before {
             check_reach(self.level, &links, &sources, &things, self.r);
         }
         for thing in things.values() {
@@ -762,12 +804,49 @@ impl SolutionChecks<'_, '_> {
             self.r.error(
                 Spot::Field("things"),
                 format!(
-                    "{} things are more than a level can hold ({MAX_THINGS})",
+                    "{} things are more than a level can hold ({MAX_THINGS}, MAX_THINGS)",
                     things.len()
                 ),
                 None,
             );
         }
+        self.budget();
+    }
+
+    /// The level with this solution must be affordable to run; a level that
+    /// is too costly on its own is reported against the level file.
+    fn budget(&mut self) {
+        if self.r.has_errors() {
+            return;
+        }
+        let alone = budget::estimate(
+            self.catalogue,
+            self.level,
+            &self.level.preplaced.iter().collect::<Vec<_>>(),
+            &self.level.preplaced_links,
+            &[],
+            MAX_STREAMS + 1,
+        );
+        if !cost_problems(&alone).is_empty() {
+            return;
+        }
+        let things: Vec<&Thing> = self
+            .level
+            .preplaced
+            .iter()
+            .chain(&self.solution.things)
+            .collect();
+        let mut links = self.level.preplaced_links.clone();
+        links.extend(self.solution.links.iter().cloned());
+        let cost = budget::estimate(
+            self.catalogue,
+            self.level,
+            &things,
+            &links,
+            &self.solution.actions,
+            MAX_STREAMS + 1,
+        );
+        check_cost(&cost, false, self.r);
     }
 
     fn commitments(&mut self) {
@@ -852,15 +931,15 @@ impl SolutionChecks<'_, '_> {
                 {
                     self.r.error(
                         spot,
-                        format!("`{id}` can hold at most {MAX_GROUP_SIZE}"),
+                        format!("`{id}` can hold at most {MAX_GROUP_SIZE} (MAX_GROUP_SIZE)"),
                         None,
                     );
                 }
-                Action::OrderServers { count, .. } if *count > 10_000 => {
+                Action::OrderServers { count, .. } if *count > MAX_GROUP_SIZE => {
                     self.r.error(
                         spot,
                         format!(
-                            "an order of {count} servers is more than a level can hold (10000)"
+                            "an order of {count} servers is more than a level can hold ({MAX_GROUP_SIZE}, MAX_GROUP_SIZE)"
                         ),
                         None,
                     );
@@ -879,6 +958,500 @@ impl SolutionChecks<'_, '_> {
             }
         }
     }
+}
+
+/// Problems with a run's estimated cost: each names the bound it breaks.
+fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, String)> {
+    let mut found = Vec::new();
+    if cost.servers > MAX_SERVERS {
+        let biggest = cost.biggest.as_ref().map_or(String::new(), |(id, n)| {
+            format!("; `{id}` alone can hold {}", grouped(*n))
+        });
+        found.push((
+            CostBound::Servers,
+            format!(
+                "the things here can hold {} servers and tasks at once, over the {} a level allows (MAX_SERVERS){biggest}",
+                grouped(cost.servers),
+                grouped(MAX_SERVERS)
+            ),
+            "lower the `max` of groups and services, or the on-premises `servers` and orders".into(),
+        ));
+    }
+    if cost.streams > MAX_STREAMS as u64 {
+        found.push((
+            CostBound::Streams,
+            format!(
+                "the links make more than {} streams of requests (MAX_STREAMS)",
+                grouped(MAX_STREAMS as u64)
+            ),
+            "every topic subscriber and every call makes a stream of its own: fewer topics in a chain, fewer subscribers, fewer calls".into(),
+        ));
+    }
+    if cost.work() > MAX_WORK {
+        found.push((
+            CostBound::Work,
+            format!(
+                "scoring this would take about {} server-ticks of work ({} ticks × {} a tick), over the {} a level allows (MAX_WORK)",
+                grouped(cost.work()),
+                grouped(cost.ticks),
+                grouped(cost.per_tick()),
+                grouped(MAX_WORK)
+            ),
+            format!(
+                "a tick costs {} servers and tasks + {} × {} things + {} × {} streams + {} rules + {} held batches / {}; use a longer tick, a shorter level, or fewer servers",
+                grouped(cost.servers),
+                budget::THING_WEIGHT,
+                cost.things,
+                budget::STREAM_WEIGHT,
+                cost.streams,
+                grouped(cost.rules),
+                grouped(cost.held),
+                budget::HELD_PER_UNIT
+            ),
+        ));
+    }
+    if cost.record_cells() > MAX_RECORD_CELLS {
+        found.push((
+            CostBound::Records,
+            format!(
+                "{} ticks × ({} streams + 2) is {} cells of per-tick records, over the {} a run may keep (MAX_RECORD_CELLS)",
+                grouped(cost.ticks),
+                cost.streams,
+                grouped(cost.record_cells()),
+                grouped(MAX_RECORD_CELLS)
+            ),
+            "use a longer tick or a shorter level".into(),
+        ));
+    }
+    if cost.requests > MAX_REQUESTS {
+        found.push((
+            CostBound::Requests,
+            format!(
+                "the traffic could count {:.3e} requests over the level, over the {MAX_REQUESTS:.0e} a run may count (MAX_REQUESTS)",
+                cost.requests as f64
+            ),
+            "calls multiply their callers' rates (per_request): lower the rates, the calls' per_request, or the duration".into(),
+        ));
+    }
+    if cost.held > MAX_HELD {
+        found.push((
+            CostBound::Held,
+            format!(
+                "the things here may hold {} batches of requests at once, over the {} a run may keep (MAX_HELD)",
+                grouped(cost.held),
+                grouped(MAX_HELD)
+            ),
+            "a batch is one tick's requests of one stream, held until served or given up: shorter timeouts, fewer servers, a longer tick".into(),
+        ));
+    }
+    found
+}
+
+/// Which cost bound a problem breaks, to place it in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CostBound {
+    Servers,
+    Streams,
+    Work,
+    Records,
+    Held,
+    Requests,
+}
+
+/// Reports a run's cost problems: servers at the biggest thing, the rest at
+/// the duration in a level, or at the top of a solution.
+fn check_cost(cost: &budget::Cost, level_file: bool, r: &mut Reporter<'_>) {
+    let elsewhere = if level_file {
+        Spot::Field("duration")
+    } else {
+        Spot::Top
+    };
+    for (bound, message, hint) in cost_problems(cost) {
+        let spot = match (&cost.biggest, bound) {
+            (Some((id, _)), CostBound::Servers | CostBound::Work)
+                if bound == CostBound::Servers || cost.servers * 2 > cost.per_tick() =>
+            {
+                Spot::Value {
+                    field: Some("id"),
+                    value: id,
+                }
+            }
+            _ => elsewhere,
+        };
+        r.error(spot, message, Some(hint));
+    }
+}
+
+/// A count with thousands separators, as the docs write bounds.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Strings of a file, each with the field it is written under.
+#[derive(Default)]
+struct Strings<'a> {
+    /// Ids and names: (field, value).
+    ids: Vec<(&'static str, &'a str)>,
+    /// Texts shown to the player: (field, value).
+    texts: Vec<(&'static str, &'a str)>,
+}
+
+impl<'a> Strings<'a> {
+    fn id(&mut self, field: &'static str, value: &'a str) {
+        self.ids.push((field, value));
+    }
+
+    fn text(&mut self, field: &'static str, text: &'a Text) {
+        self.texts.push((field, &text.en));
+        self.texts.push((field, &text.ko));
+    }
+
+    fn thing(&mut self, thing: &'a Thing) {
+        self.id("id", thing.id());
+        match thing {
+            Thing::OnPremises { model, .. } => self.id("model", model),
+            Thing::Instance { instance_type, .. } => self.id("type", instance_type),
+            Thing::AutoScalingGroup(g) => self.id("type", &g.instance_type),
+            Thing::ContainerService(c) => {
+                if let Capacity::Ec2(host) = &c.capacity {
+                    self.id("capacity", host);
+                }
+            }
+            Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } | Thing::Function(_) => {
+            }
+        }
+    }
+
+    fn links(&mut self, links: &'a [(String, String)]) {
+        for (from, to) in links {
+            self.id("links", from);
+            self.id("links", to);
+        }
+    }
+
+    fn of_level(level: &'a Level) -> Self {
+        let mut s = Strings::default();
+        s.id("id", &level.id);
+        s.text("title", &level.title);
+        s.text("intro", &level.intro);
+        s.text("summary", &level.summary);
+        for w in &level.workloads {
+            s.id("id", &w.id);
+            for call in &w.calls {
+                s.id("workload", &call.workload);
+            }
+        }
+        for src in &level.sources {
+            s.id("id", &src.id);
+            s.id("workload", &src.workload);
+            s.text("name", &src.name);
+        }
+        for name in level
+            .palette
+            .instance_types
+            .iter()
+            .chain(&level.palette.server_models)
+        {
+            s.id("palette", name);
+        }
+        for thing in &level.preplaced {
+            s.thing(thing);
+        }
+        s.links(&level.preplaced_links);
+        for e in &level.events {
+            match &e.what {
+                EventKind::InstanceFailure { thing, .. }
+                | EventKind::Outage { thing, .. }
+                | EventKind::SpotReclaim { thing, .. } => s.id("thing", thing),
+                EventKind::TrafficSpike { source, .. } => s.id("source", source),
+                EventKind::PriceChange { .. } => {}
+            }
+        }
+        for step in &level.steps {
+            s.text("text", &step.text);
+            s.text("hint", &step.hint);
+            if let Condition::Linked { from, .. } = &step.done_when {
+                s.id("from", from);
+            }
+        }
+        s
+    }
+
+    fn of_solution(solution: &'a Solution) -> Self {
+        let mut s = Strings::default();
+        s.id("level", &solution.level);
+        for thing in &solution.things {
+            s.thing(thing);
+        }
+        s.links(&solution.links);
+        for c in &solution.commitments {
+            if let Commitment::Reserved { instance_type, .. } = c {
+                s.id("type", instance_type);
+            }
+        }
+        for a in &solution.actions {
+            s.id("thing", a.action.thing());
+            if let Action::Resize { instance_type, .. } = &a.action {
+                s.id("type", instance_type);
+            }
+        }
+        for key in solution.layout.keys() {
+            s.id("layout", key);
+        }
+        s
+    }
+
+    /// Reports ids and texts that are too long, and ids with control
+    /// characters (which would garble the terminal that prints them).
+    fn check(&self, r: &mut Reporter<'_>) -> bool {
+        let before = r.count();
+        let short = |v: &str| -> String {
+            let head: String = v.chars().take(24).filter(|c| !c.is_control()).collect();
+            if v.chars().count() > 24 {
+                format!("{head}…")
+            } else {
+                head
+            }
+        };
+        for (field, value) in &self.ids {
+            let spot = Spot::Value {
+                field: Some(field),
+                value,
+            };
+            let n = value.chars().count();
+            if n > MAX_ID_CHARS {
+                r.error(
+                    spot,
+                    format!(
+                        "`{}` is {n} characters long; an id or name holds at most {MAX_ID_CHARS} (MAX_ID_CHARS)",
+                        short(value)
+                    ),
+                    None,
+                );
+            } else if value.chars().any(char::is_control) {
+                r.error(
+                    spot,
+                    format!("`{}` holds a control character", short(value)),
+                    Some("ids and names are letters, digits and punctuation".into()),
+                );
+            }
+        }
+        for (field, value) in &self.texts {
+            let n = value.chars().count();
+            if n > MAX_TEXT_CHARS {
+                r.error(
+                    Spot::Value {
+                        field: Some(field),
+                        value,
+                    },
+                    format!(
+                        "a text of {n} characters is over the {MAX_TEXT_CHARS} one may hold (MAX_TEXT_CHARS)"
+                    ),
+                    Some("split it into steps, or shorten it".into()),
+                );
+            }
+        }
+        r.count() == before
+    }
+}
+
+/// Reports a list longer than its bound; true when it fits.
+fn fits(
+    len: usize,
+    max: usize,
+    bound: &str,
+    what: &str,
+    field: &str,
+    r: &mut Reporter<'_>,
+) -> bool {
+    if len <= max {
+        return true;
+    }
+    r.error(
+        Spot::Field(field),
+        format!(
+            "{} {what} are more than the {} allowed ({bound})",
+            grouped(len as u64),
+            grouped(max as u64)
+        ),
+        None,
+    );
+    false
+}
+
+/// The lists inside one thing.
+fn thing_sizes(thing: &Thing, r: &mut Reporter<'_>) -> bool {
+    let mut ok = true;
+    let policies = |policies: &[Policy], r: &mut Reporter<'_>| {
+        let mut ok = fits(
+            policies.len(),
+            MAX_ITEMS,
+            "MAX_ITEMS",
+            "policies",
+            "policies",
+            r,
+        );
+        for p in policies {
+            if let Policy::Step { steps, .. } = p {
+                ok &= fits(steps.len(), MAX_ITEMS, "MAX_ITEMS", "steps", "steps", r);
+            }
+        }
+        ok
+    };
+    match thing {
+        Thing::AutoScalingGroup(g) => {
+            ok &= policies(&g.policies, r);
+            ok &= fits(
+                g.scheduled.len(),
+                MAX_ITEMS,
+                "MAX_ITEMS",
+                "scheduled actions",
+                "scheduled",
+                r,
+            );
+        }
+        Thing::ContainerService(c) => ok &= policies(&c.policies, r),
+        _ => {}
+    }
+    ok
+}
+
+/// A level's lists and strings against their bounds; true when all fit, so the
+/// slower checks may run.
+fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
+    let mut ok = fits(
+        level.workloads.len(),
+        MAX_WORKLOADS,
+        "MAX_WORKLOADS",
+        "workloads",
+        "workloads",
+        r,
+    );
+    ok &= fits(
+        level.sources.len(),
+        MAX_SOURCES,
+        "MAX_SOURCES",
+        "sources",
+        "sources",
+        r,
+    );
+    ok &= fits(
+        level.preplaced.len(),
+        MAX_THINGS,
+        "MAX_THINGS",
+        "pre-placed things",
+        "preplaced",
+        r,
+    );
+    ok &= fits(
+        level.preplaced_links.len(),
+        MAX_LINKS,
+        "MAX_LINKS",
+        "pre-placed links",
+        "preplaced_links",
+        r,
+    );
+    ok &= fits(
+        level.events.len(),
+        MAX_ITEMS,
+        "MAX_ITEMS",
+        "events",
+        "events",
+        r,
+    );
+    ok &= fits(
+        level.steps.len(),
+        MAX_ITEMS,
+        "MAX_ITEMS",
+        "steps",
+        "steps",
+        r,
+    );
+    let palette = &level.palette;
+    for (len, what) in [
+        (palette.things.len(), "palette things"),
+        (palette.instance_types.len(), "palette instance types"),
+        (palette.server_models.len(), "palette server models"),
+    ] {
+        ok &= fits(len, MAX_ITEMS, "MAX_ITEMS", what, "palette", r);
+    }
+    for w in &level.workloads {
+        ok &= fits(w.calls.len(), MAX_ITEMS, "MAX_ITEMS", "calls", "calls", r);
+    }
+    for s in &level.sources {
+        ok &= fits(
+            s.shapes.len(),
+            MAX_ITEMS,
+            "MAX_ITEMS",
+            "shapes",
+            "shapes",
+            r,
+        );
+    }
+    for thing in &level.preplaced {
+        ok &= thing_sizes(thing, r);
+    }
+    ok && Strings::of_level(level).check(r)
+}
+
+/// A solution's lists and strings against their bounds, together with its
+/// level's where they add up; true when all fit.
+fn solution_sizes(level: &Level, solution: &Solution, r: &mut Reporter<'_>) -> bool {
+    let mut ok = fits(
+        level.preplaced.len().saturating_add(solution.things.len()),
+        MAX_THINGS,
+        "MAX_THINGS",
+        "things (the level's and the solution's)",
+        "things",
+        r,
+    );
+    ok &= fits(
+        level
+            .preplaced_links
+            .len()
+            .saturating_add(solution.links.len()),
+        MAX_LINKS,
+        "MAX_LINKS",
+        "links (the level's and the solution's)",
+        "links",
+        r,
+    );
+    ok &= fits(
+        solution.commitments.len(),
+        MAX_ITEMS,
+        "MAX_ITEMS",
+        "commitments",
+        "commitments",
+        r,
+    );
+    ok &= fits(
+        solution.actions.len(),
+        MAX_ITEMS,
+        "MAX_ITEMS",
+        "actions",
+        "actions",
+        r,
+    );
+    ok &= fits(
+        solution.layout.len(),
+        MAX_ITEMS,
+        "MAX_ITEMS",
+        "layout entries",
+        "layout",
+        r,
+    );
+    for thing in &solution.things {
+        ok &= thing_sizes(thing, r);
+    }
+    ok && Strings::of_solution(solution).check(r)
 }
 
 fn hint_names<'a>(
@@ -965,13 +1538,15 @@ fn check_thing(catalogue: &Catalogue, level: &Level, thing: &Thing, r: &mut Repo
                     }
                 }
             }
-            if *servers > 10_000 {
+            if *servers > MAX_GROUP_SIZE {
                 r.error(
                     Spot::FieldAfter {
                         anchor: id,
                         field: "servers",
                     },
-                    format!("{servers} servers is more than a level can hold (10000)"),
+                    format!(
+                        "{servers} servers is more than a level can hold ({MAX_GROUP_SIZE}, MAX_GROUP_SIZE)"
+                    ),
                     None,
                 );
             }
@@ -1029,7 +1604,7 @@ fn check_thing(catalogue: &Catalogue, level: &Level, thing: &Thing, r: &mut Repo
                 );
             }
             if c.max > MAX_GROUP_SIZE {
-                r.error(at("max"), format!("service `{}` may grow to {} tasks, over the {MAX_GROUP_SIZE} a level allows", c.id, c.max), None);
+                r.error(at("max"), format!("service `{}` may grow to {} tasks, over the {MAX_GROUP_SIZE} a level allows (MAX_GROUP_SIZE)", c.id, c.max), None);
             }
             if c.policies
                 .iter()
@@ -1215,7 +1790,7 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
         r.error(
             at("max"),
             format!(
-                "group `{}` may grow to {}, over the {MAX_GROUP_SIZE} a level allows",
+                "group `{}` may grow to {}, over the {MAX_GROUP_SIZE} a level allows (MAX_GROUP_SIZE)",
                 g.id, g.max
             ),
             None,
@@ -1299,7 +1874,7 @@ fn check_group(catalogue: &Catalogue, level: &Level, g: &AutoScalingGroup, r: &m
             r.error(
                 at("scheduled"),
                 format!(
-                    "a scheduled action of `{}` sets a size over {MAX_GROUP_SIZE}",
+                    "a scheduled action of `{}` sets a size over {MAX_GROUP_SIZE} (MAX_GROUP_SIZE)",
                     g.id
                 ),
                 None,
