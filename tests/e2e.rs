@@ -3,7 +3,9 @@
 //! the keys should have changed, and on the way out gives the terminal back as
 //! it found it: main screen, cursor shown, mouse reporting off, and `stty -a`
 //! showing canonical mode and echo again. The same holds when the game is told
-//! to stop with SIGTERM instead of a key.
+//! to stop with SIGTERM or SIGINT instead of a key, and when it fails: a panic
+//! (its message on the restored screen, a non-zero exit) or an error (its
+//! message, exit 2), both asked for with `PEAKLOAD_FAULT`.
 //!
 //! Unix only: the pseudo-terminal, `/bin/sh`, `stty` and `kill` are used.
 #![cfg(unix)]
@@ -62,6 +64,11 @@ struct Session {
 
 impl Session {
     fn start(name: &str, script: &str) -> Self {
+        Self::start_with(name, script, &[])
+    }
+
+    /// Starts a game with extra environment variables.
+    fn start_with(name: &str, script: &str, env: &[(&str, &str)]) -> Self {
         let data_dir = std::env::temp_dir().join(format!(
             "peakload-e2e-{name}-{}-{}",
             std::process::id(),
@@ -85,6 +92,12 @@ impl Session {
         cmd.env("BIN", env!("CARGO_BIN_EXE_peakload"));
         cmd.env("TERM", "xterm-256color");
         cmd.env("PEAKLOAD_DATA_DIR", &data_dir);
+        // A panic's message stays a few lines, on screen with `stty -a` below it.
+        cmd.env("RUST_BACKTRACE", "0");
+        cmd.env_remove("PEAKLOAD_FAULT");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         let child = pair.slave.spawn_command(cmd).expect("spawn the game");
         // Only the child may hold the terminal's other end, so that reading
@@ -223,10 +236,17 @@ impl Session {
         }
     }
 
-    /// Checks that the game gave the terminal back: the emulator is on the
-    /// main screen with the cursor shown and no mouse reporting, the game
-    /// exited with 0, and `stty -a` (run after it) shows canonical mode and echo.
+    /// Checks that the game gave the terminal back and exited with 0.
     fn assert_restored(&mut self) {
+        let (code, tail) = self.assert_restored_after_exit();
+        assert_eq!(code, 0, "the game did not exit with 0:\n{tail}");
+    }
+
+    /// Checks that the game gave the terminal back: the emulator is on the
+    /// main screen with the cursor shown and no mouse reporting, and `stty -a`
+    /// (run after it) shows canonical mode and echo. Returns the game's exit
+    /// code and the output from `EXIT=` on.
+    fn assert_restored_after_exit(&mut self) -> (i32, String) {
         let tail = self.wait_for_end();
         let screen = self.parser.screen();
         let text = screen.contents();
@@ -240,10 +260,13 @@ impl Session {
             vt100::MouseProtocolMode::None,
             "mouse reporting is still on:\n{text}"
         );
-        assert!(
-            tail.starts_with("EXIT=0"),
-            "the game did not exit with 0:\n{tail}"
-        );
+        let code: String = tail["EXIT=".len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let code: i32 = code
+            .parse()
+            .unwrap_or_else(|e| panic!("no exit code after EXIT= ({e}):\n{tail}"));
 
         let stty = tail
             .find("speed")
@@ -261,8 +284,24 @@ impl Session {
                 "`stty -a` shows {off}:\n{stty}"
             );
         }
+        (code, tail)
+    }
+
+    /// What the game printed after it last left the alternate screen, up to
+    /// the shell's `EXIT=`: what the player sees on the restored terminal.
+    fn printed_after_restore(&mut self) -> String {
+        self.catch_up();
+        let raw = String::from_utf8_lossy(&lock(&self.output)).into_owned();
+        let end = raw.rfind("EXIT=").unwrap_or(raw.len());
+        let start = raw[..end]
+            .rfind(LEAVE_ALTERNATE_SCREEN)
+            .unwrap_or_else(|| panic!("the game never left the alternate screen:\n{raw:?}"));
+        raw[start + LEAVE_ALTERNATE_SCREEN.len()..end].to_owned()
     }
 }
+
+/// The escape sequence that goes back to the main screen.
+const LEAVE_ALTERNATE_SCREEN: &str = "\x1b[?1049l";
 
 impl Drop for Session {
     fn drop(&mut self) {
@@ -355,8 +394,21 @@ fn keys_play_a_lesson_and_quitting_restores_the_terminal() {
 
 #[test]
 fn sigterm_ends_the_game_and_restores_the_terminal() {
+    signal_ends_the_game("TERM");
+}
+
+#[test]
+fn sigint_ends_the_game_and_restores_the_terminal() {
+    signal_ends_the_game("INT");
+}
+
+/// Starts the game in the background, opens a level, sends it `signal`
+/// (`TERM`, `INT`) and checks that it ends with 0 and the terminal restored.
+/// (Ctrl-C typed at the game is a key in raw mode, not a signal; the signal
+/// comes from `kill`, as from a process manager or another terminal.)
+fn signal_ends_the_game(signal: &str) {
     let started = Instant::now();
-    let mut s = Session::start("sigterm", BACKGROUND);
+    let mut s = Session::start(&format!("sig{}", signal.to_lowercase()), BACKGROUND);
 
     let after = s.wait_raw("PID=");
     let pid: String = after.chars().take_while(char::is_ascii_digit).collect();
@@ -372,12 +424,47 @@ fn sigterm_ends_the_game_and_restores_the_terminal() {
     s.wait_for(&["Palette", "shoppers"]);
 
     let killed = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args([&format!("-{signal}"), &pid.to_string()])
         .status()
         .unwrap_or_else(|e| panic!("run kill: {e}"));
-    assert!(killed.success(), "kill -TERM {pid} failed: {killed:?}");
+    assert!(killed.success(), "kill -{signal} {pid} failed: {killed:?}");
 
     s.wait_for(&["EXIT="]);
     s.assert_restored();
-    eprintln!("sigterm test: done in {:.1?}", started.elapsed());
+    eprintln!("SIG{signal} test: done in {:.1?}", started.elapsed());
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_its_message_shows_on_it() {
+    let started = Instant::now();
+    let mut s = Session::start_with("panic", FOREGROUND, &[("PEAKLOAD_FAULT", "panic")]);
+    s.wait_for(&["EXIT="]);
+    let (code, tail) = s.assert_restored_after_exit();
+    assert_ne!(code, 0, "a panic exited with 0:\n{tail}");
+    let printed = s.printed_after_restore();
+    assert!(
+        printed.contains("panicked") && printed.contains("PEAKLOAD_FAULT=panic"),
+        "the panic message is not on the restored terminal:\n{printed:?}"
+    );
+    let screen = s.screen_text();
+    assert!(
+        screen.contains("PEAKLOAD_FAULT=panic"),
+        "the panic message is not on the screen:\n{screen}"
+    );
+    eprintln!("panic test: exit {code}, done in {:.1?}", started.elapsed());
+}
+
+#[test]
+fn an_error_restores_the_terminal_exits_2_and_says_why() {
+    let started = Instant::now();
+    let mut s = Session::start_with("error", FOREGROUND, &[("PEAKLOAD_FAULT", "error")]);
+    s.wait_for(&["EXIT="]);
+    let (code, tail) = s.assert_restored_after_exit();
+    assert_eq!(code, 2, "an error did not exit with 2:\n{tail}");
+    let printed = s.printed_after_restore();
+    assert!(
+        printed.contains("peakload: ") && printed.contains("PEAKLOAD_FAULT=error"),
+        "the error message is not on the restored terminal:\n{printed:?}"
+    );
+    eprintln!("error test: done in {:.1?}", started.elapsed());
 }

@@ -16,7 +16,7 @@ use super::inspector::Input;
 use super::keymap::{self, Context, Msg};
 use super::layout;
 use super::play::{Edit, Focus, Play, Speed, Status};
-use super::progress::{self, Loaded, Progress, Store};
+use super::progress::{self, Damage, Loaded, Progress, Store};
 use super::strings::{Lang, Strings};
 
 /// Which screen is up.
@@ -112,6 +112,8 @@ pub struct App {
     pub playing: Option<usize>,
     /// The last run's results.
     pub results: Option<Results>,
+    /// The open level's par (sampled designs), shown with the results.
+    pub par: Option<crate::par::Par>,
     /// Whether the key help is up.
     pub help: bool,
     /// Set when the player quits.
@@ -125,6 +127,45 @@ pub struct App {
     pub keep_build: bool,
 }
 
+/// What the campaign map says about a progress file that could not be read whole.
+fn recovery_notice(loaded: Loaded, store: &Store) -> Option<Status> {
+    let Loaded::Recovered {
+        damage,
+        kept,
+        levels_kept,
+        levels_lost,
+    } = loaded
+    else {
+        return None;
+    };
+    let mut args = vec![
+        ("kept", levels_kept.to_string()),
+        ("lost", levels_lost.to_string()),
+    ];
+    let key = match (damage, kept) {
+        (_, Err(why)) => {
+            let path = store.progress_path().unwrap_or_default();
+            args.push(("path", path.display().to_string()));
+            args.push(("why", why));
+            "notice.not_moved"
+        }
+        (Damage::Damaged, Ok(path)) => {
+            args.push(("path", path.display().to_string()));
+            "notice.recovered"
+        }
+        (Damage::Newer { version }, Ok(path)) => {
+            args.push(("path", path.display().to_string()));
+            args.push(("version", version.to_string()));
+            "notice.newer"
+        }
+    };
+    Some(Status {
+        key,
+        args,
+        error: true,
+    })
+}
+
 impl App {
     /// A new game: bundled levels, saved progress, the campaign map.
     pub fn new(lang: Option<Lang>, store: Store) -> Result<App, crate::format::InputError> {
@@ -136,16 +177,10 @@ impl App {
                 levels.push(Entry { level });
             }
         }
+        let mut store = store;
         let (progress, loaded) = store.load();
         let lang = lang.or(progress.lang).unwrap_or_else(Lang::from_env);
-        let notice = match loaded {
-            Loaded::Clean => None,
-            Loaded::Recovered { kept_as } => Some(Status {
-                key: "notice.recovered",
-                args: vec![("path", kept_as.display().to_string())],
-                error: true,
-            }),
-        };
+        let notice = recovery_notice(loaded, &store);
         let first_open = levels
             .iter()
             .position(|e| !progress.passed(&e.level.id))
@@ -163,6 +198,7 @@ impl App {
             play: None,
             playing: None,
             results: None,
+            par: None,
             help: false,
             quit: false,
             notice,
@@ -204,6 +240,7 @@ impl App {
         playing: Option<usize>,
         save_to: Option<PathBuf>,
     ) {
+        self.par = crate::par::bundled(&level.id);
         let mut play = Play::new(level, self.catalogue.clone(), solution);
         play.save_to = save_to;
         self.keep_build = true;
@@ -228,18 +265,33 @@ impl App {
         }
         let level = entry.level.clone();
         // A build in progress may not pass `check` yet (that is fine: it is
-        // shown as it was); one that does not even parse is left untouched.
+        // shown as it was); one that cannot even be read is moved aside to
+        // `.bak` and the level starts empty, or, if it cannot be moved, left
+        // untouched and never written over.
         let mut keep = true;
+        let mut said = None;
         let solution = match self.store.load_solution(&level.id) {
             Some((path, text)) => {
-                match load::parse_solution(&SourceFile::new(path.display().to_string(), text)) {
-                    Ok(s) => s,
-                    Err(_) => {
-                        keep = false;
-                        self.notice = Some(Status {
-                            key: "notice.build_unreadable",
-                            args: vec![("path", path.display().to_string())],
-                            error: true,
+                let parsed = text.ok().and_then(|text| {
+                    load::parse_solution(&SourceFile::new(path.display().to_string(), text)).ok()
+                });
+                match parsed {
+                    Some(s) => s,
+                    None => {
+                        said = Some(match progress::keep_aside(&path) {
+                            Ok(kept_as) => Status {
+                                key: "notice.build_kept_aside",
+                                args: vec![("path", kept_as.display().to_string())],
+                                error: true,
+                            },
+                            Err(_) => {
+                                keep = false;
+                                Status {
+                                    key: "notice.build_unreadable",
+                                    args: vec![("path", path.display().to_string())],
+                                    error: true,
+                                }
+                            }
                         });
                         Solution::default()
                     }
@@ -250,6 +302,13 @@ impl App {
         self.campaign_at = index;
         self.open(level, solution, Some(index), None);
         self.keep_build = keep;
+        // Said on the level's status line now, and on the map afterwards.
+        if let Some(play) = self.play.as_mut() {
+            play.status.clone_from(&said);
+        }
+        if said.is_some() {
+            self.notice = said;
+        }
     }
 
     /// Opens the sandbox with a traffic pattern.
@@ -736,8 +795,11 @@ impl App {
                 let Some(play) = self.play.as_mut() else {
                     return;
                 };
-                // A click elsewhere ends typing without applying it to another box.
+                // A click elsewhere ends typing without applying it to another
+                // box, and drops a box being moved where it is (else the next
+                // arrow would move whichever box the click selected).
                 play.edit = None;
+                play.moving = false;
                 let areas = layout::play_areas(area);
                 let pos = ratatui::layout::Position::new(x, y);
                 if areas.left.contains(pos) && play.run.is_none() {

@@ -833,6 +833,7 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
     .areas(middle);
     let [figures, bills] =
         Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(left);
+    let (bills, timeline) = super::par_chart::draw(app, bills, timeline, buf);
 
     let g = &play.level.goals;
     let tick = |ok: bool| {

@@ -7,6 +7,7 @@
 //! - [`inspector`] turns a thing's settings into editable fields;
 //! - [`keymap`] is the one table of keys (the help is drawn from it);
 //! - [`layout`], [`board`] and [`draw`] put it on screen; [`explain`] words what happened;
+//! - [`par_chart`] draws how a run compares with the level's sampled designs;
 //! - [`strings`] holds every word in English and Korean; [`progress`] the saves.
 
 pub mod app;
@@ -16,6 +17,7 @@ pub mod explain;
 pub mod inspector;
 pub mod keymap;
 pub mod layout;
+pub mod par_chart;
 pub mod play;
 pub mod progress;
 pub mod strings;
@@ -28,10 +30,12 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
 
 use crate::format::{Level, Solution};
 
@@ -55,6 +59,8 @@ pub enum Start {
         solution: Box<Solution>,
         /// Where "save" writes.
         save_to: Option<PathBuf>,
+        /// The level's par (sampled designs) for the results screen.
+        par: Option<crate::par::Par>,
     },
 }
 
@@ -72,6 +78,37 @@ pub enum TuiError {
     /// The bundled data is broken (a build from a broken tree).
     #[error("{0}")]
     Input(#[from] crate::format::InputError),
+    /// An error asked for with `PEAKLOAD_FAULT=error`.
+    #[error("a fault asked for with PEAKLOAD_FAULT=error after the first frame")]
+    Injected,
+}
+
+/// A failure the end-to-end tests ask for, to prove the terminal is restored after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// The event loop panics after the first frame.
+    Panic,
+    /// The event loop returns an error after the first frame.
+    Error,
+}
+
+impl Fault {
+    /// Exists for the end-to-end tests: `PEAKLOAD_FAULT=panic|error` makes the game fail after its first frame.
+    fn from_env() -> Option<Fault> {
+        match std::env::var("PEAKLOAD_FAULT").ok()?.as_str() {
+            "panic" => Some(Fault::Panic),
+            "error" => Some(Fault::Error),
+            _ => None,
+        }
+    }
+}
+
+/// Gives the terminal back as it was: mouse reporting off, raw mode off, the
+/// main screen, the cursor shown. Every step is tried even if one fails.
+fn restore_terminal() {
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    let _ = execute!(std::io::stdout(), Show);
 }
 
 /// Time between frames (about 30 a second).
@@ -92,28 +129,40 @@ pub fn run(lang: Option<Lang>, start: Start) -> Result<(), TuiError> {
             level,
             solution,
             save_to,
-        } => app.open(*level, *solution, None, save_to),
+            par,
+        } => {
+            app.open(*level, *solution, None, save_to);
+            // The caller found the par for this exact level text.
+            app.par = par;
+        }
     }
+    let fault = Fault::from_env();
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGHUP,
     ] {
+        // A second signal while the first is still unanswered (the game
+        // stuck) ends the process at once; registered first, so the first
+        // signal only arms it.
+        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&stop))?;
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
-    let mut terminal = ratatui::try_init()?;
-    // ratatui's hook restores the screen on a panic; mouse capture is ours to undo first.
-    let restore_screen = std::panic::take_hook();
+    // On a panic the screen is restored before the message is printed, so
+    // the message lands on the main screen where it stays readable.
+    let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
-        restore_screen(info);
+        restore_terminal();
+        report(info);
     }));
-    let result = execute!(std::io::stdout(), EnableMouseCapture)
+    let result = enable_raw_mode()
+        .and_then(|()| execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture))
+        .and_then(|()| Terminal::new(CrosstermBackend::new(std::io::stdout())))
         .map_err(TuiError::from)
-        .and_then(|()| event_loop(&mut terminal, &mut app, &stop));
-    let _ = execute!(std::io::stdout(), DisableMouseCapture);
-    ratatui::restore();
+        .and_then(|mut terminal| event_loop(&mut terminal, &mut app, &stop, fault));
+    // Also after a half-done setup (raw mode on, the alternate screen refused).
+    restore_terminal();
     result
 }
 
@@ -121,33 +170,47 @@ fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &mut App,
     stop: &AtomicBool,
+    fault: Option<Fault>,
 ) -> Result<(), TuiError> {
     let mut last = Instant::now();
     loop {
         let size = terminal.size()?;
         app.size = (size.width, size.height);
         terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
-        // Take every event that arrives before the next frame is due, then draw once.
+        match fault {
+            Some(Fault::Panic) => {
+                panic!("a panic asked for with PEAKLOAD_FAULT=panic after the first frame")
+            }
+            Some(Fault::Error) => return Err(TuiError::Injected),
+            None => {}
+        }
+        // Take events until the next frame is due. What the player does is
+        // drawn at once; the simulation gets its turn when the frame is due,
+        // and a frame's time counts from when that turn started, so a busy
+        // simulation at max speed still leaves the screen its frames.
         let due = last + FRAME;
+        let mut answered = false;
         loop {
             let wait = due.saturating_duration_since(Instant::now());
             if !event::poll(wait)? {
                 break;
             }
             match event::read()? {
-                Event::Key(key) => app.key(key),
+                Event::Key(key) => {
+                    app.key(key);
+                    answered = true;
+                }
                 Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
                     app.update(Msg::Click(m.column, m.row));
+                    answered = true;
                 }
+                Event::Resize(..) => answered = true,
                 _ => {}
             }
-            if app.quit || stop.load(Ordering::Relaxed) {
+            if answered || app.quit || stop.load(Ordering::Relaxed) {
                 break;
             }
         }
-        let now = Instant::now();
-        app.tick(now - last);
-        last = now;
         if stop.load(Ordering::Relaxed) {
             app.keep_architecture();
             return Ok(());
@@ -155,5 +218,11 @@ fn event_loop(
         if app.quit {
             return Ok(());
         }
+        if answered && Instant::now() < due {
+            continue;
+        }
+        let now = Instant::now();
+        app.tick(now - last);
+        last = now;
     }
 }

@@ -630,6 +630,11 @@ impl Play {
             return;
         }
         self.remember();
+        // A link being drawn from it would otherwise start at a box that is
+        // gone (or at the next box given its freed id).
+        if self.linking.as_deref() == Some(node.id.as_str()) {
+            self.linking = None;
+        }
         self.solution.things.retain(|t| t.id() != node.id);
         self.solution
             .links
@@ -787,6 +792,10 @@ impl Play {
             .as_ref()
             .and_then(|id| self.solution.things.iter_mut().find(|t| t.id() == id));
         match change(thing, &mut self.solution.commitments, key, &offer) {
+            // A step that changed nothing (a number already at its floor, a
+            // value typed as it was) is no undo step: undo would seem to do
+            // nothing, and the redo history would be lost for it.
+            Ok(()) if same_build(&before, &self.solution) => {}
             Ok(()) => {
                 self.remember_state(before);
                 self.check_steps();
@@ -1024,6 +1033,11 @@ impl Play {
             Condition::RunFinished => self.run.as_ref().is_some_and(|r| r.sim.finished()),
         }
     }
+}
+
+/// Whether two builds are the same, compared as the text a save writes.
+fn same_build(a: &Solution, b: &Solution) -> bool {
+    matches!((load::to_ron(a), load::to_ron(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 fn none() -> inspector::Refused {

@@ -74,18 +74,301 @@ impl Progress {
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: Option<PathBuf>,
+    /// Set when a damaged or newer progress file could not be moved aside:
+    /// it is left where it is, and progress is not written over it.
+    hold: Option<String>,
+}
+
+/// Why a progress file was kept aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Damage {
+    /// It could not be read whole: cut short, garbled, or not text.
+    Damaged,
+    /// A newer game wrote it, in a format this one does not know.
+    Newer {
+        /// The format version it says it has.
+        version: u32,
+    },
 }
 
 /// What loading the progress file found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
-    /// No save yet, or one read cleanly.
+    /// No save yet, or one read cleanly in this version's format.
     Clean,
-    /// The save could not be read; it was kept beside as `.bak` and the game starts fresh.
-    Recovered {
-        /// Where the unreadable file was moved.
-        kept_as: PathBuf,
+    /// A save in an older format, read whole (the next save writes the current format).
+    Upgraded {
+        /// The format version it had.
+        from: u32,
     },
+    /// A save that could not be read whole, or that a newer game wrote: it
+    /// is kept aside and the game goes on with what could be read of it.
+    Recovered {
+        /// Why it was kept aside.
+        damage: Damage,
+        /// Where it was kept, or why it could not be moved (it is then left
+        /// in place, and progress is not saved this session).
+        kept: Result<PathBuf, String>,
+        /// Level results read from it.
+        levels_kept: usize,
+        /// Level entries in it that could not be read.
+        levels_lost: usize,
+    },
+}
+
+/// The progress file as stored, in any format version this game reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename = "Progress")]
+struct Stored {
+    /// Missing in saves from before formats were numbered: version 0.
+    version: u32,
+    lang: Option<Lang>,
+    levels: BTreeMap<String, LevelRecord>,
+}
+
+/// What the bytes of a progress file gave.
+#[derive(Debug, Clone, PartialEq)]
+struct Read {
+    progress: Progress,
+    /// The format version the file says it has (0 when it says none).
+    version: u32,
+    /// Whether the whole file was read (else only what could be salvaged).
+    whole: bool,
+    /// Level entries that could not be read.
+    lost: usize,
+}
+
+/// Reads a progress file's bytes: whole when they parse, else salvaged
+/// entry by entry. Never fails; nothing readable gives empty progress.
+fn read_progress(bytes: &[u8]) -> Read {
+    let strict = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| ron::from_str::<Stored>(text).ok());
+    let (stored, whole, lost) = match strict {
+        Some(stored) => (stored, true, 0),
+        None => {
+            let (stored, lost) = salvage(&String::from_utf8_lossy(bytes));
+            (stored, false, lost)
+        }
+    };
+    let version = stored.version;
+    let mut progress = upgrade(stored);
+    for record in progress.levels.values_mut() {
+        record.tidy();
+    }
+    Read {
+        progress,
+        version,
+        whole,
+        lost,
+    }
+}
+
+/// Brings a stored save of any known version to this version's shape.
+fn upgrade(stored: Stored) -> Progress {
+    // Version 0 (no `version` field) had the same fields as version 1; a
+    // version that changes them converts here, oldest first.
+    Progress {
+        version: PROGRESS_VERSION,
+        lang: stored.lang,
+        levels: stored.levels,
+    }
+}
+
+impl LevelRecord {
+    /// Keeps figures a hand-edited or damaged file may hold within what the game shows.
+    fn tidy(&mut self) {
+        self.stars = self.stars.min(3);
+        self.best_cost_usd = self.best_cost_usd.filter(|c| c.is_finite() && *c >= 0.0);
+    }
+}
+
+/// Moves a file aside to the first free `NAME.bak`, `NAME.1.bak`, … beside
+/// it, so an earlier backup is never written over.
+pub fn keep_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "progress.ron".to_string());
+    for n in 0..100 {
+        let bak = if n == 0 {
+            path.with_file_name(format!("{name}.bak"))
+        } else {
+            path.with_file_name(format!("{name}.{n}.bak"))
+        };
+        if std::fs::symlink_metadata(&bak).is_err() {
+            std::fs::rename(path, &bak)?;
+            return Ok(bak);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "a hundred backups are already there",
+    ))
+}
+
+/// Reads what can be read of a damaged progress file: its version and
+/// language if they parse, and every level entry that parses on its own.
+/// Returns the salvage and how many level entries were lost.
+fn salvage(text: &str) -> (Stored, usize) {
+    let mut stored = Stored::default();
+    let mut lost = 0;
+    let b = text.as_bytes();
+    let Some(open) = scan::top_struct(b) else {
+        return (stored, lost);
+    };
+    // A file cut short ends inside its last field: that one is read too, as
+    // far as it goes.
+    for field in scan::items(b, open) {
+        let Some((name, value, at)) = scan::split_pair(text, field) else {
+            continue;
+        };
+        match name {
+            "version" => {
+                if let Ok(v) = value.parse() {
+                    stored.version = v;
+                }
+            }
+            "lang" => stored.lang = ron::from_str(value).ok().flatten(),
+            "levels" if b.get(at) == Some(&b'{') => {
+                for entry in scan::items(b, at) {
+                    let record = scan::split_pair(text, entry).and_then(|(k, v, _)| {
+                        Some((
+                            ron::from_str::<String>(k).ok()?,
+                            ron::from_str::<LevelRecord>(v).ok()?,
+                        ))
+                    });
+                    match record {
+                        Some((id, r)) => {
+                            stored.levels.insert(id, r);
+                        }
+                        None => lost += 1,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (stored, lost)
+}
+
+/// Just enough of RON's structure to walk a damaged file: brackets, strings
+/// and comments, never the values themselves.
+mod scan {
+    use std::ops::Range;
+
+    /// Skips whitespace and comments.
+    fn blank(b: &[u8], mut at: usize) -> usize {
+        loop {
+            match b.get(at..) {
+                Some([c, ..]) if c.is_ascii_whitespace() => at += 1,
+                Some([b'/', b'/', ..]) => {
+                    at = b[at..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(b.len(), |n| at + n + 1);
+                }
+                Some([b'/', b'*', ..]) => {
+                    at = b[at + 2..]
+                        .windows(2)
+                        .position(|w| w == b"*/")
+                        .map_or(b.len(), |n| at + 2 + n + 2);
+                }
+                _ => return at,
+            }
+        }
+    }
+
+    /// Where the string starting at `at` (a `"`) ends, past its closing quote.
+    fn string_end(b: &[u8], at: usize) -> Option<usize> {
+        let mut i = at + 1;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// The `(` that opens the top-level struct, past `#![…]` attributes and a struct name.
+    pub fn top_struct(b: &[u8]) -> Option<usize> {
+        let mut at = blank(b, 0);
+        while b.get(at..at + 2) == Some(b"#!") {
+            at = blank(b, at + b[at..].iter().position(|&c| c == b']')? + 1);
+        }
+        while b
+            .get(at)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        {
+            at += 1;
+        }
+        at = blank(b, at);
+        (b.get(at) == Some(&b'(')).then_some(at)
+    }
+
+    /// The items inside the bracket opening at `open`, split at its
+    /// top-level commas. When the text ends before the bracket closes, the
+    /// item it ends in is the last one (it parses only if it was complete).
+    pub fn items(b: &[u8], open: usize) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut depth = 0usize;
+        let mut start = open + 1;
+        let mut i = open + 1;
+        let push = |from: usize, to: usize, out: &mut Vec<Range<usize>>| {
+            if blank(b, from) < to {
+                out.push(from..to);
+            }
+        };
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'"' => i = string_end(b, i).unwrap_or(b.len()),
+                b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => i = blank(b, i),
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    i += 1;
+                }
+                b')' | b']' | b'}' if depth == 0 => {
+                    push(start, i, &mut out);
+                    return out;
+                }
+                b')' | b']' | b'}' => {
+                    depth -= 1;
+                    i += 1;
+                }
+                b',' if depth == 0 => {
+                    push(start, i, &mut out);
+                    start = i + 1;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        push(start, b.len(), &mut out);
+        out
+    }
+
+    /// Splits `key: value` at its first top-level colon: the key and the
+    /// value trimmed, and where the value starts.
+    pub fn split_pair(text: &str, item: Range<usize>) -> Option<(&str, &str, usize)> {
+        let b = text.as_bytes();
+        let mut i = item.start;
+        while i < item.end {
+            match b[i] {
+                b'"' => i = string_end(b, i)?,
+                b':' => {
+                    let key = text.get(item.start..i)?.trim();
+                    let start = blank(b, i + 1).min(item.end);
+                    let value = text.get(start..item.end)?.trim_end();
+                    return Some((key, value, start));
+                }
+                b'(' | b'[' | b'{' => return None,
+                _ => i += 1,
+            }
+        }
+        None
+    }
 }
 
 impl Store {
@@ -98,19 +381,23 @@ impl Store {
                 directories::ProjectDirs::from("", "", "peakload")
                     .map(|p| p.data_dir().to_path_buf())
             });
-        Store { dir }
+        Store { dir, hold: None }
     }
 
     /// A store in a given directory (tests).
     pub fn at(dir: impl Into<PathBuf>) -> Store {
         Store {
             dir: Some(dir.into()),
+            hold: None,
         }
     }
 
     /// A store that remembers nothing.
     pub fn none() -> Store {
-        Store { dir: None }
+        Store {
+            dir: None,
+            hold: None,
+        }
     }
 
     /// The directory, if saving is possible.
@@ -118,38 +405,67 @@ impl Store {
         self.dir.as_deref()
     }
 
-    fn progress_path(&self) -> Option<PathBuf> {
+    /// Where the progress file is kept.
+    pub fn progress_path(&self) -> Option<PathBuf> {
         Some(self.dir.as_ref()?.join("progress.ron"))
     }
 
-    /// Reads the progress file; an unreadable one is moved aside to `.bak` rather than overwritten.
-    pub fn load(&self) -> (Progress, Loaded) {
+    /// Reads the progress file. One that cannot be read whole, or that a
+    /// newer game wrote, is moved aside to `.bak` (never written over) and the
+    /// game goes on with the level results that could be read from it.
+    pub fn load(&mut self) -> (Progress, Loaded) {
         let Some(path) = self.progress_path() else {
             return (Progress::default(), Loaded::Clean);
         };
-        let parsed = match std::fs::read_to_string(&path) {
-            Ok(text) => ron::from_str::<Progress>(&text).ok(),
+        let read = match std::fs::read(&path) {
+            Ok(bytes) => read_progress(&bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return (Progress::default(), Loaded::Clean);
             }
-            // Unreadable (not UTF-8, no permission): kept aside like a corrupt one.
-            Err(_) => None,
+            // Unreadable (no permission, a directory): kept aside like a damaged one.
+            Err(_) => Read {
+                progress: Progress::default(),
+                version: 0,
+                whole: false,
+                lost: 0,
+            },
         };
-        match parsed {
-            Some(p) => (p, Loaded::Clean),
-            None => {
-                let kept_as = path.with_extension("ron.bak");
-                let _ = std::fs::rename(&path, &kept_as);
-                (Progress::default(), Loaded::Recovered { kept_as })
+        let damage = if read.version > PROGRESS_VERSION {
+            Damage::Newer {
+                version: read.version,
             }
+        } else if !read.whole {
+            Damage::Damaged
+        } else if read.version < PROGRESS_VERSION {
+            return (read.progress, Loaded::Upgraded { from: read.version });
+        } else {
+            return (read.progress, Loaded::Clean);
+        };
+        let kept = keep_aside(&path).map_err(|e| e.to_string());
+        if let Err(why) = &kept {
+            self.hold = Some(format!(
+                "{} could not be moved aside ({why}), so it is not written over",
+                path.display()
+            ));
         }
+        let loaded = Loaded::Recovered {
+            damage,
+            kept,
+            levels_kept: read.progress.levels.len(),
+            levels_lost: read.lost,
+        };
+        (read.progress, loaded)
     }
 
-    /// Writes the progress file atomically.
+    /// Writes the progress file atomically (refused while a file that could
+    /// not be moved aside is in its place).
     pub fn save(&self, progress: &Progress) -> std::io::Result<()> {
         let Some(path) = self.progress_path() else {
             return Ok(());
         };
+        if let Some(why) = &self.hold {
+            return Err(std::io::Error::other(why.clone()));
+        }
         let text = ron::ser::to_string_pretty(progress, ron::ser::PrettyConfig::default())
             .map_err(std::io::Error::other)?;
         if let Some(dir) = path.parent() {
@@ -178,11 +494,15 @@ impl Store {
         )
     }
 
-    /// The player's last architecture for a level, as text.
-    pub fn load_solution(&self, level: &str) -> Option<(PathBuf, String)> {
+    /// The player's last architecture for a level, as text (`None` when
+    /// there is none; an error when there is one that cannot be read, which
+    /// must then not be written over as if there were none).
+    pub fn load_solution(&self, level: &str) -> Option<(PathBuf, std::io::Result<String>)> {
         let path = self.solution_path(level)?;
-        let text = std::fs::read_to_string(&path).ok()?;
-        Some((path, text))
+        match std::fs::read_to_string(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            text => Some((path, text)),
+        }
     }
 }
 
@@ -202,13 +522,42 @@ mod tests {
         let dir =
             std::env::temp_dir().join(format!("peakload-progress-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    /// Progress with `n` levels, every field filled, and its saved text.
+    fn sample(n: usize) -> (Progress, String) {
+        let mut p = Progress {
+            lang: Some(Lang::Ko),
+            ..Progress::default()
+        };
+        for i in 0..n {
+            p.record(
+                &format!("{i:02}-level"),
+                i % 3 != 2,
+                (i % 4) as u8,
+                10.0 + i as f64,
+            );
+        }
+        let text = ron::ser::to_string_pretty(&p, ron::ser::PrettyConfig::default()).unwrap();
+        (p, text)
+    }
+
+    /// Files in a directory, sorted.
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
     }
 
     #[test]
     fn progress_round_trips_and_keeps_the_best() {
         let dir = temp_dir("round");
-        let store = Store::at(&dir);
+        let mut store = Store::at(&dir);
         let mut p = Progress::default();
         assert!(p.record("01", true, 2, 30.0));
         assert!(!p.record("01", false, 0, 10.0));
@@ -219,34 +568,308 @@ mod tests {
         assert_eq!(back, p);
         assert_eq!(back.stars("01"), 3);
         assert_eq!(back.levels["01"].best_cost_usd, Some(25.0));
+        // Written through a temporary file that is gone afterwards.
+        assert_eq!(files(&dir), ["progress.ron"]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
-    fn a_corrupt_save_is_kept_aside_and_the_game_starts_fresh() {
+    fn a_corrupt_save_is_kept_aside_and_the_game_starts_with_nothing_lost_silently() {
         let dir = temp_dir("corrupt");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("progress.ron"),
-            "(version: 1, levels: {\"01\": (pas",
-        )
-        .unwrap();
-        let store = Store::at(&dir);
+        let text = "(version: 1, levels: {\"01\": (pas";
+        std::fs::write(dir.join("progress.ron"), text).unwrap();
+        let mut store = Store::at(&dir);
         let (p, loaded) = store.load();
         assert_eq!(p, Progress::default());
-        let Loaded::Recovered { kept_as } = loaded else {
-            panic!("expected recovery, got {loaded:?}");
+        let Loaded::Recovered {
+            damage: Damage::Damaged,
+            kept: Ok(kept_as),
+            levels_kept: 0,
+            levels_lost: 1,
+        } = loaded
+        else {
+            panic!("expected recovery with one entry lost, got {loaded:?}");
         };
-        assert!(kept_as.exists());
+        assert_eq!(std::fs::read_to_string(&kept_as).unwrap(), text);
         assert!(!dir.join("progress.ron").exists());
+        // The next save writes a fresh file and leaves the backup alone.
+        store.save(&p).unwrap();
+        assert_eq!(std::fs::read_to_string(&kept_as).unwrap(), text);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
-    fn an_older_save_without_new_fields_loads() {
-        let old = "(levels: {\"01-on-prem-dilemma\": (stars: 2, passed: true)})";
-        let p: Progress = ron::from_str(old).unwrap();
+    fn a_half_written_save_keeps_every_whole_level_entry() {
+        let dir = temp_dir("half");
+        let (p, text) = sample(6);
+        // Cut in the middle of the fourth level's record.
+        let fourth = text.find("\"03-level\"").unwrap();
+        let cut = &text[..fourth + 30];
+        std::fs::write(dir.join("progress.ron"), cut).unwrap();
+        let mut store = Store::at(&dir);
+        let (back, loaded) = store.load();
+        assert_eq!(
+            loaded,
+            Loaded::Recovered {
+                damage: Damage::Damaged,
+                kept: Ok(dir.join("progress.ron.bak")),
+                levels_kept: 3,
+                levels_lost: 1,
+            }
+        );
+        assert_eq!(back.lang, Some(Lang::Ko));
+        for id in ["00-level", "01-level", "02-level"] {
+            assert_eq!(back.levels[id], p.levels[id], "{id}");
+        }
+        assert_eq!(back.levels.len(), 3);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("progress.ron.bak")).unwrap(),
+            cut
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_save_cut_at_any_byte_gives_only_true_records_and_more_text_never_fewer() {
+        let (p, text) = sample(8);
+        let bytes = text.as_bytes();
+        let mut kept_before = 0;
+        for cut in 0..=bytes.len() {
+            let read = read_progress(&bytes[..cut]);
+            for (id, r) in &read.progress.levels {
+                assert_eq!(Some(r), p.levels.get(id), "cut at {cut}: {id}");
+            }
+            let kept = read.progress.levels.len();
+            assert!(kept >= kept_before, "cut at {cut}: {kept} < {kept_before}");
+            kept_before = kept;
+            assert_eq!(read.whole, cut == bytes.len(), "cut at {cut}");
+        }
+        assert_eq!(kept_before, 8);
+    }
+
+    #[test]
+    fn garbage_level_entries_are_dropped_and_the_rest_kept() {
+        let dir = temp_dir("garbage");
+        let text = r#"(
+    version: 1,
+    lang: Some(Ko),
+    levels: {
+        "01": (passed: true, stars: 3, best_cost_usd: Some(20.0)),
+        "02": (stars: "many"),
+        "03": 7,
+        "04": (pas#$%),
+        // a comment, and a key with a colon and a bracket in it
+        "05:(x": (passed: true, stars: 9, best_cost_usd: Some(-4.0)),
+        "06": (passed: true, stars: 2, best_cost_usd: Some(12.5)),
+        garbage,
+    },
+)"#;
+        std::fs::write(dir.join("progress.ron"), text).unwrap();
+        let mut store = Store::at(&dir);
+        let (p, loaded) = store.load();
+        assert_eq!(
+            loaded,
+            Loaded::Recovered {
+                damage: Damage::Damaged,
+                kept: Ok(dir.join("progress.ron.bak")),
+                levels_kept: 3,
+                levels_lost: 4,
+            }
+        );
+        assert_eq!(p.lang, Some(Lang::Ko));
+        assert_eq!(p.stars("01"), 3);
+        assert_eq!(p.levels["06"].best_cost_usd, Some(12.5));
+        // Figures out of range are kept within what the game shows.
+        assert_eq!(p.stars("05:(x"), 3);
+        assert_eq!(p.levels["05:(x"].best_cost_usd, None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_save_that_is_not_text_is_salvaged_too() {
+        let mut bytes =
+            b"(version: 1, levels: {\"01\": (passed: true, stars: 2), \"0\xff\": (".to_vec();
+        bytes.extend_from_slice(&[0xff, 0xfe, 0x00, 0x80]);
+        let read = read_progress(&bytes);
+        assert!(!read.whole);
+        assert_eq!(read.progress.stars("01"), 2);
+        assert_eq!(read.progress.levels.len(), 1);
+        assert_eq!(read.lost, 1);
+        assert_eq!(read_progress(&[0xff; 64]).progress, Progress::default());
+        assert_eq!(read_progress(b"").progress, Progress::default());
+    }
+
+    #[test]
+    fn a_save_from_before_versions_loads_and_is_upgraded() {
+        let dir = temp_dir("old");
+        // Version 0: no version field (and here no language, and the struct named).
+        let old = "Progress(levels: {\"01-on-prem-dilemma\": (stars: 2, passed: true)})";
+        std::fs::write(dir.join("progress.ron"), old).unwrap();
+        let mut store = Store::at(&dir);
+        let (p, loaded) = store.load();
+        assert_eq!(loaded, Loaded::Upgraded { from: 0 });
+        assert_eq!(p.version, PROGRESS_VERSION);
         assert_eq!(p.stars("01-on-prem-dilemma"), 2);
         assert!(p.passed("01-on-prem-dilemma"));
+        // Read in place, not moved; the next save writes this version.
+        assert_eq!(files(&dir), ["progress.ron"]);
+        store.save(&p).unwrap();
+        let (again, loaded) = store.load();
+        assert_eq!((again, loaded), (p, Loaded::Clean));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_save_from_a_newer_game_is_kept_aside_not_written_over() {
+        let dir = temp_dir("newer");
+        let newer = "(version: 7, lang: Some(En), levels: {\"01\": (passed: true, stars: 3, medals: [\"gold\"])}, friends: [\"kim\"])";
+        std::fs::write(dir.join("progress.ron"), newer).unwrap();
+        let mut store = Store::at(&dir);
+        let (p, loaded) = store.load();
+        let bak = dir.join("progress.ron.bak");
+        assert_eq!(
+            loaded,
+            Loaded::Recovered {
+                damage: Damage::Newer { version: 7 },
+                kept: Ok(bak.clone()),
+                levels_kept: 1,
+                levels_lost: 0,
+            }
+        );
+        assert_eq!(p.stars("01"), 3);
+        store.save(&p).unwrap();
+        assert_eq!(std::fs::read_to_string(&bak).unwrap(), newer);
+
+        // A newer shape this game cannot parse at all: still recognised by its version.
+        std::fs::write(
+            dir.join("progress.ron"),
+            "(version: 9, levels: [\"new\"], x: (",
+        )
+        .unwrap();
+        let (p, loaded) = store.load();
+        assert_eq!(p.levels.len(), 0);
+        assert!(
+            matches!(
+                loaded,
+                Loaded::Recovered {
+                    damage: Damage::Newer { version: 9 },
+                    kept: Ok(ref k),
+                    ..
+                } if *k == dir.join("progress.ron.1.bak")
+            ),
+            "{loaded:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&bak).unwrap(), newer);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_damaged_save_that_cannot_be_moved_aside_is_never_written_over() {
+        let dir = temp_dir("stuck");
+        std::fs::write(dir.join("progress.ron"), "(levels: {\"01\": (stars: 1), ").unwrap();
+        // Every backup name taken.
+        std::fs::write(dir.join("progress.ron.bak"), "").unwrap();
+        for n in 1..100 {
+            std::fs::write(dir.join(format!("progress.ron.{n}.bak")), "").unwrap();
+        }
+        let mut store = Store::at(&dir);
+        let (p, loaded) = store.load();
+        assert_eq!(p.stars("01"), 1);
+        assert!(
+            matches!(
+                loaded,
+                Loaded::Recovered {
+                    kept: Err(_),
+                    levels_kept: 1,
+                    ..
+                }
+            ),
+            "{loaded:?}"
+        );
+        assert!(store.save(&p).is_err(), "a save went over the damaged file");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("progress.ron")).unwrap(),
+            "(levels: {\"01\": (stars: 1), "
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_game_says_what_it_recovered_on_the_campaign_map() {
+        let dir = temp_dir("notice");
+        let (_, text) = sample(4);
+        let cut = &text[..text.find("\"03-level\"").unwrap() + 12];
+        std::fs::write(dir.join("progress.ron"), cut).unwrap();
+        let app = super::super::app::App::new(Some(Lang::En), Store::at(&dir)).unwrap();
+        let notice = app.notice.clone().expect("a notice");
+        assert_eq!(notice.key, "notice.recovered");
+        let said = app.strings.f(
+            notice.key,
+            &notice
+                .args
+                .iter()
+                .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+                .collect::<Vec<_>>(),
+        );
+        assert!(said.contains(" 3 ") && said.contains("1 lost"), "{said}");
+        assert!(said.contains("progress.ron.bak"), "{said}");
+        assert_eq!(app.progress.levels.len(), 3);
+        assert_eq!(app.progress.lang, Some(Lang::Ko));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unreadable_saved_build_is_kept_aside_and_never_written_over() {
+        use super::super::app::App;
+        use super::super::keymap::Msg;
+        for (name, bytes) in [
+            (
+                "half",
+                b"Solution(level: \"01-on-prem-dilemma\", things: [OnPrem".to_vec(),
+            ),
+            ("binary", vec![0xff, 0xfe, b'(', 0x80]),
+        ] {
+            let dir = temp_dir(&format!("build-{name}"));
+            let store = Store::at(&dir);
+            let path = store.solution_path("01-on-prem-dilemma").unwrap();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+            let mut app = App::new(Some(Lang::En), store).unwrap();
+            app.open_campaign(0);
+            let play = app.play.as_ref().expect("the level opens");
+            let said = play.status.clone().expect("the level says so");
+            assert_eq!(said.key, "notice.build_kept_aside", "{name}");
+            assert!(play.solution.things.is_empty(), "{name}");
+            let bak = path.with_file_name("01-on-prem-dilemma.ron.bak");
+            assert_eq!(std::fs::read(&bak).unwrap(), bytes, "{name}");
+            // The new build is kept; the old one stays in its backup.
+            app.update(Msg::PlaceNth(0));
+            app.update(Msg::Back);
+            let saved = std::fs::read_to_string(&path).unwrap();
+            assert!(saved.contains("dc-1"), "{name}: {saved}");
+            assert_eq!(std::fs::read(&bak).unwrap(), bytes, "{name}");
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saves_replace_the_file_whole_and_leave_no_temporary_file() {
+        let dir = temp_dir("atomic");
+        let path = dir.join("solutions").join("01.ron");
+        save_text(&path, "old").unwrap();
+        // A second name for the old file: writing in place would change it too.
+        let old = dir.join("old-link");
+        std::fs::hard_link(&path, &old).unwrap();
+        save_text(&path, "new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "old");
+        assert_eq!(files(&dir.join("solutions")), ["01.ron"]);
+        // A save that cannot land (a directory is in the way) fails and leaves no temporary file.
+        let blocked = dir.join("blocked.ron");
+        std::fs::create_dir_all(blocked.join("inside")).unwrap();
+        assert!(save_text(&blocked, "x").is_err());
+        assert_eq!(files(&dir), ["blocked.ron", "old-link", "solutions"]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
