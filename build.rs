@@ -16,7 +16,7 @@ fn main() {
         .unwrap_or_default();
     folders.sort();
     let mut code = String::from(
-        "/// Bundled levels: (folder, level.ron, reference.ron, naive.ron).\npub const BUNDLED: &[(&str, &str, Option<&str>, Option<&str>)] = &[\n",
+        "/// One bundled level folder: (folder, level.ron, reference.ron, naive.ron, par.ron).\npub type BundledRow = (&'static str, &'static str, Option<&'static str>, Option<&'static str>, Option<&'static str>);\n/// Bundled levels.\npub const BUNDLED: &[BundledRow] = &[\n",
     );
     for folder in folders {
         let name = folder
@@ -33,10 +33,17 @@ fn main() {
         let opt = |f: &str| file(f).map_or("None".to_string(), |s| format!("Some({s})"));
         let _ = writeln!(
             code,
-            "    ({name:?}, {}, {}, {}),",
+            "    ({name:?}, {}, {}, {}, {}),",
             file("level.ron").unwrap_or_default(),
             opt("reference.ron"),
-            opt("naive.ron")
+            opt("naive.ron"),
+            // The par is optional (made by `peakload par`); a new one shows as
+            // a change of the folder, watched below.
+            if folder.join("par.ron").is_file() {
+                opt("par.ron")
+            } else {
+                "None".to_string()
+            }
         );
         println!("cargo:rerun-if-changed={}", folder.display());
     }

@@ -15,6 +15,8 @@ pub struct BundledLevel {
     pub reference: Option<&'static str>,
     /// Text of `naive.ron`, the design the lesson shows failing.
     pub naive: Option<&'static str>,
+    /// Text of `par.ron`, the sampled designs' costs and availability.
+    pub par: Option<&'static str>,
 }
 
 impl BundledLevel {
@@ -41,11 +43,12 @@ impl BundledLevel {
 pub fn all() -> impl Iterator<Item = BundledLevel> {
     BUNDLED
         .iter()
-        .map(|&(folder, level, reference, naive)| BundledLevel {
+        .map(|&(folder, level, reference, naive, par)| BundledLevel {
             folder,
             level,
             reference,
             naive,
+            par,
         })
 }
 

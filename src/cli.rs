@@ -1,5 +1,5 @@
 //! The command line: the game (no subcommand, `play`, `sandbox`) and the
-//! headless tools (`score`, `check`, `levels`, `new`).
+//! headless tools (`score`, `check`, `levels`, `new`, `par`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use crate::atomic::write_atomically;
 use crate::batch;
 use crate::bundled;
 use crate::format::{self, Checked, InputError, SourceFile, load};
+use crate::par;
 use crate::sim::{self, Score, Sim};
 use crate::tui::{self, strings::Lang};
 
@@ -66,6 +67,22 @@ pub enum Command {
     },
     /// Build freely against a traffic pattern of your choice.
     Sandbox,
+    /// Sample designs from a level's palette, score them, and write their cost and
+    /// availability beside the level (par.ron: the results screen's histograms).
+    Par {
+        /// Level file, level folder, or bundled level name.
+        level: String,
+        /// Designs to sample.
+        #[arg(long, default_value_t = par::DEFAULT_SAMPLES)]
+        samples: u32,
+        /// Seed of the sampling: the same seed gives the same designs on every machine.
+        #[arg(long, default_value_t = par::DEFAULT_SEED)]
+        seed: u64,
+        /// Write here instead of par.ron beside the level (needed for a bundled level
+        /// that has no folder on disk).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Write a commented starter level, reference and naive solution into a new folder.
     New {
         /// The new folder, e.g. levels/16-cache-day (its name becomes the level id).
@@ -85,6 +102,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Play { level, solution }) => play(cli.lang, &level, solution),
         Some(Command::Levels) => levels(),
         Some(Command::New { folder }) => new_level(&folder),
+        Some(Command::Par {
+            level,
+            samples,
+            seed,
+            out,
+        }) => make_par(&level, samples, seed, out.as_deref()),
         Some(Command::Check { level, solution }) => check(&level, solution.as_deref()),
         Some(Command::Score {
             level,
@@ -123,10 +146,17 @@ fn play(lang: Option<Lang>, level: &str, solution: Option<PathBuf>) -> ExitCode 
     for w in &checked.warnings {
         eprintln!("{w}");
     }
+    // The par beside the level file, or the bundled one of the same text.
+    let par = par::find_for(&checked.level_file).unwrap_or_else(|err| {
+        eprintln!("{}", err.to_string().trim_end());
+        eprintln!("  (the results screen will leave out the par)");
+        None
+    });
     let start = tui::Start::Level {
         level: Box::new(checked.level),
         solution: Box::new(checked.solution.map(|(s, _)| s).unwrap_or_default()),
         save_to: solution,
+        par,
     };
     game(lang, start)
 }
@@ -270,6 +300,136 @@ fn score(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `peakload par`: samples and scores designs, writes the par file, prints a summary.
+fn make_par(level: &str, samples: u32, seed: u64, out: Option<&Path>) -> ExitCode {
+    if samples == 0 {
+        eprintln!("error: --samples must be at least 1");
+        return ExitCode::from(2);
+    }
+    // A level on disk starts from every solution beside it; a bundled one
+    // with no folder here, from the two solutions the game embeds.
+    let path = Path::new(level);
+    let (level_file, starts, beside) = if path.exists() {
+        let level_path = load::level_path(path);
+        let level_file = match load::read(&level_path) {
+            Ok(f) => f,
+            Err(err) => return input_error(&InputError::from(err)),
+        };
+        let folder = level_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let mut starts = Vec::new();
+        match batch::expand(std::slice::from_ref(&folder)) {
+            Ok(paths) => {
+                for p in paths.iter().filter(|p| **p != level_path) {
+                    match load::read(p) {
+                        Ok(f) => starts.push(f),
+                        Err(err) => eprintln!("note: left out {}: {err}", p.display()),
+                    }
+                }
+            }
+            Err(err) => eprintln!("note: cannot list {}: {err}", folder.display()),
+        }
+        (level_file, starts, Some(folder.join(par::FILE_NAME)))
+    } else if let Some(b) = bundled::find(level) {
+        let starts = ["reference", "naive"]
+            .iter()
+            .filter_map(|w| b.solution_file(w))
+            .collect();
+        (b.level_file(), starts, None)
+    } else {
+        eprintln!("error: no level file or bundled level named `{level}` (see `peakload levels`)");
+        return ExitCode::from(2);
+    };
+    let Some(target) = out.map(Path::to_path_buf).or(beside) else {
+        eprintln!(
+            "error: `{level}` is a bundled level with no folder here; say where to write its par with --out FILE"
+        );
+        return ExitCode::from(2);
+    };
+    let threads = batch::cores();
+    eprintln!(
+        "sampling {samples} designs of {} (seed {seed}) from {} solution(s), scoring on {threads} core(s)...",
+        level_file.path,
+        starts.len()
+    );
+    let started = std::time::Instant::now();
+    let made = match par::make(&level_file, &starts, samples, seed, threads) {
+        Ok(m) => m,
+        Err(par::ParError::Level(err)) => return input_error(&err),
+        Err(err) => {
+            eprint!("{err}");
+            eprintln!();
+            return ExitCode::from(2);
+        }
+    };
+    let text = match made.par.to_text() {
+        Ok(t) => t,
+        Err(err) => {
+            eprintln!("error: cannot write the par as RON: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(err) = write_atomically(&target, &text) {
+        eprintln!("error: cannot write {}: {err}", target.display());
+        return ExitCode::from(2);
+    }
+    say(&par_summary(&made, &target, started.elapsed()));
+    ExitCode::SUCCESS
+}
+
+/// What `peakload par` made, in a few lines.
+fn par_summary(made: &par::Made, target: &Path, took: std::time::Duration) -> String {
+    use std::fmt::Write as _;
+    let p = &made.par;
+    let mut t = String::new();
+    let _ = writeln!(t, "wrote {}", target.display());
+    for (file, why) in &made.skipped {
+        let _ = writeln!(t, "  left out {file}: {why}");
+    }
+    let _ = writeln!(
+        t,
+        "  {} valid designs (seed {}) of {} drawn, sampled and scored in {:.1}s",
+        p.samples,
+        p.seed,
+        made.attempts,
+        took.as_secs_f64()
+    );
+    let met: Vec<f64> = p.met_goal().map(|r| r.cost_usd).collect();
+    let _ = writeln!(t, "  met the goal: {} of {}", met.len(), p.samples);
+    if let (Some(lo), Some(hi)) = (met.first(), met.last()) {
+        let _ = writeln!(
+            t,
+            "  cost of those: min {} · median {} · max {}",
+            dollars(*lo),
+            dollars(met[met.len() / 2]),
+            dollars(*hi)
+        );
+    }
+    let mut avail: Vec<f64> = p.designs.iter().map(|r| r.availability_pct).collect();
+    avail.sort_by(f64::total_cmp);
+    if let (Some(lo), Some(hi)) = (avail.first(), avail.last()) {
+        let _ = writeln!(
+            t,
+            "  availability of all: min {lo:.3}% · median {:.3}% · max {hi:.3}%",
+            avail[avail.len() / 2]
+        );
+    }
+    t
+}
+
+/// Dollars as the tables write them: cents below $1,000, whole dollars with
+/// separators above.
+fn dollars(usd: f64) -> String {
+    if usd >= 1000.0 {
+        format!("${}", thousands(usd.round() as u64))
+    } else {
+        format!("${usd:.2}")
     }
 }
 

@@ -8,7 +8,8 @@
 //! - [`cli`] is the command line (the game, `play`, `sandbox`, `score`, `check`, `levels`, `new`);
 //! - [`starter`] writes a commented starter level for `peakload new`;
 //! - [`atomic`] writes files so a crash never leaves half of one;
-//! - [`batch`] scores many solutions of one level on every core.
+//! - [`batch`] scores many solutions of one level on every core;
+//! - [`par`] samples designs from a level's palette for the results screen's histograms.
 #![forbid(unsafe_code)]
 
 pub mod atomic;
@@ -16,6 +17,7 @@ pub mod batch;
 pub mod bundled;
 pub mod cli;
 pub mod format;
+pub mod par;
 pub mod sim;
 pub mod starter;
 pub mod tui;

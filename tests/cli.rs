@@ -280,3 +280,72 @@ fn new_writes_a_starter_that_checks_scores_and_is_never_written_twice() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn score_takes_many_solutions_and_answers_one_line_each_in_order() {
+    let dir = "levels/08-loose-coupling";
+    let files = [
+        format!("{dir}/naive.ron"),
+        "tests/fixtures/bad/solution-link-into-nothing.ron".to_string(),
+        "no/such/file.ron".to_string(),
+        format!("{dir}/reference.ron"),
+    ];
+    let mut args = vec!["score", "08"];
+    args.extend(files.iter().map(String::as_str));
+    args.push("--json");
+    let out = peakload(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the worst of them: an input error"
+    );
+    let stdout = text(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    for (line, file) in lines.iter().zip(&files) {
+        assert_eq!(line["solution"], file.as_str(), "in the order given");
+    }
+    assert_eq!(lines[0]["passed"], false);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("link-into-nothing.ron:"))
+    );
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no/such/file.ron"))
+    );
+    assert_eq!(lines[3]["stars"], 3);
+
+    // Each line carries the same score as scoring that file alone.
+    let alone = peakload(&["score", "08", &files[3], "--json"]);
+    let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).expect("json");
+    let mut batch = lines[3].clone();
+    batch.as_object_mut().map(|o| o.remove("solution"));
+    assert_eq!(batch, alone);
+
+    // A folder gives its solutions in name order, not its level file.
+    let out = peakload(&["score", "08", dir]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "some miss a goal, none is broken"
+    );
+    let table = text(&out.stdout);
+    let named: Vec<&str> = table.lines().filter_map(|l| l.split("  ").next()).collect();
+    let mut sorted = named.clone();
+    sorted.sort_unstable();
+    assert_eq!(named, sorted);
+    assert!(named.iter().all(|n| !n.ends_with("level.ron")), "{table}");
+    assert!(
+        named.contains(&"levels/08-loose-coupling/reference.ron"),
+        "{table}"
+    );
+
+    let out = peakload(&["score", "08", dir, "--trace", "/tmp/never.csv"]);
+    assert_eq!(out.status.code(), Some(2), "--trace takes one solution");
+}

@@ -479,6 +479,7 @@ fn both_languages_have_every_string_the_screen_uses() {
                         | "play"
                         | "log"
                         | "why"
+                        | "par"
                 )
             });
             if known_prefix && part.contains('.') && !part.contains(' ') && !en.contains_key(part) {
