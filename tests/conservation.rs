@@ -1,33 +1,137 @@
-//! Every request that arrives ends as exactly one of ok, late, dropped or
-//! pending: arrived = ok + late + dropped + pending after every tick, per
-//! source and in total — on every bundled level and solution, and on random
-//! levels and solutions.
+//! The simulation's bookkeeping holds after every tick, on every bundled
+//! level's reference and naive design and on random levels and solutions:
+//!
+//! - every request that arrives ends as exactly one of ok, late, dropped or
+//!   pending: arrived = ok + late + dropped + pending, per stream and in total;
+//! - costs and capacities are finite and never negative, and the cost never
+//!   goes down;
+//! - an Auto Scaling group's desired capacity stays within [min, max], and it
+//!   never runs more members than its maximum;
+//! - a Lambda function never runs more at once than its concurrency limit;
+//! - a queue's running totals match its messages, and no visible message is
+//!   older than the queue's retention;
+//! - the same seed gives the same score, to the byte.
 
 mod common;
 
 use common::{checked, per_level, sim_of, solutions_on_disk};
+use hecs::Entity;
 use peakload::format::{self, SourceFile};
 use peakload::sim::Sim;
+use peakload::sim::components::{Function, Group, MessageQueue, Server};
 use proptest::prelude::*;
 
-/// Steps a simulation to the end, checking conservation after every tick.
+/// Steps a simulation to the end, checking every invariant after every tick.
 fn assert_conserves(mut sim: Sim, what: &str) {
     let n = sim.ctx.setup.streams.len();
     let mut totals = vec![(0u64, 0u64); n]; // (arrived, finished)
+    let mut total = (0u64, 0u64);
+    let mut cost = 0.0;
     while !sim.finished() {
         sim.step();
         let record = sim.metrics.records.last().expect("a record per tick");
+        let tick = record.tick;
         for (i, s) in record.streams.iter().enumerate() {
             totals[i].0 += s.arrived;
             totals[i].1 += s.ok + s.late + s.dropped;
             assert_eq!(
                 totals[i].0,
                 totals[i].1 + s.pending,
-                "{what}: stream {i} breaks conservation at tick {}: arrived {} vs finished {} + pending {}",
-                record.tick,
+                "{what}: stream {i} breaks conservation at tick {tick}: arrived {} vs finished {} + pending {}",
                 totals[i].0,
                 totals[i].1,
                 s.pending
+            );
+        }
+        let t = record.total();
+        total.0 += t.arrived;
+        total.1 += t.ok + t.late + t.dropped;
+        assert_eq!(
+            total.0,
+            total.1 + t.pending,
+            "{what}: the totals break conservation at tick {tick}"
+        );
+
+        for (name, x) in [
+            ("cost", record.cost_usd),
+            ("capacity", record.capacity_rps),
+            ("utilisation", record.utilisation),
+            ("offered rate", record.offered_rps),
+            ("requests in flight", record.in_flight),
+        ] {
+            assert!(
+                x.is_finite() && x >= 0.0,
+                "{what}: {name} is {x} at tick {tick}"
+            );
+        }
+        assert!(
+            record.cost_usd >= cost,
+            "{what}: the cost went down at tick {tick}: {cost} then {}",
+            record.cost_usd
+        );
+        cost = record.cost_usd;
+
+        assert_world_is_sound(&sim, what, tick);
+    }
+}
+
+/// Auto Scaling, Lambda and queue invariants of the world as it stands.
+fn assert_world_is_sound(sim: &Sim, what: &str, tick: u64) {
+    let world = &sim.world;
+    for (entity, group) in world.query::<(Entity, &Group)>().iter() {
+        assert!(
+            group.min <= group.desired && group.desired <= group.max,
+            "{what}: a group wants {} outside [{}, {}] at tick {tick}",
+            group.desired,
+            group.min,
+            group.max
+        );
+        let members = sim
+            .ctx
+            .roster
+            .iter()
+            .filter(|&&(server, fleet)| {
+                fleet == entity
+                    && world
+                        .get::<&Server>(server)
+                        .is_ok_and(|s| s.state.counts_toward_group())
+            })
+            .count();
+        assert!(
+            members <= group.max as usize,
+            "{what}: a group runs {members} members over its maximum {} at tick {tick}",
+            group.max
+        );
+    }
+    for f in world.query::<&Function>().iter() {
+        let limit = f64::from(f.limit);
+        let held: u64 = f.running.iter().map(|r| r.2).sum();
+        assert!(
+            f.concurrency <= limit + 1e-6 && held as f64 <= limit + 1e-6,
+            "{what}: a function ran {} at once (holding {held}) over its limit {limit} at tick {tick}",
+            f.concurrency
+        );
+    }
+    let now = sim.ctx.now_s;
+    let tick_s = sim.ctx.setup.tick_s;
+    for q in world.query::<&MessageQueue>().iter() {
+        let counted: u64 = q.visible.iter().map(|c| c.count).sum();
+        assert_eq!(
+            counted,
+            q.visible.total(),
+            "{what}: a queue's total drifted at tick {tick}"
+        );
+        let by_stream: u64 = q.visible.by_stream().iter().sum();
+        assert_eq!(
+            by_stream, counted,
+            "{what}: a queue's per-stream totals drifted at tick {tick}"
+        );
+        for c in q.visible.iter() {
+            assert!(
+                now - c.arrived_s < q.retention_s + tick_s + 1e-9,
+                "{what}: a message {}s old outlived the {}s retention at tick {tick}",
+                now - c.arrived_s,
+                q.retention_s
             );
         }
     }
