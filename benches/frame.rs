@@ -1,6 +1,6 @@
-//! Drawing speed: one frame of a busy board (a load balancer in front of 40
-//! instances, mid-run, every chart live) into ratatui's `TestBackend`.
-//! Run with `cargo bench --bench frame`.
+//! Drawing speed: one frame of a busy board (100 things: a load balancer in
+//! front of 99 instances, mid-run, every chart live) into ratatui's
+//! `TestBackend`. Run with `cargo bench --bench frame`.
 
 use peakload::format::Solution;
 use peakload::format::solution::{Algorithm, LoadBalancer, Purchase, Scheme, Thing};
@@ -28,7 +28,7 @@ fn busy_app() -> App {
         healthy_threshold: None,
     }));
     solution.links.push(("visitors".into(), "front".into()));
-    for i in 0..40 {
+    for i in 0..99 {
         let id = format!("web-{i}");
         solution.things.push(Thing::Instance {
             id: id.clone(),
@@ -38,7 +38,7 @@ fn busy_app() -> App {
         solution.links.push(("front".into(), id.clone()));
         solution
             .layout
-            .insert(id, (2 + (i % 4) as u16, (i / 4) as u16));
+            .insert(id, (1 + (i % 11) as u16, (i / 11) as u16));
     }
     let level = app.play.as_ref().expect("sandbox open").level.clone();
     app.open(level, solution, None, None);
