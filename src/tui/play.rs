@@ -67,7 +67,7 @@ pub const GRID_MAX: u16 = 15;
 /// Wall seconds a level lasts at 1×.
 const LEVEL_AT_1X_S: f64 = 600.0;
 /// Longest the simulation may run inside one frame, so drawing never waits on it.
-const TICK_BUDGET: Duration = Duration::from_millis(20);
+const TICK_BUDGET: Duration = Duration::from_millis(12);
 /// Points kept for the live charts.
 pub const CHART_POINTS: usize = 240;
 
