@@ -33,11 +33,6 @@ pub fn ordered<C: hecs::Component>(world: &World) -> Vec<Entity> {
     found.into_iter().map(|(_, e)| e).collect()
 }
 
-/// Every server, sorted by serial.
-pub fn servers(ctx: &Ctx) -> Vec<Entity> {
-    ctx.roster.iter().map(|&(server, _)| server).collect()
-}
-
 /// The servers of one fleet, sorted by serial.
 pub fn servers_of(ctx: &Ctx, fleet: Entity) -> Vec<Entity> {
     ctx.roster
