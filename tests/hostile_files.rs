@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use peakload::bundled::BundledLevel;
 use peakload::format::{self, Checked, InputError, budget, load, validate};
-use peakload::sim::{Score, Setup, Sim};
+use peakload::sim::{Score, Sim};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -41,27 +41,7 @@ enum Verdict {
 
 /// The estimated cost of a checked level and solution.
 fn cost_of(checked: &Checked) -> budget::Cost {
-    let solution = checked.solution.as_ref().map(|(s, _)| s);
-    let things: Vec<_> = checked
-        .level
-        .preplaced
-        .iter()
-        .chain(solution.into_iter().flat_map(|s| &s.things))
-        .collect();
-    let mut links = checked.level.preplaced_links.clone();
-    let mut actions = Vec::new();
-    if let Some(s) = solution {
-        links.extend(s.links.iter().cloned());
-        actions.extend(s.actions.iter().cloned());
-    }
-    budget::estimate(
-        &checked.catalogue,
-        &checked.level,
-        &things,
-        &links,
-        &actions,
-        validate::MAX_STREAMS + 1,
-    )
+    budget::of_checked(checked)
 }
 
 /// Checks a level and solution given as bytes and scores them if accepted:
@@ -92,18 +72,7 @@ fn judge(level: &[u8], solution: Option<&[u8]>) -> Verdict {
         cost.work() <= validate::MAX_WORK && cost.record_cells() <= validate::MAX_RECORD_CELLS,
         "accepted beyond the bounds: {cost:?}"
     );
-    let solution = checked
-        .solution
-        .as_ref()
-        .map(|(s, _)| s.clone())
-        .unwrap_or_default();
-    let setup = Setup::new(
-        checked.catalogue.clone(),
-        checked.level.clone(),
-        solution,
-        None,
-    );
-    let mut sim = match Sim::new(setup) {
+    let mut sim = match Sim::new(peakload::sim::setup_of(&checked, None)) {
         Ok(sim) => sim,
         Err(err) => return Verdict::Refused(err.to_string()),
     };

@@ -115,6 +115,31 @@ pub fn ticks(level: &Level) -> u64 {
     ticks as u64
 }
 
+/// Estimates the cost of running a checked level with its solution, if any.
+pub fn of_checked(checked: &super::Checked) -> Cost {
+    let solution = checked.solution.as_ref().map(|(s, _)| s);
+    let things: Vec<&Thing> = checked
+        .level
+        .preplaced
+        .iter()
+        .chain(solution.into_iter().flat_map(|s| &s.things))
+        .collect();
+    let mut links = checked.level.preplaced_links.clone();
+    let mut actions = Vec::new();
+    if let Some(s) = solution {
+        links.extend(s.links.iter().cloned());
+        actions.extend(s.actions.iter().cloned());
+    }
+    estimate(
+        &checked.catalogue,
+        &checked.level,
+        &things,
+        &links,
+        &actions,
+        super::validate::MAX_STREAMS + 1,
+    )
+}
+
 /// Estimates the cost of running a level with a solution's things, links and actions.
 pub fn estimate(
     catalogue: &Catalogue,

@@ -30,19 +30,24 @@ pub use world::{BuildError, Setup, Sim};
 
 use crate::format::Checked;
 
-/// Builds and runs a checked level and solution to the end, and scores it.
-pub fn run_checked(checked: &Checked, seed: Option<u64>) -> Result<Sim, BuildError> {
+/// The setup of a checked level and solution (no solution: an empty one).
+pub fn setup_of(checked: &Checked, seed: Option<u64>) -> Setup {
     let solution = checked
         .solution
         .as_ref()
         .map(|(s, _)| s.clone())
         .unwrap_or_default();
-    let setup = Setup::new(
+    Setup::new(
         checked.catalogue.clone(),
         checked.level.clone(),
         solution,
         seed,
-    );
+    )
+}
+
+/// Builds and runs a checked level and solution to the end, and scores it.
+pub fn run_checked(checked: &Checked, seed: Option<u64>) -> Result<Sim, BuildError> {
+    let setup = setup_of(checked, seed);
     let mut sim = Sim::new(setup)?;
     sim.run_to_end();
     Ok(sim)
