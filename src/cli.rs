@@ -630,7 +630,7 @@ pub fn trace_csv(sim: &Sim) -> String {
             let _ = write!(out, ",{name}_{col}");
         }
     }
-    out.push_str(",arrived,ok,late,dropped,pending,in_flight,offered_rps,capacity_rps,utilisation,servers,cost_usd\n");
+    out.push_str(",arrived,ok,late,dropped,pending,in_flight,waiting,offered_rps,capacity_rps,utilisation,servers,cost_usd\n");
     for r in &sim.metrics.records {
         let _ = write!(
             out,
@@ -649,13 +649,14 @@ pub fn trace_csv(sim: &Sim) -> String {
         let t = r.total();
         let _ = writeln!(
             out,
-            ",{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{},{:.6}",
+            ",{},{},{},{},{},{:.4},{},{:.4},{:.4},{:.4},{},{:.6}",
             t.arrived,
             t.ok,
             t.late,
             t.dropped,
             t.pending,
             r.in_flight,
+            r.waiting,
             r.offered_rps,
             r.capacity_rps,
             r.utilisation,

@@ -105,7 +105,12 @@ fn assert_world_is_sound(sim: &Sim, what: &str, tick: u64) {
     }
     for f in world.query::<&Function>().iter() {
         let limit = f64::from(f.limit);
-        let held: u64 = f.running.iter().map(|r| r.2).sum();
+        let held: u64 = f
+            .running
+            .iter()
+            .filter(|r| r.finish_s > sim.ctx.now_s)
+            .map(|r| r.count)
+            .sum();
         assert!(
             f.concurrency <= limit + 1e-6 && held as f64 <= limit + 1e-6,
             "{what}: a function ran {} at once (holding {held}) over its limit {limit} at tick {tick}",

@@ -5,7 +5,8 @@ use hecs::Entity;
 use crate::format::level::Shape;
 use crate::format::solution::{Algorithm, Policy, Purchase, Scheduled, Scheme};
 
-use super::station::{Cohort, KindTerms, Station};
+use super::queueing::line::Line;
+use super::station::{Cohort, KindTerms, Running, Sharing, Station};
 
 /// Stable order of a placed thing (its position in the level and solution);
 /// systems sort by it so hecs's storage order never changes a result.
@@ -58,6 +59,9 @@ pub struct Balancer {
     pub targets: Vec<Entity>,
     /// Requests routed this tick (for capacity-unit charges).
     pub routed: u64,
+    /// Rounding remainders of the split, by target (so no target gets the
+    /// odd request every tick).
+    pub carry: Vec<f64>,
     /// Response bytes this tick, KiB.
     pub routed_kib: f64,
 }
@@ -308,8 +312,15 @@ pub struct Function {
     pub run_s: Vec<f64>,
     /// Workloads whose requests reach it.
     pub reached: Vec<usize>,
-    /// Invocations that last past the current tick: (stream, workload, count, arrived, finish).
-    pub running: Vec<(u16, u16, u64, f64, f64)>,
+    /// Invocations whose end is decided, until it comes.
+    pub running: Vec<Running>,
+    /// Its environments as a line with no room to wait: the chance an
+    /// invocation finds every environment busy is the chance it is throttled.
+    pub line: Line,
+    /// Rounding remainders by stream: throttled, timed out, ok, late.
+    pub carry: Vec<[f64; 4]>,
+    /// Whether it polls a queue (the poller takes only what it can run).
+    pub polls: bool,
     /// Asynchronous events throttled for now, retried next tick.
     pub retrying: std::collections::VecDeque<Cohort>,
     /// Environments in use at the end of each recent tick, newest last: (time, environments).
@@ -345,8 +356,10 @@ pub struct Fleet {
     pub slots_per_server: u32,
     /// Requests one server can hold waiting.
     pub hold_per_server: u64,
-    /// The shared line.
+    /// The requests its servers hold, and their line.
     pub station: Station,
+    /// How its servers share lines this tick (set by the load balancer in front).
+    pub sharing: Sharing,
     /// Health checks of the load balancer in front, if any.
     pub checks: Option<HealthChecks>,
     /// Seconds a target drains when it leaves (0 = killed at once).

@@ -1,7 +1,6 @@
 //! Metrics: one record per tick, run totals, and running summaries (per thing
 //! and of the worst stretch of losses) for the results screen's review.
 
-use super::latency::LatencyHistogram;
 use super::setup::Setup;
 use super::station::{DropReason, Outcomes, Tally};
 
@@ -47,6 +46,9 @@ pub struct TickRecord {
     pub streams: Vec<StreamTick>,
     /// Messages waiting in queues at the end of the tick.
     pub queued: u64,
+    /// Requests waiting in servers' lines at the end of the tick (backlogs,
+    /// and the lines' expected queues).
+    pub waiting: u64,
     /// Offered rate before Poisson draws, requests per second.
     pub offered_rps: f64,
     /// Mean requests in flight over the tick.
@@ -202,16 +204,6 @@ pub struct Metrics {
     pub arrived: Vec<u64>,
     /// Outcomes per stream.
     pub outcomes: Vec<Outcomes>,
-    /// Latency of finished requests a caller waited for.
-    pub latency: LatencyHistogram,
-    /// Completion time of finished work nobody waited for.
-    pub completion: LatencyHistogram,
-    /// Total seconds waited in line by served requests.
-    pub wait_s: f64,
-    /// Requests behind `wait_s`.
-    pub waited: f64,
-    /// Served requests whose wait used up their deadline's slack.
-    pub waited_past_slack: f64,
     /// Request-seconds in the system (∫ in-flight dt).
     pub sojourn_s: f64,
     /// Per placed thing, in thing order: utilisation and saturation over the run.
@@ -236,11 +228,6 @@ impl Metrics {
             records: Vec::with_capacity(setup.ticks.min(1_000_000) as usize),
             arrived: vec![0; n],
             outcomes: vec![Outcomes::default(); n],
-            latency: LatencyHistogram::default(),
-            completion: LatencyHistogram::default(),
-            wait_s: 0.0,
-            waited: 0.0,
-            waited_past_slack: 0.0,
             sojourn_s: 0.0,
             things: setup
                 .level
@@ -389,11 +376,6 @@ impl Metrics {
         for (total, o) in self.outcomes.iter_mut().zip(&tally.by_stream) {
             total.add(o);
         }
-        self.latency.merge(&tally.latency);
-        self.completion.merge(&tally.completion);
-        self.wait_s += tally.wait_s;
-        self.waited += tally.waited;
-        self.waited_past_slack += tally.waited_past_slack;
         self.sojourn_s += tally.sojourn_s;
         self.records.push(record);
     }

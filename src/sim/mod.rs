@@ -5,17 +5,18 @@
 //! - [`setup`] is what is fixed for a run; [`state`] the per-tick state the systems share;
 //! - [`components`] are the plain data on entities;
 //! - [`systems`] are the functions run each tick;
-//! - [`station`] is the queueing model of a pool of servers; [`erlang`] its maths;
+//! - [`station`] holds a fleet's requests and decides their fates; [`queueing`] is the
+//!   model of waiting in line it uses;
 //! - [`metrics`], [`latency`], [`ledger`] and [`log`] record what happened; [`score`] judges it;
 //! - [`view`] reads live figures of things, sources and links for the board;
 //! - [`review`] turns a finished run into findings for the results screen's hints.
 
 pub mod components;
-pub mod erlang;
 pub mod latency;
 pub mod ledger;
 pub mod log;
 pub mod metrics;
+pub mod queueing;
 pub mod review;
 pub mod score;
 pub mod setup;

@@ -97,8 +97,11 @@ pub struct Score {
     /// Completion-time percentiles of work nobody waited for (queued, asynchronous).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_ms: Option<Latency>,
-    /// Mean wait in line of served requests, milliseconds.
+    /// Mean wait in line of the requests `latency_ms` describes, milliseconds
+    /// (the same as `wait_ms.mean`).
     pub mean_wait_ms: f64,
+    /// Wait in line before service of the requests `latency_ms` describes.
+    pub wait_ms: Latency,
     /// Cost by service, dollars.
     pub cost_by_service: BTreeMap<String, f64>,
     /// Drops by reason.
@@ -177,14 +180,22 @@ impl Score {
             }
         }
         let availability_pct = availability(&total);
-        let percentiles = |h: &super::latency::LatencyHistogram| Latency {
+        let times = sim.times();
+        let percentiles = |h: &super::latency::LatencyStore| Latency {
             p50: h.quantile_ms(0.50),
             p95: h.quantile_ms(0.95),
             p99: h.quantile_ms(0.99),
             mean: h.mean_ms(),
         };
-        let latency_ms = percentiles(&m.latency);
-        let completion_ms = (m.completion.count() > 0.0).then(|| percentiles(&m.completion));
+        let latency_ms = percentiles(&times.latency);
+        let wait_ms = Latency {
+            p50: times.latency.wait_quantile_ms(0.50),
+            p95: times.latency.wait_quantile_ms(0.95),
+            p99: times.latency.wait_quantile_ms(0.99),
+            mean: times.latency.mean_wait_ms(),
+        };
+        let completion_ms =
+            (times.completion.count() > 0.0).then(|| percentiles(&times.completion));
         let cost_usd = sim.ctx.ledger.total();
         let goals = &setup.level.goals;
         let mut failed_goals = Vec::new();
@@ -245,11 +256,8 @@ impl Score {
             requests: total,
             latency_ms,
             completion_ms,
-            mean_wait_ms: if m.waited > 0.0 {
-                m.wait_s / m.waited * 1000.0
-            } else {
-                0.0
-            },
+            mean_wait_ms: wait_ms.mean,
+            wait_ms,
             cost_by_service: sim
                 .ctx
                 .ledger

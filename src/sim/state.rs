@@ -25,6 +25,8 @@ pub struct Awaiting {
     pub late: u64,
     /// Their latency so far, summed, seconds.
     pub latency_s: f64,
+    /// Their wait in line so far, summed, seconds.
+    pub wait_s: f64,
 }
 
 impl Awaiting {

@@ -85,6 +85,7 @@ impl Sim {
             next_event: 0,
             things: Vec::new(),
         };
+        ctx.tally.quiet = Arc::clone(&ctx.quiet);
         let level = &setup.level;
         let mut source_entities = Vec::with_capacity(sources);
         for (i, s) in level.sources.iter().enumerate() {
@@ -167,6 +168,7 @@ impl Sim {
                             unhealthy_threshold: cat.unhealthy_threshold,
                             targets: Vec::new(),
                             routed: 0,
+                            carry: Vec::new(),
                             routed_kib: 0.0,
                         },
                     ))
@@ -348,6 +350,9 @@ impl Sim {
             if let Ok(mut queue) = world.get::<&mut MessageQueue>(origin) {
                 queue.consumer = Some(target);
                 drop(queue);
+                if let Ok(mut function) = world.get::<&mut Function>(target) {
+                    function.polls = true;
+                }
                 if let Ok(mut fleet) = world.get::<&mut Fleet>(target) {
                     fleet.fed_by = Some(origin);
                 }
@@ -444,6 +449,11 @@ impl Sim {
         Ok(sim)
     }
 
+    /// The run's latency and wait distributions so far.
+    pub fn times(&self) -> &crate::sim::station::Times {
+        &self.ctx.tally.times
+    }
+
     /// Whether every tick has run.
     pub fn finished(&self) -> bool {
         self.ctx.tick >= self.ctx.setup.ticks
@@ -455,8 +465,7 @@ impl Sim {
             return;
         }
         let (world, ctx) = (&mut self.world, &mut self.ctx);
-        ctx.tally = Tally::new(ctx.setup.streams.len());
-        ctx.tally.quiet = Arc::clone(&ctx.quiet);
+        ctx.tally.begin_tick();
         ctx.arrived.iter_mut().for_each(|a| *a = 0);
 
         systems::script::apply_due(world, ctx);
@@ -554,6 +563,7 @@ fn new_fleet(setup: &Setup, hw: Hardware, purchase: Purchase, reached: &[usize])
         slots_per_server,
         hold_per_server,
         station: Default::default(),
+        sharing: crate::sim::station::Sharing::Pooled,
         checks: None,
         draining_s: 0.0,
         census: Default::default(),

@@ -751,7 +751,7 @@ fn charts(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         format!(
             " {} {:.0} ms ",
             s.t("chart.p99"),
-            run.sim.metrics.latency.quantile_ms(0.99)
+            run.sim.times().latency.quantile_ms(0.99)
         ),
         vec![line(&p99, Color::Yellow)],
         top(&p99).max(1.0),

@@ -219,7 +219,7 @@ impl Run {
         // The quantile walks the histogram: once per bucket end is enough.
         let next = (((r.tick + 1) * CHART_POINTS as u64) / ticks) as usize;
         if next != i || r.tick + 1 == ticks {
-            b.p99_ms = self.sim.metrics.latency.quantile_ms(0.99);
+            b.p99_ms = self.sim.times().latency.quantile_ms(0.99);
         }
     }
 

@@ -28,7 +28,8 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
         });
     let mid = ctx.now_s + ctx.tick_s() / 2.0;
     let setup = std::sync::Arc::clone(&ctx.setup);
-    for (stream, ok, late) in completions {
+    for done in completions {
+        let (stream, ok, late) = (done.stream, done.ok, done.late);
         let parent = usize::from(stream);
         let Some(children) = setup.children.get(parent) else {
             continue;
@@ -45,21 +46,24 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
                 let o = ctx.tally.outcome(stream);
                 o.ok -= ok;
                 o.late -= late;
-                let latency_s = ctx.tally.take_latency(stream);
+                let (latency_s, wait_s) = ctx.tally.take_latency(stream);
                 let waiting = &mut ctx.awaiting[child];
                 waiting.ok += ok;
                 waiting.late += late;
                 waiting.latency_s += latency_s;
-                ok + late
+                waiting.wait_s += wait_s;
+                (ok + late, done.expected)
             } else if spec.sync {
-                ok + late
+                (ok + late, done.expected)
             } else {
-                let wanted = calls[ci].per_request * (ok + late) as f64 + ctx.carry[child];
+                let per = calls[ci].per_request;
+                let wanted = per * (ok + late) as f64 + ctx.carry[child];
                 let whole = wanted.floor();
                 ctx.carry[child] = wanted - whole;
-                whole as u64
+                (whole as u64, per * done.expected)
             };
-            if count == 0 {
+            let (count, expected) = count;
+            if count == 0 && !(expected > 0.0) {
                 continue;
             }
             ctx.arrived[child] += count;
@@ -67,6 +71,7 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
                 stream: child as u16,
                 workload: spec.workload as u16,
                 count,
+                expected,
                 arrived_s: mid,
                 tries: 0,
             };
@@ -99,12 +104,14 @@ pub fn resolve(ctx: &mut Ctx) {
             continue;
         }
         let call_finished = call_ok + call_late;
-        let call_latency = if call_finished > 0 {
-            ctx.tally.take_latency(child as u16) / call_finished as f64
+        let (call_latency, call_wait) = if call_finished > 0 {
+            let (l, w) = ctx.tally.take_latency(child as u16);
+            (l / call_finished as f64, w / call_finished as f64)
         } else {
-            0.0
+            (0.0, 0.0)
         };
         let own_latency = waiting.latency_s / waiting.count() as f64;
+        let own_wait = waiting.wait_s / waiting.count() as f64;
         // Which callers settle: in proportion to how they stood before the call.
         let took = round_shares(
             settled,
@@ -115,11 +122,13 @@ pub fn resolve(ctx: &mut Ctx) {
         w.ok -= from_ok;
         w.late -= from_late;
         w.latency_s -= own_latency * (from_ok + from_late) as f64;
+        w.wait_s -= own_wait * (from_ok + from_late) as f64;
         // How their calls ended: the same mix for both kinds of caller.
         let mix = [call_ok as f64, call_late as f64, call_dropped as f64];
         let a = round_shares(from_ok, mix.into_iter());
         let b = round_shares(from_late, mix.into_iter());
         let latency = own_latency + call_latency;
+        let wait = own_wait + call_wait;
         let terms = &setup.workloads[setup.streams[parent].workload];
         let finished = a[0] + a[1] + b[0] + b[1];
         let (mut ok, mut late, mut gave_up) = (a[0], a[1] + b[0] + b[1], 0);
@@ -137,12 +146,13 @@ pub fn resolve(ctx: &mut Ctx) {
         let kept = (ok + late) as f64;
         if setup.streams[parent].counted() && kept > 0.0 {
             ctx.tally
-                .times(terms.caller_waits)
-                .add_point(latency * 1000.0, kept);
+                .times
+                .of(terms.caller_waits)
+                .add_whole(latency * 1000.0, wait * 1000.0, kept);
         }
         // A caller that is itself a synchronous call passes its latency up the chain.
         if finished > 0 {
-            ctx.tally.add_latency(parent as u16, kept, latency);
+            ctx.tally.add_latency(parent as u16, kept, latency, wait);
         }
     }
 }

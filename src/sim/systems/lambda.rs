@@ -1,15 +1,21 @@
 //! Lambda: a function runs one execution environment per request in flight.
-//! It scales with demand up to its concurrency limit (beyond it, requests are
-//! throttled), new environments add a cold start, work longer than the
-//! function's timeout (at most 15 minutes) is stopped, and it costs nothing
-//! while idle: a price per request and per GB-second of run time.
+//! It scales with demand up to its concurrency limit, new environments add a
+//! cold start, work longer than the function's timeout (at most 15 minutes)
+//! is stopped, and it costs nothing while idle: a price per request and per
+//! GB-second of run time.
+//!
+//! Its environments are a line with no room to wait (M/M/L/L): an
+//! invocation that finds every environment it may use busy is throttled,
+//! with Erlang B's chance in steady state, whatever the tick. Run times are
+//! exponential around the workload's time on the function's CPU.
 
 use hecs::{Entity, World};
 
 use crate::sim::components::{Function, Inbox};
 use crate::sim::ledger::Service;
+use crate::sim::queueing::line::{Ask, LineParams};
 use crate::sim::state::Ctx;
-use crate::sim::station::{Cohort, DropReason};
+use crate::sim::station::{Cohort, DropReason, Fate, Running, round_carried};
 
 /// Runs this tick's invocations of one function.
 pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
@@ -29,97 +35,183 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let end = now + tick_s;
     let mid = now + tick_s / 2.0;
 
-    // Invocations from earlier ticks that end now give their environments back.
-    let mut held = 0u64;
-    let mut still = Vec::with_capacity(f.running.len());
-    for (stream, workload, count, arrived_s, finish_s) in std::mem::take(&mut f.running) {
-        if finish_s <= end {
-            settle(ctx, stream, workload, count, finish_s - arrived_s, &f);
-        } else {
-            held += count;
-            still.push((stream, workload, count, arrived_s, finish_s));
-        }
-    }
-    f.running = still;
+    release(ctx, &mut f.running, end);
+    let held: u64 = f
+        .running
+        .iter()
+        .filter(|r| matches!(r.fate, Fate::Ok | Fate::Late))
+        .map(|r| r.count)
+        .sum();
 
-    // Environments available: the concurrency limit, and no faster than the
+    // Environments it may use this tick: its limit, and no faster than the
     // function may scale from what is warm.
     let ramp = f64::from(cat.new_environments_per_10s) / 10.0 * tick_s;
     let ceiling = f64::from(f.limit).min(f.warm.max(held as f64) + ramp);
-    let mut free_envs = (ceiling - held as f64).max(0.0);
-    let mut budget = free_envs * tick_s;
-    let mut used_env_s = held as f64 * tick_s;
-    let (mut invoked, mut throttled) = (0u64, 0u64);
 
     let mut queue: Vec<Cohort> = f.retrying.drain(..).collect();
     queue.extend(arrivals);
-    let mut admitted: Vec<(Cohort, f64)> = Vec::new();
+    let (mut expected, mut work) = (0.0, 0.0);
+    for c in &queue {
+        let run = f.run_s[usize::from(c.workload)].min(f.timeout_s);
+        if run.is_finite() {
+            expected += c.expected;
+            work += c.expected * run;
+        }
+    }
+    let mu = if work > 0.0 {
+        expected / work
+    } else {
+        mean_rate(&f)
+    };
+    let params = LineParams {
+        servers: ceiling.floor() as u32,
+        lambda: expected / tick_s,
+        mu,
+        room: 0,
+    };
+    // A poller takes only what it can run: its invocations are never throttled.
+    let open = f.polls || {
+        f.line.advance(params, tick_s, false);
+        false
+    };
+    let (mut invoked, mut throttled) = (0u64, 0u64);
+    let mut outlasting = 0u64;
+    let mut admitted: Vec<(Cohort, f64, f64)> = Vec::new();
     for c in queue {
         let run = f.run_s[usize::from(c.workload)];
         if !run.is_finite() {
             ctx.tally.drop(c.stream, c.count, DropReason::Incapable);
             continue;
         }
-        let dur = run.min(f.timeout_s);
-        let take = if dur > tick_s {
-            // Long invocations hold an environment for whole ticks.
-            let n = (c.count as f64).min(free_envs.floor()) as u64;
-            free_envs -= n as f64;
-            budget -= n as f64 * tick_s;
-            n
+        let w = &setup.workloads[usize::from(c.workload)];
+        let blocked = if open || params.servers == 0 && f.polls {
+            0.0
+        } else if params.servers == 0 {
+            1.0
         } else {
-            let n = (c.count as f64).min((budget / dur).floor()) as u64;
-            budget -= n as f64 * dur;
-            free_envs = budget / tick_s;
-            n
+            f.line
+                .fates(
+                    usize::from(c.workload),
+                    Ask {
+                        service_s: run.min(f.timeout_s),
+                        deadline_s: w.deadline_s,
+                        patience_s: f64::INFINITY,
+                    },
+                )
+                .blocked
         };
-        used_env_s += take as f64 * dur.min(tick_s);
+        let i = usize::from(c.stream);
+        if f.carry.len() <= i {
+            f.carry.resize(i + 1, [0.0; 4]);
+        }
+        let [mut out, _, mut take, _] =
+            round_carried(c.count, [blocked, 0.0, 1.0 - blocked, 0.0], &mut f.carry[i]);
+        // Invocations that outlast the tick hold their environment past it:
+        // never more of them than the limit.
+        if mid + run.min(f.timeout_s) > end {
+            let room = u64::from(f.limit).saturating_sub(held + outlasting);
+            let over = take.saturating_sub(room);
+            take -= over;
+            out += over;
+            outlasting += take;
+        }
         invoked += take;
-        let rest = c.count - take;
-        if take > 0 {
+        if take > 0 || c.expected * (1.0 - blocked) > 0.0 {
             admitted.push((
-                Cohort {
-                    count: take,
-                    ..c.clone()
-                },
-                dur,
+                c.with(take, c.expected * (1.0 - blocked)),
+                run,
+                w.deadline_s,
             ));
         }
-        if rest == 0 {
+        if out == 0 {
             continue;
         }
-        throttled += rest;
+        throttled += out;
         if f.asynchronous && mid - c.arrived_s < cat.max_event_age_s {
             // Lambda keeps throttled asynchronous events and retries them.
-            f.retrying.push_back(Cohort { count: rest, ..c });
+            f.retrying.push_back(c.with(out, c.expected * blocked));
         } else if f.asynchronous {
-            ctx.tally.drop(c.stream, rest, DropReason::Expired);
+            ctx.tally.drop(c.stream, out, DropReason::Expired);
         } else {
-            ctx.tally.drop(c.stream, rest, DropReason::Throttled);
+            ctx.tally.drop(c.stream, out, DropReason::Throttled);
         }
     }
 
-    // New environments start cold; each serves its first invocation late by the cold start.
-    let environments = used_env_s / tick_s;
+    // Mean environments busy, and the new ones that start cold: each serves
+    // its first invocation late by the cold start.
+    let environments = f
+        .line
+        .mean_busy()
+        .max(if open { work / tick_s } else { 0.0 })
+        .min(f64::from(f.limit));
     let mut cold_left = (environments - f.warm).max(0.0).ceil() as u64;
     f.cold = cold_left.min(invoked);
     let mut gb_s = 0.0;
-    for (c, dur) in admitted {
+    for (c, run, deadline_s) in admitted {
         let cold = cold_left.min(c.count);
         cold_left -= cold;
-        let billed = (dur / cat.billing_granularity_s).ceil() * cat.billing_granularity_s;
+        let stopped = run > f.timeout_s;
+        let ran = run.min(f.timeout_s);
+        // Billed per millisecond, rounded up: half a millisecond more on average.
+        let billed = ran + cat.billing_granularity_s / 2.0;
         gb_s += c.count as f64 * billed * f64::from(f.memory_mb) / 1024.0;
         let waited = (mid - c.arrived_s).max(0.0);
         for (n, start_up) in [(cold, cat.cold_start_s), (c.count - cold, 0.0)] {
-            if n == 0 {
+            if n == 0 && start_up > 0.0 {
                 continue;
             }
-            let finish = mid + start_up + dur;
-            if dur > tick_s {
-                f.running
-                    .push((c.stream, c.workload, n, mid - waited, finish));
+            let share = if c.count > 0 {
+                n as f64 / c.count as f64
             } else {
-                settle(ctx, c.stream, c.workload, n, waited + start_up + dur, &f);
+                1.0
+            };
+            let expected = c.expected * share;
+            if stopped {
+                f.running.push(entry(
+                    &c,
+                    n,
+                    expected,
+                    Fate::Dropped(DropReason::TimedOut),
+                    mid + start_up + ran,
+                    waited + start_up,
+                    ran,
+                ));
+                continue;
+            }
+            // Exponential run: on time if it ends within what the deadline leaves.
+            let slack = deadline_s - waited - start_up;
+            let in_time = if slack > 0.0 {
+                1.0 - (-slack / ran).exp()
+            } else {
+                0.0
+            };
+            let i = usize::from(c.stream);
+            let [_, _, ok, late] =
+                round_carried(n, [0.0, 0.0, in_time, 1.0 - in_time], &mut f.carry[i]);
+            let finish = mid + start_up + ran;
+            for (count, part, fate) in [(ok, in_time, Fate::Ok), (late, 1.0 - in_time, Fate::Late)]
+            {
+                if count > 0 || expected * part > 0.0 {
+                    f.running.push(entry(
+                        &c,
+                        count,
+                        expected * part,
+                        fate,
+                        finish,
+                        waited + start_up,
+                        ran,
+                    ));
+                }
+            }
+            if n > 0 && ctx.tally.heard(c.stream) {
+                let w = &setup.workloads[usize::from(c.workload)];
+                let wait_ms = (waited + start_up) * 1000.0;
+                ctx.tally.times.of(w.caller_waits).add_uniform_wait(
+                    ran * 1000.0,
+                    n as f64,
+                    wait_ms,
+                    wait_ms,
+                );
             }
         }
     }
@@ -127,6 +219,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         Service::Lambda,
         invoked as f64 * cat.usd_per_million_requests / 1e6 + gb_s * f.usd_per_gb_s,
     );
+    release(ctx, &mut f.running, end);
 
     // Environments stay warm for a while after their last use.
     f.recent.push_back((end, environments));
@@ -147,26 +240,74 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     super::coupling::emit(world, ctx, entity);
 }
 
-/// Ends invocations that ran `latency` seconds in all: ok, late, or stopped at the timeout.
-fn settle(ctx: &mut Ctx, stream: u16, workload: u16, count: u64, latency: f64, f: &Function) {
-    if f.run_s[usize::from(workload)] > f.timeout_s {
-        ctx.tally.drop(stream, count, DropReason::TimedOut);
-        return;
+/// A decided group of invocations.
+fn entry(
+    c: &Cohort,
+    count: u64,
+    expected: f64,
+    fate: Fate,
+    finish_s: f64,
+    wait_s: f64,
+    run_s: f64,
+) -> Running {
+    Running {
+        stream: c.stream,
+        workload: c.workload,
+        count,
+        expected,
+        arrived_s: c.arrived_s,
+        finish_s,
+        fate,
+        latency_s: wait_s + run_s,
+        wait_s,
+        tries: c.tries,
     }
-    let deadline = ctx.setup.workloads[usize::from(workload)].deadline_s;
-    ctx.tally.finish(stream, count, latency > deadline + 1e-9);
-    if ctx.tally.heard(stream) {
-        let waits = ctx.setup.workloads[usize::from(workload)].caller_waits;
-        ctx.tally
-            .times(waits)
-            .add_point(latency * 1000.0, count as f64);
+}
+
+/// Ends the invocations whose time has come by `end`.
+fn release(ctx: &mut Ctx, running: &mut Vec<Running>, end: f64) {
+    let mut i = 0;
+    while i < running.len() {
+        if running[i].finish_s > end {
+            i += 1;
+            continue;
+        }
+        let r = running.swap_remove(i);
+        match r.fate {
+            Fate::Ok | Fate::Late => {
+                ctx.tally
+                    .finish(r.stream, r.count, r.fate == Fate::Late, r.expected);
+                ctx.tally
+                    .add_latency(r.stream, r.count as f64, r.latency_s, r.wait_s);
+            }
+            Fate::Dropped(reason) => ctx.tally.drop(r.stream, r.count, reason),
+        }
     }
-    ctx.tally.add_latency(stream, count as f64, latency);
+}
+
+/// The service rate of the work a function runs, when no traffic says which.
+fn mean_rate(f: &Function) -> f64 {
+    let runs: Vec<f64> = f
+        .reached
+        .iter()
+        .map(|&w| f.run_s[w].min(f.timeout_s))
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .collect();
+    if runs.is_empty() {
+        1.0
+    } else {
+        runs.len() as f64 / runs.iter().sum::<f64>()
+    }
 }
 
 /// Requests a function could start this tick (for a queue handing it messages).
 pub fn room(f: &Function, tick_s: f64, new_environments_per_10s: u32) -> u64 {
-    let held: u64 = f.running.iter().map(|r| r.2).sum();
+    let held: u64 = f
+        .running
+        .iter()
+        .filter(|r| matches!(r.fate, Fate::Ok | Fate::Late))
+        .map(|r| r.count)
+        .sum();
     let ramp = f64::from(new_environments_per_10s) / 10.0 * tick_s;
     let free = (f64::from(f.limit).min(f.warm.max(held as f64) + ramp) - held as f64).max(0.0);
     let run = f
@@ -179,10 +320,7 @@ pub fn room(f: &Function, tick_s: f64, new_environments_per_10s: u32) -> u64 {
     if run <= 0.0 {
         return 0;
     }
-    let per_tick = if run > tick_s {
-        free
-    } else {
-        free * tick_s / run
-    };
-    per_tick.floor() as u64
+    // Each free environment runs a tick's worth of invocations (or one that
+    // outlasts the tick).
+    (free * (tick_s / run).max(1.0)).floor() as u64
 }

@@ -99,7 +99,12 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     now,
                     tick_s,
                     &terms,
-                    Capacity { slots, hold: 0 },
+                    Capacity {
+                        servers: 1,
+                        slots_per_server: slots,
+                        hold_per_server: 0,
+                        sharing: crate::sim::station::Sharing::PerServer,
+                    },
                     &[],
                     &mut ctx.tally,
                 );

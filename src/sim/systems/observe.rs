@@ -26,8 +26,8 @@ fn each_in_flight(world: &World, mut visit: impl FnMut(u16, u16, u64, f64)) {
 /// cohorts, so the per-tick count reads the queue's running totals instead.
 fn each_outside_queues(world: &World, mut visit: impl FnMut(u16, u16, u64, f64)) {
     for f in world.query::<&Function>().iter() {
-        for &(stream, workload, count, arrived_s, _) in &f.running {
-            visit(stream, workload, count, arrived_s);
+        for r in &f.running {
+            visit(r.stream, r.workload, r.count, r.arrived_s);
         }
         for c in &f.retrying {
             visit(c.stream, c.workload, c.count, c.arrived_s);
@@ -100,7 +100,9 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
     let mut capacity_rps = 0.0;
     let mut slot_s = 0.0;
     let mut servers_working = 0;
+    let mut waiting = 0;
     for fleet in world.query::<&Fleet>().iter() {
+        waiting += fleet.station.waiting();
         let slots = f64::from(fleet.census.working * fleet.slots_per_server);
         servers_working += fleet.census.working;
         slot_s += slots * tick_s;
@@ -149,6 +151,7 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
             }),
         streams,
         queued,
+        waiting,
         offered_rps,
         in_flight: ctx.tally.sojourn_s / tick_s,
         capacity_rps,

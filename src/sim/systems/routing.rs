@@ -1,63 +1,92 @@
-//! Routing: each load balancer spreads what reached it over its targets.
+//! Routing: each load balancer spreads what reached it over its targets, and
+//! tells each target fleet how its servers share lines: with round robin
+//! every instance has a line of its own; with least outstanding requests
+//! the balancer's targets come close to one shared line.
 
 use hecs::World;
 
 use crate::format::solution::Algorithm;
 use crate::sim::components::{Balancer, Fleet, Function, Inbox};
 use crate::sim::state::Ctx;
-use crate::sim::station::{Cohort, DropReason, round_shares};
+use crate::sim::station::{DropReason, Sharing, round_carried_into};
 
 /// Spreads a load balancer's inbox over its targets.
 pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
-    {
-        let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else {
-            return;
-        };
-        let arrivals = std::mem::take(&mut inbox.0);
-        let algorithm = lb.algorithm;
-        let targets = lb.targets.clone();
-        let total: u64 = arrivals.iter().map(|c| c.count).sum();
-        lb.routed = total;
-        lb.routed_kib = arrivals
+    let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else {
+        return;
+    };
+    let arrivals = std::mem::take(&mut inbox.0);
+    let algorithm = lb.algorithm;
+    let targets = lb.targets.clone();
+    let mut carry = std::mem::take(&mut lb.carry);
+    let total: u64 = arrivals.iter().map(|c| c.count).sum();
+    lb.routed = total;
+    lb.routed_kib = arrivals
+        .iter()
+        .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
+        .sum();
+    let weights: Vec<f64> = targets
+        .iter()
+        .map(|&t| target_weight(world, t, algorithm, false))
+        .collect();
+    // With no healthy target at all, Elastic Load Balancing fails open:
+    // it tries every registered target rather than none.
+    let weights = if weights.iter().sum::<f64>() > 0.0 {
+        weights
+    } else {
+        targets
             .iter()
-            .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
-            .sum();
-        if total == 0 {
-            return;
+            .map(|&t| target_weight(world, t, algorithm, true))
+            .collect()
+    };
+    let sum: f64 = weights.iter().sum();
+    share_lines(world, &targets, &weights, algorithm);
+    if sum <= 0.0 {
+        for c in arrivals {
+            ctx.tally.drop(c.stream, c.count, DropReason::NoTarget);
         }
-        let weights: Vec<f64> = targets
-            .iter()
-            .map(|&t| target_weight(world, t, algorithm, false))
-            .collect();
-        // With no healthy target at all, Elastic Load Balancing fails open:
-        // it tries every registered target rather than none.
-        let weights = if weights.iter().sum::<f64>() > 0.0 {
-            weights
-        } else {
-            targets
-                .iter()
-                .map(|&t| target_weight(world, t, algorithm, true))
-                .collect()
-        };
-        if weights.iter().sum::<f64>() <= 0.0 {
-            for c in arrivals {
-                ctx.tally.drop(c.stream, c.count, DropReason::NoTarget);
+        return;
+    }
+    let mut parts = Vec::with_capacity(targets.len());
+    for cohort in arrivals {
+        round_carried_into(cohort.count, &weights, &mut carry, &mut parts);
+        for ((&target, &n), w) in targets.iter().zip(&parts).zip(&weights) {
+            // The expected count follows the weights exactly: a target's
+            // line sees its share of the intensity, whatever the rounding.
+            let expected = cohort.expected * w / sum;
+            if n == 0 && expected <= 0.0 {
+                continue;
             }
-            return;
+            if let Ok(mut inbox) = world.get::<&mut Inbox>(target) {
+                inbox.0.push(cohort.with(n, expected));
+            }
         }
-        for cohort in arrivals {
-            let parts = round_shares(cohort.count, weights.iter().copied());
-            for (&target, n) in targets.iter().zip(parts) {
-                if n == 0 {
-                    continue;
-                }
-                if let Ok(mut inbox) = world.get::<&mut Inbox>(target) {
-                    inbox.0.push(Cohort {
-                        count: n,
-                        ..cohort.clone()
-                    });
-                }
-            }
+    }
+    if let Ok(mut lb) = world.get::<&mut Balancer>(lb_entity) {
+        lb.carry = carry;
+    }
+}
+
+/// Tells each target fleet how its servers share lines this tick.
+fn share_lines(world: &mut World, targets: &[hecs::Entity], weights: &[f64], algorithm: Algorithm) {
+    let mut pool_slots = 0u32;
+    let mut pool_weight = 0.0;
+    for (&t, &w) in targets.iter().zip(weights) {
+        if let Ok(f) = world.get::<&Fleet>(t) {
+            pool_slots = pool_slots.saturating_add(f.census.working * f.slots_per_server);
+            pool_weight += w;
+        }
+    }
+    for (&t, &w) in targets.iter().zip(weights) {
+        if let Ok(mut f) = world.get::<&mut Fleet>(t) {
+            f.sharing = match algorithm {
+                Algorithm::RoundRobin => Sharing::PerServer,
+                Algorithm::LeastOutstanding if pool_weight > 0.0 => Sharing::Shared {
+                    slots: pool_slots,
+                    share: w / pool_weight,
+                },
+                Algorithm::LeastOutstanding => Sharing::Pooled,
+            };
         }
     }
 }

@@ -98,16 +98,16 @@ pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                 ctx.tally
                     .drop(cohort.stream, parts[0], DropReason::ServerFailed);
             }
-            if parts[1] > 0 {
-                kept.push(Cohort {
-                    count: parts[1],
-                    ..cohort
-                });
+            let working = f64::from(census.working) / f64::from(reachable);
+            if parts[1] > 0 || cohort.expected > 0.0 {
+                kept.push(cohort.with(parts[1], cohort.expected * working));
             }
         }
         let cap = Capacity {
-            slots: census.working * fleet.slots_per_server,
-            hold: u64::from(census.working) * fleet.hold_per_server,
+            servers: census.working,
+            slots_per_server: fleet.slots_per_server,
+            hold_per_server: fleet.hold_per_server,
+            sharing: fleet.sharing,
         };
         let busy_before = ctx.tally.busy_s;
         fleet

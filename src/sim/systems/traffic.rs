@@ -131,7 +131,7 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             _ => 0,
         };
         ctx.arrived[i] += count;
-        if count == 0 {
+        if count == 0 && !(mean > 0.0) {
             continue;
         }
         match source.target {
@@ -141,6 +141,7 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
                     stream: source.index,
                     workload: source.workload,
                     count,
+                    expected: mean,
                     arrived_s: mid,
                     tries: 0,
                 },

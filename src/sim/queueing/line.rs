@@ -1,0 +1,718 @@
+//! A line: `c` servers sharing one first-come-first-served queue, fed by
+//! Poisson arrivals at the intensity the traffic has (never at one tick's
+//! draw), with exponential service.
+//!
+//! Its state carries over from tick to tick in one of three forms:
+//! - **stationary**: the M/M/c (or M/M/c/K) steady state of its current
+//!   rates, in closed form — where a line spends most of its time, at no cost;
+//! - **evolving**: a distribution over the number in the line, stepped by the
+//!   forward equations ([`Distribution`]) — after a change that a line near
+//!   capacity takes seconds or minutes to absorb;
+//! - **fluid**: in overload the line is a backlog of real requests that the
+//!   servers work through in order ([`crate::sim::station`] keeps it), with a
+//!   spread around that path.
+//!
+//! Arrivals see the line's distribution averaged over the tick (Poisson
+//! arrivals see time averages), so how long a tick is changes nothing but
+//! how often the line is looked at.
+
+use super::chain::{self, Distribution, MAX_STATES, Rates};
+use super::mmc::{self, Wait};
+use super::tails;
+use crate::sim::latency::WaitShape;
+
+/// A line whose change settles faster than this follows its rates at once.
+pub const SNAP_S: f64 = 0.5;
+
+/// Below this chance of the line reaching its room, the room counts as endless.
+const ROOM_MATTERS: f64 = 1e-9;
+
+/// What a line is made of this tick.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineParams {
+    /// Servers sharing the line.
+    pub servers: u32,
+    /// Arrivals per second into the line (the traffic's intensity).
+    pub lambda: f64,
+    /// Service rate of one server, per second, for the line's mix of work.
+    pub mu: f64,
+    /// Requests that can wait beyond those in service.
+    pub room: u64,
+}
+
+impl LineParams {
+    /// Whether arrivals come at least as fast as the servers can serve and
+    /// can wait for them (a line with no room to wait turns the excess away
+    /// instead, and is never overloaded).
+    pub fn overloaded(&self) -> bool {
+        self.room > 0 && self.lambda >= f64::from(self.servers) * self.mu
+    }
+
+    fn rates(&self) -> Rates {
+        Rates {
+            servers: self.servers,
+            lambda: self.lambda,
+            mu: self.mu,
+            top: (self.servers as usize)
+                .saturating_add(usize::try_from(self.room).unwrap_or(usize::MAX)),
+        }
+    }
+
+    fn relaxation_s(&self) -> f64 {
+        if self.room == 0 {
+            // A loss system follows its arrivals within a service time.
+            return 1.0 / self.mu;
+        }
+        chain::relaxation_s(self.servers, self.lambda, self.mu)
+    }
+
+    /// The closed form when the room never matters.
+    fn open_wait(&self) -> Option<Wait> {
+        let w = Wait::new(self.servers, self.lambda, self.mu)?;
+        let rho = self.lambda / (f64::from(self.servers) * self.mu);
+        (w.p_wait * rho.powf(self.room as f64) < ROOM_MATTERS).then_some(w)
+    }
+}
+
+/// The form the line's state takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mode {
+    /// The steady state of its rates.
+    Stationary,
+    /// A distribution stepped by the forward equations.
+    Evolving,
+    /// Overload: a backlog of requests in order.
+    Fluid {
+        /// Seconds of work already decided that the servers finish before the backlog.
+        ahead_s: f64,
+        /// Variance of the number in the line around the backlog's path.
+        spread: f64,
+    },
+}
+
+/// What this tick's arrivals meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// No server: nothing can be served.
+    Closed,
+    /// A line in steady state or settling: each workload's fates come from
+    /// [`Line::fates`].
+    Line,
+    /// Overload: arrivals join the backlog.
+    Fluid,
+}
+
+/// The distribution this tick's arrivals saw (kept until the next tick).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum View {
+    Closed,
+    /// Steady state with endless room.
+    Open(Wait),
+    /// Steady state with limited room: `pi`.
+    Pi,
+    /// A settling line: the time average in `dist.seen`.
+    Settling,
+    Fluid,
+}
+
+/// How one workload's arrivals fare, as shares of them (summing to one).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Fates {
+    /// Turned away: no room to wait.
+    pub blocked: f64,
+    /// Left before service: waited past their caller's patience.
+    pub gave_up: f64,
+    /// Served and on time.
+    pub ok: f64,
+    /// Served, but late.
+    pub late: f64,
+    /// Mean wait in line of those served, seconds.
+    pub mean_wait_s: f64,
+}
+
+/// What one workload asks of the line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ask {
+    /// Mean service time, seconds (exponential).
+    pub service_s: f64,
+    /// Late after, seconds.
+    pub deadline_s: f64,
+    /// The caller leaves after waiting this long, seconds.
+    pub patience_s: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Tables {
+    key: Option<(u32, u64, u64, u64, u64, usize)>,
+    response: Vec<f64>,
+    give_up: Vec<f64>,
+}
+
+/// One line's carried state (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Line {
+    mode: Mode,
+    view: View,
+    /// The rates the state belongs to (none before the first tick).
+    params: Option<LineParams>,
+    dist: Distribution,
+    /// The stationary distribution of `pi_for` (finite room, or a check for settling).
+    pi: Vec<f64>,
+    pi_for: Option<LineParams>,
+    tables: Vec<Tables>,
+    pmf: Vec<f64>,
+    suffix: Vec<f64>,
+    /// The wait distribution this tick's arrivals met, over latency buckets,
+    /// and the rates it was worked out for (none: a settling line's, this tick).
+    shape: WaitShape,
+    shape_for: Option<LineParams>,
+    shape_fresh: bool,
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Line {
+            mode: Mode::Evolving,
+            view: View::Closed,
+            params: None,
+            dist: Distribution::at(0),
+            pi: Vec::new(),
+            pi_for: None,
+            tables: Vec::new(),
+            pmf: Vec::new(),
+            suffix: Vec::new(),
+            shape: WaitShape::default(),
+            shape_for: None,
+            shape_fresh: false,
+        }
+    }
+}
+
+impl Line {
+    /// The form the state takes now.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The rates of the last tick.
+    pub fn params(&self) -> Option<LineParams> {
+        self.params
+    }
+
+    /// Seconds of already-decided work ahead of the backlog (fluid mode).
+    pub fn ahead_s(&self) -> f64 {
+        match self.mode {
+            Mode::Fluid { ahead_s, .. } => ahead_s,
+            _ => 0.0,
+        }
+    }
+
+    /// Uses `s` seconds of the servers' time on the decided work ahead; returns what it used.
+    pub fn work_off_ahead(&mut self, s: f64) -> f64 {
+        match &mut self.mode {
+            Mode::Fluid { ahead_s, .. } => {
+                let used = ahead_s.min(s).max(0.0);
+                *ahead_s -= used;
+                used
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Standard deviation of the number in the line around the backlog's path (fluid mode).
+    pub fn spread_sd(&self) -> f64 {
+        match self.mode {
+            Mode::Fluid { spread, .. } => spread.max(0.0).sqrt(),
+            _ => 0.0,
+        }
+    }
+
+    /// Stops the spread growing this tick (the backlog is held at its callers'
+    /// patience, so it no longer wanders freely).
+    pub fn hold_spread(&mut self, by: f64) {
+        if let Mode::Fluid { spread, .. } = &mut self.mode {
+            *spread = (*spread - by).max(0.0);
+        }
+    }
+
+    /// Mean number waiting (not in service) this tick, per the model.
+    pub fn mean_waiting(&self) -> f64 {
+        let Some(p) = self.params else { return 0.0 };
+        let c = p.servers as usize;
+        match self.view {
+            View::Open(w) => p.lambda * w.mean_s(),
+            View::Pi => self
+                .pi
+                .iter()
+                .enumerate()
+                .skip(c)
+                .map(|(n, x)| (n - c) as f64 * x)
+                .sum(),
+            View::Settling => self
+                .dist
+                .seen
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (self.dist.lo + i).saturating_sub(c) as f64 * x)
+                .sum(),
+            View::Closed | View::Fluid => 0.0,
+        }
+    }
+
+    /// Mean busy servers this tick, per the model.
+    pub fn mean_busy(&self) -> f64 {
+        let Some(p) = self.params else { return 0.0 };
+        let c = p.servers as usize;
+        let busy = |lo: usize, d: &[f64]| -> f64 {
+            d.iter()
+                .enumerate()
+                .map(|(i, x)| (lo + i).min(c) as f64 * x)
+                .sum()
+        };
+        match self.view {
+            View::Open(_) => p.lambda / p.mu,
+            View::Pi => busy(0, &self.pi),
+            View::Settling => busy(self.dist.lo, &self.dist.seen),
+            View::Fluid => f64::from(p.servers),
+            View::Closed => 0.0,
+        }
+    }
+
+    /// Fills `pi` with the stationary distribution of `p` (cached).
+    fn stationary(&mut self, p: LineParams) {
+        if self.pi_for == Some(p) {
+            return;
+        }
+        let room = match p.open_wait() {
+            // Endless room: keep the states that hold any probability.
+            Some(w) => {
+                let rho = p.lambda / (f64::from(p.servers) * p.mu);
+                let n = if rho > 0.0 && w.p_wait > 0.0 {
+                    ((1e-15 / w.p_wait).ln() / rho.ln()).ceil().max(0.0)
+                } else {
+                    0.0
+                };
+                (n as usize).min(MAX_STATES)
+            }
+            None => usize::try_from(p.room)
+                .unwrap_or(usize::MAX)
+                .min(MAX_STATES),
+        };
+        mmc::stationary_into(p.servers, p.lambda, p.mu, room, &mut self.pi);
+        self.pi_for = Some(p);
+    }
+
+    /// Moves the line on by one tick of `tick_s` at rates `p`; `backlog` says
+    /// whether requests still wait in order from overload.
+    pub fn advance(&mut self, p: LineParams, tick_s: f64, backlog: bool) -> Seen {
+        self.shape_fresh = false;
+        if p.servers == 0 || !(p.mu > 0.0) || !p.mu.is_finite() {
+            // Nothing serves: when servers come back, the line starts empty.
+            self.params = None;
+            self.mode = Mode::Evolving;
+            self.view = View::Closed;
+            self.dist = Distribution::at(0);
+            return Seen::Closed;
+        }
+        if backlog || p.overloaded() {
+            let growth = (p.lambda + f64::from(p.servers) * p.mu) * tick_s;
+            match &mut self.mode {
+                Mode::Fluid { spread, .. } => *spread += growth,
+                _ => {
+                    // Entering overload: the work the line holds now is ahead of the backlog.
+                    let waiting = self.mean_waiting();
+                    let variance = match self.view {
+                        View::Settling => self.dist.variance(),
+                        _ => waiting,
+                    };
+                    let ahead_s = waiting / (f64::from(p.servers) * p.mu);
+                    self.mode = Mode::Fluid {
+                        ahead_s,
+                        spread: variance + growth,
+                    };
+                }
+            }
+            self.params = Some(p);
+            self.view = View::Fluid;
+            return Seen::Fluid;
+        }
+        if let Mode::Fluid { .. } = self.mode {
+            // The backlog is gone: every server busy, nobody waiting.
+            self.dist = Distribution::at(p.servers as usize);
+            self.mode = Mode::Evolving;
+        }
+        if self.mode == Mode::Stationary && self.params != Some(p) {
+            if p.relaxation_s() <= SNAP_S {
+                self.params = Some(p);
+            } else {
+                // A slow line: follow the change from the old steady state.
+                if let Some(old) = self.params {
+                    self.stationary(old);
+                    self.dist.set_from(&self.pi);
+                }
+                self.mode = Mode::Evolving;
+            }
+        }
+        match self.mode {
+            Mode::Stationary => {
+                self.params = Some(p);
+                self.view = match p.open_wait() {
+                    Some(w) => View::Open(w),
+                    None => {
+                        self.stationary(p);
+                        View::Pi
+                    }
+                };
+                Seen::Line
+            }
+            _ => {
+                self.dist.evolve(&p.rates(), tick_s);
+                self.params = Some(p);
+                let settled = p.relaxation_s() <= SNAP_S || {
+                    self.stationary(p);
+                    self.dist.distance(&self.pi) < 1e-6
+                };
+                if settled {
+                    self.mode = Mode::Stationary;
+                }
+                self.view = View::Settling;
+                Seen::Line
+            }
+        }
+    }
+
+    /// How arrivals of workload `index` (asking `ask`) fare in this tick's line.
+    pub fn fates(&mut self, index: usize, ask: Ask) -> Fates {
+        let Some(p) = self.params else {
+            return Fates::default();
+        };
+        match self.view {
+            View::Closed | View::Fluid => Fates::default(),
+            View::Open(w) => {
+                let mu_k = 1.0 / ask.service_s;
+                let gave_up = w.over(ask.patience_s);
+                let ok = w
+                    .in_time(mu_k, ask.patience_s, ask.deadline_s)
+                    .min(1.0 - gave_up);
+                Fates {
+                    blocked: 0.0,
+                    gave_up,
+                    ok,
+                    late: (1.0 - gave_up - ok).max(0.0),
+                    mean_wait_s: w.mean_s(),
+                }
+            }
+            View::Pi => {
+                let pi = std::mem::take(&mut self.pi);
+                let f = self.weigh(index, ask, p, 0, &pi);
+                self.pi = pi;
+                f
+            }
+            View::Settling => {
+                let seen = std::mem::take(&mut self.dist.seen);
+                let f = self.weigh(index, ask, p, self.dist.lo, &seen);
+                self.dist.seen = seen;
+                f
+            }
+        }
+    }
+
+    /// The exponential wait of a line in steady state with endless room, if that is what this tick's arrivals met.
+    pub fn open_wait(&self) -> Option<Wait> {
+        match self.view {
+            View::Open(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// Fates from a distribution over the number in the line.
+    fn weigh(&mut self, index: usize, ask: Ask, p: LineParams, lo: usize, dist: &[f64]) -> Fates {
+        let c = p.servers as usize;
+        let top = p.rates().top;
+        let a = f64::from(p.servers) * p.mu;
+        let hi = lo + dist.len().saturating_sub(1);
+        let len = (hi + 2).saturating_sub(c).max(1);
+        if self.tables.len() <= index {
+            self.tables.resize(index + 1, Tables::default());
+        }
+        let key = (
+            p.servers,
+            quantised(a),
+            ask.service_s.to_bits(),
+            ask.deadline_s.to_bits(),
+            ask.patience_s.to_bits(),
+            len,
+        );
+        let t = &mut self.tables[index];
+        if t.key.is_none_or(|k| {
+            k.0 != key.0
+                || k.1 != key.1
+                || k.2 != key.2
+                || k.3 != key.3
+                || k.4 != key.4
+                || k.5 < len
+        }) {
+            let b = 1.0 / ask.service_s;
+            let room = len + len / 2;
+            tails::response_over(a, b, ask.deadline_s, room, &mut self.pmf, &mut t.response);
+            tails::wait_over(a, ask.patience_s, room, &mut self.pmf, &mut t.give_up);
+            t.key = Some((key.0, key.1, key.2, key.3, key.4, room));
+        }
+        let (mut blocked, mut over, mut give, mut wait) = (0.0, 0.0, 0.0, 0.0);
+        for (i, &x) in dist.iter().enumerate() {
+            let n = lo + i;
+            if n >= top {
+                blocked += x;
+                continue;
+            }
+            let k = (n + 1).saturating_sub(c);
+            over += x * t.response[k];
+            give += x * t.give_up[k];
+            wait += x * k as f64 / a;
+        }
+        let admitted = (1.0 - blocked).max(0.0);
+        let gave_up = give.min(admitted);
+        let ok = (admitted - over).min(admitted - gave_up).max(0.0);
+        Fates {
+            blocked,
+            gave_up,
+            ok,
+            late: (admitted - gave_up - ok).max(0.0),
+            mean_wait_s: if admitted > 0.0 { wait / admitted } else { 0.0 },
+        }
+    }
+
+    /// The wait distribution this tick's arrivals met (a line in steady
+    /// state with limited room, or settling), over latency buckets. Worked
+    /// out once a tick, and kept while a steady line's rates stay within a
+    /// part in a thousand of those it was worked out for.
+    pub fn wait_shape(&mut self) -> &WaitShape {
+        if self.shape_fresh {
+            return &self.shape;
+        }
+        let Some(p) = self.params else {
+            self.shape = WaitShape::default();
+            return &self.shape;
+        };
+        let reuse = self.view == View::Pi
+            && self.shape_for.is_some_and(|q| {
+                q.servers == p.servers
+                    && q.room == p.room
+                    && q.mu == p.mu
+                    && (q.lambda - p.lambda).abs() <= 1e-3 * p.lambda
+            });
+        if !reuse {
+            let (lo, dist) = match self.view {
+                View::Settling => (self.dist.lo, std::mem::take(&mut self.dist.seen)),
+                _ => (0, std::mem::take(&mut self.pi)),
+            };
+            let mut tail = WaitTail::new(&dist, lo, p, &mut self.suffix);
+            let mean_ms = tail.mean_s * 1000.0;
+            self.shape = WaitShape::of_tail(mean_ms, |ms| tail.over(ms / 1000.0));
+            match self.view {
+                View::Settling => self.dist.seen = dist,
+                _ => self.pi = dist,
+            }
+            self.shape_for = (self.view == View::Pi).then_some(p);
+        }
+        self.shape_fresh = true;
+        &self.shape
+    }
+}
+
+/// P(W > t) for arrivals that see the number in the line distributed as a
+/// given distribution: the Erlang waits behind them, weighted.
+struct WaitTail<'a> {
+    /// suffix[m] = P(an admitted arrival needs at least m departures).
+    suffix: &'a [f64],
+    /// Departure rate while every server is busy.
+    a: f64,
+    mean_s: f64,
+}
+
+impl<'a> WaitTail<'a> {
+    fn new(dist: &[f64], lo: usize, p: LineParams, suffix: &'a mut Vec<f64>) -> WaitTail<'a> {
+        let c = p.servers as usize;
+        let top = p.rates().top;
+        let a = f64::from(p.servers) * p.mu;
+        let hi = lo + dist.len();
+        let kmax = (hi + 1).saturating_sub(c);
+        suffix.clear();
+        suffix.resize(kmax + 2, 0.0);
+        let (mut admitted, mut mean) = (0.0, 0.0);
+        for (i, &x) in dist.iter().enumerate() {
+            let n = lo + i;
+            if n >= top {
+                continue;
+            }
+            admitted += x;
+            let k = (n + 1).saturating_sub(c);
+            suffix[k] += x;
+            mean += x * k as f64 / a;
+        }
+        for m in (0..=kmax).rev() {
+            suffix[m] += suffix[m + 1];
+        }
+        if admitted > 0.0 {
+            for s in suffix.iter_mut() {
+                *s /= admitted;
+            }
+            mean /= admitted;
+        }
+        WaitTail {
+            suffix,
+            a,
+            mean_s: mean,
+        }
+    }
+
+    /// P(W > t) = Σ_j Pois(j; at)·P(k > j): Poisson weights from their mode
+    /// outward by the recurrence (one exponential per call).
+    fn over(&mut self, t: f64) -> f64 {
+        let x = self.a * t;
+        let s = |j: usize| self.suffix.get(j + 1).copied().unwrap_or(0.0);
+        if !(x > 0.0) {
+            return s(0);
+        }
+        let mode = x.floor() as usize;
+        let spread = (10.0 * x.sqrt() + 10.0) as usize;
+        // Past the longest queue the arrivals saw, nobody needs so many departures.
+        let last = self.suffix.len().saturating_sub(2);
+        if mode.saturating_sub(spread) > last {
+            return 0.0;
+        }
+        let start = mode.min(last);
+        let pmf = |j: usize| (-x + j as f64 * x.ln() - ln_factorial(j)).exp();
+        let at_start = pmf(start);
+        let mut sum = at_start * s(start);
+        let mut w = at_start;
+        for j in (start.saturating_sub(spread)..start).rev() {
+            w *= (j + 1) as f64 / x;
+            sum += w * s(j);
+        }
+        w = at_start;
+        for j in start + 1..=(mode + spread).min(last) {
+            w *= x / j as f64;
+            sum += w * s(j);
+        }
+        sum.clamp(0.0, 1.0)
+    }
+}
+
+/// ln(n!) by Stirling's series past small n.
+fn ln_factorial(n: usize) -> f64 {
+    if n < 20 {
+        return (2..=n).map(|k| (k as f64).ln()).sum();
+    }
+    let n = n as f64;
+    n * n.ln() - n + 0.5 * (2.0 * std::f64::consts::PI * n).ln() + 1.0 / (12.0 * n)
+        - 1.0 / (360.0 * n * n * n)
+}
+
+/// A rate rounded to 1 part in 10⁴, so a table built for it serves rates that
+/// differ only by noise in the last digits.
+fn quantised(x: f64) -> u64 {
+    if x > 0.0 {
+        (x.ln() * 1e4).round() as i64 as u64
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(lambda: f64) -> LineParams {
+        LineParams {
+            servers: 4,
+            lambda,
+            mu: 100.0,
+            room: 100_000,
+        }
+    }
+
+    const ASK: Ask = Ask {
+        service_s: 0.01,
+        deadline_s: 0.5,
+        patience_s: 30.0,
+    };
+
+    #[test]
+    fn a_steady_line_is_erlang_c_at_any_tick() {
+        for tick in [0.05, 1.0, 60.0] {
+            let mut line = Line::default();
+            for _ in 0..5 {
+                line.advance(params(300.0), tick, false);
+            }
+            // Starting empty, a line far from capacity settles at once.
+            assert_eq!(line.mode(), Mode::Stationary);
+            let f = line.fates(0, ASK);
+            let w = Wait::new(4, 300.0, 100.0).expect("stable");
+            assert!((f.mean_wait_s - w.mean_s()).abs() < 1e-12);
+            assert!((f.ok + f.late + f.gave_up + f.blocked - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn a_near_critical_spike_builds_up_slowly_and_carries_over() {
+        let mut line = Line::default();
+        for _ in 0..60 {
+            line.advance(params(300.0), 1.0, false);
+        }
+        line.advance(params(390.0), 1.0, false);
+        assert_eq!(line.mode(), Mode::Evolving);
+        let early = line.fates(0, ASK).late;
+        for _ in 0..40 {
+            line.advance(params(390.0), 1.0, false);
+        }
+        let later = line.fates(0, ASK).late;
+        let stationary = Wait::new(4, 390.0, 100.0)
+            .expect("stable")
+            .response_over(100.0, 0.5);
+        assert!(early < later / 3.0, "{early} then {later}");
+        assert!(
+            (later - stationary).abs() / stationary < 0.1,
+            "{later} vs {stationary}"
+        );
+    }
+
+    #[test]
+    fn overload_turns_fluid_with_the_line_s_work_ahead() {
+        let mut line = Line::default();
+        for _ in 0..60 {
+            line.advance(params(390.0), 1.0, false);
+        }
+        assert!(matches!(
+            line.advance(params(600.0), 1.0, false),
+            Seen::Fluid
+        ));
+        assert!(line.ahead_s() > 0.05, "{}", line.ahead_s());
+        // Once the backlog is gone and the load is light, the line settles again.
+        line.advance(params(100.0), 1.0, false);
+        assert_eq!(line.mode(), Mode::Stationary);
+    }
+
+    #[test]
+    fn limited_room_blocks_like_erlang_b() {
+        let mut line = Line::default();
+        let p = LineParams {
+            servers: 3,
+            lambda: 2.4,
+            mu: 1.0,
+            room: 0,
+        };
+        for _ in 0..100 {
+            line.advance(p, 10.0, false);
+        }
+        let f = line.fates(
+            0,
+            Ask {
+                service_s: 1.0,
+                deadline_s: 100.0,
+                patience_s: 100.0,
+            },
+        );
+        assert!((f.blocked - 0.268).abs() < 1e-3, "{}", f.blocked);
+    }
+}

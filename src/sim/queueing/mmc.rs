@@ -1,0 +1,202 @@
+//! Closed forms of the M/M/c queue in steady state, and of response times
+//! when service is exponential: the exact figures a line uses whenever its
+//! state is the stationary one.
+
+/// Erlang B: the chance an arrival finds all `servers` busy with no room to
+/// wait, under offered load `a` = λ/μ (stable recursion).
+pub fn erlang_b(servers: u32, a: f64) -> f64 {
+    let mut b = 1.0;
+    for k in 1..=servers {
+        b = a * b / (f64::from(k) + a * b);
+    }
+    b
+}
+
+/// Erlang C: the chance an arrival has to wait, with `servers` servers and
+/// offered load `a` = λ/μ < servers.
+pub fn erlang_c(servers: u32, a: f64) -> f64 {
+    let b = erlang_b(servers, a);
+    let c = f64::from(servers);
+    (c * b / (c - a * (1.0 - b))).clamp(0.0, 1.0)
+}
+
+/// The wait of an M/M/c queue in steady state with unlimited room: none
+/// with probability `1 − p_wait`, otherwise exponential with rate `theta`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wait {
+    /// Probability an arrival waits at all (Erlang C).
+    pub p_wait: f64,
+    /// Decay rate of the waiting time, per second (cμ − λ).
+    pub theta: f64,
+}
+
+impl Wait {
+    /// Steady-state wait of `servers` servers of rate `mu` under `lambda`;
+    /// `None` when the queue is unstable (λ ≥ cμ) or has no servers.
+    pub fn new(servers: u32, lambda: f64, mu: f64) -> Option<Wait> {
+        let capacity = f64::from(servers) * mu;
+        if servers == 0 || mu <= 0.0 || !(lambda >= 0.0) || lambda >= capacity {
+            return None;
+        }
+        Some(Wait {
+            p_wait: erlang_c(servers, lambda / mu),
+            theta: capacity - lambda,
+        })
+    }
+
+    /// Mean wait, seconds.
+    pub fn mean_s(&self) -> f64 {
+        self.p_wait / self.theta
+    }
+
+    /// P(W > t).
+    pub fn over(&self, t: f64) -> f64 {
+        if t < 0.0 {
+            1.0
+        } else {
+            self.p_wait * (-self.theta * t).exp()
+        }
+    }
+
+    /// P(W + S > t) with S exponential of rate `mu`: the response time's tail.
+    pub fn response_over(&self, mu: f64, t: f64) -> f64 {
+        if t <= 0.0 {
+            return 1.0;
+        }
+        (1.0 - self.p_wait) * (-mu * t).exp() + self.p_wait * hypo_over(self.theta, mu, t)
+    }
+
+    /// P(W ≤ p and W + S ≤ d): served within patience `p` and on time for deadline `d`.
+    pub fn in_time(&self, mu: f64, patience: f64, deadline: f64) -> f64 {
+        if deadline <= 0.0 {
+            return 0.0;
+        }
+        let none = (1.0 - self.p_wait) * (1.0 - (-mu * deadline).exp());
+        let top = patience.min(deadline).max(0.0);
+        // ∫₀^top θe^{−θw}(1 − e^{−μ(d−w)}) dw
+        let th = self.theta;
+        let first = 1.0 - (-th * top).exp();
+        let second = if (th - mu).abs() < 1e-9 * th.max(mu) {
+            th * top * (-mu * deadline).exp()
+        } else {
+            th * (-mu * deadline).exp() * (1.0 - (-(th - mu) * top).exp()) / (th - mu)
+        };
+        none + self.p_wait * (first - second).max(0.0)
+    }
+}
+
+/// P(X + Y > t) for independent exponentials of rates `a` and `b`.
+pub fn hypo_over(a: f64, b: f64, t: f64) -> f64 {
+    if t <= 0.0 {
+        return 1.0;
+    }
+    if !a.is_finite() {
+        return (-b * t).exp();
+    }
+    if !b.is_finite() {
+        return (-a * t).exp();
+    }
+    if (a - b).abs() <= 1e-9 * a.max(b) {
+        let m = (a + b) / 2.0;
+        return (1.0 + m * t) * (-m * t).exp();
+    }
+    ((b * (-a * t).exp() - a * (-b * t).exp()) / (b - a)).clamp(0.0, 1.0)
+}
+
+/// The stationary distribution of the number in an M/M/c/K system (`servers`
+/// servers, room for `room` more), written into `out` for n = 0..=c+room.
+/// Computed in logs so large pools cannot overflow.
+pub fn stationary_into(servers: u32, lambda: f64, mu: f64, room: usize, out: &mut Vec<f64>) {
+    let c = servers as usize;
+    let top = c + room;
+    out.clear();
+    out.reserve(top + 1);
+    if servers == 0 || mu <= 0.0 {
+        out.push(1.0);
+        out.resize(top + 1, 0.0);
+        return;
+    }
+    let a = lambda / mu;
+    let rho = lambda / (f64::from(servers) * mu);
+    if a <= 0.0 {
+        out.push(1.0);
+        out.resize(top + 1, 0.0);
+        return;
+    }
+    let (ln_a, ln_rho) = (a.ln(), rho.ln());
+    let mut log_p = 0.0_f64;
+    let mut peak = 0.0_f64;
+    out.push(0.0);
+    for n in 1..=top {
+        log_p += if n <= c {
+            ln_a - (n as f64).ln()
+        } else {
+            ln_rho
+        };
+        peak = peak.max(log_p);
+        out.push(log_p);
+    }
+    let mut total = 0.0;
+    for x in out.iter_mut() {
+        *x = (*x - peak).exp();
+        total += *x;
+    }
+    for x in out.iter_mut() {
+        *x /= total;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_the_worked_example() {
+        // FACTS.md: M/M/3, λ = 2.4, μ = 1 → P(wait) 0.6472, Wq 1.0787.
+        let w = Wait::new(3, 2.4, 1.0).expect("stable");
+        assert!((w.p_wait - 0.6472).abs() < 5e-5, "{}", w.p_wait);
+        assert!((w.mean_s() - 1.0787).abs() < 5e-5, "{}", w.mean_s());
+    }
+
+    #[test]
+    fn limited_room_matches_the_worked_examples() {
+        // FACTS.md: M/M/3/6 blocks 9.02%; M/M/3/3 (Erlang B) 26.8%.
+        let mut p = Vec::new();
+        stationary_into(3, 2.4, 1.0, 3, &mut p);
+        assert!((p[6] - 0.0902).abs() < 5e-4, "{}", p[6]);
+        stationary_into(3, 2.4, 1.0, 0, &mut p);
+        assert!((p[3] - 0.268).abs() < 5e-4, "{}", p[3]);
+        assert!((erlang_b(3, 2.4) - p[3]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn response_tail_is_wait_plus_service() {
+        // M/M/1 (ρ = 0.9): the response time is exponential with rate μ − λ.
+        let w = Wait::new(1, 0.9, 1.0).expect("stable");
+        for t in [0.5, 3.0, 20.0] {
+            let want = (-(1.0_f64 - 0.9) * t).exp();
+            assert!((w.response_over(1.0, t) - want).abs() < 1e-9, "t {t}");
+        }
+        // In time within an endless patience is one minus the tail.
+        let m3 = Wait::new(3, 240.0, 100.0).expect("stable");
+        let d = 0.05;
+        assert!(
+            (m3.in_time(100.0, f64::INFINITY, d) - (1.0 - m3.response_over(100.0, d))).abs()
+                < 1e-12
+        );
+    }
+
+    #[test]
+    fn hypoexponential_meets_its_limit() {
+        let near = hypo_over(2.0, 2.0 + 1e-12, 1.3);
+        let exact = (1.0 + 2.0 * 1.3) * (-2.6f64).exp();
+        assert!((near - exact).abs() < 1e-9);
+        assert!((hypo_over(1.0, 3.0, 0.7) - hypo_over(3.0, 1.0, 0.7)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn unstable_queues_have_no_steady_state() {
+        assert!(Wait::new(2, 2.0, 1.0).is_none());
+        assert!(Wait::new(0, 0.1, 1.0).is_none());
+    }
+}

@@ -1,0 +1,168 @@
+//! Waits seen from a known number ahead: an arrival that finds all `c`
+//! servers busy and `k − 1` waiting starts service after `k` departures at
+//! rate cμ, an Erlang(k, cμ) time. These tables give, for every k, the chance
+//! that this wait (plus an exponential service) passes a time, so a line
+//! whose state is a distribution over the number in it can weigh them.
+
+/// Poisson probabilities of 0..len events at mean `x`, into `out`.
+pub fn poisson_pmf(x: f64, len: usize, out: &mut Vec<f64>) {
+    out.clear();
+    out.reserve(len);
+    if len == 0 {
+        return;
+    }
+    if x <= 0.0 {
+        out.push(1.0);
+        out.resize(len, 0.0);
+        return;
+    }
+    let ln_x = x.ln();
+    let mut ln_fact = 0.0_f64;
+    for j in 0..len {
+        if j > 0 {
+            ln_fact += (j as f64).ln();
+        }
+        out.push((-x + j as f64 * ln_x - ln_fact).exp());
+    }
+}
+
+/// `out[k]` = P(Erlang(k, a) > t) = P(fewer than k events at rate `a` in `t`),
+/// for k = 0..len (`out[0]` = 0: no departure needed, no wait).
+pub fn wait_over(a: f64, t: f64, len: usize, pmf: &mut Vec<f64>, out: &mut Vec<f64>) {
+    out.clear();
+    out.reserve(len);
+    if len == 0 {
+        return;
+    }
+    if !(t > 0.0) {
+        // Everyone who must wait at all waits longer than no time.
+        out.push(0.0);
+        out.resize(len, if t < 0.0 { 1.0 } else { 1.0 });
+        return;
+    }
+    poisson_pmf(a * t, len, pmf);
+    let mut below = 0.0_f64;
+    for k in 0..len {
+        out.push(below.min(1.0));
+        below += pmf[k];
+    }
+}
+
+/// `out[k]` = P(Erlang(k, a) + S > d) with S exponential of rate `b`, for
+/// k = 0..len: the chance a request that needs k departures before it
+/// starts, then takes an exponential service, finishes after `d`.
+pub fn response_over(a: f64, b: f64, d: f64, len: usize, pmf: &mut Vec<f64>, out: &mut Vec<f64>) {
+    out.clear();
+    out.reserve(len);
+    if len == 0 {
+        return;
+    }
+    if !(d > 0.0) {
+        out.resize(len, 1.0);
+        return;
+    }
+    if !b.is_finite() {
+        // No service time: only the wait counts.
+        let mut scratch = Vec::new();
+        wait_over(a, d, len, &mut scratch, out);
+        return;
+    }
+    // P(E_k + S > d) = P(E_k > d) + I_k, where I_k = ∫₀^d f_k(w) e^{−b(d−w)} dw
+    // obeys I_{k−1} = (a′/a)·I_k + π_{k−1}(ad) with a′ = a − b. Run downward
+    // from far past the mass, where I is nil: stable while |a′/a| < 1.
+    let x = a * d;
+    let top = len.max((x + 12.0 * x.sqrt() + 40.0).ceil() as usize);
+    poisson_pmf(x, top, pmf);
+    let ratio = (a - b) / a;
+    out.resize(len, 0.0);
+    if ratio.abs() < 1.0 {
+        // I_top is nil; each pass turns I_k into I_{k−1}.
+        let mut i = 0.0;
+        for k in (1..=top).rev() {
+            i = ratio * i + pmf[k - 1];
+            if k - 1 < len {
+                out[k - 1] = i;
+            }
+        }
+    } else {
+        // Service much faster than the line drains (b ≥ 2a): integrate directly.
+        for (k, slot) in out.iter_mut().enumerate().skip(1) {
+            *slot = erlang_times_exp(k, a, b, d);
+        }
+    }
+    out[0] = (-b * d).exp();
+    let mut below = 0.0;
+    for (k, slot) in out.iter_mut().enumerate() {
+        *slot = (*slot + below).clamp(0.0, 1.0);
+        below += pmf[k];
+    }
+}
+
+/// ∫₀^d f_k(w) e^{−b(d−w)} dw for the Erlang(k, a) density f_k, by Gauss–Legendre.
+fn erlang_times_exp(k: usize, a: f64, b: f64, d: f64) -> f64 {
+    const NODES: [(f64, f64); 8] = [
+        (-0.960_289_856_497_536, 0.101_228_536_290_376),
+        (-0.796_666_477_413_627, 0.222_381_034_453_374),
+        (-0.525_532_409_916_329, 0.313_706_645_877_887),
+        (-0.183_434_642_495_650, 0.362_683_783_378_362),
+        (0.183_434_642_495_650, 0.362_683_783_378_362),
+        (0.525_532_409_916_329, 0.313_706_645_877_887),
+        (0.796_666_477_413_627, 0.222_381_034_453_374),
+        (0.960_289_856_497_536, 0.101_228_536_290_376),
+    ];
+    let ln_fact: f64 = (1..k).map(|j| (j as f64).ln()).sum();
+    let half = d / 2.0;
+    NODES
+        .iter()
+        .map(|&(x, w)| {
+            let t = half * (x + 1.0);
+            if t <= 0.0 {
+                return 0.0;
+            }
+            let ln_f = k as f64 * a.ln() + (k as f64 - 1.0) * t.ln() - a * t - ln_fact;
+            w * half * (ln_f - b * (d - t)).exp()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_tail_of_one_departure_is_hypoexponential() {
+        let (a, b, d) = (400.0, 100.0, 0.02);
+        let (mut pmf, mut out) = (Vec::new(), Vec::new());
+        response_over(a, b, d, 4, &mut pmf, &mut out);
+        assert!((out[0] - (-b * d).exp()).abs() < 1e-12);
+        let want = crate::sim::queueing::mmc::hypo_over(a, b, d);
+        assert!((out[1] - want).abs() < 1e-9, "{} vs {want}", out[1]);
+        assert!(out[2] > out[1] && out[3] > out[2]);
+    }
+
+    #[test]
+    fn equal_rates_and_fast_service_agree_with_quadrature() {
+        let (mut pmf, mut out) = (Vec::new(), Vec::new());
+        // a = b: the sum of k + 1 exponentials of one rate.
+        response_over(50.0, 50.0, 0.1, 6, &mut pmf, &mut out);
+        let x = 5.0_f64;
+        for k in 0..6 {
+            let want: f64 = (0..=k)
+                .map(|j| (-x).exp() * x.powi(j as i32) / (1..=j).map(|i| i as f64).product::<f64>())
+                .sum();
+            assert!((out[k] - want).abs() < 1e-9, "k {k}: {} vs {want}", out[k]);
+        }
+        // b ≥ 2a takes the quadrature path and still gives a tail in [0, 1] that grows with k.
+        response_over(10.0, 50.0, 0.3, 5, &mut pmf, &mut out);
+        assert!(out.windows(2).all(|w| w[1] >= w[0] - 1e-9), "{out:?}");
+    }
+
+    #[test]
+    fn wait_tail_counts_departures() {
+        let (mut pmf, mut out) = (Vec::new(), Vec::new());
+        wait_over(100.0, 0.01, 4, &mut pmf, &mut out);
+        assert_eq!(out[0], 0.0);
+        assert!((out[1] - (-1.0f64).exp()).abs() < 1e-12);
+        assert!((out[2] - 2.0 * (-1.0f64).exp()).abs() < 1e-12);
+    }
+}

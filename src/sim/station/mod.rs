@@ -1,0 +1,842 @@
+//! A station: a fleet's servers and the requests they hold.
+//!
+//! Requests are counts, never one object each. Each tick a station:
+//! 1. finishes the requests whose service ends in the tick;
+//! 2. works out its line's state for the tick ([`Line`]): steady, settling,
+//!    or in overload, at the intensity its traffic has;
+//! 3. decides the fate of this tick's arrivals from what the line looks like
+//!    to them — turned away, left before service, on time, or late — and when
+//!    each will finish; in overload, they join the backlog instead, and are
+//!    decided when the servers reach them ([`backlog`]).
+//!
+//! Every fraction is rounded with the remainders of earlier ticks carried in
+//! ([`shares::round_carried`]), so every request lands in exactly one place
+//! (ok, late, dropped, waiting, or in service) and long-run counts match the
+//! model's expectations.
+
+pub mod backlog;
+pub mod shares;
+pub mod tally;
+
+use std::collections::VecDeque;
+
+use super::queueing::line::{Ask, Fates, Line, LineParams, Seen};
+pub use shares::{round_carried, round_carried_into, round_shares, take_parts};
+pub use tally::{Completion, DropReason, Outcomes, Tally, Times};
+
+use backlog::{Group, Part, Reached, Terms};
+
+/// Requests of one stream handed to a thing together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    /// Index of the stream (a level source, or work a source's requests called for).
+    pub stream: u16,
+    /// Index of the workload in the level.
+    pub workload: u16,
+    /// How many requests.
+    pub count: u64,
+    /// How many were expected: the intensity behind the count, without the
+    /// noise of the Poisson draw (a line sees the intensity, not the draw).
+    pub expected: f64,
+    /// When they arrived (mean), seconds since the start.
+    pub arrived_s: f64,
+    /// Times they were received from a queue and not finished (for redelivery).
+    pub tries: u16,
+}
+
+impl Cohort {
+    /// The same requests with another count and expectation.
+    pub fn with(&self, count: u64, expected: f64) -> Cohort {
+        Cohort {
+            count,
+            expected,
+            ..self.clone()
+        }
+    }
+}
+
+/// How a finished group ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// On time.
+    Ok,
+    /// Late.
+    Late,
+    /// Dropped for this reason.
+    Dropped(DropReason),
+}
+
+/// Requests whose fate is decided, waiting for the time it comes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Running {
+    /// Index of the stream.
+    pub stream: u16,
+    /// Index of the workload.
+    pub workload: u16,
+    /// How many requests.
+    pub count: u64,
+    /// Their expected number.
+    pub expected: f64,
+    /// When they arrived (mean), seconds since the start.
+    pub arrived_s: f64,
+    /// When they finish (or leave), seconds since the start.
+    pub finish_s: f64,
+    /// How they end.
+    pub fate: Fate,
+    /// Their mean latency, seconds.
+    pub latency_s: f64,
+    /// Their mean wait in line, seconds.
+    pub wait_s: f64,
+    /// Times received from a queue before.
+    pub tries: u16,
+}
+
+/// How one workload fares on this station's servers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindTerms {
+    /// Mean service time of one request on one server, seconds (infinite if it cannot run).
+    pub service_s: f64,
+    /// Late after this long since arrival, seconds.
+    pub deadline_s: f64,
+    /// Given up (dropped) if still waiting after this long, seconds.
+    pub give_up_s: f64,
+    /// Whether a caller waits for the answer (its time is latency, not completion time).
+    pub waits: bool,
+}
+
+/// How a fleet's servers share lines: what the load balancer in front does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sharing {
+    /// Each server has its own line, and arrivals are spread evenly over
+    /// them (round robin): independent queues.
+    PerServer,
+    /// One line for all the fleet's servers (work pulled from a queue, or
+    /// handed to whichever is free).
+    Pooled,
+    /// One line across a load balancer's targets (least outstanding requests
+    /// joins the shortest queue, which is close to one pool): `slots` servers
+    /// in the pool, of which this fleet takes `share` of the arrivals.
+    Shared {
+        /// Servers in the whole pool.
+        slots: u32,
+        /// This fleet's share of the pool's arrivals.
+        share: f64,
+    },
+}
+
+/// What a station can do this tick.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Capacity {
+    /// Servers working.
+    pub servers: u32,
+    /// Requests one server serves at once.
+    pub slots_per_server: u32,
+    /// Requests one server can hold waiting.
+    pub hold_per_server: u64,
+    /// How the servers share lines.
+    pub sharing: Sharing,
+}
+
+impl Capacity {
+    /// Requests in service at once, all servers together.
+    pub fn slots(&self) -> u32 {
+        self.servers.saturating_mul(self.slots_per_server)
+    }
+
+    /// Requests that can wait, all servers together.
+    pub fn hold(&self) -> u64 {
+        u64::from(self.servers).saturating_mul(self.hold_per_server)
+    }
+
+    /// The line arrivals meet, at `lambda` arrivals per second into the fleet,
+    /// and how many such lines the fleet's servers make (a fraction for a
+    /// share of a pool).
+    fn line(&self, lambda: f64, mu: f64) -> (LineParams, f64) {
+        let slots = self.slots();
+        match self.sharing {
+            Sharing::PerServer if self.servers > 0 => (
+                LineParams {
+                    servers: self.slots_per_server,
+                    lambda: lambda / f64::from(self.servers),
+                    mu,
+                    room: self.hold_per_server,
+                },
+                f64::from(self.servers),
+            ),
+            Sharing::Shared { slots: pool, share } if share > 0.0 && pool >= slots && slots > 0 => {
+                (
+                    LineParams {
+                        servers: pool,
+                        lambda: lambda / share,
+                        mu,
+                        room: (self.hold() as f64 * f64::from(pool) / f64::from(slots)) as u64,
+                    },
+                    f64::from(slots) / f64::from(pool),
+                )
+            }
+            _ => (
+                LineParams {
+                    servers: slots,
+                    lambda,
+                    mu,
+                    room: self.hold(),
+                },
+                1.0,
+            ),
+        }
+    }
+}
+
+/// The requests at one station and the state of its line.
+#[derive(Debug, Clone, Default)]
+pub struct Station {
+    /// Requests whose fate is decided, until it comes.
+    calendar: Vec<Running>,
+    /// Overload: requests waiting in arrival order.
+    backlog: VecDeque<Group>,
+    /// Messages a queue handed over this tick.
+    handed: Vec<Cohort>,
+    line: Line,
+    /// Rounding remainders by stream: blocked, gave up, ok, late.
+    carry: Vec<[f64; 4]>,
+    /// Rounding remainders by stream for the backlog and started messages:
+    /// gave up, ok, late.
+    carry_backlog: Vec<[f64; 3]>,
+    /// Service rate of one server for the line's mix, per second.
+    mu: f64,
+    /// Lines the servers made in the last tick.
+    lines: f64,
+}
+
+impl Station {
+    /// Requests waiting in line (the backlog, and the line's expected queue).
+    pub fn waiting(&self) -> u64 {
+        let backlog: u64 = self.backlog.iter().map(Group::count).sum();
+        backlog + (self.line.mean_waiting() * self.lines).round() as u64
+    }
+
+    /// Requests whose fate is decided and not yet come (in service, mostly).
+    pub fn running(&self) -> u64 {
+        self.calendar
+            .iter()
+            .filter(|r| matches!(r.fate, Fate::Ok | Fate::Late))
+            .map(|r| r.count)
+            .sum()
+    }
+
+    /// Requests held: in the backlog or decided and not yet finished.
+    pub fn in_flight(&self) -> u64 {
+        self.calendar.iter().map(|r| r.count).sum::<u64>()
+            + self.backlog.iter().map(Group::count).sum::<u64>()
+    }
+
+    /// The line's state.
+    pub fn line(&self) -> &Line {
+        &self.line
+    }
+
+    /// Requests in flight as (stream, workload, count, arrived_s).
+    pub fn cohorts(&self) -> impl Iterator<Item = (u16, u16, u64, f64)> + '_ {
+        let decided = self
+            .calendar
+            .iter()
+            .map(|r| (r.stream, r.workload, r.count, r.arrived_s));
+        let waiting = self.backlog.iter().flat_map(|g| {
+            g.parts
+                .iter()
+                .map(move |p| (p.stream, p.workload, p.count, (p.from_s + g.to_s) / 2.0))
+        });
+        decided.chain(waiting)
+    }
+
+    /// Whether nothing is in flight.
+    pub fn is_empty(&self) -> bool {
+        self.calendar.is_empty() && self.backlog.iter().all(|g| g.count() == 0)
+    }
+
+    /// Takes a share (0..=1) of everything in flight out of this station: the
+    /// part a server leaving the pool was holding. The share is rounded once
+    /// over everything (largest remainder), so small groups are not all rounded away.
+    pub fn split_off(&mut self, share: f64) -> Station {
+        let share = share.clamp(0.0, 1.0);
+        let mut counts: Vec<u64> = self.calendar.iter().map(|r| r.count).collect();
+        for g in &self.backlog {
+            counts.extend(g.parts.iter().map(|p| p.count));
+        }
+        let total: u64 = counts.iter().sum();
+        let parts = take_parts(&counts, (total as f64 * share).round() as u64);
+        let mut taken = Station {
+            mu: self.mu,
+            ..Station::default()
+        };
+        let mut it = parts.into_iter();
+        for r in &mut self.calendar {
+            let n = it.next().unwrap_or(0);
+            if n > 0 {
+                let e = r.expected * n as f64 / r.count.max(1) as f64;
+                taken.calendar.push(Running {
+                    count: n,
+                    expected: e,
+                    ..r.clone()
+                });
+                r.count -= n;
+                r.expected -= e;
+            }
+        }
+        self.calendar.retain(|r| r.count > 0);
+        for g in &mut self.backlog {
+            let mut out = Group {
+                to_s: g.to_s,
+                parts: Vec::new(),
+            };
+            for p in &mut g.parts {
+                let n = it.next().unwrap_or(0);
+                if n > 0 {
+                    let e = p.expected * n as f64 / p.count.max(1) as f64;
+                    out.parts.push(Part {
+                        count: n,
+                        expected: e,
+                        ..p.clone()
+                    });
+                    p.count -= n;
+                    p.expected -= e;
+                }
+            }
+            if !out.parts.is_empty() {
+                taken.backlog.push_back(out);
+            }
+        }
+        self.backlog.retain(|g| g.count() > 0);
+        taken
+    }
+
+    /// Messages a queue hands over this tick: those sent this tick meet the
+    /// line like any arrival; those that waited in the queue start at once
+    /// (their wait was in the queue).
+    pub fn enqueue(&mut self, cohort: Cohort) {
+        self.handed.push(cohort);
+    }
+
+    /// Empties the station into plain groups of requests, for a queue to take back.
+    pub fn take_all(&mut self) -> Vec<Cohort> {
+        let mut out: Vec<Cohort> = self
+            .calendar
+            .drain(..)
+            .map(|r| Cohort {
+                stream: r.stream,
+                workload: r.workload,
+                count: r.count,
+                expected: r.expected,
+                arrived_s: r.arrived_s,
+                tries: r.tries,
+            })
+            .collect();
+        for g in self.backlog.drain(..) {
+            out.extend(g.parts.into_iter().map(|p| Cohort {
+                stream: p.stream,
+                workload: p.workload,
+                count: p.count,
+                expected: p.expected,
+                arrived_s: (p.from_s + g.to_s) / 2.0,
+                tries: p.tries,
+            }));
+        }
+        out.extend(self.handed.drain(..));
+        out.retain(|c| c.count > 0);
+        out
+    }
+
+    /// Drops everything in flight (the servers are gone).
+    pub fn drop_all(&mut self, reason: DropReason, tally: &mut Tally) {
+        for c in self.take_all() {
+            tally.drop(c.stream, c.count, reason);
+        }
+    }
+
+    /// Runs one tick `[now, now + tick_s)` with `arrivals` spread evenly over it.
+    pub fn serve(
+        &mut self,
+        now: f64,
+        tick_s: f64,
+        terms: &[KindTerms],
+        cap: Capacity,
+        arrivals: &[Cohort],
+        tally: &mut Tally,
+    ) {
+        let end = now + tick_s;
+        self.release(end, tally);
+        let handed = std::mem::take(&mut self.handed);
+
+        // Work no server here can do leaves at once; messages that already
+        // waited in a queue start now.
+        let mut fresh: Vec<&Cohort> = Vec::with_capacity(arrivals.len() + handed.len());
+        let mut started: Vec<&Cohort> = Vec::new();
+        for a in arrivals.iter().chain(&handed) {
+            if !terms[usize::from(a.workload)].service_s.is_finite() {
+                tally.drop(a.stream, a.count, DropReason::Incapable);
+            } else if a.arrived_s < now - 1e-9 {
+                started.push(a);
+            } else {
+                fresh.push(a);
+            }
+        }
+
+        // The line's rates: the arrivals' intensity and their mix of work.
+        let (mut expected, mut work) = (0.0, 0.0);
+        for a in &fresh {
+            expected += a.expected;
+            work += a.expected * terms[usize::from(a.workload)].service_s;
+        }
+        if work > 0.0 {
+            self.mu = expected / work;
+        } else if !(self.mu > 0.0) {
+            self.mu = mean_rate(terms);
+        }
+        let (params, lines) = cap.line(expected / tick_s, self.mu);
+        self.lines = lines;
+        let backlog = self.backlog.iter().any(|g| g.count() > 0);
+        let seen = self.line.advance(params, tick_s, backlog);
+        let mut busy_s = 0.0;
+        match seen {
+            Seen::Closed => {
+                for a in &fresh {
+                    tally.drop(a.stream, a.count, DropReason::NoTarget);
+                }
+            }
+            Seen::Line => {
+                for a in &fresh {
+                    let t = terms[usize::from(a.workload)];
+                    let fates = self.line.fates(usize::from(a.workload), ask(t));
+                    self.decide(a, t, fates, now, tick_s, tally);
+                }
+                busy_s += self.line.mean_busy() / f64::from(params.servers.max(1))
+                    * f64::from(cap.slots())
+                    * tick_s;
+                tally.sojourn_s +=
+                    (self.line.mean_busy() + self.line.mean_waiting()) * lines * tick_s;
+            }
+            Seen::Fluid => {
+                self.join_backlog(&fresh, now, end);
+            }
+        }
+        if !self.backlog.is_empty() {
+            busy_s += self.work_backlog(now, end, terms, cap, params, tally);
+        }
+        for a in started {
+            busy_s += self.start_now(a, terms[usize::from(a.workload)], now, tally);
+        }
+        self.release(end, tally);
+        tally.busy_s += busy_s.min(f64::from(cap.slots()) * tick_s);
+    }
+
+    /// Finishes every decided group whose time has come by `end`.
+    fn release(&mut self, end: f64, tally: &mut Tally) {
+        let mut i = 0;
+        while i < self.calendar.len() {
+            if self.calendar[i].finish_s > end {
+                i += 1;
+                continue;
+            }
+            let r = self.calendar.swap_remove(i);
+            match r.fate {
+                Fate::Ok | Fate::Late => {
+                    tally.finish(r.stream, r.count, r.fate == Fate::Late, r.expected);
+                    tally.add_latency(r.stream, r.count as f64, r.latency_s, r.wait_s);
+                }
+                Fate::Dropped(reason) => tally.drop(r.stream, r.count, reason),
+            }
+        }
+    }
+
+    fn carry_of(&mut self, stream: u16) -> &mut [f64; 4] {
+        let i = usize::from(stream);
+        if self.carry.len() <= i {
+            self.carry.resize(i + 1, [0.0; 4]);
+        }
+        &mut self.carry[i]
+    }
+
+    fn carry_backlog_of(&mut self, stream: u16) -> &mut [f64; 3] {
+        let i = usize::from(stream);
+        if self.carry_backlog.len() <= i {
+            self.carry_backlog.resize(i + 1, [0.0; 3]);
+        }
+        &mut self.carry_backlog[i]
+    }
+
+    /// Decides a group of arrivals from their workload's fates in the line.
+    fn decide(
+        &mut self,
+        a: &Cohort,
+        t: KindTerms,
+        f: Fates,
+        now: f64,
+        tick_s: f64,
+        tally: &mut Tally,
+    ) {
+        let shares = [f.blocked, f.gave_up, f.ok, f.late];
+        let [blocked, gave_up, ok, late] = round_carried(a.count, shares, self.carry_of(a.stream));
+        let mid = now + tick_s / 2.0;
+        tally.drop(a.stream, blocked, DropReason::QueueFull);
+        let latency_s = f.mean_wait_s + t.service_s;
+        let finish_s = mid + latency_s;
+        let entry = |count: u64, share: f64, fate: Fate, finish_s: f64| Running {
+            stream: a.stream,
+            workload: a.workload,
+            count,
+            expected: a.expected * share,
+            arrived_s: mid,
+            finish_s,
+            fate,
+            latency_s,
+            wait_s: f.mean_wait_s,
+            tries: a.tries,
+        };
+        if gave_up > 0 || f.gave_up > 0.0 {
+            self.calendar.push(entry(
+                gave_up,
+                f.gave_up,
+                Fate::Dropped(DropReason::GaveUp),
+                mid + t.give_up_s,
+            ));
+        }
+        for (count, share, fate) in [(ok, f.ok, Fate::Ok), (late, f.late, Fate::Late)] {
+            if count > 0 || share > 0.0 {
+                self.calendar.push(entry(count, share, fate, finish_s));
+            }
+        }
+        let served = (ok + late) as f64;
+        if served > 0.0 && tally.heard(a.stream) {
+            let service_ms = t.service_s * 1000.0;
+            let store = tally.times.of(t.waits);
+            match self.line.open_wait() {
+                Some(w) => store.add_exponential(service_ms, served, w.p_wait, w.theta / 1000.0),
+                None => store.add_shape(service_ms, served, self.line.wait_shape()),
+            }
+        }
+    }
+
+    /// Puts this tick's arrivals at the back of the backlog.
+    fn join_backlog(&mut self, fresh: &[&Cohort], now: f64, end: f64) {
+        let parts: Vec<Part> = fresh
+            .iter()
+            .filter(|a| a.count > 0 || a.expected > 0.0)
+            .map(|a| Part {
+                stream: a.stream,
+                workload: a.workload,
+                count: a.count,
+                expected: a.expected,
+                from_s: now,
+                tries: a.tries,
+            })
+            .collect();
+        if !parts.is_empty() {
+            self.backlog.push_back(Group { to_s: end, parts });
+        }
+    }
+
+    /// The servers work through the backlog for the tick; returns the
+    /// server-seconds they spent.
+    fn work_backlog(
+        &mut self,
+        now: f64,
+        end: f64,
+        terms: &[KindTerms],
+        cap: Capacity,
+        params: LineParams,
+        tally: &mut Tally,
+    ) -> f64 {
+        let rate = f64::from(cap.slots());
+        let backlog_terms: Vec<Terms> = terms
+            .iter()
+            .map(|t| Terms {
+                service_s: t.service_s,
+                patience_s: t.give_up_s,
+            })
+            .collect();
+        let mut t = now + self.line.work_off_ahead(end - now);
+        let mut busy_s = (t - now) * rate;
+        // The spread of the line around the backlog's path blurs each wait.
+        let blur_s = self.line.spread_sd() / (rate * self.mu).max(1e-12) * 3f64.sqrt();
+        let steady = (!params.overloaded()).then(|| {
+            crate::sim::queueing::mmc::Wait::new(params.servers, params.lambda, params.mu)
+        });
+        let mut held = 0.0;
+        while t < end - 1e-12 {
+            let Some(mut group) = self.backlog.pop_front() else {
+                break;
+            };
+            let mut reached: Vec<Reached> = Vec::new();
+            let (t_next, done) =
+                backlog::work_through(&mut group, &backlog_terms, t, end, rate, |r| {
+                    reached.push(r)
+                });
+            busy_s += self.settle_reached(
+                &mut group,
+                &reached,
+                done,
+                terms,
+                tally,
+                blur_s,
+                steady.flatten(),
+            );
+            held += reached.iter().map(|r| r.gave_up).sum::<f64>();
+            t = t_next;
+            if !done {
+                self.backlog.push_front(group);
+                break;
+            }
+        }
+        if held > 0.0 {
+            // Callers are leaving: the backlog is held at their patience and no longer wanders.
+            self.line
+                .hold_spread((params.lambda + f64::from(params.servers) * params.mu) * (end - now));
+        }
+        self.shed(end, terms, tally);
+        self.overflow(cap, tally);
+        let waiting: u64 = self.backlog.iter().map(Group::count).sum();
+        tally.sojourn_s += (waiting as f64 + f64::from(cap.slots())) * (end - now);
+        busy_s
+    }
+
+    /// Turns what the servers reached of a group into whole requests: left,
+    /// or decided and on the calendar. Returns the server-seconds spent.
+    fn settle_reached(
+        &mut self,
+        group: &mut Group,
+        reached: &[Reached],
+        done: bool,
+        terms: &[KindTerms],
+        tally: &mut Tally,
+        blur_s: f64,
+        steady: Option<crate::sim::queueing::mmc::Wait>,
+    ) -> f64 {
+        let mut busy_s = 0.0;
+        for (i, part) in group.parts.iter_mut().enumerate() {
+            let mine: Vec<&Reached> = reached.iter().filter(|r| r.part == i).collect();
+            let total: f64 = mine.iter().map(|r| r.share).sum();
+            if (total <= 0.0 && !(done && part.count > 0))
+                || part.count == 0 && part.expected <= 0.0
+            {
+                continue;
+            }
+            let t = terms[usize::from(part.workload)];
+            let b = 1.0 / t.service_s;
+            let (mut gave_up, mut ok, mut late) = (0.0, 0.0, 0.0);
+            let (mut wait_sum, mut at_sum) = (0.0, 0.0);
+            for r in &mine {
+                let served = r.share - r.gave_up;
+                gave_up += r.gave_up;
+                if served <= 0.0 {
+                    continue;
+                }
+                // Those served waited less than their patience, blur or not.
+                let (lo, hi) = (
+                    (r.wait_s.0.min(r.wait_s.1) - blur_s).max(0.0),
+                    (r.wait_s.0.max(r.wait_s.1) + blur_s).min(t.give_up_s),
+                );
+                let lo = lo.min(hi);
+                let in_time = match steady {
+                    Some(w) if r.on_arrival => w.in_time(b, t.give_up_s, t.deadline_s),
+                    _ => uniform_plus_exp_at_most(lo, hi, b, t.deadline_s),
+                };
+                ok += served * in_time;
+                late += served * (1.0 - in_time);
+                wait_sum += served * (lo + hi) / 2.0;
+                at_sum += served * r.at_s;
+                busy_s += served * t.service_s;
+                if tally.heard(part.stream) {
+                    let store = tally.times.of(t.waits);
+                    match steady {
+                        Some(w) if r.on_arrival => store.add_exponential(
+                            t.service_s * 1000.0,
+                            served,
+                            w.p_wait,
+                            w.theta / 1000.0,
+                        ),
+                        _ => store.add_uniform_wait(
+                            t.service_s * 1000.0,
+                            served,
+                            lo * 1000.0,
+                            hi * 1000.0,
+                        ),
+                    }
+                }
+            }
+            // Whole requests: the reached share of what the part held.
+            let share_of_part = (total / part.count.max(1) as f64).min(1.0);
+            let expected = part.expected * share_of_part;
+            // Once the servers are through the group, every request in it was reached.
+            let reached_whole = if done {
+                part.count
+            } else {
+                (((part.count as f64) * share_of_part).round() as u64).min(part.count)
+            };
+            let [left, on_time, tardy] = round_carried(
+                reached_whole,
+                [gave_up, ok, late],
+                self.carry_backlog_of(part.stream),
+            );
+            part.count -= reached_whole;
+            part.expected -= expected;
+            let served = ok + late;
+            let (wait_s, at_s) = if served > 0.0 {
+                (wait_sum / served, at_sum / served)
+            } else {
+                (0.0, 0.0)
+            };
+            tally.drop(part.stream, left, DropReason::GaveUp);
+            let arrived_s = at_s - wait_s;
+            for (count, share, fate) in [(on_time, ok, Fate::Ok), (tardy, late, Fate::Late)] {
+                if count == 0 && share <= 0.0 {
+                    continue;
+                }
+                self.calendar.push(Running {
+                    stream: part.stream,
+                    workload: part.workload,
+                    count,
+                    expected: expected * share / total,
+                    arrived_s,
+                    finish_s: at_s + t.service_s,
+                    fate,
+                    latency_s: wait_s + t.service_s,
+                    wait_s,
+                    tries: part.tries,
+                });
+            }
+        }
+        group.parts.retain(|p| p.count > 0 || p.expected > 1e-9);
+        busy_s
+    }
+
+    /// Callers still in the backlog whose patience ran out by `end` have left.
+    fn shed(&mut self, end: f64, terms: &[KindTerms], tally: &mut Tally) {
+        for g in &mut self.backlog {
+            for p in &mut g.parts {
+                let patience = terms[usize::from(p.workload)].give_up_s;
+                let gone_until = (end - patience).min(g.to_s);
+                if gone_until <= p.from_s || p.count == 0 {
+                    continue;
+                }
+                let share = (gone_until - p.from_s) / (g.to_s - p.from_s).max(1e-12);
+                let n = ((p.count as f64) * share).round() as u64;
+                let n = n.min(p.count);
+                tally.drop(p.stream, n, DropReason::GaveUp);
+                p.count -= n;
+                p.expected *= 1.0 - share;
+                p.from_s = gone_until;
+            }
+            g.parts.retain(|p| p.count > 0 || p.expected > 1e-9);
+        }
+        self.backlog.retain(|g| !g.parts.is_empty());
+    }
+
+    /// Memory holds only so many waiting requests: the newest beyond it are turned away.
+    fn overflow(&mut self, cap: Capacity, tally: &mut Tally) {
+        let room = cap.hold();
+        let mut waiting: u64 = self.backlog.iter().map(Group::count).sum();
+        while waiting > room {
+            let Some(g) = self.backlog.back_mut() else {
+                break;
+            };
+            let excess = waiting - room;
+            let held = g.count();
+            let take = excess.min(held);
+            let counts: Vec<u64> = g.parts.iter().map(|p| p.count).collect();
+            for (p, n) in g.parts.iter_mut().zip(take_parts(&counts, take)) {
+                tally.drop(p.stream, n, DropReason::QueueFull);
+                p.expected *= (p.count - n) as f64 / p.count.max(1) as f64;
+                p.count -= n;
+            }
+            waiting -= take;
+            if g.count() == 0 {
+                self.backlog.pop_back();
+            } else if take == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Starts messages that already waited in a queue: no wait here.
+    /// Returns the server-seconds they take.
+    fn start_now(&mut self, a: &Cohort, t: KindTerms, now: f64, tally: &mut Tally) -> f64 {
+        let age = (now - a.arrived_s).max(0.0);
+        let slack = t.deadline_s - age;
+        let in_time = if slack > 0.0 {
+            1.0 - (-slack / t.service_s).exp()
+        } else {
+            0.0
+        };
+        let [_, ok, late] = round_carried(
+            a.count,
+            [0.0, in_time, 1.0 - in_time],
+            self.carry_backlog_of(a.stream),
+        );
+        for (count, share, fate) in [(ok, in_time, Fate::Ok), (late, 1.0 - in_time, Fate::Late)] {
+            if count == 0 && share <= 0.0 {
+                continue;
+            }
+            self.calendar.push(Running {
+                stream: a.stream,
+                workload: a.workload,
+                count,
+                expected: a.expected * share,
+                arrived_s: a.arrived_s,
+                finish_s: now + t.service_s,
+                fate,
+                latency_s: age + t.service_s,
+                wait_s: age,
+                tries: a.tries,
+            });
+        }
+        if a.count > 0 && tally.heard(a.stream) {
+            tally.times.of(t.waits).add_uniform_wait(
+                t.service_s * 1000.0,
+                a.count as f64,
+                age * 1000.0,
+                age * 1000.0,
+            );
+        }
+        a.count as f64 * t.service_s
+    }
+}
+
+/// What a workload asks of a line.
+fn ask(t: KindTerms) -> Ask {
+    Ask {
+        service_s: t.service_s,
+        deadline_s: t.deadline_s,
+        patience_s: t.give_up_s,
+    }
+}
+
+/// The service rate of the work a station can do, when no traffic says which.
+fn mean_rate(terms: &[KindTerms]) -> f64 {
+    let finite: Vec<f64> = terms
+        .iter()
+        .map(|t| t.service_s)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .collect();
+    if finite.is_empty() {
+        1.0
+    } else {
+        finite.len() as f64 / finite.iter().sum::<f64>()
+    }
+}
+
+/// P(U + S ≤ t) for U uniform on [lo, hi] and S exponential of rate `b`.
+fn uniform_plus_exp_at_most(lo: f64, hi: f64, b: f64, t: f64) -> f64 {
+    if t <= lo {
+        return 0.0;
+    }
+    let width = hi - lo;
+    if width <= 1e-12 {
+        return 1.0 - (-b * (t - lo)).exp();
+    }
+    let top = t.min(hi);
+    let part = (top - lo) - ((-b * (t - top)).exp() - (-b * (t - lo)).exp()) / b;
+    (part / width).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests;

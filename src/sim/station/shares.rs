@@ -1,0 +1,199 @@
+//! Whole requests from shares: every fraction of a group is rounded so that
+//! each request lands in exactly one place.
+
+/// Splits `total` whole items in proportion to `shares` by largest remainder.
+pub fn round_shares(total: u64, shares: impl Iterator<Item = f64>) -> Vec<u64> {
+    // Runs several times a tick: one buffer for the scaled shares and the
+    // result, no sort (the few leftover items go by repeated pick).
+    let mut scaled: Vec<f64> = shares
+        .map(|s| if s.is_finite() { s.max(0.0) } else { 0.0 })
+        .collect();
+    let sum: f64 = scaled.iter().sum();
+    if scaled.is_empty() {
+        return Vec::new();
+    }
+    if sum <= 0.0 {
+        // Nothing was assigned anywhere: keep them in the last fate (the line).
+        let mut out = vec![0; scaled.len()];
+        if let Some(last) = out.last_mut() {
+            *last = total;
+        }
+        return out;
+    }
+    for x in &mut scaled {
+        *x = *x / sum * total as f64;
+    }
+    let mut out: Vec<u64> = scaled.iter().map(|x| x.floor() as u64).collect();
+    let mut left = total - out.iter().sum::<u64>().min(total);
+    // Each leftover item goes to the largest remainder not yet given one;
+    // ties go to the earlier fate.
+    let remainder = |i: usize| scaled[i] - scaled[i].floor();
+    if scaled.len() <= 64 {
+        let mut given = 0u64;
+        while left > 0 {
+            let best = (0..scaled.len())
+                .filter(|&i| given & (1 << i) == 0)
+                .reduce(|b, i| {
+                    if remainder(i).total_cmp(&remainder(b)).is_gt() {
+                        i
+                    } else {
+                        b
+                    }
+                });
+            let Some(i) = best else { break };
+            out[i] += 1;
+            left -= 1;
+            given |= 1 << i;
+        }
+    } else {
+        let mut order: Vec<usize> = (0..scaled.len()).collect();
+        order.sort_by(|&i, &j| remainder(j).total_cmp(&remainder(i)).then(i.cmp(&j)));
+        for i in order
+            .into_iter()
+            .take(usize::try_from(left).unwrap_or(usize::MAX))
+        {
+            out[i] += 1;
+        }
+    }
+    out
+}
+
+/// Picks `take` items out of groups of `counts`, in proportion to their sizes
+/// (largest remainder; never more than a group holds).
+pub fn take_parts(counts: &[u64], take: u64) -> Vec<u64> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 || take == 0 {
+        return vec![0; counts.len()];
+    }
+    let parts = round_shares(take.min(total), counts.iter().map(|&c| c as f64));
+    parts
+        .into_iter()
+        .zip(counts)
+        .map(|(p, &c)| p.min(c))
+        .collect()
+}
+
+/// Rounds `total` items over `N` fates with the fractions the rounding left
+/// over in earlier ticks carried in (error diffusion): a fate worth 0.3 of a
+/// request each tick gets one request about every third tick instead of
+/// never, so long-run counts match their expectations.
+pub fn round_carried<const N: usize>(
+    total: u64,
+    shares: [f64; N],
+    carry: &mut [f64; N],
+) -> [u64; N] {
+    let sum: f64 = shares.iter().map(|s| s.max(0.0)).sum();
+    let mut out = [0u64; N];
+    if total == 0 {
+        return out;
+    }
+    if !(sum > 0.0) {
+        out[N - 1] = total;
+        return out;
+    }
+    let mut want = [0.0f64; N];
+    for i in 0..N {
+        want[i] = (shares[i].max(0.0) / sum * total as f64 + carry[i]).max(0.0);
+    }
+    let mut given = 0u64;
+    for i in 0..N {
+        out[i] = (want[i].floor() as u64).min(total - given);
+        given += out[i];
+    }
+    // Leftovers go to the largest remainders; too many (carries can push the
+    // floors past the total) come off the smallest.
+    while given < total {
+        let i = (0..N)
+            .max_by(|&a, &b| {
+                (want[a] - out[a] as f64)
+                    .total_cmp(&(want[b] - out[b] as f64))
+                    .then(b.cmp(&a))
+            })
+            .unwrap_or(N - 1);
+        out[i] += 1;
+        given += 1;
+    }
+    for i in 0..N {
+        // Keep the carry within one request either way.
+        carry[i] = (want[i] - out[i] as f64).clamp(-1.0, 1.0);
+    }
+    out
+}
+
+/// [`round_carried`] for any number of shares, with the carry kept in `carry`
+/// (grown to fit), written into `out`.
+pub fn round_carried_into(total: u64, shares: &[f64], carry: &mut Vec<f64>, out: &mut Vec<u64>) {
+    let n = shares.len();
+    if carry.len() < n {
+        carry.resize(n, 0.0);
+    }
+    out.clear();
+    out.resize(n, 0);
+    if n == 0 || total == 0 {
+        return;
+    }
+    let sum: f64 = shares.iter().map(|s| s.max(0.0)).sum();
+    if !(sum > 0.0) {
+        out[n - 1] = total;
+        return;
+    }
+    let mut given = 0u64;
+    for i in 0..n {
+        let want = (shares[i].max(0.0) / sum * total as f64 + carry[i]).max(0.0);
+        out[i] = (want.floor() as u64).min(total - given);
+        given += out[i];
+        carry[i] = want;
+    }
+    while given < total {
+        let i = (0..n)
+            .max_by(|&a, &b| {
+                (carry[a] - out[a] as f64)
+                    .total_cmp(&(carry[b] - out[b] as f64))
+                    .then(b.cmp(&a))
+            })
+            .unwrap_or(n - 1);
+        out[i] += 1;
+        given += 1;
+    }
+    for i in 0..n {
+        carry[i] = (carry[i] - out[i] as f64).clamp(-1.0, 1.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_remainder_keeps_every_item() {
+        let parts = round_shares(10, [3.3, 3.3, 3.4].into_iter());
+        assert_eq!(parts.iter().sum::<u64>(), 10);
+        assert_eq!(parts, vec![3, 3, 4]);
+        assert_eq!(round_shares(7, [0.0, 0.0].into_iter()), vec![0, 7]);
+    }
+
+    #[test]
+    fn an_odd_request_goes_to_each_target_in_turn() {
+        let (mut carry, mut out) = (Vec::new(), Vec::new());
+        let mut got = [0u64; 2];
+        for _ in 0..100 {
+            round_carried_into(3, &[1.0, 1.0], &mut carry, &mut out);
+            got[0] += out[0];
+            got[1] += out[1];
+        }
+        assert_eq!(got, [150, 150]);
+    }
+
+    #[test]
+    fn carried_rounding_meets_small_expectations_over_time() {
+        let mut carry = [0.0; 2];
+        let mut late = 0;
+        for _ in 0..1000 {
+            let [ok, l] = round_carried(240, [0.99875, 0.00125], &mut carry);
+            assert_eq!(ok + l, 240);
+            late += l;
+        }
+        // 0.3 a tick: 300 over a thousand ticks, not none.
+        assert!((299..=301).contains(&late), "{late}");
+    }
+}
