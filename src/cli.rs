@@ -576,6 +576,16 @@ pub fn table(score: &Score, checked: &Checked) -> String {
         "  latency       p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms{goal}",
         l.p50, l.p95, l.p99
     );
+    let w = score.wait_ms;
+    let goal = score
+        .goals
+        .wait_p99_ms
+        .map_or(String::new(), |g| format!("  (p99 goal {g:.0} ms)"));
+    let _ = writeln!(
+        t,
+        "  wait in line  p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms  mean {:.1} ms{goal}",
+        w.p50, w.p95, w.p99, w.mean
+    );
     if let Some(c) = score.completion_ms {
         let _ = writeln!(
             t,

@@ -61,6 +61,7 @@ fn steady(c: u32, load: f64) -> Vec<String> {
     let des = Des {
         servers: c as usize,
         mu,
+        fixed: false,
         patience: f64::INFINITY,
         deadline: p99,
         profile: vec![(4000.0 / lambda * 1000.0, lambda)],
@@ -157,6 +158,75 @@ fn steady_lines_match_erlang_c_at_every_tick() {
     println!("{}", rows.join("\n"));
 }
 
+/// A workload of fixed service time (M/D/c): M/D/1 waits are exactly half
+/// of M/M/1's (Pollaczek–Khinchine), at any tick; M/D/c follows the
+/// Allen–Cunneen approximation, checked against the simulator.
+#[test]
+fn fixed_service_times_halve_the_wait() {
+    let fixed = |text: String| text.replace("mode: Sync(", "service: Fixed, mode: Sync(");
+    let mut rows = vec![
+        "| system | source | mean wait ms | p99 latency ms |".to_string(),
+        "|---|---|---|---|".to_string(),
+    ];
+    // M/D/1 at 90%, μ = 100: Wq = ρ / (2μ(1 − ρ)) = 45 ms.
+    for tick in ["100ms", "1s", "60s"] {
+        let s = score(&run(
+            &fixed(level(tick, "30m", 90.0, "", 10_000.0, "60s")),
+            &tasks(1),
+        ));
+        rows.push(format!(
+            "| M/D/1 at 90% | engine, tick {tick} | {:.2} | {:.1} |",
+            s.wait_ms.mean, s.latency_ms.p99
+        ));
+        assert!(
+            rel(s.wait_ms.mean, 45.0) < 0.03,
+            "tick {tick}: M/D/1 wait {}",
+            s.wait_ms.mean
+        );
+        assert!((s.latency_ms.mean - s.wait_ms.mean - 10.0).abs() < 0.05);
+    }
+    rows.push("| M/D/1 at 90% | Pollaczek–Khinchine | 45.00 | — |".to_string());
+    // M/D/4 at 85%: against a simulation with fixed service.
+    let lambda = 0.85 * 4.0 * 100.0;
+    let des = Des {
+        servers: 4,
+        mu: 100.0,
+        fixed: true,
+        patience: f64::INFINITY,
+        deadline: 1.0,
+        profile: vec![(1500.0, lambda)],
+        drain_from: f64::INFINITY,
+        windows: Vec::new(),
+    }
+    .run(3);
+    let s = score(&run(
+        &fixed(level("1s", "30m", lambda, "", 10_000.0, "60s")),
+        &tasks(4),
+    ));
+    rows.push(format!(
+        "| M/D/4 at 85% | DES | {:.2} | {:.1} |",
+        des.mean_wait * 1e3,
+        des.quantile(0.99) * 1e3
+    ));
+    rows.push(format!(
+        "| M/D/4 at 85% | engine, tick 1s | {:.2} | {:.1} |",
+        s.wait_ms.mean, s.latency_ms.p99
+    ));
+    println!("{}", rows.join("\n"));
+    assert!(
+        rel(s.wait_ms.mean, des.mean_wait * 1e3) < 0.1,
+        "M/D/4 wait {} vs DES {}",
+        s.wait_ms.mean,
+        des.mean_wait * 1e3
+    );
+    assert!(
+        rel(s.latency_ms.p99, des.quantile(0.99) * 1e3) < 0.1,
+        "M/D/4 p99 {} vs DES {}",
+        s.latency_ms.p99,
+        des.quantile(0.99) * 1e3
+    );
+}
+
 /// What a run of the 300 → spike → 300/s levels shows, from the engine or the simulator.
 #[derive(Debug, Clone, Copy, Default)]
 struct Transient {
@@ -232,6 +302,7 @@ fn des_transient(multiplier: f64, patience: f64, seeds: u64) -> (Transient, Vec<
     let des = Des {
         servers: 4,
         mu: 100.0,
+        fixed: false,
         patience,
         deadline: 0.5,
         profile: vec![(600.0, 300.0), (60.0, 300.0 * multiplier), (600.0, 300.0)],

@@ -94,12 +94,27 @@ pub struct Workload {
     pub response_kib: f64,
     /// Whether a caller waits for the answer.
     pub mode: Mode,
+    /// How service times vary around `work_ms`: exponential (the default:
+    /// the line is M/M/c), or fixed (every request takes exactly its work:
+    /// M/D/c, as for renders or batch jobs of a known size).
+    #[serde(default)]
+    pub service: ServiceTime,
     /// Work this request asks of the next tier once it is served. Through a
     /// queue the call is asynchronous (the request is done once the message is
     /// sent); straight to a server or load balancer it is synchronous (the
     /// request fails if the call fails).
     #[serde(default)]
     pub calls: Vec<Call>,
+}
+
+/// How service times vary around their mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ServiceTime {
+    /// Exponential: most requests are quick, a few take several times the mean.
+    #[default]
+    Exponential,
+    /// Every request takes exactly its work.
+    Fixed,
 }
 
 /// Downstream work triggered by a served request.
@@ -168,7 +183,8 @@ pub struct Source {
     /// Shapes multiplied onto the base rate.
     #[serde(default)]
     pub shapes: Vec<Shape>,
-    /// Relative standard deviation of per-tick noise on the rate (0.05 = 5%).
+    /// Relative standard deviation of the rate's slow wander around its
+    /// shapes (0.05 = 5%); it drifts over minutes, whatever the tick.
     #[serde(default)]
     pub noise: f64,
 }
@@ -317,6 +333,10 @@ pub struct Goals {
     /// Optional p99 latency ceiling, milliseconds.
     #[serde(default)]
     pub p99_ms: Option<f64>,
+    /// Optional ceiling on the p99 of the wait in line before service,
+    /// milliseconds (a queueing lesson can ask for it directly).
+    #[serde(default)]
+    pub wait_p99_ms: Option<f64>,
     /// Cost ceilings for one, two and three stars; above `one` the level is lost.
     pub stars: StarThresholds,
     /// Compliance: no instance may share hardware with another customer

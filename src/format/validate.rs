@@ -603,6 +603,15 @@ impl LevelChecks<'_, '_> {
                 None,
             );
         }
+        if let Some(p99) = g.wait_p99_ms
+            && !(p99 > 0.0 && p99.is_finite())
+        {
+            self.r.error(
+                Spot::Field("wait_p99_ms"),
+                "the p99 wait goal must be above zero",
+                None,
+            );
+        }
         let s = g.stars;
         if !(s.three > 0.0 && s.three <= s.two && s.two <= s.one) {
             self.r.error(

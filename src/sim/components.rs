@@ -32,8 +32,10 @@ pub struct TrafficSource {
     pub base_rps: f64,
     /// Shapes multiplied onto the base rate (scripted spikes included).
     pub shapes: Vec<Shape>,
-    /// Relative standard deviation of per-tick noise.
+    /// Relative standard deviation of the rate's slow wander around its shape.
     pub noise: f64,
+    /// Where the wander is now: the log of the factor on the rate, before its mean is taken out.
+    pub wander: f64,
     /// Where its requests enter, if linked.
     pub target: Option<Entity>,
     /// The rate used in the last tick, requests per second.

@@ -236,6 +236,8 @@ impl WaitShape {
 struct Class {
     /// Service rate, per millisecond.
     per_ms: f64,
+    /// Whether every service takes exactly 1/`per_ms` (else exponential).
+    fixed: bool,
     /// Requests served without waiting.
     idle: f64,
     /// Exponential waits: decay-rate bin → requests that waited.
@@ -251,6 +253,15 @@ impl Class {
 
     /// Requests whose wait is at most `ms`, or (with `service`) whose wait plus service is.
     fn at_most(&self, ms: f64, service: bool) -> f64 {
+        if service && self.fixed {
+            // A fixed service only shifts the waits.
+            let wait = ms - 1.0 / self.per_ms;
+            return if wait < 0.0 {
+                0.0
+            } else {
+                self.at_most(wait, false)
+            };
+        }
         let b = self.per_ms;
         let mut sum = if service {
             self.idle * (1.0 - (-b * ms).exp())
@@ -270,6 +281,22 @@ impl Class {
         } else {
             self.waits.at_most(ms)
         }
+    }
+}
+
+/// A service time: its mean, and whether every service takes exactly that.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Service {
+    /// Mean service time, milliseconds.
+    pub ms: f64,
+    /// Whether every service takes exactly `ms` (else exponential).
+    pub fixed: bool,
+}
+
+impl Service {
+    /// An exponential service of mean `ms`.
+    pub fn exponential(ms: f64) -> Service {
+        Service { ms, fixed: false }
     }
 }
 
@@ -310,17 +337,23 @@ impl LatencyStore {
         }
     }
 
-    fn class(&mut self, service_ms: f64) -> &mut Class {
-        let per_ms = if service_ms > 0.0 {
-            1.0 / service_ms
+    fn class(&mut self, service: Service) -> &mut Class {
+        let per_ms = if service.ms > 0.0 {
+            1.0 / service.ms
         } else {
             f64::INFINITY
         };
-        let i = match self.classes.iter().position(|c| c.per_ms == per_ms) {
+        let fixed = service.fixed;
+        let i = match self
+            .classes
+            .iter()
+            .position(|c| c.per_ms == per_ms && c.fixed == fixed)
+        {
             Some(i) => i,
             None => {
                 self.classes.push(Class {
                     per_ms,
+                    fixed,
                     ..Class::default()
                 });
                 self.classes.len() - 1
@@ -335,17 +368,23 @@ impl LatencyStore {
         self.latency_sum_ms += count * (mean_wait_ms + service_ms.max(0.0));
     }
 
-    /// `count` requests of mean service `service_ms` whose wait is none with
+    /// `count` requests of `service` whose wait is none with
     /// probability `1 − p_wait` and else exponential with rate `theta_per_ms`.
-    pub fn add_exponential(&mut self, service_ms: f64, count: f64, p_wait: f64, theta_per_ms: f64) {
+    pub fn add_exponential(
+        &mut self,
+        service: Service,
+        count: f64,
+        p_wait: f64,
+        theta_per_ms: f64,
+    ) {
         if !(count > 0.0) {
             return;
         }
         let p_wait = p_wait.clamp(0.0, 1.0);
         let waits = p_wait > 0.0 && theta_per_ms > 0.0 && theta_per_ms.is_finite();
         let mean = if waits { p_wait / theta_per_ms } else { 0.0 };
-        self.count_in(count, mean, service_ms);
-        let class = self.class(service_ms);
+        self.count_in(count, mean, service.ms);
+        let class = self.class(service);
         if !waits {
             class.idle += count;
             return;
@@ -355,11 +394,11 @@ impl LatencyStore {
         *class.exponential.entry(bin).or_insert(0.0) += count * p_wait;
     }
 
-    /// `count` requests of mean service `service_ms` whose waits have tail
+    /// `count` requests of `service` whose waits have tail
     /// `over(ms)` and mean `mean_wait_ms`.
     pub fn add_wait_tail(
         &mut self,
-        service_ms: f64,
+        service: Service,
         count: f64,
         mean_wait_ms: f64,
         over: impl FnMut(f64) -> f64,
@@ -367,17 +406,17 @@ impl LatencyStore {
         if !(count > 0.0) {
             return;
         }
-        self.count_in(count, mean_wait_ms, service_ms);
-        self.class(service_ms).waits.add_tail(count, over);
+        self.count_in(count, mean_wait_ms, service.ms);
+        self.class(service).waits.add_tail(count, over);
     }
 
-    /// `count` requests of mean service `service_ms` whose waits follow `shape`.
-    pub fn add_shape(&mut self, service_ms: f64, count: f64, shape: &WaitShape) {
+    /// `count` requests of `service` whose waits follow `shape`.
+    pub fn add_shape(&mut self, service: Service, count: f64, shape: &WaitShape) {
         if !(count > 0.0) {
             return;
         }
-        self.count_in(count, shape.mean_ms, service_ms);
-        let h = &mut self.class(service_ms).waits;
+        self.count_in(count, shape.mean_ms, service.ms);
+        let h = &mut self.class(service).waits;
         for &(i, m) in &shape.buckets {
             let i = usize::from(i);
             h.mass[i] += count * m;
@@ -386,15 +425,13 @@ impl LatencyStore {
         h.total += count;
     }
 
-    /// `count` requests of mean service `service_ms` that waited between `lo_ms` and `hi_ms`.
-    pub fn add_uniform_wait(&mut self, service_ms: f64, count: f64, lo_ms: f64, hi_ms: f64) {
+    /// `count` requests of `service` that waited between `lo_ms` and `hi_ms`.
+    pub fn add_uniform_wait(&mut self, service: Service, count: f64, lo_ms: f64, hi_ms: f64) {
         if !(count > 0.0) {
             return;
         }
-        self.count_in(count, (lo_ms + hi_ms) / 2.0, service_ms);
-        self.class(service_ms)
-            .waits
-            .add_uniform(lo_ms, hi_ms, count);
+        self.count_in(count, (lo_ms + hi_ms) / 2.0, service.ms);
+        self.class(service).waits.add_uniform(lo_ms, hi_ms, count);
     }
 
     /// `count` requests that took `latency_ms` in all, of which `wait_ms` in line.
@@ -413,10 +450,13 @@ impl LatencyStore {
     pub fn merge(&mut self, other: &LatencyStore) {
         for c in &other.classes {
             let per_ms = c.per_ms;
-            let mine = self.class(if per_ms.is_finite() {
-                1.0 / per_ms
-            } else {
-                0.0
+            let mine = self.class(Service {
+                ms: if per_ms.is_finite() {
+                    1.0 / per_ms
+                } else {
+                    0.0
+                },
+                fixed: c.fixed,
             });
             mine.idle += c.idle;
             for (&bin, &n) in &c.exponential {
@@ -502,7 +542,7 @@ mod tests {
     fn mm1_response_time_is_exponential() {
         // M/M/1 at ρ = 0.9, μ = 100/s: response time is Exp(μ − λ = 10/s).
         let mut s = LatencyStore::default();
-        s.add_exponential(10.0, 1e6, 0.9, 0.01);
+        s.add_exponential(Service::exponential(10.0), 1e6, 0.9, 0.01);
         for q in [0.5, 0.95, 0.99] {
             near(s.quantile_ms(q), -(1.0 - q).ln() / 0.01, 0.005);
         }
@@ -520,21 +560,40 @@ mod tests {
     #[test]
     fn tails_and_exponentials_agree() {
         let mut a = LatencyStore::default();
-        a.add_exponential(20.0, 1000.0, 0.6, 0.05);
+        a.add_exponential(Service::exponential(20.0), 1000.0, 0.6, 0.05);
         let mut b = LatencyStore::default();
-        b.add_wait_tail(20.0, 1000.0, 0.6 / 0.05, |ms| 0.6 * (-0.05 * ms).exp());
+        b.add_wait_tail(Service::exponential(20.0), 1000.0, 0.6 / 0.05, |ms| {
+            0.6 * (-0.05 * ms).exp()
+        });
         for q in [0.5, 0.9, 0.99] {
             near(b.quantile_ms(q), a.quantile_ms(q), 0.03);
         }
     }
 
     #[test]
+    fn a_fixed_service_shifts_the_waits() {
+        let mut s = LatencyStore::default();
+        s.add_exponential(
+            Service {
+                ms: 10.0,
+                fixed: true,
+            },
+            1e6,
+            0.9,
+            0.01,
+        );
+        // P(W > w) = 0.9 e^{−w/100}: the p99 wait is 100 ln 90; latency adds 10 ms exactly.
+        near(s.quantile_ms(0.99), 10.0 + 100.0 * 90f64.ln(), 0.005);
+        near(s.quantile_ms(0.05), 10.0, 0.01);
+    }
+
+    #[test]
     fn merged_stores_add_up() {
         let mut a = LatencyStore::default();
-        a.add_exponential(10.0, 100.0, 0.5, 0.1);
+        a.add_exponential(Service::exponential(10.0), 100.0, 0.5, 0.1);
         let mut b = LatencyStore::default();
         b.add_whole(40.0, 5.0, 50.0);
-        b.add_uniform_wait(10.0, 50.0, 0.0, 20.0);
+        b.add_uniform_wait(Service::exponential(10.0), 50.0, 0.0, 20.0);
         let mut m = a.clone();
         m.merge(&b);
         assert!((m.count() - 200.0).abs() < 1e-9);

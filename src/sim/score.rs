@@ -65,6 +65,9 @@ pub struct GoalsEcho {
     pub availability_pct: f64,
     /// p99 latency ceiling, if any.
     pub p99_ms: Option<f64>,
+    /// p99 wait ceiling, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_p99_ms: Option<f64>,
     /// Budget for one star (above it the level is lost).
     pub budget_usd: f64,
     /// Budget for two stars.
@@ -213,6 +216,14 @@ impl Score {
                 latency_ms.p99
             ));
         }
+        if let Some(p99) = goals.wait_p99_ms
+            && wait_ms.p99 > p99
+        {
+            failed_goals.push(format!(
+                "p99 wait in line {:.0} ms is above the {p99:.0} ms goal",
+                wait_ms.p99
+            ));
+        }
         if cost_usd > goals.stars.one {
             failed_goals.push(format!(
                 "cost ${cost_usd:.2} is over the ${:.2} budget",
@@ -270,6 +281,7 @@ impl Score {
             goals: GoalsEcho {
                 availability_pct: goals.availability_pct,
                 p99_ms: goals.p99_ms,
+                wait_p99_ms: goals.wait_p99_ms,
                 budget_usd: goals.stars.one,
                 two_stars_usd: goals.stars.two,
                 three_stars_usd: goals.stars.three,

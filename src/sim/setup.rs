@@ -28,6 +28,8 @@ pub struct WorkloadSpec {
     pub response_kib: f64,
     /// Whether a caller waits for the answer.
     pub caller_waits: bool,
+    /// Whether every request takes exactly its work (else exponential).
+    pub fixed: bool,
 }
 
 /// Everything fixed for a run: level, solution, catalogue, seed.
@@ -76,6 +78,7 @@ impl Setup {
                 give_up_s: w.mode.give_up_s(),
                 response_kib: w.response_kib,
                 caller_waits: matches!(w.mode, crate::format::level::Mode::Sync { .. }),
+                fixed: w.service == crate::format::level::ServiceTime::Fixed,
             })
             .collect();
         let things: Vec<&Thing> = level.preplaced.iter().chain(&solution.things).collect();
@@ -156,6 +159,7 @@ pub fn fleet_terms(setup: &Setup, hw: Hardware, reached: &[usize]) -> (Vec<KindT
                 deadline_s: w.deadline_s,
                 give_up_s: w.give_up_s,
                 waits: w.caller_waits,
+                fixed: w.fixed,
             }
         })
         .collect();

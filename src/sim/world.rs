@@ -121,6 +121,7 @@ impl Sim {
                     base_rps: s.base_rps,
                     shapes,
                     noise: s.noise,
+                    wander: f64::NAN,
                     target: None,
                     last_rps: 0.0,
                 },

@@ -1,7 +1,7 @@
 //! Oracles for the queueing tests, written independently of the engine:
 //! M/M/c theory by the textbook formulas, the exact M(t)/M/c forward
 //! equations by fourth-order Runge–Kutta, and a per-request discrete-event
-//! simulator with exponential service and callers who leave after a fixed
+//! simulator with exponential (or fixed) service and callers who leave after a fixed
 //! patience.
 #![allow(dead_code)]
 
@@ -86,6 +86,8 @@ impl Mmc {
 pub struct Des {
     pub servers: usize,
     pub mu: f64,
+    /// Whether every service takes exactly 1/μ (else exponential).
+    pub fixed: bool,
     pub patience: f64,
     pub deadline: f64,
     /// Arrival rate over time: (seconds, requests per second), in order.
@@ -182,12 +184,13 @@ impl Des {
                 }
             }
             last_t = now;
+            let fixed = self.fixed;
             let mut serve =
                 |arrived: f64,
                  now: f64,
                  r: &mut DesResult,
                  departures: &mut BinaryHeap<Reverse<Time>>| {
-                    let s = exp(self.mu);
+                    let s = if fixed { 1.0 / self.mu } else { exp(self.mu) };
                     departures.push(Reverse(Time(now + s)));
                     let w = now - arrived;
                     wait_sum += w;

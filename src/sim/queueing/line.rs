@@ -38,6 +38,10 @@ pub struct LineParams {
     pub mu: f64,
     /// Requests that can wait beyond those in service.
     pub room: u64,
+    /// How waits compare with an M/M/c line's: (1 + cs²)/2 for service
+    /// times of squared coefficient of variation cs² (Allen–Cunneen), so 1
+    /// for exponential service and ½ for fixed (exact for M/D/1).
+    pub wait_scale: f64,
 }
 
 impl LineParams {
@@ -66,11 +70,22 @@ impl LineParams {
         chain::relaxation_s(self.servers, self.lambda, self.mu)
     }
 
-    /// The closed form when the room never matters.
+    /// The closed form when the room never matters (waits scaled for the service's spread).
     fn open_wait(&self) -> Option<Wait> {
         let w = Wait::new(self.servers, self.lambda, self.mu)?;
         let rho = self.lambda / (f64::from(self.servers) * self.mu);
-        (w.p_wait * rho.powf(self.room as f64) < ROOM_MATTERS).then_some(w)
+        (w.p_wait * rho.powf(self.room as f64) < ROOM_MATTERS).then_some(Wait {
+            p_wait: w.p_wait,
+            theta: w.theta / self.scale(),
+        })
+    }
+
+    fn scale(&self) -> f64 {
+        if self.wait_scale > 0.0 {
+            self.wait_scale
+        } else {
+            1.0
+        }
     }
 }
 
@@ -139,6 +154,8 @@ pub struct Ask {
     pub deadline_s: f64,
     /// The caller leaves after waiting this long, seconds.
     pub patience_s: f64,
+    /// Whether every request takes exactly `service_s` (else exponential).
+    pub fixed: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -391,9 +408,18 @@ impl Line {
             View::Open(w) => {
                 let mu_k = 1.0 / ask.service_s;
                 let gave_up = w.over(ask.patience_s);
-                let ok = w
-                    .in_time(mu_k, ask.patience_s, ask.deadline_s)
-                    .min(1.0 - gave_up);
+                let ok = if ask.fixed {
+                    // Served within patience and started in time to finish by the deadline.
+                    let slack = ask.deadline_s - ask.service_s;
+                    if slack < 0.0 {
+                        0.0
+                    } else {
+                        1.0 - w.over(slack.min(ask.patience_s))
+                    }
+                } else {
+                    w.in_time(mu_k, ask.patience_s, ask.deadline_s)
+                }
+                .min(1.0 - gave_up);
                 Fates {
                     blocked: 0.0,
                     gave_up,
@@ -429,7 +455,8 @@ impl Line {
     fn weigh(&mut self, index: usize, ask: Ask, p: LineParams, lo: usize, dist: &[f64]) -> Fates {
         let c = p.servers as usize;
         let top = p.rates().top;
-        let a = f64::from(p.servers) * p.mu;
+        // Waits scaled for the service's spread: departures seem that much faster.
+        let a = f64::from(p.servers) * p.mu / p.scale();
         let hi = lo + dist.len().saturating_sub(1);
         let len = (hi + 2).saturating_sub(c).max(1);
         if self.tables.len() <= index {
@@ -440,7 +467,7 @@ impl Line {
             quantised(a),
             ask.service_s.to_bits(),
             ask.deadline_s.to_bits(),
-            ask.patience_s.to_bits(),
+            ask.patience_s.to_bits() ^ u64::from(ask.fixed),
             len,
         );
         let t = &mut self.tables[index];
@@ -454,7 +481,18 @@ impl Line {
         }) {
             let b = 1.0 / ask.service_s;
             let room = len + len / 2;
-            tails::response_over(a, b, ask.deadline_s, room, &mut self.pmf, &mut t.response);
+            if ask.fixed {
+                // A fixed service: late exactly when the wait passes what the deadline leaves.
+                let slack = ask.deadline_s - ask.service_s;
+                if slack < 0.0 {
+                    t.response.clear();
+                    t.response.resize(room, 1.0);
+                } else {
+                    tails::wait_over(a, slack, room, &mut self.pmf, &mut t.response);
+                }
+            } else {
+                tails::response_over(a, b, ask.deadline_s, room, &mut self.pmf, &mut t.response);
+            }
             tails::wait_over(a, ask.patience_s, room, &mut self.pmf, &mut t.give_up);
             t.key = Some((key.0, key.1, key.2, key.3, key.4, room));
         }
@@ -534,7 +572,7 @@ impl<'a> WaitTail<'a> {
     fn new(dist: &[f64], lo: usize, p: LineParams, suffix: &'a mut Vec<f64>) -> WaitTail<'a> {
         let c = p.servers as usize;
         let top = p.rates().top;
-        let a = f64::from(p.servers) * p.mu;
+        let a = f64::from(p.servers) * p.mu / p.scale();
         let hi = lo + dist.len();
         let kmax = (hi + 1).saturating_sub(c);
         suffix.clear();
@@ -629,6 +667,7 @@ mod tests {
             lambda,
             mu: 100.0,
             room: 100_000,
+            wait_scale: 1.0,
         }
     }
 
@@ -636,6 +675,7 @@ mod tests {
         service_s: 0.01,
         deadline_s: 0.5,
         patience_s: 30.0,
+        fixed: false,
     };
 
     #[test]
@@ -701,6 +741,7 @@ mod tests {
             lambda: 2.4,
             mu: 1.0,
             room: 0,
+            wait_scale: 1.0,
         };
         for _ in 0..100 {
             line.advance(p, 10.0, false);
@@ -711,6 +752,7 @@ mod tests {
                 service_s: 1.0,
                 deadline_s: 100.0,
                 patience_s: 100.0,
+                fixed: false,
             },
         );
         assert!((f.blocked - 0.268).abs() < 1e-3, "{}", f.blocked);

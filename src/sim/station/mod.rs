@@ -20,6 +20,7 @@ pub mod tally;
 
 use std::collections::VecDeque;
 
+use super::latency::Service;
 use super::queueing::line::{Ask, Fates, Line, LineParams, Seen};
 pub use shares::{round_carried, round_carried_into, round_shares, take_parts};
 pub use tally::{Completion, DropReason, Outcomes, Tally, Times};
@@ -79,6 +80,8 @@ pub struct Running {
     pub expected: f64,
     /// When they arrived (mean), seconds since the start.
     pub arrived_s: f64,
+    /// When their service starts (for those served), seconds since the start.
+    pub start_s: f64,
     /// When they finish (or leave), seconds since the start.
     pub finish_s: f64,
     /// How they end.
@@ -102,6 +105,8 @@ pub struct KindTerms {
     pub give_up_s: f64,
     /// Whether a caller waits for the answer (its time is latency, not completion time).
     pub waits: bool,
+    /// Whether every request takes exactly `service_s` (else exponential).
+    pub fixed: bool,
 }
 
 /// How a fleet's servers share lines: what the load balancer in front does.
@@ -151,7 +156,7 @@ impl Capacity {
     /// The line arrivals meet, at `lambda` arrivals per second into the fleet,
     /// and how many such lines the fleet's servers make (a fraction for a
     /// share of a pool).
-    fn line(&self, lambda: f64, mu: f64) -> (LineParams, f64) {
+    fn line(&self, lambda: f64, mu: f64, wait_scale: f64) -> (LineParams, f64) {
         let slots = self.slots();
         match self.sharing {
             Sharing::PerServer if self.servers > 0 => (
@@ -160,6 +165,7 @@ impl Capacity {
                     lambda: lambda / f64::from(self.servers),
                     mu,
                     room: self.hold_per_server,
+                    wait_scale,
                 },
                 f64::from(self.servers),
             ),
@@ -170,6 +176,7 @@ impl Capacity {
                         lambda: lambda / share,
                         mu,
                         room: (self.hold() as f64 * f64::from(pool) / f64::from(slots)) as u64,
+                        wait_scale,
                     },
                     f64::from(slots) / f64::from(pool),
                 )
@@ -180,6 +187,7 @@ impl Capacity {
                     lambda,
                     mu,
                     room: self.hold(),
+                    wait_scale,
                 },
                 1.0,
             ),
@@ -204,8 +212,12 @@ pub struct Station {
     carry_backlog: Vec<[f64; 3]>,
     /// Service rate of one server for the line's mix, per second.
     mu: f64,
+    /// How the line's waits compare with exponential service's.
+    wait_scale: f64,
     /// Lines the servers made in the last tick.
     lines: f64,
+    /// Server-seconds of service given in the current tick.
+    busy_tick: f64,
 }
 
 impl Station {
@@ -364,7 +376,8 @@ impl Station {
         tally: &mut Tally,
     ) {
         let end = now + tick_s;
-        self.release(end, tally);
+        self.busy_tick = 0.0;
+        self.release(now, end, tally);
         let handed = std::mem::take(&mut self.handed);
 
         // Work no server here can do leaves at once; messages that already
@@ -382,21 +395,27 @@ impl Station {
         }
 
         // The line's rates: the arrivals' intensity and their mix of work.
-        let (mut expected, mut work) = (0.0, 0.0);
+        let (mut expected, mut work, mut square) = (0.0, 0.0, 0.0);
         for a in &fresh {
+            let t = terms[usize::from(a.workload)];
             expected += a.expected;
-            work += a.expected * terms[usize::from(a.workload)].service_s;
+            work += a.expected * t.service_s;
+            // E[S²]: s² for a fixed service, 2s² for an exponential one.
+            square += a.expected * t.service_s * t.service_s * if t.fixed { 1.0 } else { 2.0 };
         }
         if work > 0.0 {
             self.mu = expected / work;
+            let mean = work / expected;
+            let cs2 = (square / expected) / (mean * mean) - 1.0;
+            self.wait_scale = (1.0 + cs2.max(0.0)) / 2.0;
         } else if !(self.mu > 0.0) {
             self.mu = mean_rate(terms);
+            self.wait_scale = 1.0;
         }
-        let (params, lines) = cap.line(expected / tick_s, self.mu);
+        let (params, lines) = cap.line(expected / tick_s, self.mu, self.wait_scale);
         self.lines = lines;
         let backlog = self.backlog.iter().any(|g| g.count() > 0);
         let seen = self.line.advance(params, tick_s, backlog);
-        let mut busy_s = 0.0;
         match seen {
             Seen::Closed => {
                 for a in &fresh {
@@ -409,9 +428,6 @@ impl Station {
                     let fates = self.line.fates(usize::from(a.workload), ask(t));
                     self.decide(a, t, fates, now, tick_s, tally);
                 }
-                busy_s += self.line.mean_busy() / f64::from(params.servers.max(1))
-                    * f64::from(cap.slots())
-                    * tick_s;
                 tally.sojourn_s +=
                     (self.line.mean_busy() + self.line.mean_waiting()) * lines * tick_s;
             }
@@ -420,17 +436,23 @@ impl Station {
             }
         }
         if !self.backlog.is_empty() {
-            busy_s += self.work_backlog(now, end, terms, cap, params, tally);
+            self.work_backlog(now, end, terms, cap, params, tally);
         }
         for a in started {
-            busy_s += self.start_now(a, terms[usize::from(a.workload)], now, tally);
+            self.start_now(a, terms[usize::from(a.workload)], now, tally);
         }
-        self.release(end, tally);
-        tally.busy_s += busy_s.min(f64::from(cap.slots()) * tick_s);
+        self.release(now, end, tally);
+        // Service given this tick by what is still in service at its end.
+        for r in &self.calendar {
+            if matches!(r.fate, Fate::Ok | Fate::Late) {
+                self.busy_tick += r.count as f64 * overlap(r.start_s, r.finish_s, now, end);
+            }
+        }
+        tally.busy_s += self.busy_tick.min(f64::from(cap.slots()) * tick_s);
     }
 
     /// Finishes every decided group whose time has come by `end`.
-    fn release(&mut self, end: f64, tally: &mut Tally) {
+    fn release(&mut self, now: f64, end: f64, tally: &mut Tally) {
         let mut i = 0;
         while i < self.calendar.len() {
             if self.calendar[i].finish_s > end {
@@ -440,6 +462,7 @@ impl Station {
             let r = self.calendar.swap_remove(i);
             match r.fate {
                 Fate::Ok | Fate::Late => {
+                    self.busy_tick += r.count as f64 * overlap(r.start_s, r.finish_s, now, end);
                     tally.finish(r.stream, r.count, r.fate == Fate::Late, r.expected);
                     tally.add_latency(r.stream, r.count as f64, r.latency_s, r.wait_s);
                 }
@@ -486,6 +509,7 @@ impl Station {
             count,
             expected: a.expected * share,
             arrived_s: mid,
+            start_s: mid + f.mean_wait_s,
             finish_s,
             fate,
             latency_s,
@@ -507,7 +531,7 @@ impl Station {
         }
         let served = (ok + late) as f64;
         if served > 0.0 && tally.heard(a.stream) {
-            let service_ms = t.service_s * 1000.0;
+            let service_ms = service_of(t);
             let store = tally.times.of(t.waits);
             match self.line.open_wait() {
                 Some(w) => store.add_exponential(service_ms, served, w.p_wait, w.theta / 1000.0),
@@ -636,9 +660,11 @@ impl Station {
                     (r.wait_s.0.max(r.wait_s.1) + blur_s).min(t.give_up_s),
                 );
                 let lo = lo.min(hi);
-                let in_time = match steady {
-                    Some(w) if r.on_arrival => w.in_time(b, t.give_up_s, t.deadline_s),
-                    _ => uniform_plus_exp_at_most(lo, hi, b, t.deadline_s),
+                let in_time = match (steady, t.fixed) {
+                    (Some(w), false) if r.on_arrival => w.in_time(b, t.give_up_s, t.deadline_s),
+                    (Some(w), true) if r.on_arrival => 1.0 - w.over(t.deadline_s - t.service_s),
+                    (_, false) => uniform_plus_exp_at_most(lo, hi, b, t.deadline_s),
+                    (_, true) => backlog::share_at_most(lo, hi, t.deadline_s - t.service_s),
                 };
                 ok += served * in_time;
                 late += served * (1.0 - in_time);
@@ -648,18 +674,12 @@ impl Station {
                 if tally.heard(part.stream) {
                     let store = tally.times.of(t.waits);
                     match steady {
-                        Some(w) if r.on_arrival => store.add_exponential(
-                            t.service_s * 1000.0,
-                            served,
-                            w.p_wait,
-                            w.theta / 1000.0,
-                        ),
-                        _ => store.add_uniform_wait(
-                            t.service_s * 1000.0,
-                            served,
-                            lo * 1000.0,
-                            hi * 1000.0,
-                        ),
+                        Some(w) if r.on_arrival => {
+                            store.add_exponential(service_of(t), served, w.p_wait, w.theta / 1000.0)
+                        }
+                        _ => {
+                            store.add_uniform_wait(service_of(t), served, lo * 1000.0, hi * 1000.0)
+                        }
                     }
                 }
             }
@@ -697,6 +717,7 @@ impl Station {
                     count,
                     expected: expected * share / total,
                     arrived_s,
+                    start_s: at_s,
                     finish_s: at_s + t.service_s,
                     fate,
                     latency_s: wait_s + t.service_s,
@@ -762,10 +783,12 @@ impl Station {
     fn start_now(&mut self, a: &Cohort, t: KindTerms, now: f64, tally: &mut Tally) -> f64 {
         let age = (now - a.arrived_s).max(0.0);
         let slack = t.deadline_s - age;
-        let in_time = if slack > 0.0 {
-            1.0 - (-slack / t.service_s).exp()
-        } else {
+        let in_time = if slack <= 0.0 {
             0.0
+        } else if t.fixed {
+            if t.service_s <= slack { 1.0 } else { 0.0 }
+        } else {
+            1.0 - (-slack / t.service_s).exp()
         };
         let [_, ok, late] = round_carried(
             a.count,
@@ -782,6 +805,7 @@ impl Station {
                 count,
                 expected: a.expected * share,
                 arrived_s: a.arrived_s,
+                start_s: now,
                 finish_s: now + t.service_s,
                 fate,
                 latency_s: age + t.service_s,
@@ -791,7 +815,7 @@ impl Station {
         }
         if a.count > 0 && tally.heard(a.stream) {
             tally.times.of(t.waits).add_uniform_wait(
-                t.service_s * 1000.0,
+                service_of(t),
                 a.count as f64,
                 age * 1000.0,
                 age * 1000.0,
@@ -801,12 +825,26 @@ impl Station {
     }
 }
 
+/// A workload's service on this station, for the latency store.
+fn service_of(t: KindTerms) -> Service {
+    Service {
+        ms: t.service_s * 1000.0,
+        fixed: t.fixed,
+    }
+}
+
+/// Seconds of `[from, to)` within `[now, end)`.
+fn overlap(from: f64, to: f64, now: f64, end: f64) -> f64 {
+    (to.min(end) - from.max(now)).max(0.0)
+}
+
 /// What a workload asks of a line.
 fn ask(t: KindTerms) -> Ask {
     Ask {
         service_s: t.service_s,
         deadline_s: t.deadline_s,
         patience_s: t.give_up_s,
+        fixed: t.fixed,
     }
 }
 

@@ -6,6 +6,7 @@ fn terms(service_s: f64, deadline_s: f64, give_up_s: f64) -> Vec<KindTerms> {
         deadline_s,
         give_up_s,
         waits: true,
+        fixed: false,
     }]
 }
 

@@ -12,7 +12,8 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Function, Inbox};
-use crate::sim::ledger::Service;
+use crate::sim::latency::Service;
+use crate::sim::ledger::Service as Bill;
 use crate::sim::queueing::line::{Ask, LineParams};
 use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, Fate, Running, round_carried};
@@ -68,6 +69,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         lambda: expected / tick_s,
         mu,
         room: 0,
+        wait_scale: 1.0,
     };
     // A poller takes only what it can run: its invocations are never throttled.
     let open = f.polls || {
@@ -96,6 +98,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                         service_s: run.min(f.timeout_s),
                         deadline_s: w.deadline_s,
                         patience_s: f64::INFINITY,
+                        fixed: w.fixed,
                     },
                 )
                 .blocked
@@ -206,17 +209,19 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             if n > 0 && ctx.tally.heard(c.stream) {
                 let w = &setup.workloads[usize::from(c.workload)];
                 let wait_ms = (waited + start_up) * 1000.0;
-                ctx.tally.times.of(w.caller_waits).add_uniform_wait(
-                    ran * 1000.0,
-                    n as f64,
-                    wait_ms,
-                    wait_ms,
-                );
+                let service = Service {
+                    ms: ran * 1000.0,
+                    fixed: w.fixed,
+                };
+                ctx.tally
+                    .times
+                    .of(w.caller_waits)
+                    .add_uniform_wait(service, n as f64, wait_ms, wait_ms);
             }
         }
     }
     ctx.ledger.charge(
-        Service::Lambda,
+        Bill::Lambda,
         invoked as f64 * cat.usd_per_million_requests / 1e6 + gb_s * f.usd_per_gb_s,
     );
     release(ctx, &mut f.running, end);
@@ -256,6 +261,7 @@ fn entry(
         count,
         expected,
         arrived_s: c.arrived_s,
+        start_s: finish_s - run_s,
         finish_s,
         fate,
         latency_s: wait_s + run_s,

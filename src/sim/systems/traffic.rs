@@ -12,6 +12,10 @@ use crate::sim::station::{Cohort, DropReason};
 
 const DAY_S: f64 = 86_400.0;
 
+/// How long the traffic's wander around its shape takes to forget itself:
+/// noise drifts over minutes, not from one tick to the next.
+pub const NOISE_MEMORY_S: f64 = 300.0;
+
 /// The multiplier one shape puts on the base rate at time `t` (seconds since the start).
 pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
     match *shape {
@@ -104,6 +108,23 @@ pub fn periodic_rate(base_rps: f64, shapes: &[Shape], t: f64) -> f64 {
         .max(0.0)
 }
 
+/// Moves a source's wander on by one tick and returns the factor it puts on
+/// the rate: the log of the factor is an Ornstein–Uhlenbeck process with
+/// standard deviation `noise` and a memory of [`NOISE_MEMORY_S`], stepped
+/// exactly, so it wanders the same way whatever the tick; the factor's mean is one.
+fn wander(source: &mut TrafficSource, tick_s: f64, rng: &mut rand::rngs::ChaCha8Rng) -> f64 {
+    let sigma = source.noise;
+    let z: f64 = StandardNormal.sample(rng);
+    source.wander = if source.wander.is_nan() {
+        // Start where the wander would be after a long time.
+        sigma * z
+    } else {
+        let keep = (-tick_s / NOISE_MEMORY_S).exp();
+        source.wander * keep + sigma * (1.0 - keep * keep).sqrt() * z
+    };
+    (source.wander - sigma * sigma / 2.0).exp()
+}
+
 /// Draws this tick's arrivals for every source and hands them to their targets.
 pub fn arrive(world: &mut World, ctx: &mut Ctx) {
     let tick_s = ctx.tick_s();
@@ -119,8 +140,7 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
         let rng = &mut ctx.traffic_rng[i];
         let mut rate = rate_at(source, mid);
         if source.noise > 0.0 {
-            let z: f64 = StandardNormal.sample(rng);
-            rate *= (1.0 + source.noise * z).max(0.0);
+            rate *= wander(source, tick_s, rng);
         }
         source.last_rps = rate;
         let mean = rate * tick_s;
