@@ -641,7 +641,7 @@ pub fn trace_csv(sim: &Sim) -> String {
         }
     }
     out.push_str(",arrived,ok,late,dropped,pending,in_flight,waiting,offered_rps,capacity_rps,utilisation,servers,cost_usd\n");
-    for r in &sim.metrics.records {
+    for (i, r) in sim.metrics.records.iter().enumerate() {
         let _ = write!(
             out,
             "{},{},{}",
@@ -649,7 +649,7 @@ pub fn trace_csv(sim: &Sim) -> String {
             r.time_s,
             format::time::format_clock(r.time_s)
         );
-        for s in &r.streams {
+        for s in sim.metrics.streams_at(i) {
             let _ = write!(
                 out,
                 ",{},{},{},{},{}",

@@ -29,9 +29,35 @@ fn assert_conserves(mut sim: Sim, what: &str) {
     let mut cost = 0.0;
     while !sim.finished() {
         sim.step();
-        let record = sim.metrics.records.last().expect("a record per tick");
+        let record = *sim.metrics.records.last().expect("a record per tick");
         let tick = record.tick;
-        for (i, s) in record.streams.iter().enumerate() {
+        // Requests in flight, walked one by one, are what the record says is pending.
+        let walked = peakload::sim::systems::observe::in_flight_by_stream(&sim.world, &sim.ctx);
+        let streams = sim.metrics.last_streams();
+        for (i, (s, w)) in streams.iter().zip(&walked).enumerate() {
+            assert_eq!(
+                s.pending, *w,
+                "{what}: stream {i} has {} pending by its counts but {w} in flight at tick {tick}",
+                s.pending
+            );
+        }
+        // The kept census is what a fresh count gives, whenever no server changed since.
+        if !sim.ctx.roster_changed && sim.ctx.now_s < sim.ctx.next_warm_s {
+            let fresh = peakload::sim::systems::service::census_afresh(&sim.world, &sim.ctx);
+            for (slot, &fleet) in sim.ctx.kinds.fleets.iter().enumerate() {
+                let kept = sim
+                    .world
+                    .get::<&peakload::sim::components::Fleet>(fleet)
+                    .map(|f| f.census);
+                if let Ok(kept) = kept {
+                    assert_eq!(
+                        kept, fresh[slot],
+                        "{what}: fleet {slot}'s census is stale at tick {tick}"
+                    );
+                }
+            }
+        }
+        for (i, s) in streams.iter().enumerate() {
             totals[i].0 += s.arrived;
             totals[i].1 += s.ok + s.late + s.dropped;
             assert_eq!(

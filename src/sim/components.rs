@@ -21,6 +21,22 @@ pub struct Name(pub String);
 #[derive(Debug, Clone, Default)]
 pub struct Inbox(pub Vec<Cohort>);
 
+impl Inbox {
+    /// Takes what arrived, leaving the inbox empty.
+    pub fn take(&mut self) -> Vec<Cohort> {
+        std::mem::take(&mut self.0)
+    }
+
+    /// Gives back the buffer [`Inbox::take`] took, emptied, so the next tick
+    /// needs no new one (unless something arrived meanwhile).
+    pub fn give_back(&mut self, mut buffer: Vec<Cohort>) {
+        if self.0.is_empty() {
+            buffer.clear();
+            self.0 = buffer;
+        }
+    }
+}
+
 /// A source of traffic.
 #[derive(Debug, Clone)]
 pub struct TrafficSource {
@@ -64,6 +80,10 @@ pub struct Balancer {
     /// Rounding remainders of the split, by target (so no target gets the
     /// odd request every tick).
     pub carry: Vec<f64>,
+    /// Each target's weight this tick (kept to spare an allocation a tick).
+    pub weights: Vec<f64>,
+    /// Each target's share of a cohort (kept likewise).
+    pub parts: Vec<u64>,
     /// Response bytes this tick, KiB.
     pub routed_kib: f64,
 }
@@ -128,6 +148,8 @@ pub struct MessageQueue {
     pub received: u64,
     /// Billed requests per message (64 KiB chunks).
     pub chunks_per_message: f64,
+    /// Messages being handed to the consumer (kept to spare an allocation a tick).
+    pub handing: Vec<Cohort>,
 }
 
 impl MessageQueue {
@@ -189,6 +211,10 @@ impl Backlog {
 
     /// Adds messages at the back.
     pub fn push_back(&mut self, c: Cohort) {
+        if self.cohorts.capacity() == 0 {
+            // A backlog in balance holds a few ticks' cohorts: room for them at once.
+            self.cohorts.reserve(256);
+        }
         if self.cohorts.is_empty() {
             self.out_of_order = false;
         } else if self
@@ -285,6 +311,8 @@ pub struct Topic {
     pub published: u64,
     /// HTTP/S deliveries this tick.
     pub http_delivered: u64,
+    /// Copies on their way to subscribers (kept to spare an allocation a tick).
+    pub direct: Vec<(Entity, Cohort)>,
 }
 
 /// One subscription of a topic.
@@ -319,10 +347,15 @@ pub struct Function {
     /// Its environments as a line with no room to wait: the chance an
     /// invocation finds every environment busy is the chance it is throttled.
     pub line: Line,
-    /// Rounding remainders by stream: throttled, timed out, ok, late.
-    pub carry: Vec<[f64; 4]>,
+    /// Rounding remainders by stream: (throttled, run), then (on time, late).
+    pub carry: Vec<([f64; 2], [f64; 2])>,
     /// Whether it polls a queue (the poller takes only what it can run).
     pub polls: bool,
+    /// This tick's invocations to run, and those admitted with their run
+    /// time and deadline (kept to spare allocations a tick).
+    pub queue: Vec<Cohort>,
+    /// See [`Function::queue`].
+    pub admitted: Vec<(Cohort, f64, f64)>,
     /// Asynchronous events throttled for now, retried next tick.
     pub retrying: std::collections::VecDeque<Cohort>,
     /// Environments in use at the end of each recent tick, newest last: (time, environments).
@@ -380,6 +413,8 @@ pub struct Fleet {
     pub busy_s: f64,
     /// Requests received in the last tick.
     pub received: u64,
+    /// Rounding remainders of the share sent to failed servers.
+    pub failed_carry: [f64; 2],
 }
 
 /// A fleet's servers counted by state (refreshed before routing).
@@ -397,6 +432,10 @@ pub struct Census {
     pub draining: u32,
     /// In service and past their warm-up (what scaling metrics count).
     pub warm: u32,
+    /// In service, healthy with the load balancer or not.
+    pub in_service: u32,
+    /// Counting toward an Auto Scaling group's capacity.
+    pub members: u32,
 }
 
 impl Census {
@@ -442,6 +481,9 @@ pub struct Group {
     pub last_step_change_s: Vec<f64>,
     /// When target tracking last scaled in.
     pub last_scale_in_s: f64,
+    /// The desired count at which tasks last found no room on the cluster
+    /// (no use trying again until a server changes or desired does).
+    pub unplaced_at: Option<u32>,
 }
 
 /// Sums of metric samples over one metric period.
@@ -470,6 +512,8 @@ pub struct OnPremises;
 pub struct Server {
     /// Launch order across the whole run (stable id).
     pub serial: u32,
+    /// Position of its fleet among the run's fleets ([`crate::sim::state::Kinds::fleets`]).
+    pub slot: u32,
     /// The fleet it belongs to.
     pub fleet: Entity,
     /// What it is.
@@ -486,8 +530,8 @@ pub struct Server {
     pub health: LbHealth,
     /// When a spot reclaim takes it, if noticed.
     pub reclaim_at_s: Option<f64>,
-    /// Seconds billed so far.
-    pub billed_s: f64,
+    /// Seconds it was stopped and not billed (resizes).
+    pub unbilled_s: f64,
     /// For a container task on EC2: the instance it runs on.
     pub host: Option<Entity>,
 }

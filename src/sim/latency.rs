@@ -204,8 +204,20 @@ pub struct WaitShape {
 
 impl WaitShape {
     /// The shape of a wait with tail `over(ms)` = P(W > ms) and mean `mean_ms`.
-    pub fn of_tail(mean_ms: f64, mut over: impl FnMut(f64) -> f64) -> WaitShape {
-        let mut buckets = Vec::new();
+    pub fn of_tail(mean_ms: f64, over: impl FnMut(f64) -> f64) -> WaitShape {
+        let mut shape = WaitShape::default();
+        shape.fill(mean_ms, over);
+        shape
+    }
+
+    /// Makes this the shape of a wait with tail `over(ms)` and mean `mean_ms`,
+    /// reusing its buffer.
+    pub fn fill(&mut self, mean_ms: f64, mut over: impl FnMut(f64) -> f64) {
+        self.mean_ms = mean_ms;
+        let buckets = &mut self.buckets;
+        buckets.clear();
+        // Room for every bucket once: a shape never needs to grow again.
+        buckets.reserve(BUCKETS + 1);
         let mut above = 1.0;
         for i in 0..=BUCKETS {
             let next = if i == BUCKETS {
@@ -227,7 +239,6 @@ impl WaitShape {
                 break;
             }
         }
-        WaitShape { buckets, mean_ms }
     }
 }
 

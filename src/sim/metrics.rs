@@ -35,15 +35,13 @@ pub struct StreamTick {
     pub pending: u64,
 }
 
-/// What one tick looked like.
-#[derive(Debug, Clone, PartialEq)]
+/// What one tick looked like (its per-stream counts are in [`Metrics::streams_at`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TickRecord {
     /// Tick number.
     pub tick: u64,
     /// Start of the tick, seconds.
     pub time_s: f64,
-    /// Per stream: the level's sources in order, then the calls they make.
-    pub streams: Vec<StreamTick>,
     /// Messages waiting in queues at the end of the tick.
     pub queued: u64,
     /// Requests waiting in servers' lines at the end of the tick (backlogs,
@@ -63,10 +61,6 @@ pub struct TickRecord {
     pub cost_usd: f64,
     /// Sum over the streams that count toward the score (not synchronous calls).
     pub counted_total: StreamTick,
-    /// This tick's per-thing figures, in thing order. [`Metrics::push`] folds
-    /// them into its running summaries and empties this, so stored records
-    /// carry no per-thing data.
-    pub things: Vec<ThingSample>,
     /// Dollars of commitments (Reserved Instances, Savings Plans) charged this
     /// tick that no running instance used.
     pub unused_commitment_usd: f64,
@@ -200,6 +194,12 @@ impl TickRecord {
 pub struct Metrics {
     /// One record per tick.
     pub records: Vec<TickRecord>,
+    /// Per tick, per stream: the level's sources in order, then the calls
+    /// they make (one flat buffer, `streams` wide).
+    stream_ticks: Vec<StreamTick>,
+    /// This tick's per-thing figures, in thing order (filled by the observe
+    /// system, folded into [`ThingSummary`]s, and reused).
+    pub samples: Vec<ThingSample>,
     /// Arrivals per stream.
     pub arrived: Vec<u64>,
     /// Outcomes per stream.
@@ -226,6 +226,12 @@ impl Metrics {
         let n = setup.streams.len();
         Self {
             records: Vec::with_capacity(setup.ticks.min(1_000_000) as usize),
+            stream_ticks: Vec::with_capacity(
+                (setup.ticks.min(1_000_000) as usize)
+                    .saturating_mul(n)
+                    .min(1 << 24),
+            ),
+            samples: Vec::new(),
             arrived: vec![0; n],
             outcomes: vec![Outcomes::default(); n],
             sojourn_s: 0.0,
@@ -363,28 +369,65 @@ impl Metrics {
         }
     }
 
-    /// Adds a tick.
-    pub fn push(&mut self, mut record: TickRecord, tally: &Tally) {
-        let samples = std::mem::take(&mut record.things);
-        let failed = record.counted_total.dropped + record.counted_total.late;
+    /// Adds a tick: `arrived` by stream, the outcomes in `tally`, and the
+    /// per-thing figures in [`Metrics::samples`]. Fills in the per-stream
+    /// counts and the counted total of `record`.
+    pub fn push(&mut self, mut record: TickRecord, arrived: &[u64], tally: &Tally) {
+        let mut total = StreamTick::default();
+        for (i, &n) in arrived.iter().enumerate() {
+            let o = tally.by_stream.get(i).copied().unwrap_or_default();
+            self.arrived[i] += n;
+            self.outcomes[i].add(&o);
+            let done =
+                self.outcomes[i].ok + self.outcomes[i].late + self.outcomes[i].dropped_total();
+            let s = StreamTick {
+                arrived: n,
+                ok: o.ok,
+                late: o.late,
+                dropped: o.dropped_total(),
+                // Conservation: whatever arrived and has not ended is in flight.
+                pending: self.arrived[i].saturating_sub(done),
+            };
+            if self.counted[i] {
+                total.arrived += s.arrived;
+                total.ok += s.ok;
+                total.late += s.late;
+                total.dropped += s.dropped;
+                total.pending += s.pending;
+            }
+            self.stream_ticks.push(s);
+        }
+        record.counted_total = total;
+        let failed = total.dropped + total.late;
+        let samples = std::mem::take(&mut self.samples);
         self.track_things(record.time_s, failed, &samples);
+        self.samples = samples;
         self.track_losses(&record, tally);
         self.unused_commitment_usd += record.unused_commitment_usd;
-        for (i, s) in record.streams.iter().enumerate() {
-            self.arrived[i] += s.arrived;
-        }
-        for (total, o) in self.outcomes.iter_mut().zip(&tally.by_stream) {
-            total.add(o);
-        }
         self.sojourn_s += tally.sojourn_s;
         self.records.push(record);
     }
 
+    /// Per-stream counts of tick `i`.
+    pub fn streams_at(&self, i: usize) -> &[StreamTick] {
+        let n = self.arrived.len();
+        self.stream_ticks
+            .get(i * n..(i + 1) * n)
+            .unwrap_or_default()
+    }
+
+    /// Per-stream counts of the last tick run.
+    pub fn last_streams(&self) -> &[StreamTick] {
+        self.streams_at(self.records.len().saturating_sub(1))
+    }
+
     /// Requests in flight at the end of the last tick, per stream.
     pub fn pending(&self) -> Vec<u64> {
-        self.records
-            .last()
-            .map(|r| r.streams.iter().map(|s| s.pending).collect())
-            .unwrap_or_else(|| vec![0; self.arrived.len()])
+        let last = self.last_streams();
+        if last.is_empty() {
+            vec![0; self.arrived.len()]
+        } else {
+            last.iter().map(|s| s.pending).collect()
+        }
     }
 }

@@ -10,7 +10,7 @@ use rand::rngs::ChaCha8Rng;
 use crate::format::level::EventKind;
 use crate::format::solution::{Purchase, TimedAction};
 
-use super::components::{Hardware, LbHealth, Server, ServerState};
+use super::components::{Census, Hardware, LbHealth, Server, ServerState};
 use super::ledger::Ledger;
 use super::log::{Happening, What};
 use super::setup::Setup;
@@ -34,6 +34,28 @@ impl Awaiting {
     pub fn count(&self) -> u64 {
         self.ok + self.late
     }
+}
+
+/// The things of each kind, in file order: things never come or go during a
+/// run, so systems walk these lists instead of querying the world each tick.
+#[derive(Debug, Clone, Default)]
+pub struct Kinds {
+    /// Traffic sources, by their index in the level.
+    pub sources: Vec<Entity>,
+    /// Auto Scaling groups and container services.
+    pub groups: Vec<Entity>,
+    /// Fleets (anything with servers).
+    pub fleets: Vec<Entity>,
+    /// Load balancers.
+    pub balancers: Vec<Entity>,
+    /// Queues.
+    pub queues: Vec<Entity>,
+    /// Topics.
+    pub topics: Vec<Entity>,
+    /// Container services.
+    pub services: Vec<Entity>,
+    /// Lambda functions.
+    pub functions: Vec<Entity>,
 }
 
 /// Mutable state shared by the systems, besides the world itself.
@@ -81,6 +103,59 @@ pub struct Ctx {
     pub next_event: usize,
     /// Entities by thing id, in file order.
     pub things: Vec<(String, Entity)>,
+    /// The things of each kind.
+    pub kinds: Kinds,
+    /// Whether a server came, went, or changed state, health or hardware
+    /// since the fleets were last counted: census, health checks and billing
+    /// have nothing to redo while nothing changed.
+    pub roster_changed: bool,
+    /// Whether a server changed since the lifecycle last looked at them all.
+    pub lifecycle_dirty: bool,
+    /// The earliest time a server's state moves on by itself (a boot done,
+    /// an outage or resize over, a failure noticed, a warm-up over).
+    pub next_server_change_s: f64,
+    /// Servers draining: they serve what they hold every tick.
+    pub draining: u32,
+    /// Servers terminated this tick, removed at its end.
+    pub terminated: u32,
+    /// When the next random spot reclaim notice comes.
+    pub next_spot_reclaim_s: f64,
+    /// Spot servers a random reclaim may hit, at the last count.
+    pub spot_servers: u32,
+    /// Scratch list of servers, reused from tick to tick.
+    pub scratch: Vec<(u32, Entity)>,
+    /// What the servers running now are, counted for billing.
+    pub bill: BillCounts,
+    /// Per fleet (by slot): its census as counted, its instances' warm-up,
+    /// and whether a load balancer checks its health.
+    pub census: Vec<Census>,
+    /// Warm-up of each fleet's servers, seconds (by slot).
+    pub warmup_s: Vec<f64>,
+    /// Whether each fleet's servers are health-checked by a load balancer (by slot).
+    pub checked: Vec<bool>,
+    /// The health checks of each fleet's load balancer, if any (by slot).
+    pub checks: Vec<Option<super::components::HealthChecks>>,
+    /// When the next server finishes its warm-up (the census changes then).
+    pub next_warm_s: f64,
+    /// Servers the health checks must look at: disagreeing with their
+    /// standing, or failed.
+    pub health_attention: u32,
+}
+
+/// The servers running now, counted by what they cost: whole numbers by
+/// type, so the order they are counted in never changes a bill.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BillCounts {
+    /// EC2 on demand, by instance type.
+    pub on_demand: Vec<u32>,
+    /// EC2 Spot, by instance type.
+    pub spot: Vec<u32>,
+    /// Dedicated Host vCPU in use, by instance type (hosts are by family).
+    pub dedicated_vcpu: Vec<u32>,
+    /// On-premises servers, by model.
+    pub on_prem: Vec<u32>,
+    /// Fargate tasks, by fleet slot.
+    pub fargate: Vec<u32>,
 }
 
 impl Ctx {
@@ -121,9 +196,19 @@ impl Ctx {
     ) -> Entity {
         let serial = self.next_serial;
         self.next_serial += 1;
+        // A fleet gets its slot when its first server comes (while the world
+        // is built), or when the world is done.
+        let slot = match self.kinds.fleets.iter().position(|&f| f == fleet) {
+            Some(i) => i,
+            None => {
+                self.kinds.fleets.push(fleet);
+                self.kinds.fleets.len() - 1
+            }
+        } as u32;
         let in_service = ready_s <= self.now_s;
         let server = world.spawn((Server {
             serial,
+            slot,
             fleet,
             hardware,
             purchase,
@@ -139,10 +224,18 @@ impl Ctx {
                 streak: 0,
             },
             reclaim_at_s: None,
-            billed_s: 0.0,
+            unbilled_s: 0.0,
             host: None,
         },));
         self.roster.push((server, fleet));
+        self.changed();
         server
+    }
+
+    /// Notes that a server changed: the fleets are counted again this tick,
+    /// and the lifecycle looks at every server again next tick.
+    pub fn changed(&mut self) {
+        self.roster_changed = true;
+        self.lifecycle_dirty = true;
     }
 }

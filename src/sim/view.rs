@@ -351,12 +351,7 @@ impl Sim {
                 .query::<&TrafficSource>()
                 .iter()
                 .any(|s| usize::from(s.index) == i && s.target == Some(target));
-            let arrived = self
-                .metrics
-                .records
-                .last()
-                .and_then(|r| r.streams.get(i))
-                .map_or(0, |s| s.arrived);
+            let arrived = self.metrics.last_streams().get(i).map_or(0, |s| s.arrived);
             return Some(if linked { arrived as f64 } else { 0.0 });
         }
         let origin = self.ctx.thing(from)?;
@@ -557,7 +552,7 @@ mod tests {
         assert_eq!((lb.in_service, lb.utilisation), (1, None));
 
         // Everything the source sent went through the balancer to the group.
-        let arrived = sim.metrics.records.last().expect("ticks ran").streams[0].arrived as f64;
+        let arrived = sim.metrics.last_streams()[0].arrived as f64;
         assert_eq!(lb.rps_in, arrived);
         assert_eq!(shop.rps_in, arrived);
         let links = sim.link_rates();
@@ -664,7 +659,7 @@ mod tests {
         assert!(f.overloaded);
         // Twenty a second get in; throttled events wait for a retry.
         assert!(f.refused_last_tick > 0 && f.waiting > 1_000, "{f:?}");
-        let published = sim.metrics.records.last().expect("ticks ran").streams[0].arrived as f64;
+        let published = sim.metrics.last_streams()[0].arrived as f64;
         assert_eq!(f.rps_in, published, "new events, not retries");
         let t = find(&figures, "t");
         assert_eq!(

@@ -15,9 +15,9 @@ use super::components::{
     MessageQueue, MetricWindow, Name, OnPremises, Order, Subscriber, Topic, TrafficSource,
 };
 use super::ledger::Ledger;
-use super::metrics::{Metrics, TickRecord};
+use super::metrics::Metrics;
 use super::setup::{Setup, fleet_terms};
-use super::state::{Awaiting, Ctx};
+use super::state::{Awaiting, Ctx, Kinds};
 use super::station::Tally;
 use super::systems;
 
@@ -84,6 +84,22 @@ impl Sim {
             events: Vec::new(),
             next_event: 0,
             things: Vec::new(),
+            kinds: Default::default(),
+            roster_changed: true,
+            lifecycle_dirty: true,
+            next_server_change_s: 0.0,
+            draining: 0,
+            terminated: 0,
+            next_spot_reclaim_s: 0.0,
+            spot_servers: 0,
+            scratch: Vec::new(),
+            bill: Default::default(),
+            census: Vec::new(),
+            warmup_s: Vec::new(),
+            checked: Vec::new(),
+            checks: Vec::new(),
+            next_warm_s: f64::INFINITY,
+            health_attention: 0,
         };
         ctx.tally.quiet = Arc::clone(&ctx.quiet);
         let level = &setup.level;
@@ -170,6 +186,8 @@ impl Sim {
                             targets: Vec::new(),
                             routed: 0,
                             carry: Vec::new(),
+                            weights: Vec::new(),
+                            parts: Vec::new(),
                             routed_kib: 0.0,
                         },
                     ))
@@ -203,6 +221,7 @@ impl Sim {
                         low_periods: 0,
                         last_step_change_s: vec![f64::NEG_INFINITY; g.policies.len()],
                         last_scale_in_s: f64::NEG_INFINITY,
+                        unplaced_at: None,
                     };
                     let desired = group.desired;
                     let fleet = world.spawn((
@@ -265,6 +284,7 @@ impl Sim {
                         low_periods: 0,
                         last_step_change_s: vec![f64::NEG_INFINITY; spec.policies.len()],
                         last_scale_in_s: f64::NEG_INFINITY,
+                        unplaced_at: None,
                     };
                     let eks = spec.orchestrator == crate::format::solution::Orchestrator::Eks;
                     world.spawn((
@@ -440,13 +460,43 @@ impl Sim {
             }
         }
         ctx.flow = flow_order(&world, &ctx.things, &links);
+        // Fleets keep the slots their servers were given; the rest follow.
+        let mut fleets = std::mem::take(&mut ctx.kinds.fleets);
+        for f in systems::ordered::<Fleet>(&world) {
+            if !fleets.contains(&f) {
+                fleets.push(f);
+            }
+        }
+        ctx.warmup_s = fleets
+            .iter()
+            .map(|&f| world.get::<&Group>(f).map_or(0.0, |g| g.warmup_s))
+            .collect();
+        ctx.checked = fleets
+            .iter()
+            .map(|&f| world.get::<&Fleet>(f).is_ok_and(|f| f.checks.is_some()))
+            .collect();
+        ctx.checks = fleets
+            .iter()
+            .map(|&f| world.get::<&Fleet>(f).ok().and_then(|f| f.checks))
+            .collect();
+        ctx.census = vec![Default::default(); fleets.len()];
+        ctx.kinds = Kinds {
+            sources: source_entities.iter().map(|(_, e)| *e).collect(),
+            groups: systems::ordered::<Group>(&world),
+            fleets,
+            balancers: systems::ordered::<Balancer>(&world),
+            queues: systems::ordered::<MessageQueue>(&world),
+            topics: systems::ordered::<Topic>(&world),
+            services: systems::ordered::<ContainerService>(&world),
+            functions: systems::ordered::<Function>(&world),
+        };
         let metrics = Metrics::new(&setup);
         let mut sim = Sim {
             world,
             ctx,
             metrics,
         };
-        systems::service::refresh_fleets(&mut sim.world, 0.0);
+        systems::service::refresh_fleets(&mut sim.world, &mut sim.ctx);
         Ok(sim)
     }
 
@@ -474,15 +524,14 @@ impl Sim {
         systems::containers::orphans(world, ctx);
         systems::health::check(world, ctx);
         systems::autoscaling::evaluate(world, ctx);
-        systems::service::refresh_fleets(world, ctx.now_s);
+        systems::service::refresh_fleets(world, ctx);
         systems::traffic::arrive(world, ctx);
         systems::flow::run(world, ctx);
         systems::coupling::resolve(ctx);
         systems::billing::accrue(world, ctx);
         systems::lifecycle::remove_terminated(world, ctx);
 
-        let record: TickRecord = systems::observe::record(world, ctx);
-        self.metrics.push(record, &ctx.tally);
+        systems::observe::record(world, ctx, &mut self.metrics);
         ctx.tick += 1;
         ctx.now_s = ctx.tick as f64 * ctx.setup.tick_s;
     }
@@ -498,6 +547,7 @@ impl Sim {
     pub fn act(&mut self, action: Action) {
         let at = crate::format::time::ClockTime(self.ctx.now_s);
         systems::script::apply_action(&mut self.world, &mut self.ctx, &action);
+        self.ctx.changed();
         self.ctx
             .actions
             .insert(self.ctx.next_action, TimedAction { at, action });
@@ -574,5 +624,6 @@ fn new_fleet(setup: &Setup, hw: Hardware, purchase: Purchase, reached: &[usize])
         capacity: None,
         busy_s: 0.0,
         received: 0,
+        failed_carry: [0.0; 2],
     }
 }

@@ -546,7 +546,7 @@ impl Line {
             };
             let mut tail = WaitTail::new(&dist, lo, p, &mut self.suffix);
             let mean_ms = tail.mean_s * 1000.0;
-            self.shape = WaitShape::of_tail(mean_ms, |ms| tail.over(ms / 1000.0));
+            self.shape.fill(mean_ms, |ms| tail.over(ms / 1000.0));
             match self.view {
                 View::Settling => self.dist.seen = dist,
                 _ => self.pi = dist,

@@ -207,9 +207,10 @@ pub struct Station {
     line: Line,
     /// Rounding remainders by stream: blocked, gave up, ok, late.
     carry: Vec<[f64; 4]>,
-    /// Rounding remainders by stream for the backlog and started messages:
-    /// gave up, ok, late.
+    /// Rounding remainders by stream for the backlog: gave up, ok, late.
     carry_backlog: Vec<[f64; 3]>,
+    /// Rounding remainders by stream for messages started at once: ok, late.
+    carry_started: Vec<[f64; 2]>,
     /// Service rate of one server for the line's mix, per second.
     mu: f64,
     /// How the line's waits compare with exponential service's.
@@ -225,6 +226,11 @@ impl Station {
     pub fn waiting(&self) -> u64 {
         let backlog: u64 = self.backlog.iter().map(Group::count).sum();
         backlog + (self.line.mean_waiting() * self.lines).round() as u64
+    }
+
+    /// Requests waiting in the backlog of an overloaded line.
+    pub fn backlog(&self) -> u64 {
+        self.backlog.iter().map(Group::count).sum()
     }
 
     /// Requests whose fate is decided and not yet come (in service, mostly).
@@ -379,25 +385,23 @@ impl Station {
         self.busy_tick = 0.0;
         self.release(now, end, tally);
         let handed = std::mem::take(&mut self.handed);
-
-        // Work no server here can do leaves at once; messages that already
-        // waited in a queue start now.
-        let mut fresh: Vec<&Cohort> = Vec::with_capacity(arrivals.len() + handed.len());
-        let mut started: Vec<&Cohort> = Vec::new();
-        for a in arrivals.iter().chain(&handed) {
-            if !terms[usize::from(a.workload)].service_s.is_finite() {
-                tally.drop(a.stream, a.count, DropReason::Incapable);
-            } else if a.arrived_s < now - 1e-9 {
-                started.push(a);
-            } else {
-                fresh.push(a);
-            }
-        }
+        // This tick's arrivals meet the line; messages that already waited
+        // in a queue start now; work no server here can do leaves at once.
+        let fresh = |a: &&Cohort| {
+            terms[usize::from(a.workload)].service_s.is_finite() && a.arrived_s >= now - 1e-9
+        };
 
         // The line's rates: the arrivals' intensity and their mix of work.
         let (mut expected, mut work, mut square) = (0.0, 0.0, 0.0);
-        for a in &fresh {
+        for a in arrivals.iter().chain(&handed) {
             let t = terms[usize::from(a.workload)];
+            if !t.service_s.is_finite() {
+                tally.drop(a.stream, a.count, DropReason::Incapable);
+                continue;
+            }
+            if !fresh(&a) {
+                continue;
+            }
             expected += a.expected;
             work += a.expected * t.service_s;
             // E[S²]: s² for a fixed service, 2s² for an exponential one.
@@ -418,12 +422,12 @@ impl Station {
         let seen = self.line.advance(params, tick_s, backlog);
         match seen {
             Seen::Closed => {
-                for a in &fresh {
+                for a in arrivals.iter().chain(&handed).filter(fresh) {
                     tally.drop(a.stream, a.count, DropReason::NoTarget);
                 }
             }
             Seen::Line => {
-                for a in &fresh {
+                for a in arrivals.iter().chain(&handed).filter(fresh) {
                     let t = terms[usize::from(a.workload)];
                     let fates = self.line.fates(usize::from(a.workload), ask(t));
                     self.decide(a, t, fates, now, tick_s, tally);
@@ -432,14 +436,22 @@ impl Station {
                     (self.line.mean_busy() + self.line.mean_waiting()) * lines * tick_s;
             }
             Seen::Fluid => {
-                self.join_backlog(&fresh, now, end);
+                self.join_backlog(arrivals.iter().chain(&handed).filter(fresh), now, end);
             }
         }
         if !self.backlog.is_empty() {
             self.work_backlog(now, end, terms, cap, params, tally);
         }
-        for a in started {
-            self.start_now(a, terms[usize::from(a.workload)], now, tally);
+        for a in arrivals.iter().chain(&handed) {
+            let t = terms[usize::from(a.workload)];
+            if t.service_s.is_finite() && a.arrived_s < now - 1e-9 {
+                self.start_now(a, t, now, tally);
+            }
+        }
+        let mut handed = handed;
+        handed.clear();
+        if self.handed.is_empty() {
+            self.handed = handed;
         }
         self.release(now, end, tally);
         // Service given this tick by what is still in service at its end.
@@ -541,9 +553,8 @@ impl Station {
     }
 
     /// Puts this tick's arrivals at the back of the backlog.
-    fn join_backlog(&mut self, fresh: &[&Cohort], now: f64, end: f64) {
+    fn join_backlog<'a>(&mut self, fresh: impl Iterator<Item = &'a Cohort>, now: f64, end: f64) {
         let parts: Vec<Part> = fresh
-            .iter()
             .filter(|a| a.count > 0 || a.expected > 0.0)
             .map(|a| Part {
                 stream: a.stream,
@@ -790,10 +801,14 @@ impl Station {
         } else {
             1.0 - (-slack / t.service_s).exp()
         };
-        let [_, ok, late] = round_carried(
+        let i = usize::from(a.stream);
+        if self.carry_started.len() <= i {
+            self.carry_started.resize(i + 1, [0.0; 2]);
+        }
+        let [ok, late] = round_carried(
             a.count,
-            [0.0, in_time, 1.0 - in_time],
-            self.carry_backlog_of(a.stream),
+            [in_time, 1.0 - in_time],
+            &mut self.carry_started[i],
         );
         for (count, share, fate) in [(ok, in_time, Fate::Ok), (late, 1.0 - in_time, Fate::Late)] {
             if count == 0 && share <= 0.0 {

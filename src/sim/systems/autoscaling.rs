@@ -9,14 +9,15 @@ use crate::sim::log::What;
 use crate::sim::state::Ctx;
 
 use super::lifecycle::retire;
-use super::{name_of, ordered};
+use super::name_of;
 
 const DAY_S: f64 = 86_400.0;
 
 /// Evaluates every group's schedule and policies, then launches or retires
 /// instances to match its desired capacity.
 pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
-    for entity in ordered::<Group>(world) {
+    for i in 0..ctx.kinds.groups.len() {
+        let entity = ctx.kinds.groups[i];
         scheduled(world, ctx, entity);
         policies(world, ctx, entity);
         reconcile(world, ctx, entity);
@@ -48,8 +49,12 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let Ok(mut group) = world.get::<&mut Group>(entity) else {
         return;
     };
+    if group.scheduled.is_empty() {
+        return;
+    }
     let mut wanted = None;
-    for action in &group.scheduled.clone() {
+    for i in 0..group.scheduled.len() {
+        let action = group.scheduled[i].clone();
         let at = action.at.secs();
         let due = if action.daily {
             let first_day = (now / DAY_S).floor();
@@ -87,7 +92,6 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
     let tick_s = ctx.tick_s();
     let now = ctx.now_s;
-    let name = super::name_of(world, entity);
     let backlog = world
         .get::<&Fleet>(entity)
         .ok()
@@ -180,7 +184,12 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             }
             Policy::Predictive { target, ahead } => {
                 let ahead = ahead.map_or(DEFAULT_BUFFER_S, |a| a.secs());
-                let need = forecast_need(&ctx.setup, &name, fleet, now + ahead, *target);
+                let name = ctx
+                    .things
+                    .iter()
+                    .find(|(_, e)| *e == entity)
+                    .map_or("", |(id, _)| id.as_str());
+                let need = forecast_need(&ctx.setup, name, fleet, now + ahead, *target);
                 floor = floor.max(need);
                 if need > desired && out.as_ref().is_none_or(|(o, _)| need > *o) {
                     out = Some((need, format!("predictive scaling: forecast needs {need}")));
@@ -309,20 +318,31 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         fleet.boot_s,
         fleet.capacity,
     );
+    let counted = fleet.census.members;
     drop(fleet);
-    let active: Vec<(Entity, bool)> = {
-        let all = world.view::<&Server>();
-        ctx.roster
-            .iter()
-            .filter(|&&(_, fleet)| fleet == entity)
-            .filter_map(|&(e, _)| {
-                let s = all.get(e)?;
-                s.state
-                    .counts_toward_group()
-                    .then_some((e, matches!(s.state, ServerState::Pending { .. })))
-            })
-            .collect()
-    };
+    // While no server changed, the census is exact: a group at its desired
+    // size has nothing to do.
+    if !ctx.roster_changed && counted == desired {
+        return;
+    }
+    // Tasks on EC2 that found no room last time find none now, unless a
+    // server changed (an instance came, a task left).
+    let gave_up_at = world.get::<&Group>(entity).ok().and_then(|g| g.unplaced_at);
+    if !ctx.roster_changed && capacity.is_some() && counted < desired && gave_up_at == Some(desired)
+    {
+        return;
+    }
+    let active: Vec<(Entity, bool)> = ctx
+        .roster
+        .iter()
+        .filter(|&&(_, fleet)| fleet == entity)
+        .filter_map(|&(e, _)| {
+            let s = world.get::<&Server>(e).ok()?;
+            s.state
+                .counts_toward_group()
+                .then_some((e, matches!(s.state, ServerState::Pending { .. })))
+        })
+        .collect();
     let have = active.len() as u32;
     if have < desired {
         let ready = ctx.now_s + boot_s;
@@ -330,11 +350,15 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             if capacity.is_some() {
                 // A task on EC2 needs room on an instance of its cluster.
                 if !super::containers::launch(world, ctx, entity, ready) {
+                    if let Ok(mut g) = world.get::<&mut Group>(entity) {
+                        g.unplaced_at = Some(desired);
+                    }
                     break;
                 }
             } else {
                 ctx.spawn_server(world, entity, hardware, purchase, ready);
             }
+            ctx.changed();
         }
     } else if have > desired {
         // Booting instances go first (nothing to lose), then the newest in service.
@@ -349,6 +373,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         for victim in victims.into_iter().take((have - desired) as usize) {
             let drain = (behind_lb && draining_s > 0.0).then_some(ctx.now_s + draining_s);
             lost += retire(world, &mut ctx.tally, victim, drain, ctx.now_s);
+            ctx.changed();
         }
         if lost > 0 {
             let thing = name_of(world, entity);

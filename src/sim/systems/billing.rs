@@ -2,105 +2,183 @@
 
 use hecs::World;
 
-use crate::format::catalogue::Family;
 use crate::format::solution::{Commitment, Payment, PlanKind, Purchase, Term};
 use crate::sim::components::{
-    Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, ServerState, Topic,
+    Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, Topic,
 };
 use crate::sim::ledger::Service;
 use crate::sim::state::Ctx;
 
-use super::ordered;
-
-/// Charges this tick's costs to the ledger.
+/// Charges this tick's costs to the ledger. Servers are billed from the
+/// counts the census keeps by type ([`crate::sim::state::BillCounts`]), so a
+/// tick costs the same whatever order the servers are in, and a tick in
+/// which no server changed does no walk at all.
 pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     let setup = std::sync::Arc::clone(&ctx.setup);
     let cat = &setup.catalogue;
     let tick_s = ctx.tick_s();
     let hours = tick_s / 3600.0;
-    let types = cat.instance_types.len();
-    let mut on_demand_running = vec![0u32; types];
-    let mut host_vcpu: Vec<(Family, u32)> = Vec::new();
+    let bill = std::mem::take(&mut ctx.bill);
 
-    let mut all = world.view::<&mut Server>();
-    for &(entity, _) in &ctx.roster {
-        let Some(server) = all.get_mut(entity) else {
+    // Fargate: per vCPU-hour and GB-hour of each running task.
+    let mut fargate = 0.0;
+    for (slot, &n) in bill.fargate.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let Some(fleet) = ctx.kinds.fleets.get(slot) else {
             continue;
         };
-        match server.hardware {
-            // A task on EC2 is paid for through its instance; on Fargate it is
-            // billed per vCPU-hour and GB-hour, per second with a one-minute minimum.
-            Hardware::Task { .. } if server.host.is_some() => {}
-            Hardware::Task { .. } => {
-                let (vcpu, memory) = server.hardware.task_size().unwrap_or((0.0, 0.0));
-                let c = &cat.containers;
-                let per_hour =
-                    vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour;
-                if matches!(server.state, ServerState::Terminated) {
-                    let short = (c.fargate_min_billed_s - server.billed_s).max(0.0);
-                    ctx.ledger
-                        .charge(Service::Fargate, per_hour * short / 3600.0);
-                } else if server.state.is_billed() {
-                    server.billed_s += tick_s;
-                    ctx.ledger.charge(Service::Fargate, per_hour * hours);
-                }
-            }
-            Hardware::OnPrem(i) => {
-                // Owned hardware costs the same busy or idle: depreciation plus
-                // power, cooling, space and network.
-                let m = &cat.on_prem_servers[i];
-                let per_hour = m.purchase_usd * (1.0 + cat.on_prem.overhead_per_server_usd)
-                    / (cat.on_prem.depreciation_years * 8760.0);
-                if !matches!(server.state, ServerState::Terminated) {
-                    ctx.ledger.charge(Service::OnPremises, per_hour * hours);
-                }
-            }
-            Hardware::Ec2(i) => {
-                let t = &cat.instance_types[i];
-                if matches!(server.state, ServerState::Terminated) {
-                    // Per-second billing has a one-minute minimum.
-                    let short = (cat.ec2.min_billed_s - server.billed_s).max(0.0);
-                    let service = if server.purchase == Purchase::Spot {
-                        Service::Ec2Spot
-                    } else {
-                        Service::Ec2OnDemand
-                    };
-                    let rate = if server.purchase == Purchase::Spot {
-                        1.0 - cat.pricing.spot.discount
-                    } else {
-                        1.0
-                    };
-                    ctx.ledger
-                        .charge(service, t.usd_per_hour * rate * short / 3600.0);
-                    continue;
-                }
-                if !server.state.is_billed() {
-                    continue;
-                }
-                server.billed_s += tick_s;
-                match server.purchase {
-                    Purchase::OnDemand => on_demand_running[i] += 1,
-                    Purchase::Spot => ctx.ledger.charge(
-                        Service::Ec2Spot,
-                        t.usd_per_hour
-                            * (1.0 - cat.pricing.spot.discount)
-                            * ctx.price_factor[Purchase::Spot as usize]
-                            * hours,
-                    ),
-                    Purchase::DedicatedHost => {
-                        match host_vcpu.iter_mut().find(|(f, _)| *f == t.family) {
-                            Some((_, v)) => *v += t.vcpu,
-                            None => host_vcpu.push((t.family, t.vcpu)),
-                        }
-                    }
-                }
-            }
+        let (vcpu, memory) = world
+            .get::<&Fleet>(*fleet)
+            .ok()
+            .and_then(|f| f.hardware.task_size())
+            .unwrap_or((0.0, 0.0));
+        let c = &cat.containers;
+        fargate += f64::from(n)
+            * (vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour);
+    }
+    if fargate > 0.0 {
+        ctx.ledger.charge(Service::Fargate, fargate * hours);
+    }
+    // Owned hardware costs the same busy or idle: depreciation plus power,
+    // cooling, space and network.
+    let mut owned = 0.0;
+    for (m, &n) in cat.on_prem_servers.iter().zip(&bill.on_prem) {
+        owned += f64::from(n) * m.purchase_usd * (1.0 + cat.on_prem.overhead_per_server_usd)
+            / (cat.on_prem.depreciation_years * 8760.0);
+    }
+    if owned > 0.0 {
+        ctx.ledger.charge(Service::OnPremises, owned * hours);
+    }
+    let spot: f64 = cat
+        .instance_types
+        .iter()
+        .zip(&bill.spot)
+        .map(|(t, &n)| f64::from(n) * t.usd_per_hour)
+        .sum();
+    if spot > 0.0 {
+        ctx.ledger.charge(
+            Service::Ec2Spot,
+            spot * (1.0 - cat.pricing.spot.discount)
+                * ctx.price_factor[Purchase::Spot as usize]
+                * hours,
+        );
+    }
+    // Dedicated Hosts: enough hosts of each family for the vCPU placed on them.
+    for (i, t) in cat.instance_types.iter().enumerate() {
+        // Each family is billed once, at its first type.
+        if cat.instance_types[..i].iter().any(|u| u.family == t.family) {
+            continue;
+        }
+        let vcpu: u32 = cat
+            .instance_types
+            .iter()
+            .zip(&bill.dedicated_vcpu)
+            .filter(|(u, _)| u.family == t.family)
+            .map(|(_, &v)| v)
+            .sum();
+        if vcpu == 0 {
+            continue;
+        }
+        if let Some(host) = cat.dedicated_host(t.family) {
+            let hosts = (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil();
+            ctx.ledger.charge(
+                Service::DedicatedHosts,
+                hosts
+                    * host.usd_per_hour
+                    * ctx.price_factor[Purchase::DedicatedHost as usize]
+                    * hours,
+            );
+        }
+    }
+    on_demand(ctx, cat, &bill.on_demand, hours);
+    ctx.bill = bill;
+
+    // SQS bills every API request: a send, a receive and a delete per message,
+    // one request per 64 KiB chunk of it.
+    for &entity in &ctx.kinds.queues {
+        let Ok(q) = world.get::<&MessageQueue>(entity) else {
+            continue;
+        };
+        let requests = (q.sent as f64 + 2.0 * q.received as f64) * q.chunks_per_message;
+        ctx.ledger.charge(
+            Service::Sqs,
+            requests * cat.queue.usd_per_million_requests / 1e6,
+        );
+    }
+
+    // SNS bills each publish (per 64 KiB chunk) and each HTTP/S delivery;
+    // deliveries to SQS are free.
+    for &entity in &ctx.kinds.topics {
+        let Ok(t) = world.get::<&Topic>(entity) else {
+            continue;
+        };
+        let usd = t.published as f64 * cat.topic.usd_per_million_publishes / 1e6
+            + t.http_delivered as f64 * cat.topic.usd_per_million_http_deliveries / 1e6;
+        ctx.ledger.charge(Service::Sns, usd);
+    }
+
+    // EKS charges for each cluster's control plane: one per EC2 cluster its
+    // services share, one per service on Fargate.
+    for (i, &entity) in ctx.kinds.services.iter().enumerate() {
+        let cluster_of =
+            |e: hecs::Entity| world.get::<&Fleet>(e).ok().map(|f| f.capacity.unwrap_or(e));
+        let eks = |e: hecs::Entity| world.get::<&ContainerService>(e).is_ok_and(|s| s.eks);
+        if !eks(entity) {
+            continue;
+        }
+        let cluster = cluster_of(entity);
+        // Charged once per cluster: by the first EKS service on it.
+        let first = !ctx.kinds.services[..i]
+            .iter()
+            .any(|&e| eks(e) && cluster_of(e) == cluster);
+        if first {
+            ctx.ledger.charge(
+                Service::Eks,
+                cat.containers.eks_usd_per_cluster_hour * hours,
+            );
         }
     }
 
-    // Reservations are paid every hour of their term, used or not, and cover
-    // running on-demand instances of their type.
-    let mut uncovered: Vec<f64> = on_demand_running.iter().map(|&n| f64::from(n)).collect();
+    let lb = &cat.load_balancer;
+    for &entity in &ctx.kinds.balancers {
+        let Ok(b) = world.get::<&Balancer>(entity) else {
+            continue;
+        };
+        // Capacity units: the largest of new connections (one per request) and data processed.
+        let per_s = b.routed as f64 / tick_s;
+        let gb_per_hour = b.routed_kib / (1024.0 * 1024.0) / hours;
+        let lcu = (per_s / lb.new_connections_per_lcu).max(gb_per_hour / lb.gb_per_lcu_hour);
+        ctx.ledger.charge(
+            Service::LoadBalancing,
+            (lb.usd_per_hour + lcu * lb.usd_per_lcu_hour) * hours,
+        );
+    }
+}
+
+/// On-demand instances: what Reserved Instances and Savings Plans do not
+/// cover is billed at today's on-demand price; commitments are paid every
+/// hour, used or not.
+fn on_demand(ctx: &mut Ctx, cat: &crate::format::Catalogue, running: &[u32], hours: f64) {
+    let factor = ctx.price_factor[Purchase::OnDemand as usize];
+    let commitments = &ctx.setup.solution.commitments;
+    if commitments.is_empty() {
+        let usd: f64 = cat
+            .instance_types
+            .iter()
+            .zip(running)
+            .map(|(t, &n)| f64::from(n) * t.usd_per_hour)
+            .sum();
+        if usd > 0.0 {
+            ctx.ledger
+                .charge(Service::Ec2OnDemand, usd * hours * factor);
+        }
+        return;
+    }
+    let setup = std::sync::Arc::clone(&ctx.setup);
+    // Reservations cover running on-demand instances of their type.
+    let mut uncovered: Vec<f64> = running.iter().map(|&n| f64::from(n)).collect();
     for c in &setup.solution.commitments {
         if let Some((i, count, usd_per_hour)) = reserved_rate(cat, c) {
             ctx.ledger
@@ -134,82 +212,42 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
             }
         }
     }
-    // What no commitment covered is billed on demand, at today's price.
-    ctx.ledger.charge(
-        Service::Ec2OnDemand,
-        usage.iter().sum::<f64>() * ctx.price_factor[Purchase::OnDemand as usize],
-    );
+    ctx.ledger
+        .charge(Service::Ec2OnDemand, usage.iter().sum::<f64>() * factor);
+}
 
-    for (family, vcpu) in host_vcpu {
-        if let Some(host) = cat.dedicated_host(family) {
-            let hosts = (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil();
-            ctx.ledger.charge(
-                Service::DedicatedHosts,
-                hosts
-                    * host.usd_per_hour
-                    * ctx.price_factor[Purchase::DedicatedHost as usize]
-                    * hours,
-            );
+/// What a server that ends now still owes: billing has a minimum (a minute
+/// for EC2 and Fargate), charged when it is removed.
+pub fn minimum_charge(ctx: &mut Ctx, server: &Server) {
+    let cat = &ctx.setup.catalogue;
+    let billed_s = (ctx.end_s() - server.launched_s - server.unbilled_s).max(0.0);
+    let (usd_per_hour, minimum_s, service) = match server.hardware {
+        Hardware::Task { .. } if server.host.is_none() => {
+            let (vcpu, memory) = server.hardware.task_size().unwrap_or((0.0, 0.0));
+            let c = &cat.containers;
+            (
+                vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour,
+                c.fargate_min_billed_s,
+                Service::Fargate,
+            )
         }
-    }
-
-    // SQS bills every API request: a send, a receive and a delete per message,
-    // one request per 64 KiB chunk of it.
-    for entity in ordered::<MessageQueue>(world) {
-        let Ok(q) = world.get::<&MessageQueue>(entity) else {
-            continue;
-        };
-        let requests = (q.sent as f64 + 2.0 * q.received as f64) * q.chunks_per_message;
-        ctx.ledger.charge(
-            Service::Sqs,
-            requests * cat.queue.usd_per_million_requests / 1e6,
-        );
-    }
-
-    // SNS bills each publish (per 64 KiB chunk) and each HTTP/S delivery;
-    // deliveries to SQS are free.
-    for entity in ordered::<Topic>(world) {
-        let Ok(t) = world.get::<&Topic>(entity) else {
-            continue;
-        };
-        let usd = t.published as f64 * cat.topic.usd_per_million_publishes / 1e6
-            + t.http_delivered as f64 * cat.topic.usd_per_million_http_deliveries / 1e6;
-        ctx.ledger.charge(Service::Sns, usd);
-    }
-
-    // EKS charges for each cluster's control plane: one per EC2 cluster its
-    // services share, one per service on Fargate.
-    let mut clusters: Vec<hecs::Entity> = Vec::new();
-    for entity in ordered::<ContainerService>(world) {
-        let (Ok(service), Ok(fleet)) = (
-            world.get::<&ContainerService>(entity),
-            world.get::<&Fleet>(entity),
-        ) else {
-            continue;
-        };
-        let cluster = fleet.capacity.unwrap_or(entity);
-        if service.eks && !clusters.contains(&cluster) {
-            clusters.push(cluster);
-            ctx.ledger.charge(
-                Service::Eks,
-                cat.containers.eks_usd_per_cluster_hour * hours,
-            );
+        Hardware::Ec2(i) => {
+            let t = &cat.instance_types[i];
+            match server.purchase {
+                Purchase::OnDemand => (t.usd_per_hour, cat.ec2.min_billed_s, Service::Ec2OnDemand),
+                Purchase::Spot => (
+                    t.usd_per_hour * (1.0 - cat.pricing.spot.discount),
+                    cat.ec2.min_billed_s,
+                    Service::Ec2Spot,
+                ),
+                Purchase::DedicatedHost => return,
+            }
         }
-    }
-
-    let lb = &cat.load_balancer;
-    for entity in ordered::<Balancer>(world) {
-        let Ok(b) = world.get::<&Balancer>(entity) else {
-            continue;
-        };
-        // Capacity units: the largest of new connections (one per request) and data processed.
-        let per_s = b.routed as f64 / tick_s;
-        let gb_per_hour = b.routed_kib / (1024.0 * 1024.0) / hours;
-        let lcu = (per_s / lb.new_connections_per_lcu).max(gb_per_hour / lb.gb_per_lcu_hour);
-        ctx.ledger.charge(
-            Service::LoadBalancing,
-            (lb.usd_per_hour + lcu * lb.usd_per_lcu_hour) * hours,
-        );
+        _ => return,
+    };
+    let short = (minimum_s - billed_s).max(0.0);
+    if short > 0.0 {
+        ctx.ledger.charge(service, usd_per_hour * short / 3600.0);
     }
 }
 

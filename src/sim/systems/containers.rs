@@ -38,30 +38,53 @@ pub fn launch(world: &mut World, ctx: &mut Ctx, service: Entity, ready_s: f64) -
     true
 }
 
-/// The first running instance of `cluster` (by launch order) with room for a task of `size`.
+/// The first running instance of `cluster` (by launch order) with room for a
+/// task of `size`: what every instance holds is summed in one pass over the
+/// tasks, not once per instance.
 fn room_on(world: &World, ctx: &Ctx, cluster: Entity, size: (f64, f64)) -> Option<Entity> {
     let (vcpu, memory) = size;
-    servers_of(ctx, cluster).into_iter().find(|&host| {
-        let Ok(h) = world.get::<&Server>(host) else {
-            return false;
+    let hosts: Vec<(Entity, f64, f64)> = servers_of(ctx, cluster)
+        .into_iter()
+        .filter_map(|host| {
+            let h = world.get::<&Server>(host).ok()?;
+            if !matches!(h.state, ServerState::InService) {
+                return None;
+            }
+            let (host_vcpu, host_memory, _) = hardware_figures(&ctx.setup.catalogue, h.hardware);
+            Some((host, f64::from(host_vcpu), host_memory))
+        })
+        .collect();
+    if hosts.is_empty() {
+        return None;
+    }
+    let mut used = vec![(0.0_f64, 0.0_f64); hosts.len()];
+    for t in world.query::<&Server>().iter() {
+        let (Some(host), Some((v, m))) = (t.host, t.hardware.task_size()) else {
+            continue;
         };
-        if !matches!(h.state, ServerState::InService) {
-            return false;
+        if matches!(t.state, ServerState::Terminated) {
+            continue;
         }
-        let (host_vcpu, host_memory, _) = hardware_figures(&ctx.setup.catalogue, h.hardware);
-        let (used_vcpu, used_memory) = world
-            .query::<&Server>()
-            .iter()
-            .filter(|t| t.host == Some(host) && !matches!(t.state, ServerState::Terminated))
-            .filter_map(|t| t.hardware.task_size())
-            .fold((0.0, 0.0), |(a, b), (v, m)| (a + v, b + m));
-        used_vcpu + vcpu <= f64::from(host_vcpu) + 1e-9
-            && used_memory + memory <= host_memory + 1e-9
-    })
+        if let Some(i) = hosts.iter().position(|(h, _, _)| *h == host) {
+            used[i].0 += v;
+            used[i].1 += m;
+        }
+    }
+    hosts
+        .iter()
+        .zip(&used)
+        .find(|((_, cap_v, cap_m), (used_v, used_m))| {
+            used_v + vcpu <= cap_v + 1e-9 && used_m + memory <= cap_m + 1e-9
+        })
+        .map(|((h, _, _), _)| *h)
 }
 
 /// Stops tasks whose instance is gone or no longer running: what they held is lost.
+/// Only a change of some server can orphan a task.
 pub fn orphans(world: &mut World, ctx: &mut Ctx) {
+    if !ctx.roster_changed || ctx.kinds.services.is_empty() {
+        return;
+    }
     let orphaned: Vec<Entity> = world
         .query::<(Entity, &Server)>()
         .iter()
@@ -77,5 +100,6 @@ pub fn orphans(world: &mut World, ctx: &mut Ctx) {
         .collect();
     for task in orphaned {
         retire(world, &mut ctx.tally, task, None, ctx.now_s);
+        ctx.changed();
     }
 }

@@ -12,10 +12,10 @@ use crate::sim::station::{Cohort, DropReason, round_shares};
 /// its downstream link. A synchronous call holds its caller back from the
 /// tally until the call resolves.
 pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
-    let completions = std::mem::take(&mut ctx.tally.completions);
-    if completions.is_empty() {
+    if ctx.tally.completions.is_empty() {
         return;
     }
+    let mut completions = std::mem::take(&mut ctx.tally.completions);
     let downstream = world
         .get::<&Fleet>(fleet)
         .ok()
@@ -28,7 +28,7 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
         });
     let mid = ctx.now_s + ctx.tick_s() / 2.0;
     let setup = std::sync::Arc::clone(&ctx.setup);
-    for done in completions {
+    for &done in &completions {
         let (stream, ok, late) = (done.stream, done.ok, done.late);
         let parent = usize::from(stream);
         let Some(children) = setup.children.get(parent) else {
@@ -80,6 +80,11 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
                 None => ctx.tally.drop(cohort.stream, count, DropReason::NoTarget),
             }
         }
+    }
+    // The buffer goes back for the next finisher (nothing finished meanwhile).
+    completions.clear();
+    if ctx.tally.completions.is_empty() {
+        ctx.tally.completions = completions;
     }
 }
 

@@ -9,7 +9,8 @@ use crate::sim::state::Ctx;
 
 /// Passes and serves this tick's requests through every thing, front to back.
 pub fn run(world: &mut World, ctx: &mut Ctx) {
-    for entity in ctx.flow.clone() {
+    for i in 0..ctx.flow.len() {
+        let entity = ctx.flow[i];
         if world.satisfies::<&Balancer>(entity) {
             super::routing::route(world, ctx, entity);
         } else if world.satisfies::<&Function>(entity) {

@@ -3,32 +3,35 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Fleet, Group, Server, ServerState};
+use crate::sim::components::{Group, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::state::Ctx;
 
 use super::lifecycle::retire;
 use super::name_of;
 
-/// Runs this tick's health checks and replaces failed group members.
+/// Runs this tick's health checks and replaces failed group members. A tick
+/// in which no server disagrees with its standing, none has failed and none
+/// changed has nothing to check.
 pub fn check(world: &mut World, ctx: &mut Ctx) {
+    if !ctx.roster_changed && ctx.health_attention == 0 {
+        return;
+    }
     let now = ctx.now_s;
     let end = ctx.end_s();
     let status_check_s = ctx.setup.catalogue.ec2.status_check_s;
     let grace_s = ctx.setup.catalogue.ec2.health_check_grace_s;
-    let mut detected: Vec<Entity> = Vec::new();
-    let mut to_replace: Vec<Entity> = Vec::new();
-    // One borrow of each column for the whole walk, not one per server.
-    let mut all = world.view::<&mut Server>();
-    let fleets = world.view::<&Fleet>();
-    for &(entity, fleet_entity) in &ctx.roster {
-        let Some(server) = all.get_mut(entity) else {
-            continue;
-        };
-        let Some(fleet) = fleets.get(fleet_entity) else {
-            continue;
-        };
-        let checks = fleet.checks;
+    // Servers noticed failing, and failed ones to replace, by serial.
+    let mut found = std::mem::take(&mut ctx.scratch);
+    found.clear();
+    let mut changed = false;
+    for (entity, server) in world.query_mut::<(Entity, &mut Server)>() {
+        let slot = server.slot as usize;
+        let checks = ctx
+            .kinds
+            .fleets
+            .get(slot)
+            .and_then(|_| ctx.checks.get(slot).copied().flatten());
         if let Some(c) = checks {
             // Checks happen every interval; count those falling in this tick.
             // Beyond the larger threshold, more checks in one tick change nothing.
@@ -49,12 +52,14 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
                     if server.health.streak >= c.unhealthy_threshold {
                         server.health.healthy = false;
                         server.health.streak = 0;
+                        changed = true;
                     }
                 } else if !server.health.healthy && passing {
                     server.health.streak += 1;
                     if server.health.streak >= c.healthy_threshold {
                         server.health.healthy = true;
                         server.health.streak = 0;
+                        changed = true;
                     }
                 } else {
                     server.health.streak = 0;
@@ -71,32 +76,40 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             let by_lb = checks.is_some() && !healthy;
             if by_lb || *since_s + status_check_s <= now {
                 *seen = true;
-                detected.push(fleet_entity);
+                changed = true;
+                // Noticed: the high bit marks it, the serial keeps the order.
+                found.push((server.serial | 1 << 31, entity));
             }
         }
         if let ServerState::Failed { detected: true, .. } = server.state
             && (server.in_service_s == Some(f64::NEG_INFINITY)
                 || server.launched_s + grace_s <= now)
         {
-            to_replace.push(entity);
+            found.push((server.serial, entity));
         }
     }
-    drop((all, fleets));
-    for fleet in detected {
-        let thing = name_of(world, fleet);
-        ctx.note(What::FailureDetected { thing });
+    if changed {
+        ctx.changed();
     }
-    for server in to_replace {
-        let fleet = match world.get::<&Server>(server) {
-            Ok(s) => s.fleet,
-            Err(_) => continue,
+    found.sort_unstable_by_key(|&(key, _)| (key & !(1 << 31), key >> 31));
+    for i in 0..found.len() {
+        let (key, server) = found[i];
+        let Ok(fleet) = world.get::<&Server>(server).map(|s| s.fleet) else {
+            continue;
         };
+        if key >> 31 == 1 {
+            let thing = name_of(world, fleet);
+            ctx.note(What::FailureDetected { thing });
+            continue;
+        }
         let replaces = world
             .get::<&Group>(fleet)
             .map(|g| g.replace_unhealthy)
             .unwrap_or(false);
         if replaces {
             retire(world, &mut ctx.tally, server, None, now);
+            ctx.changed();
         }
     }
+    ctx.scratch = found;
 }

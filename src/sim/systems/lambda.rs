@@ -20,14 +20,7 @@ use crate::sim::station::{Cohort, DropReason, Fate, Running, round_carried};
 
 /// Runs this tick's invocations of one function.
 pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let arrivals = match world.get::<&mut Inbox>(entity) {
-        Ok(mut inbox) => std::mem::take(&mut inbox.0),
-        Err(_) => return,
-    };
-    let Ok(mut f) = world
-        .get::<&mut Function>(entity)
-        .map(|mut f| std::mem::take(&mut *f))
-    else {
+    let Ok((f, inbox)) = world.query_one_mut::<(&mut Function, &mut Inbox)>(entity) else {
         return;
     };
     let setup = std::sync::Arc::clone(&ctx.setup);
@@ -49,8 +42,12 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let ramp = f64::from(cat.new_environments_per_10s) / 10.0 * tick_s;
     let ceiling = f64::from(f.limit).min(f.warm.max(held as f64) + ramp);
 
-    let mut queue: Vec<Cohort> = f.retrying.drain(..).collect();
-    queue.extend(arrivals);
+    let mut queue = std::mem::take(&mut f.queue);
+    queue.clear();
+    queue.extend(f.retrying.drain(..));
+    let mut arrivals = inbox.take();
+    queue.extend(arrivals.drain(..));
+    inbox.give_back(arrivals);
     let (mut expected, mut work) = (0.0, 0.0);
     for c in &queue {
         let run = f.run_s[usize::from(c.workload)].min(f.timeout_s);
@@ -78,8 +75,9 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     };
     let (mut invoked, mut throttled) = (0u64, 0u64);
     let mut outlasting = 0u64;
-    let mut admitted: Vec<(Cohort, f64, f64)> = Vec::new();
-    for c in queue {
+    let mut admitted = std::mem::take(&mut f.admitted);
+    admitted.clear();
+    for c in queue.drain(..) {
         let run = f.run_s[usize::from(c.workload)];
         if !run.is_finite() {
             ctx.tally.drop(c.stream, c.count, DropReason::Incapable);
@@ -105,10 +103,10 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         };
         let i = usize::from(c.stream);
         if f.carry.len() <= i {
-            f.carry.resize(i + 1, [0.0; 4]);
+            f.carry.resize(i + 1, ([0.0; 2], [0.0; 2]));
         }
-        let [mut out, _, mut take, _] =
-            round_carried(c.count, [blocked, 0.0, 1.0 - blocked, 0.0], &mut f.carry[i]);
+        let [mut out, mut take] =
+            round_carried(c.count, [blocked, 1.0 - blocked], &mut f.carry[i].0);
         // Invocations that outlast the tick hold their environment past it:
         // never more of them than the limit.
         if mid + run.min(f.timeout_s) > end {
@@ -150,7 +148,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let mut cold_left = (environments - f.warm).max(0.0).ceil() as u64;
     f.cold = cold_left.min(invoked);
     let mut gb_s = 0.0;
-    for (c, run, deadline_s) in admitted {
+    for (c, run, deadline_s) in admitted.drain(..) {
         let cold = cold_left.min(c.count);
         cold_left -= cold;
         let stopped = run > f.timeout_s;
@@ -189,8 +187,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                 0.0
             };
             let i = usize::from(c.stream);
-            let [_, _, ok, late] =
-                round_carried(n, [0.0, 0.0, in_time, 1.0 - in_time], &mut f.carry[i]);
+            let [ok, late] = round_carried(n, [in_time, 1.0 - in_time], &mut f.carry[i].1);
             let finish = mid + start_up + ran;
             for (count, part, fate) in [(ok, in_time, Fate::Ok), (late, 1.0 - in_time, Fate::Late)]
             {
@@ -239,9 +236,8 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     f.concurrency = environments;
     f.invoked = invoked;
     f.throttled = throttled;
-    if let Ok(mut slot) = world.get::<&mut Function>(entity) {
-        *slot = f;
-    }
+    f.queue = queue;
+    f.admitted = admitted;
     super::coupling::emit(world, ctx, entity);
 }
 

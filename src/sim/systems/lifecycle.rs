@@ -16,31 +16,40 @@ use super::name_of;
 pub fn advance(world: &mut World, ctx: &mut Ctx) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
-    let spot = ctx.setup.catalogue.pricing.spot.clone();
-    let reclaim_chance = spot.reclaims_per_instance_hour * tick_s / 3600.0;
+    spot_reclaims(world, ctx);
+    if !ctx.lifecycle_dirty && ctx.draining == 0 && now < ctx.next_server_change_s {
+        return;
+    }
+    ctx.lifecycle_dirty = false;
+    // One pass: the servers whose life moves on this tick, and when the next
+    // one will (most servers are simply in service).
+    let mut moving = std::mem::take(&mut ctx.scratch);
+    moving.clear();
+    let mut next = f64::INFINITY;
+    let mut draining = 0;
+    for (entity, s) in world.query_mut::<(Entity, &Server)>() {
+        let due = match &s.state {
+            ServerState::Pending { ready_s } => *ready_s,
+            ServerState::Down { until_s } | ServerState::Resizing { until_s, .. } => *until_s,
+            ServerState::Draining { .. } => {
+                draining += 1;
+                now
+            }
+            _ => f64::INFINITY,
+        };
+        let reclaim = s.reclaim_at_s.unwrap_or(f64::INFINITY);
+        let due = due.min(reclaim);
+        if due <= now {
+            moving.push((s.serial, entity));
+        } else {
+            next = next.min(due);
+        }
+    }
+    ctx.next_server_change_s = next;
+    ctx.draining = draining;
+    moving.sort_unstable_by_key(|&(serial, _)| serial);
     let mut ready: Vec<(Entity, u32)> = Vec::new();
-    // Most servers are simply in service: pick out, in one borrow, the few
-    // whose life moves on this tick.
-    let moving: Vec<Entity> = {
-        let all = world.view::<&Server>();
-        ctx.roster
-            .iter()
-            .filter(|&&(entity, _)| {
-                all.get(entity).is_some_and(|s| {
-                    s.purchase == Purchase::Spot
-                        || match &s.state {
-                            ServerState::Pending { ready_s } => *ready_s <= now,
-                            ServerState::Down { until_s }
-                            | ServerState::Resizing { until_s, .. } => *until_s <= now,
-                            ServerState::Draining { .. } => true,
-                            _ => false,
-                        }
-                })
-            })
-            .map(|&(entity, _)| entity)
-            .collect()
-    };
-    for entity in moving {
+    for &(_, entity) in &moving {
         let Ok(mut guard) = world.get::<&mut Server>(entity) else {
             continue;
         };
@@ -48,6 +57,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
         let fleet_entity = server.fleet;
         match &mut server.state {
             ServerState::Pending { ready_s } if *ready_s <= now => {
+                ctx.changed();
                 server.in_service_s = Some(*ready_s);
                 server.state = ServerState::InService;
                 server.health = LbHealth {
@@ -60,6 +70,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                 }
             }
             ServerState::Down { until_s } if *until_s <= now => {
+                ctx.changed();
                 let back_at = *until_s;
                 server.state = ServerState::InService;
                 server.in_service_s = Some(back_at);
@@ -71,7 +82,9 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                 continue;
             }
             ServerState::Resizing { until_s, to } if *until_s <= now => {
+                ctx.changed();
                 let (to, back_at) = (*to, *until_s);
+                server.unbilled_s += ctx.setup.catalogue.ec2.resize_downtime_s;
                 server.hardware = to;
                 server.state = ServerState::InService;
                 server.in_service_s = Some(back_at);
@@ -113,6 +126,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                 let leftover = cut.then(|| std::mem::take(&mut **station));
                 if finished || cut {
                     server.state = ServerState::Terminated;
+                    ctx.changed();
                 }
                 drop(guard);
                 super::coupling::emit(world, ctx, fleet_entity);
@@ -130,33 +144,85 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
             }
             _ => {}
         }
-        // Spot capacity can be taken back at any time, with a two-minute notice.
-        if server.purchase == Purchase::Spot
+        // A reclaim whose two minutes are up takes the instance.
+        if server.reclaim_at_s.is_some_and(|at| at <= now)
             && matches!(
                 server.state,
-                ServerState::InService | ServerState::Pending { .. }
+                ServerState::InService | ServerState::Pending { .. } | ServerState::Failed { .. }
             )
         {
-            match server.reclaim_at_s {
-                None if ctx.spot_rng.random_bool(reclaim_chance.clamp(0.0, 1.0)) => {
-                    server.reclaim_at_s = Some(now + spot.notice_s);
-                    drop(guard);
-                    notice(world, ctx, entity, fleet_entity);
-                }
-                Some(at) if at <= now => {
-                    drop(guard);
-                    retire(world, &mut ctx.tally, entity, None, now);
-                    let thing = name_of(world, fleet_entity);
-                    ctx.note(What::SpotReclaimed { thing });
-                }
-                _ => {}
-            }
+            drop(guard);
+            retire(world, &mut ctx.tally, entity, None, now);
+            ctx.changed();
+            let thing = name_of(world, fleet_entity);
+            ctx.note(What::SpotReclaimed { thing });
         }
     }
+    ctx.scratch = moving;
     for (fleet, count) in ready {
         let thing = name_of(world, fleet);
         ctx.note(What::InService { thing, count });
     }
+}
+
+/// Random spot reclaims: notices arrive as a Poisson process over the spot
+/// instances running (each at the catalogue's rate), the same at any tick;
+/// each picks its instance at random among them.
+fn spot_reclaims(world: &mut World, ctx: &mut Ctx) {
+    let rate_per_s = ctx.setup.catalogue.pricing.spot.reclaims_per_instance_hour / 3600.0;
+    if ctx.spot_servers == 0 || !(rate_per_s > 0.0) {
+        return;
+    }
+    let (now, end) = (ctx.now_s, ctx.end_s());
+    let notice_s = ctx.setup.catalogue.pricing.spot.notice_s;
+    while ctx.next_spot_reclaim_s < end {
+        let at = ctx.next_spot_reclaim_s.max(now);
+        let mut eligible = std::mem::take(&mut ctx.scratch);
+        eligible.clear();
+        for (entity, s) in world.query_mut::<(Entity, &Server)>() {
+            if s.purchase == Purchase::Spot
+                && s.reclaim_at_s.is_none()
+                && matches!(
+                    s.state,
+                    ServerState::InService | ServerState::Pending { .. }
+                )
+            {
+                eligible.push((s.serial, entity));
+            }
+        }
+        eligible.sort_unstable_by_key(|&(serial, _)| serial);
+        let pick =
+            (!eligible.is_empty()).then(|| eligible[ctx.spot_rng.random_range(0..eligible.len())]);
+        let n = eligible.len() as f64;
+        ctx.scratch = eligible;
+        let Some((_, server)) = pick else {
+            ctx.next_spot_reclaim_s = f64::INFINITY;
+            return;
+        };
+        let fleet = match world.get::<&mut Server>(server) {
+            Ok(mut s) => {
+                s.reclaim_at_s = Some(at + notice_s);
+                s.fleet
+            }
+            Err(_) => return,
+        };
+        ctx.changed();
+        ctx.next_server_change_s = ctx.next_server_change_s.min(at + notice_s);
+        notice(world, ctx, server, fleet);
+        let gap: f64 = -(1.0 - ctx.spot_rng.random::<f64>()).ln() / (rate_per_s * n.max(1.0));
+        ctx.next_spot_reclaim_s = at + gap;
+    }
+}
+
+/// Draws when the next random spot reclaim comes, for `spot` instances running from `now`.
+pub fn schedule_spot(ctx: &mut Ctx, spot: u32) {
+    let rate_per_s = ctx.setup.catalogue.pricing.spot.reclaims_per_instance_hour / 3600.0;
+    ctx.spot_servers = spot;
+    ctx.next_spot_reclaim_s = if spot == 0 || !(rate_per_s > 0.0) {
+        f64::INFINITY
+    } else {
+        ctx.now_s - (1.0 - ctx.spot_rng.random::<f64>()).ln() / (rate_per_s * f64::from(spot))
+    };
 }
 
 /// A spot instance got its notice: behind a draining load balancer it starts
@@ -176,6 +242,7 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
         let until = reclaim_at.map_or(ctx.now_s + draining_s, |at| at.min(ctx.now_s + draining_s));
         retire(world, &mut ctx.tally, server, Some(until), ctx.now_s);
     }
+    ctx.changed();
 }
 
 /// Takes a server out of its fleet. With `drain_until`, it keeps what it holds
@@ -208,12 +275,11 @@ pub fn retire(
     }
     let mut share_station = None;
     if serving {
+        // Its share of what the fleet holds: one of the servers in service
+        // (the census of this tick, before this one leaves it).
         let peers = world
-            .query::<&Server>()
-            .iter()
-            .filter(|p| p.fleet == fleet_entity && matches!(p.state, ServerState::InService))
-            .count()
-            .max(1);
+            .get::<&Fleet>(fleet_entity)
+            .map_or(1, |f| (f.census.in_service as usize).max(1));
         let part = world
             .get::<&mut Fleet>(fleet_entity)
             .map(|mut f| f.station.split_off(1.0 / peers as f64));
@@ -224,6 +290,12 @@ pub fn retire(
                 share_station = Some(part);
             }
         }
+    }
+    if let Ok(mut f) = world.get::<&mut Fleet>(fleet_entity)
+        && serving
+    {
+        // Counted out at once, so a second retirement this tick takes its own share.
+        f.census.in_service = f.census.in_service.saturating_sub(1);
     }
     if let Ok(mut s) = world.get::<&mut Server>(server) {
         s.state = match (drain_until, share_station) {
@@ -237,24 +309,28 @@ pub fn retire(
     lost
 }
 
-/// Removes terminated servers from the world (after billing saw them).
+/// Removes terminated servers from the world (after billing saw them),
+/// charging the short ones billing's minimum.
 pub fn remove_terminated(world: &mut World, ctx: &mut Ctx) {
-    let gone: Vec<Entity> = {
-        let all = world.view::<&Server>();
-        ctx.roster
-            .iter()
-            .filter(|&&(server, _)| {
-                all.get(server)
-                    .is_none_or(|s| matches!(s.state, ServerState::Terminated))
-            })
-            .map(|&(server, _)| server)
-            .collect()
-    };
-    if gone.is_empty() {
+    if !ctx.roster_changed {
         return;
     }
-    ctx.roster.retain(|(server, _)| !gone.contains(server));
-    for server in gone {
-        let _ = world.despawn(server);
+    let mut gone = std::mem::take(&mut ctx.scratch);
+    gone.clear();
+    for (entity, s) in world.query_mut::<(Entity, &Server)>() {
+        if matches!(s.state, ServerState::Terminated) {
+            gone.push((s.serial, entity));
+        }
     }
+    if !gone.is_empty() {
+        gone.sort_unstable_by_key(|&(serial, _)| serial);
+        for &(_, server) in &gone {
+            if let Ok(s) = world.get::<&Server>(server) {
+                super::billing::minimum_charge(ctx, &s);
+            }
+            let _ = world.despawn(server);
+        }
+        ctx.roster.retain(|(server, _)| world.contains(*server));
+    }
+    ctx.scratch = gone;
 }

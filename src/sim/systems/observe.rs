@@ -7,7 +7,7 @@ use crate::format::solution::{Commitment, PlanKind, Purchase};
 use crate::sim::components::{
     Fleet, Function, Hardware, MessageQueue, Server, ServerState, Topic, TrafficSource,
 };
-use crate::sim::metrics::{StreamTick, ThingSample, TickRecord, saturated};
+use crate::sim::metrics::{Metrics, StreamTick, ThingSample, TickRecord, saturated};
 use crate::sim::state::Ctx;
 
 /// Visits every cohort of requests in flight that carries its arrival time,
@@ -72,31 +72,12 @@ pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
 }
 
 /// Builds this tick's record from the world and the tick's tally.
-pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
+pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
     let tick_s = ctx.tick_s();
-    let n = ctx.setup.streams.len();
-    // In flight: in a station's line or service, waiting on a call, or in a queue.
-    // Callers waiting on a synchronous call are still in flight themselves.
-    let mut pending = vec![0u64; n];
-    for (child, waiting) in ctx.awaiting.iter().enumerate() {
-        if let Some(parent) = ctx.setup.streams.get(child).and_then(|s| s.parent) {
-            pending[parent] += waiting.count();
-        }
-    }
     let mut queued = 0;
     for q in world.query::<&MessageQueue>().iter() {
-        for (slot, count) in pending.iter_mut().zip(q.visible.by_stream()) {
-            *slot += count;
-        }
-        queued += q.visible.total();
-        for (_, c) in &q.hidden {
-            pending[usize::from(c.stream)] += c.count;
-            queued += c.count;
-        }
+        queued += q.backlog();
     }
-    each_outside_queues(world, |stream, _, count, _| {
-        pending[usize::from(stream)] += count;
-    });
     let mut capacity_rps = 0.0;
     let mut slot_s = 0.0;
     let mut servers_working = 0;
@@ -106,15 +87,14 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         let slots = f64::from(fleet.census.working * fleet.slots_per_server);
         servers_working += fleet.census.working;
         slot_s += slots * tick_s;
-        let served: Vec<f64> = fleet
+        let (sum, n) = fleet
             .reached
             .iter()
             .map(|&w| fleet.terms[w].service_s)
             .filter(|s| s.is_finite() && *s > 0.0)
-            .collect();
-        if !served.is_empty() {
-            let mean = served.iter().sum::<f64>() / served.len() as f64;
-            capacity_rps += slots / mean;
+            .fold((0.0, 0u32), |(sum, n), s| (sum + s, n + 1));
+        if n > 0 {
+            capacity_rps += slots / (sum / f64::from(n));
         }
     }
     let offered_rps = world
@@ -122,34 +102,11 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         .iter()
         .map(|s| s.last_rps)
         .sum();
-    let streams: Vec<StreamTick> = (0..n)
-        .map(|i| {
-            let o = ctx.tally.by_stream.get(i).copied().unwrap_or_default();
-            StreamTick {
-                arrived: ctx.arrived[i],
-                ok: o.ok,
-                late: o.late,
-                dropped: o.dropped_total(),
-                pending: pending[i],
-            }
-        })
-        .collect();
-    TickRecord {
+    samples(world, ctx, &mut metrics.samples);
+    let record = TickRecord {
         tick: ctx.tick,
         time_s: ctx.now_s,
-        counted_total: streams
-            .iter()
-            .zip(&ctx.setup.streams)
-            .filter(|(_, spec)| spec.counted())
-            .fold(StreamTick::default(), |mut t, (s, _)| {
-                t.arrived += s.arrived;
-                t.ok += s.ok;
-                t.late += s.late;
-                t.dropped += s.dropped;
-                t.pending += s.pending;
-                t
-            }),
-        streams,
+        counted_total: StreamTick::default(),
         queued,
         waiting,
         offered_rps,
@@ -162,15 +119,34 @@ pub fn record(world: &mut World, ctx: &Ctx) -> TickRecord {
         },
         servers_working,
         cost_usd: ctx.ledger.total(),
-        things: samples(world, ctx),
         unused_commitment_usd: unused_commitments(world, ctx),
+    };
+    metrics.push(record, &ctx.arrived, &ctx.tally);
+}
+
+/// Requests in flight now, per stream, counted by walking everything that
+/// holds them (stations, queues, functions, topics' retries, callers
+/// waiting on calls). The per-tick record gets the same figure from running
+/// totals; this walk is for checking it.
+pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
+    let mut pending = vec![0u64; ctx.setup.streams.len()];
+    for (child, waiting) in ctx.awaiting.iter().enumerate() {
+        if let Some(parent) = ctx.setup.streams.get(child).and_then(|s| s.parent) {
+            pending[parent] += waiting.count();
+        }
     }
+    each_in_flight(world, |stream, _, count, _| {
+        if let Some(slot) = pending.get_mut(usize::from(stream)) {
+            *slot += count;
+        }
+    });
+    pending
 }
 
 /// This tick's figures of every thing that serves requests, in thing order.
-fn samples(world: &World, ctx: &Ctx) -> Vec<ThingSample> {
+fn samples(world: &World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
     let tick_s = ctx.tick_s();
-    let mut out = Vec::new();
+    out.clear();
     for (i, (_, entity)) in ctx.things.iter().enumerate() {
         let thing = i as u16;
         if let Ok(f) = world.get::<&Fleet>(*entity) {
@@ -204,7 +180,6 @@ fn samples(world: &World, ctx: &Ctx) -> Vec<ThingSample> {
             });
         }
     }
-    out
 }
 
 /// Dollars of this tick's commitments that no running instance used: the

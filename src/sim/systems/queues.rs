@@ -13,17 +13,15 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
     let end = now + tick_s;
-    let arrivals = match world.get::<&mut Inbox>(entity) {
-        Ok(mut inbox) => std::mem::take(&mut inbox.0),
-        Err(_) => return,
+    let Ok((q, inbox)) = world.query_one_mut::<(&mut MessageQueue, &mut Inbox)>(entity) else {
+        return;
     };
     let consumer = {
-        let Ok(mut q) = world.get::<&mut MessageQueue>(entity) else {
-            return;
-        };
+        let mut arrivals = inbox.take();
         q.sent = arrivals.iter().map(|c| c.count).sum();
         q.received = 0;
-        q.visible.extend(arrivals);
+        q.visible.extend(arrivals.drain(..));
+        inbox.give_back(arrivals);
         // Messages a failed consumer held are visible again once their timeout passes.
         if q.hidden.iter().any(|(at, _)| *at < end) {
             let (due, hidden): (Vec<_>, Vec<_>) = std::mem::take(&mut q.hidden)
@@ -58,6 +56,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     };
     let mut handed = Vec::new();
     if let Ok(mut q) = world.get::<&mut MessageQueue>(entity) {
+        handed = std::mem::take(&mut q.handing);
         let mut left = room;
         while left > 0 {
             let Some(mut c) = q.visible.pop_front() else {
@@ -77,12 +76,15 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         }
     }
     if let Ok(mut f) = world.get::<&mut Fleet>(consumer) {
-        for c in handed {
+        for c in handed.drain(..) {
             f.station.enqueue(c);
         }
     } else if let Ok(mut inbox) = world.get::<&mut Inbox>(consumer) {
         // A function polls the queue itself: messages keep their arrival time.
-        inbox.0.extend(handed);
+        inbox.0.extend(handed.drain(..));
+    }
+    if let Ok(mut q) = world.get::<&mut MessageQueue>(entity) {
+        q.handing = handed;
     }
 }
 
@@ -98,13 +100,12 @@ fn room_for(fleet: &Fleet, tick_s: f64) -> u64 {
     if slots <= 0.0 || service <= 0.0 {
         return 0;
     }
-    // Long work takes a whole server for more than a tick: one message per free server.
-    let per_tick = if service > tick_s {
-        slots
-    } else {
-        slots * tick_s / service
-    };
-    (per_tick.floor() as u64).saturating_sub(fleet.station.in_flight())
+    // What the servers hold now leaves them as it finishes: free servers take
+    // a message at once, and every server frees up tick/service times a tick.
+    let free_now = (slots - fleet.station.running() as f64).max(0.0);
+    let per_tick = free_now + slots * tick_s / service;
+    // What still waits in the consumer's own backlog is ahead of new messages.
+    (per_tick.floor() as u64).saturating_sub(fleet.station.backlog())
 }
 
 /// Gives back work a consumer lost: each message is received one more time and

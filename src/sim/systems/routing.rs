@@ -15,55 +15,62 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else {
         return;
     };
-    let arrivals = std::mem::take(&mut inbox.0);
+    let arrivals = inbox.take();
     let algorithm = lb.algorithm;
-    let targets = lb.targets.clone();
+    let targets = std::mem::take(&mut lb.targets);
     let mut carry = std::mem::take(&mut lb.carry);
+    let mut weights = std::mem::take(&mut lb.weights);
+    let mut parts = std::mem::take(&mut lb.parts);
     let total: u64 = arrivals.iter().map(|c| c.count).sum();
     lb.routed = total;
     lb.routed_kib = arrivals
         .iter()
         .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
         .sum();
-    let weights: Vec<f64> = targets
-        .iter()
-        .map(|&t| target_weight(world, t, algorithm, false))
-        .collect();
-    // With no healthy target at all, Elastic Load Balancing fails open:
-    // it tries every registered target rather than none.
-    let weights = if weights.iter().sum::<f64>() > 0.0 {
-        weights
-    } else {
+    weights.clear();
+    weights.extend(
         targets
             .iter()
-            .map(|&t| target_weight(world, t, algorithm, true))
-            .collect()
-    };
+            .map(|&t| target_weight(world, t, algorithm, false)),
+    );
+    // With no healthy target at all, Elastic Load Balancing fails open:
+    // it tries every registered target rather than none.
+    if !(weights.iter().sum::<f64>() > 0.0) {
+        weights.clear();
+        weights.extend(
+            targets
+                .iter()
+                .map(|&t| target_weight(world, t, algorithm, true)),
+        );
+    }
     let sum: f64 = weights.iter().sum();
     share_lines(world, &targets, &weights, algorithm);
     if sum <= 0.0 {
-        for c in arrivals {
+        for c in &arrivals {
             ctx.tally.drop(c.stream, c.count, DropReason::NoTarget);
         }
-        return;
-    }
-    let mut parts = Vec::with_capacity(targets.len());
-    for cohort in arrivals {
-        round_carried_into(cohort.count, &weights, &mut carry, &mut parts);
-        for ((&target, &n), w) in targets.iter().zip(&parts).zip(&weights) {
-            // The expected count follows the weights exactly: a target's
-            // line sees its share of the intensity, whatever the rounding.
-            let expected = cohort.expected * w / sum;
-            if n == 0 && expected <= 0.0 {
-                continue;
-            }
-            if let Ok(mut inbox) = world.get::<&mut Inbox>(target) {
-                inbox.0.push(cohort.with(n, expected));
+    } else {
+        for cohort in &arrivals {
+            round_carried_into(cohort.count, &weights, &mut carry, &mut parts);
+            for ((&target, &n), w) in targets.iter().zip(&parts).zip(&weights) {
+                // The expected count follows the weights exactly: a target's
+                // line sees its share of the intensity, whatever the rounding.
+                let expected = cohort.expected * w / sum;
+                if n == 0 && expected <= 0.0 {
+                    continue;
+                }
+                if let Ok(mut inbox) = world.get::<&mut Inbox>(target) {
+                    inbox.0.push(cohort.with(n, expected));
+                }
             }
         }
     }
-    if let Ok(mut lb) = world.get::<&mut Balancer>(lb_entity) {
+    if let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) {
+        lb.targets = targets;
         lb.carry = carry;
+        lb.weights = weights;
+        lb.parts = parts;
+        inbox.give_back(arrivals);
     }
 }
 

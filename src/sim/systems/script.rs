@@ -20,6 +20,8 @@ pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
         }
         ctx.next_event += 1;
         apply_event(world, ctx, &event);
+        // Events and actions may touch servers: every server is looked at again.
+        ctx.changed();
     }
     while let Some(timed) = ctx.actions.get(ctx.next_action).cloned() {
         if timed.at.secs() >= end {
@@ -27,6 +29,7 @@ pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
         }
         ctx.next_action += 1;
         apply_action(world, ctx, &timed.action);
+        ctx.changed();
     }
 }
 

@@ -2,9 +2,10 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Census, Fleet, Group, Inbox, Server, ServerState};
+use crate::format::solution::Purchase;
+use crate::sim::components::{Census, Fleet, Hardware, Inbox, Server, ServerState};
 use crate::sim::state::Ctx;
-use crate::sim::station::{Capacity, Cohort, DropReason, round_shares};
+use crate::sim::station::{Capacity, DropReason, round_carried};
 
 /// Whether a server takes traffic now (in service or silently failed, and
 /// healthy with the load balancer if there is one).
@@ -17,38 +18,49 @@ pub fn reachable(server: &Server, has_checks: bool) -> bool {
     up && (!has_checks || server.health.healthy)
 }
 
-/// Counts every fleet's servers by state.
-pub fn refresh_fleets(world: &mut World, now_s: f64) {
-    let mut counts: Vec<(Entity, Census)> = Vec::new();
-    let warmups: Vec<(Entity, f64)> = world
-        .query::<(Entity, &Group)>()
-        .iter()
-        .map(|(e, g)| (e, g.warmup_s))
-        .collect();
-    let checks: Vec<(Entity, bool)> = world
-        .query::<(Entity, &Fleet)>()
-        .iter()
-        .map(|(e, f)| (e, f.checks.is_some()))
-        .collect();
-    for (e, _) in &checks {
-        counts.push((*e, Census::default()));
+/// Counts every fleet's servers by state, and the servers running by what
+/// they cost and what the health checks must look at. Only when a server
+/// changed since the last count, or a warm-up ended: otherwise every figure
+/// is as it was.
+pub fn refresh_fleets(world: &mut World, ctx: &mut Ctx) {
+    let now = ctx.now_s;
+    if !ctx.roster_changed && now < ctx.next_warm_s {
+        return;
     }
-    for server in world.query::<&Server>().iter() {
-        let Some(slot) = counts.iter_mut().position(|(e, _)| *e == server.fleet) else {
+    let cat = &ctx.setup.catalogue;
+    let status_check_s = cat.ec2.status_check_s;
+    ctx.census.iter_mut().for_each(|c| *c = Census::default());
+    let bill = &mut ctx.bill;
+    for counts in [
+        &mut bill.on_demand,
+        &mut bill.spot,
+        &mut bill.dedicated_vcpu,
+    ] {
+        counts.clear();
+        counts.resize(cat.instance_types.len(), 0);
+    }
+    bill.on_prem.clear();
+    bill.on_prem.resize(cat.on_prem_servers.len(), 0);
+    bill.fargate.clear();
+    bill.fargate.resize(ctx.kinds.fleets.len(), 0);
+    let (mut next_warm, mut attention, mut spot) = (f64::INFINITY, 0u32, 0u32);
+    for server in world.query_mut::<&Server>() {
+        let slot = server.slot as usize;
+        let (Some(c), Some(&checked), Some(&warmup)) = (
+            ctx.census.get_mut(slot),
+            ctx.checked.get(slot),
+            ctx.warmup_s.get(slot),
+        ) else {
             continue;
         };
-        let has_checks = checks[slot].1;
-        let warmup = warmups
-            .iter()
-            .find(|(e, _)| *e == server.fleet)
-            .map_or(0.0, |(_, w)| *w);
-        let c = &mut counts[slot].1;
-        let reach = reachable(server, has_checks);
+        let reach = reachable(server, checked);
         match server.state {
             ServerState::InService if reach => {
                 c.working += 1;
-                if server.in_service_s.is_some_and(|t| t + warmup <= now_s) {
-                    c.warm += 1;
+                match server.in_service_s {
+                    Some(t) if t + warmup <= now => c.warm += 1,
+                    Some(t) => next_warm = next_warm.min(t + warmup),
+                    None => {}
                 }
             }
             ServerState::InService => c.unhealthy += 1,
@@ -57,12 +69,105 @@ pub fn refresh_fleets(world: &mut World, now_s: f64) {
             ServerState::Draining { .. } => c.draining += 1,
             _ => {}
         }
-    }
-    for (e, census) in counts {
-        if let Ok(mut fleet) = world.get::<&mut Fleet>(e) {
-            fleet.census = census;
+        if matches!(server.state, ServerState::InService) {
+            c.in_service += 1;
+        }
+        if server.state.counts_toward_group() {
+            c.members += 1;
+        }
+        // What the health checks must look at: a server whose standing with
+        // its load balancer disagrees with its state, or a failed one.
+        let passing = matches!(server.state, ServerState::InService);
+        let failing = matches!(
+            server.state,
+            ServerState::Failed { .. } | ServerState::Resizing { .. } | ServerState::Down { .. }
+        );
+        if (checked && (server.health.healthy && failing || !server.health.healthy && passing))
+            || matches!(server.state, ServerState::Failed { .. })
+        {
+            attention += 1;
+            if let ServerState::Failed {
+                since_s,
+                detected: false,
+            } = server.state
+            {
+                next_warm = next_warm.min(since_s + status_check_s);
+            }
+        }
+        if server.purchase == Purchase::Spot
+            && server.reclaim_at_s.is_none()
+            && matches!(
+                server.state,
+                ServerState::InService | ServerState::Pending { .. }
+            )
+        {
+            spot += 1;
+        }
+        if !server.state.is_billed() {
+            continue;
+        }
+        match server.hardware {
+            // A task on EC2 is paid for through its instance.
+            Hardware::Task { .. } if server.host.is_some() => {}
+            Hardware::Task { .. } => bill.fargate[slot] += 1,
+            Hardware::OnPrem(i) => bill.on_prem[i] += 1,
+            Hardware::Ec2(i) => match server.purchase {
+                Purchase::OnDemand => bill.on_demand[i] += 1,
+                Purchase::Spot => bill.spot[i] += 1,
+                Purchase::DedicatedHost => {
+                    bill.dedicated_vcpu[i] += cat.instance_types[i].vcpu;
+                }
+            },
         }
     }
+    ctx.next_warm_s = next_warm;
+    ctx.health_attention = attention;
+    for (i, &fleet) in ctx.kinds.fleets.iter().enumerate() {
+        if let Ok(mut f) = world.get::<&mut Fleet>(fleet) {
+            f.census = ctx.census[i];
+        }
+    }
+    if spot != ctx.spot_servers {
+        super::lifecycle::schedule_spot(ctx, spot);
+    }
+    ctx.roster_changed = false;
+}
+
+/// Every fleet's census counted afresh from its servers, in slot order, for
+/// checking the kept census against (tests).
+pub fn census_afresh(world: &World, ctx: &Ctx) -> Vec<Census> {
+    let mut out = vec![Census::default(); ctx.kinds.fleets.len()];
+    let now = ctx.now_s;
+    for server in world.query::<&Server>().iter() {
+        let slot = server.slot as usize;
+        let (Some(c), Some(&checked), Some(&warmup)) = (
+            out.get_mut(slot),
+            ctx.checked.get(slot),
+            ctx.warmup_s.get(slot),
+        ) else {
+            continue;
+        };
+        match server.state {
+            ServerState::InService if reachable(server, checked) => {
+                c.working += 1;
+                if server.in_service_s.is_some_and(|t| t + warmup <= now) {
+                    c.warm += 1;
+                }
+            }
+            ServerState::InService => c.unhealthy += 1,
+            ServerState::Failed { .. } if reachable(server, checked) => c.failed_reachable += 1,
+            ServerState::Pending { .. } | ServerState::Down { .. } => c.pending += 1,
+            ServerState::Draining { .. } => c.draining += 1,
+            _ => {}
+        }
+        if matches!(server.state, ServerState::InService) {
+            c.in_service += 1;
+        }
+        if server.state.counts_toward_group() {
+            c.members += 1;
+        }
+    }
+    out
 }
 
 /// Serves what reached one fleet, then sends the calls of what it finished downstream.
@@ -73,34 +178,29 @@ pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         let Ok((fleet, inbox)) = world.query_one_mut::<(&mut Fleet, &mut Inbox)>(entity) else {
             return;
         };
-        let arrivals: Vec<Cohort> = std::mem::take(&mut inbox.0);
+        let mut arrivals = inbox.take();
         let census = fleet.census;
         fleet.received = arrivals.iter().map(|c| c.count).sum();
-
-        // Requests sent to a failed server that nobody has noticed yet are lost.
         let reachable = census.reachable();
-        let mut kept = Vec::with_capacity(arrivals.len());
-        for cohort in arrivals {
-            if reachable == 0 {
+        if reachable == 0 {
+            for cohort in &arrivals {
                 ctx.tally
                     .drop(cohort.stream, cohort.count, DropReason::NoTarget);
-                continue;
             }
-            let parts = round_shares(
-                cohort.count,
-                [
-                    f64::from(census.failed_reachable),
-                    f64::from(census.working),
-                ]
-                .into_iter(),
-            );
-            if parts[0] > 0 {
-                ctx.tally
-                    .drop(cohort.stream, parts[0], DropReason::ServerFailed);
-            }
+            arrivals.clear();
+        } else if census.failed_reachable > 0 {
+            // Requests sent to a failed server that nobody has noticed yet are lost.
             let working = f64::from(census.working) / f64::from(reachable);
-            if parts[1] > 0 || cohort.expected > 0.0 {
-                kept.push(cohort.with(parts[1], cohort.expected * working));
+            for cohort in &mut arrivals {
+                let [lost, kept] = round_carried(
+                    cohort.count,
+                    [1.0 - working, working],
+                    &mut fleet.failed_carry,
+                );
+                ctx.tally
+                    .drop(cohort.stream, lost, DropReason::ServerFailed);
+                cohort.count = kept;
+                cohort.expected *= working;
             }
         }
         let cap = Capacity {
@@ -112,8 +212,9 @@ pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         let busy_before = ctx.tally.busy_s;
         fleet
             .station
-            .serve(now, tick_s, &fleet.terms, cap, &kept, &mut ctx.tally);
+            .serve(now, tick_s, &fleet.terms, cap, &arrivals, &mut ctx.tally);
         fleet.busy_s = ctx.tally.busy_s - busy_before;
+        inbox.give_back(arrivals);
     }
     super::coupling::emit(world, ctx, entity);
 }

@@ -11,23 +11,23 @@ use crate::sim::station::{Cohort, DropReason};
 
 /// Takes this tick's publishes and delivers them to every subscriber.
 pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let arrivals = match world.get::<&mut Inbox>(entity) {
-        Ok(mut inbox) => std::mem::take(&mut inbox.0),
+    let mut arrivals = match world.get::<&mut Inbox>(entity) {
+        Ok(mut inbox) => inbox.take(),
         Err(_) => return,
     };
     let setup = std::sync::Arc::clone(&ctx.setup);
     let retry_window =
         f64::from(setup.catalogue.topic.http_retries) * setup.catalogue.topic.http_retry_delay_s;
-    let Ok(mut topic) = world
-        .get::<&mut Topic>(entity)
-        .map(|mut t| std::mem::take(&mut *t))
-    else {
+    let world: &World = world;
+    let Ok(mut guard) = world.get::<&mut Topic>(entity) else {
         return;
     };
+    let topic: &mut Topic = &mut guard;
     topic.published = 0;
     topic.http_delivered = 0;
-    let mut direct: Vec<(Entity, Cohort)> = Vec::new();
-    for publish in arrivals {
+    let mut direct = std::mem::take(&mut topic.direct);
+    direct.clear();
+    for publish in arrivals.drain(..) {
         topic.published += publish.count;
         // The publish itself succeeded.
         ctx.tally.outcome(publish.stream).ok += publish.count;
@@ -70,16 +70,20 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             }
         }
     }
-    if let Ok(mut t) = world.get::<&mut Topic>(entity) {
-        *t = topic;
+    drop(guard);
+    if let Ok(mut inbox) = world.get::<&mut Inbox>(entity) {
+        inbox.give_back(arrivals);
     }
-    for (to, copy) in direct {
+    for (to, copy) in direct.drain(..) {
         match world.get::<&mut Inbox>(to) {
             Ok(mut inbox) => inbox.0.push(copy),
             Err(_) => ctx
                 .tally
                 .drop(copy.stream, copy.count, DropReason::NoTarget),
         }
+    }
+    if let Ok(mut t) = world.get::<&mut Topic>(entity) {
+        t.direct = direct;
     }
 }
 

@@ -129,18 +129,16 @@ fn wander(source: &mut TrafficSource, tick_s: f64, rng: &mut rand::rngs::ChaCha8
 pub fn arrive(world: &mut World, ctx: &mut Ctx) {
     let tick_s = ctx.tick_s();
     let mid = ctx.now_s + tick_s / 2.0;
-    let mut deliveries = Vec::new();
-    let mut sources: Vec<_> = world
-        .query_mut::<&mut TrafficSource>()
-        .into_iter()
-        .collect();
-    sources.sort_unstable_by_key(|s| s.index);
-    for source in sources {
-        let i = usize::from(source.index);
-        let rng = &mut ctx.traffic_rng[i];
-        let mut rate = rate_at(source, mid);
+    for i in 0..ctx.kinds.sources.len() {
+        let entity = ctx.kinds.sources[i];
+        let Ok(mut source) = world.get::<&mut TrafficSource>(entity) else {
+            continue;
+        };
+        let index = usize::from(source.index);
+        let rng = &mut ctx.traffic_rng[index];
+        let mut rate = rate_at(&source, mid);
         if source.noise > 0.0 {
-            rate *= wander(source, tick_s, rng);
+            rate *= wander(&mut source, tick_s, rng);
         }
         source.last_rps = rate;
         let mean = rate * tick_s;
@@ -150,31 +148,23 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             _ if mean.is_finite() && mean > 0.0 => mean.round() as u64,
             _ => 0,
         };
-        ctx.arrived[i] += count;
+        let (stream, workload, target) = (source.index, source.workload, source.target);
+        drop(source);
+        ctx.arrived[index] += count;
         if count == 0 && !(mean > 0.0) {
             continue;
         }
-        match source.target {
-            Some(target) => deliveries.push((
-                target,
-                Cohort {
-                    stream: source.index,
-                    workload: source.workload,
-                    count,
-                    expected: mean,
-                    arrived_s: mid,
-                    tries: 0,
-                },
-            )),
-            None => ctx.tally.drop(source.index, count, DropReason::NoTarget),
-        }
-    }
-    for (target, cohort) in deliveries {
-        match world.get::<&mut Inbox>(target) {
-            Ok(mut inbox) => inbox.0.push(cohort),
-            Err(_) => ctx
-                .tally
-                .drop(cohort.stream, cohort.count, DropReason::NoTarget),
+        let cohort = Cohort {
+            stream,
+            workload,
+            count,
+            expected: mean,
+            arrived_s: mid,
+            tries: 0,
+        };
+        match target.map(|t| world.get::<&mut Inbox>(t)) {
+            Some(Ok(mut inbox)) => inbox.0.push(cohort),
+            _ => ctx.tally.drop(stream, count, DropReason::NoTarget),
         }
     }
 }

@@ -1,0 +1,96 @@
+//! A tick in steady state allocates nothing: every buffer the systems use is
+//! kept and cleared, not dropped and grown again. Counted with a global
+//! allocator that counts (this test binary only).
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the same layout goes to the system allocator, as the caller promised it.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as for `alloc` and `dealloc`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// One test at a time: the count is global, and another test's setup would land in it.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Steps `warm` ticks, then counts the allocations of the next `count`.
+fn allocations_per_tick(level: &str, solution: &str, warm: u64, count: u64) -> f64 {
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let checked = common::checked(level, solution);
+    let mut sim = common::sim_of(&checked, None);
+    for _ in 0..warm {
+        sim.step();
+    }
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..count {
+        sim.step();
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    (after - before) as f64 / count as f64
+}
+
+/// A load balancer, a group of instances calling through a queue to a consumer.
+fn level(noise: f64) -> String {
+    LEVEL.replace("noise: 0.05", &format!("noise: {noise:?}"))
+}
+
+const LEVEL: &str = r#"Level(
+    id: "steady", title: (en: "steady", ko: "일정"), seed: 3, tick: "1s", duration: "3h",
+    workloads: [
+        Workload(id: "page", class: Web, work_ms: 20.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"), calls: [(workload: "job", per_request: 0.1)]),
+        Workload(id: "job", class: Compute, work_ms: 100.0, memory_mib: 64.0, mode: Async(deadline: "10m")),
+    ],
+    sources: [Source(id: "users", workload: "page", base_rps: 400.0, noise: 0.05)],
+    palette: (things: [LoadBalancer, AutoScalingGroup, Queue, Instance]),
+    goals: (availability_pct: 90.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
+)"#;
+
+const SOLUTION: &str = r#"Solution(level: "steady", things: [
+        LoadBalancer(id: "lb"),
+        AutoScalingGroup(id: "web", type: "m5.large", min: 6, desired: 6, max: 6),
+        Queue(id: "jobs"),
+        Instance(id: "worker", type: "c5.xlarge"),
+    ], links: [("users", "lb"), ("lb", "web"), ("web", "jobs"), ("jobs", "worker")])"#;
+
+/// Steady traffic: once every buffer has grown, a tick allocates nothing.
+#[test]
+fn a_steady_tick_allocates_nothing() {
+    let per_tick = allocations_per_tick(&level(0.0), SOLUTION, 3600, 3600);
+    assert!(
+        per_tick == 0.0,
+        "{per_tick} allocations a tick in steady state"
+    );
+}
+
+/// Traffic that wanders: buffers grow only when the wander reaches a new
+/// high, a handful of times an hour, never every tick.
+#[test]
+fn a_wandering_tick_allocates_only_to_grow() {
+    let per_tick = allocations_per_tick(&level(0.05), SOLUTION, 3600, 3600);
+    assert!(per_tick < 0.01, "{per_tick} allocations a tick");
+}
