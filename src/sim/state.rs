@@ -74,8 +74,9 @@ pub struct Ctx {
     pub awaiting: Vec<Awaiting>,
     /// Fractions of a call not yet made, by the call's stream (calls per request need not be whole).
     pub carry: Vec<f64>,
-    /// Things that pass or serve requests, in the order requests flow through them.
-    pub flow: Vec<Entity>,
+    /// Things that pass or serve requests, in the order requests flow
+    /// through them, with what each does.
+    pub flow: Vec<(Entity, super::systems::flow::Step)>,
     /// Price changes so far: multipliers for on-demand, spot and Dedicated Host rates.
     pub price_factor: [f64; 3],
     /// Streams whose latency the score leaves out (see [`Tally::quiet`]).
@@ -156,6 +157,24 @@ pub struct BillCounts {
     pub on_prem: Vec<u32>,
     /// Fargate tasks, by fleet slot.
     pub fargate: Vec<u32>,
+    /// What those cost per hour at catalogue prices, worked out when they
+    /// are counted (price changes and commitments apply when billed).
+    pub usd_per_hour: BillRates,
+}
+
+/// Dollars per hour of the servers running, by how they are bought.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BillRates {
+    /// EC2 on demand, before any commitment covers it.
+    pub on_demand: f64,
+    /// EC2 Spot, after its discount.
+    pub spot: f64,
+    /// Dedicated Hosts (whole hosts of each family).
+    pub dedicated: f64,
+    /// On-premises servers (depreciation and overheads).
+    pub on_prem: f64,
+    /// Fargate tasks.
+    pub fargate: f64,
 }
 
 impl Ctx {

@@ -459,7 +459,10 @@ impl Sim {
                 systems::containers::launch(&mut world, &mut ctx, service, 0.0);
             }
         }
-        ctx.flow = flow_order(&world, &ctx.things, &links);
+        ctx.flow = flow_order(&world, &ctx.things, &links)
+            .into_iter()
+            .map(|e| (e, systems::flow::step_of(&world, e)))
+            .collect();
         // Fleets keep the slots their servers were given; the rest follow.
         let mut fleets = std::mem::take(&mut ctx.kinds.fleets);
         for f in systems::ordered::<Fleet>(&world) {

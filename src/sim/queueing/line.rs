@@ -184,6 +184,8 @@ pub struct Line {
     shape: WaitShape,
     shape_for: Option<LineParams>,
     shape_fresh: bool,
+    /// Erlang C of this line's pool size, tabulated once for large pools.
+    erlang: ErlangCache,
 }
 
 impl Default for Line {
@@ -201,6 +203,7 @@ impl Default for Line {
             shape: WaitShape::default(),
             shape_for: None,
             shape_fresh: false,
+            erlang: ErlangCache::default(),
         }
     }
 }
@@ -372,8 +375,12 @@ impl Line {
         }
         match self.mode {
             Mode::Stationary => {
+                // The same rates as last tick: the same view, at no cost.
+                if self.params == Some(p) && matches!(self.view, View::Open(_) | View::Pi) {
+                    return Seen::Line;
+                }
                 self.params = Some(p);
-                self.view = match p.open_wait() {
+                self.view = match self.erlang.open_wait(&p) {
                     Some(w) => View::Open(w),
                     None => {
                         self.stationary(p);
@@ -523,7 +530,8 @@ impl Line {
     /// The wait distribution this tick's arrivals met (a line in steady
     /// state with limited room, or settling), over latency buckets. Worked
     /// out once a tick, and kept while a steady line's rates stay within a
-    /// part in a thousand of those it was worked out for.
+    /// part in a hundred of those it was worked out for (it only shapes the
+    /// percentiles; the fates are worked out exactly every tick).
     pub fn wait_shape(&mut self) -> &WaitShape {
         if self.shape_fresh {
             return &self.shape;
@@ -647,6 +655,68 @@ fn ln_factorial(n: usize) -> f64 {
         - 1.0 / (360.0 * n * n * n)
 }
 
+/// Pools up to this size compute Erlang C directly (a few hundred operations).
+const DIRECT_ERLANG: u32 = 48;
+/// Points of the Erlang C table over the load, per pool size.
+const ERLANG_POINTS: usize = 1024;
+
+/// Erlang C for a large pool from a table over the load, built once for the
+/// pool size: the recursion costs as many steps as there are servers, and a
+/// pool of a thousand servers would pay it every tick its load moves.
+#[derive(Debug, Clone, Default)]
+struct ErlangCache {
+    servers: u32,
+    /// ln C at u = −ln(1 − ρ) on an even grid of u in [0, U_MAX].
+    ln_c: Vec<f64>,
+}
+
+/// The table reaches loads of 1 − e^{−U_MAX} (≈ 0.99998); past it, direct.
+const U_MAX: f64 = 11.0;
+
+impl ErlangCache {
+    /// The open-room wait of `p`, as [`LineParams::open_wait`] gives it.
+    fn open_wait(&mut self, p: &LineParams) -> Option<Wait> {
+        if p.servers <= DIRECT_ERLANG {
+            return p.open_wait();
+        }
+        let cmu = f64::from(p.servers) * p.mu;
+        if p.servers == 0 || !(p.mu > 0.0) || !(p.lambda >= 0.0) || p.lambda >= cmu {
+            return None;
+        }
+        let rho = p.lambda / cmu;
+        let u = -(1.0 - rho).ln();
+        if u >= U_MAX {
+            return p.open_wait();
+        }
+        if self.servers != p.servers || self.ln_c.is_empty() {
+            self.servers = p.servers;
+            self.ln_c.clear();
+            for i in 0..=ERLANG_POINTS {
+                let u = U_MAX * i as f64 / ERLANG_POINTS as f64;
+                let rho = 1.0 - (-u).exp();
+                let c = mmc::erlang_c(p.servers, rho * f64::from(p.servers));
+                self.ln_c.push(c.max(1e-300).ln());
+            }
+        }
+        // Catmull–Rom through the four nearest points: smooth, and exact on cubics.
+        let x = u / U_MAX * ERLANG_POINTS as f64;
+        let i = (x.floor() as usize).min(ERLANG_POINTS - 1);
+        let f = x - i as f64;
+        let at = |k: isize| self.ln_c[(i as isize + k).clamp(0, ERLANG_POINTS as isize) as usize];
+        let (p0, p1, p2, p3) = (at(-1), at(0), at(1), at(2));
+        let ln_c = p1
+            + 0.5
+                * f
+                * (p2 - p0 + f * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + f * (3.0 * (p1 - p2) + p3 - p0)));
+        let p_wait = ln_c.exp().min(1.0);
+        let rho_room = p.lambda / cmu;
+        (p_wait * rho_room.powf(p.room as f64) < ROOM_MATTERS).then(|| Wait {
+            p_wait,
+            theta: (cmu - p.lambda) / p.scale(),
+        })
+    }
+}
+
 /// A rate rounded to 1 part in 10⁴, so a table built for it serves rates that
 /// differ only by noise in the last digits.
 fn quantised(x: f64) -> u64 {
@@ -731,6 +801,29 @@ mod tests {
         // Once the backlog is gone and the load is light, the line settles again.
         line.advance(params(100.0), 1.0, false);
         assert_eq!(line.mode(), Mode::Stationary);
+    }
+
+    #[test]
+    fn a_large_pool_s_table_agrees_with_the_recursion() {
+        let mut cache = ErlangCache::default();
+        for rho in [0.3, 0.7, 0.9, 0.97, 0.995] {
+            let p = LineParams {
+                servers: 400,
+                lambda: rho * 400.0 * 50.0,
+                mu: 50.0,
+                room: 1_000_000,
+                wait_scale: 1.0,
+            };
+            let direct = p.open_wait().expect("stable");
+            let table = cache.open_wait(&p).expect("stable");
+            assert!(
+                (table.p_wait - direct.p_wait).abs() <= 1e-4 * direct.p_wait.max(1e-12) + 1e-12,
+                "ρ {rho}: {} vs {}",
+                table.p_wait,
+                direct.p_wait
+            );
+            assert_eq!(table.theta, direct.theta);
+        }
     }
 
     #[test]

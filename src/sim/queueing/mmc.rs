@@ -111,38 +111,31 @@ pub fn stationary_into(servers: u32, lambda: f64, mu: f64, room: usize, out: &mu
     let top = c + room;
     out.clear();
     out.reserve(top + 1);
-    if servers == 0 || mu <= 0.0 {
+    if servers == 0 || mu <= 0.0 || !(lambda > 0.0) {
         out.push(1.0);
         out.resize(top + 1, 0.0);
         return;
     }
     let a = lambda / mu;
     let rho = lambda / (f64::from(servers) * mu);
-    if a <= 0.0 {
-        out.push(1.0);
-        out.resize(top + 1, 0.0);
-        return;
-    }
-    let (ln_a, ln_rho) = (a.ln(), rho.ln());
-    let mut log_p = 0.0_f64;
-    let mut peak = 0.0_f64;
-    out.push(0.0);
+    // Products from n = 0 up, rescaled whenever they grow large, so no state
+    // needs a logarithm and none can overflow.
+    const BIG: f64 = 1e200;
+    let mut x = 1.0_f64;
+    out.push(x);
     for n in 1..=top {
-        log_p += if n <= c {
-            ln_a - (n as f64).ln()
-        } else {
-            ln_rho
-        };
-        peak = peak.max(log_p);
-        out.push(log_p);
+        x *= if n <= c { a / n as f64 } else { rho };
+        if x > BIG {
+            for v in out.iter_mut() {
+                *v /= BIG;
+            }
+            x /= BIG;
+        }
+        out.push(x);
     }
-    let mut total = 0.0;
-    for x in out.iter_mut() {
-        *x = (*x - peak).exp();
-        total += *x;
-    }
-    for x in out.iter_mut() {
-        *x /= total;
+    let total: f64 = out.iter().sum();
+    for v in out.iter_mut() {
+        *v /= total;
     }
 }
 

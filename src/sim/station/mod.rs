@@ -92,6 +92,8 @@ pub struct Running {
     pub wait_s: f64,
     /// Times received from a queue before.
     pub tries: u16,
+    /// Start of the tick in which the fate was decided.
+    pub decided_s: f64,
 }
 
 /// How one workload fares on this station's servers.
@@ -198,8 +200,10 @@ impl Capacity {
 /// The requests at one station and the state of its line.
 #[derive(Debug, Clone, Default)]
 pub struct Station {
-    /// Requests whose fate is decided, until it comes.
-    calendar: Vec<Running>,
+    /// Requests whose fate is decided, until it comes, in the order they end.
+    calendar: VecDeque<Running>,
+    /// Requests on the calendar that will be served (ok or late), counted.
+    held: u64,
     /// Overload: requests waiting in arrival order.
     backlog: VecDeque<Group>,
     /// Messages a queue handed over this tick.
@@ -235,11 +239,7 @@ impl Station {
 
     /// Requests whose fate is decided and not yet come (in service, mostly).
     pub fn running(&self) -> u64 {
-        self.calendar
-            .iter()
-            .filter(|r| matches!(r.fate, Fate::Ok | Fate::Late))
-            .map(|r| r.count)
-            .sum()
+        self.held
     }
 
     /// Requests held: in the backlog or decided and not yet finished.
@@ -292,11 +292,15 @@ impl Station {
             let n = it.next().unwrap_or(0);
             if n > 0 {
                 let e = r.expected * n as f64 / r.count.max(1) as f64;
-                taken.calendar.push(Running {
+                taken.calendar.push_back(Running {
                     count: n,
                     expected: e,
                     ..r.clone()
                 });
+                if matches!(r.fate, Fate::Ok | Fate::Late) {
+                    taken.held += n;
+                    self.held -= n;
+                }
                 r.count -= n;
                 r.expected -= e;
             }
@@ -337,6 +341,7 @@ impl Station {
 
     /// Empties the station into plain groups of requests, for a queue to take back.
     pub fn take_all(&mut self) -> Vec<Cohort> {
+        self.held = 0;
         let mut out: Vec<Cohort> = self
             .calendar
             .drain(..)
@@ -382,7 +387,9 @@ impl Station {
         tally: &mut Tally,
     ) {
         let end = now + tick_s;
-        self.busy_tick = 0.0;
+        // Everything served now serves the whole tick, unless it ends sooner
+        // (the release takes that back) or started later (added exactly).
+        self.busy_tick = self.held as f64 * tick_s;
         self.release(now, end, tally);
         let handed = std::mem::take(&mut self.handed);
         // This tick's arrivals meet the line; messages that already waited
@@ -445,7 +452,7 @@ impl Station {
         for a in arrivals.iter().chain(&handed) {
             let t = terms[usize::from(a.workload)];
             if t.service_s.is_finite() && a.arrived_s < now - 1e-9 {
-                self.start_now(a, t, now, tally);
+                self.start_now(a, t, now, end, tally);
             }
         }
         let mut handed = handed;
@@ -454,32 +461,41 @@ impl Station {
             self.handed = handed;
         }
         self.release(now, end, tally);
-        // Service given this tick by what is still in service at its end.
-        for r in &self.calendar {
-            if matches!(r.fate, Fate::Ok | Fate::Late) {
-                self.busy_tick += r.count as f64 * overlap(r.start_s, r.finish_s, now, end);
-            }
-        }
-        tally.busy_s += self.busy_tick.min(f64::from(cap.slots()) * tick_s);
+        tally.busy_s += self.busy_tick.clamp(0.0, f64::from(cap.slots()) * tick_s);
     }
 
     /// Finishes every decided group whose time has come by `end`.
     fn release(&mut self, now: f64, end: f64, tally: &mut Tally) {
-        let mut i = 0;
-        while i < self.calendar.len() {
-            if self.calendar[i].finish_s > end {
-                i += 1;
-                continue;
-            }
-            let r = self.calendar.swap_remove(i);
+        while self.calendar.front().is_some_and(|r| r.finish_s <= end) {
+            let Some(r) = self.calendar.pop_front() else { break };
             match r.fate {
                 Fate::Ok | Fate::Late => {
-                    self.busy_tick += r.count as f64 * overlap(r.start_s, r.finish_s, now, end);
+                    self.held -= r.count;
+                    // Decided before this tick, it was counted busy for all of it.
+                    if r.decided_s < now {
+                        self.busy_tick -= r.count as f64 * (end - r.finish_s.max(now));
+                    }
                     tally.finish(r.stream, r.count, r.fate == Fate::Late, r.expected);
                     tally.add_latency(r.stream, r.count as f64, r.latency_s, r.wait_s);
                 }
                 Fate::Dropped(reason) => tally.drop(r.stream, r.count, reason),
             }
+        }
+    }
+
+    /// Puts a decided group on the calendar, in the order groups end, and
+    /// counts the service it gives in the tick `[now, end)` it was decided in.
+    fn schedule(&mut self, r: Running, now: f64, end: f64) {
+        if matches!(r.fate, Fate::Ok | Fate::Late) {
+            self.held += r.count;
+            self.busy_tick += r.count as f64 * overlap(r.start_s, r.finish_s, now, end);
+        }
+        let at = r.finish_s;
+        if self.calendar.back().is_none_or(|b| b.finish_s <= at) {
+            self.calendar.push_back(r);
+        } else {
+            let i = self.calendar.partition_point(|x| x.finish_s <= at);
+            self.calendar.insert(i, r);
         }
     }
 
@@ -527,18 +543,24 @@ impl Station {
             latency_s,
             wait_s: f.mean_wait_s,
             tries: a.tries,
+            decided_s: now,
         };
-        if gave_up > 0 || f.gave_up > 0.0 {
-            self.calendar.push(entry(
-                gave_up,
-                f.gave_up,
-                Fate::Dropped(DropReason::GaveUp),
-                mid + t.give_up_s,
-            ));
+        let end = now + tick_s;
+        if gave_up > 0 {
+            self.schedule(
+                entry(
+                    gave_up,
+                    f.gave_up,
+                    Fate::Dropped(DropReason::GaveUp),
+                    mid + t.give_up_s,
+                ),
+                now,
+                end,
+            );
         }
         for (count, share, fate) in [(ok, f.ok, Fate::Ok), (late, f.late, Fate::Late)] {
             if count > 0 || share > 0.0 {
-                self.calendar.push(entry(count, share, fate, finish_s));
+                self.schedule(entry(count, share, fate, finish_s), now, end);
             }
         }
         let served = (ok + late) as f64;
@@ -607,6 +629,8 @@ impl Station {
                     reached.push(r)
                 });
             busy_s += self.settle_reached(
+                now,
+                end,
                 &mut group,
                 &reached,
                 done,
@@ -636,8 +660,11 @@ impl Station {
 
     /// Turns what the servers reached of a group into whole requests: left,
     /// or decided and on the calendar. Returns the server-seconds spent.
+    #[allow(clippy::too_many_arguments)]
     fn settle_reached(
         &mut self,
+        now: f64,
+        end: f64,
         group: &mut Group,
         reached: &[Reached],
         done: bool,
@@ -722,19 +749,24 @@ impl Station {
                 if count == 0 && share <= 0.0 {
                     continue;
                 }
-                self.calendar.push(Running {
-                    stream: part.stream,
-                    workload: part.workload,
-                    count,
-                    expected: expected * share / total,
-                    arrived_s,
-                    start_s: at_s,
-                    finish_s: at_s + t.service_s,
-                    fate,
-                    latency_s: wait_s + t.service_s,
-                    wait_s,
-                    tries: part.tries,
-                });
+                self.schedule(
+                    Running {
+                        stream: part.stream,
+                        workload: part.workload,
+                        count,
+                        expected: expected * share / total,
+                        arrived_s,
+                        start_s: at_s,
+                        finish_s: at_s + t.service_s,
+                        fate,
+                        latency_s: wait_s + t.service_s,
+                        wait_s,
+                        tries: part.tries,
+                        decided_s: now,
+                    },
+                    now,
+                    end,
+                );
             }
         }
         group.parts.retain(|p| p.count > 0 || p.expected > 1e-9);
@@ -791,7 +823,7 @@ impl Station {
 
     /// Starts messages that already waited in a queue: no wait here.
     /// Returns the server-seconds they take.
-    fn start_now(&mut self, a: &Cohort, t: KindTerms, now: f64, tally: &mut Tally) -> f64 {
+    fn start_now(&mut self, a: &Cohort, t: KindTerms, now: f64, end: f64, tally: &mut Tally) -> f64 {
         let age = (now - a.arrived_s).max(0.0);
         let slack = t.deadline_s - age;
         let in_time = if slack <= 0.0 {
@@ -814,19 +846,24 @@ impl Station {
             if count == 0 && share <= 0.0 {
                 continue;
             }
-            self.calendar.push(Running {
-                stream: a.stream,
-                workload: a.workload,
-                count,
-                expected: a.expected * share,
-                arrived_s: a.arrived_s,
-                start_s: now,
-                finish_s: now + t.service_s,
-                fate,
-                latency_s: age + t.service_s,
-                wait_s: age,
-                tries: a.tries,
-            });
+            self.schedule(
+                Running {
+                    stream: a.stream,
+                    workload: a.workload,
+                    count,
+                    expected: a.expected * share,
+                    arrived_s: a.arrived_s,
+                    start_s: now,
+                    finish_s: now + t.service_s,
+                    fate,
+                    latency_s: age + t.service_s,
+                    wait_s: age,
+                    tries: a.tries,
+                    decided_s: now,
+                },
+                now,
+                end,
+            );
         }
         if a.count > 0 && tally.heard(a.stream) {
             tally.times.of(t.waits).add_uniform_wait(

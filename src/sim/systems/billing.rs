@@ -7,7 +7,7 @@ use crate::sim::components::{
     Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, Topic,
 };
 use crate::sim::ledger::Service;
-use crate::sim::state::Ctx;
+use crate::sim::state::{BillRates, Ctx};
 
 /// Charges this tick's costs to the ledger. Servers are billed from the
 /// counts the census keeps by type ([`crate::sim::state::BillCounts`]), so a
@@ -19,81 +19,25 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     let tick_s = ctx.tick_s();
     let hours = tick_s / 3600.0;
     let bill = std::mem::take(&mut ctx.bill);
-
-    // Fargate: per vCPU-hour and GB-hour of each running task.
-    let mut fargate = 0.0;
-    for (slot, &n) in bill.fargate.iter().enumerate() {
-        if n == 0 {
-            continue;
-        }
-        let Some(fleet) = ctx.kinds.fleets.get(slot) else {
-            continue;
-        };
-        let (vcpu, memory) = world
-            .get::<&Fleet>(*fleet)
-            .ok()
-            .and_then(|f| f.hardware.task_size())
-            .unwrap_or((0.0, 0.0));
-        let c = &cat.containers;
-        fargate += f64::from(n)
-            * (vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour);
-    }
-    if fargate > 0.0 {
-        ctx.ledger.charge(Service::Fargate, fargate * hours);
-    }
-    // Owned hardware costs the same busy or idle: depreciation plus power,
-    // cooling, space and network.
-    let mut owned = 0.0;
-    for (m, &n) in cat.on_prem_servers.iter().zip(&bill.on_prem) {
-        owned += f64::from(n) * m.purchase_usd * (1.0 + cat.on_prem.overhead_per_server_usd)
-            / (cat.on_prem.depreciation_years * 8760.0);
-    }
-    if owned > 0.0 {
-        ctx.ledger.charge(Service::OnPremises, owned * hours);
-    }
-    let spot: f64 = cat
-        .instance_types
-        .iter()
-        .zip(&bill.spot)
-        .map(|(t, &n)| f64::from(n) * t.usd_per_hour)
-        .sum();
-    if spot > 0.0 {
-        ctx.ledger.charge(
-            Service::Ec2Spot,
-            spot * (1.0 - cat.pricing.spot.discount)
-                * ctx.price_factor[Purchase::Spot as usize]
-                * hours,
-        );
-    }
-    // Dedicated Hosts: enough hosts of each family for the vCPU placed on them.
-    for (i, t) in cat.instance_types.iter().enumerate() {
-        // Each family is billed once, at its first type.
-        if cat.instance_types[..i].iter().any(|u| u.family == t.family) {
-            continue;
-        }
-        let vcpu: u32 = cat
-            .instance_types
-            .iter()
-            .zip(&bill.dedicated_vcpu)
-            .filter(|(u, _)| u.family == t.family)
-            .map(|(_, &v)| v)
-            .sum();
-        if vcpu == 0 {
-            continue;
-        }
-        if let Some(host) = cat.dedicated_host(t.family) {
-            let hosts = (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil();
-            ctx.ledger.charge(
-                Service::DedicatedHosts,
-                hosts
-                    * host.usd_per_hour
-                    * ctx.price_factor[Purchase::DedicatedHost as usize]
-                    * hours,
-            );
+    let rates = bill.usd_per_hour;
+    for (service, usd_per_hour, factor) in [
+        (Service::Fargate, rates.fargate, 1.0),
+        (Service::OnPremises, rates.on_prem, 1.0),
+        (Service::Ec2Spot, rates.spot, ctx.price_factor[Purchase::Spot as usize]),
+        (
+            Service::DedicatedHosts,
+            rates.dedicated,
+            ctx.price_factor[Purchase::DedicatedHost as usize],
+        ),
+    ] {
+        if usd_per_hour > 0.0 {
+            ctx.ledger.charge(service, usd_per_hour * factor * hours);
         }
     }
-    on_demand(ctx, cat, &bill.on_demand, hours);
     ctx.bill = bill;
+    let running = std::mem::take(&mut ctx.bill.on_demand);
+    on_demand(ctx, cat, &running, hours);
+    ctx.bill.on_demand = running;
 
     // SQS bills every API request: a send, a receive and a delete per message,
     // one request per 64 KiB chunk of it.
@@ -214,6 +158,56 @@ fn on_demand(ctx: &mut Ctx, cat: &crate::format::Catalogue, running: &[u32], hou
     }
     ctx.ledger
         .charge(Service::Ec2OnDemand, usage.iter().sum::<f64>() * factor);
+}
+
+/// Dollars per hour of the servers counted in `ctx.bill`, at catalogue prices.
+pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
+    let cat = &ctx.setup.catalogue;
+    let bill = &ctx.bill;
+    let mut r = BillRates::default();
+    for (i, t) in cat.instance_types.iter().enumerate() {
+        r.on_demand += f64::from(bill.on_demand[i]) * t.usd_per_hour;
+        r.spot += f64::from(bill.spot[i]) * t.usd_per_hour * (1.0 - cat.pricing.spot.discount);
+        // Dedicated Hosts: enough hosts of each family for the vCPU placed
+        // on them, counted at the family's first type.
+        if cat.instance_types[..i].iter().any(|u| u.family == t.family) {
+            continue;
+        }
+        let vcpu: u32 = cat
+            .instance_types
+            .iter()
+            .zip(&bill.dedicated_vcpu)
+            .filter(|(u, _)| u.family == t.family)
+            .map(|(_, &v)| v)
+            .sum();
+        if vcpu > 0
+            && let Some(host) = cat.dedicated_host(t.family)
+        {
+            r.dedicated += (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil() * host.usd_per_hour;
+        }
+    }
+    // Owned hardware costs the same busy or idle: depreciation plus power,
+    // cooling, space and network.
+    for (m, &n) in cat.on_prem_servers.iter().zip(&bill.on_prem) {
+        r.on_prem += f64::from(n) * m.purchase_usd * (1.0 + cat.on_prem.overhead_per_server_usd)
+            / (cat.on_prem.depreciation_years * 8760.0);
+    }
+    // Fargate: per vCPU-hour and GB-hour of each running task.
+    for (slot, &n) in bill.fargate.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let (vcpu, memory) = ctx
+            .kinds
+            .fleets
+            .get(slot)
+            .and_then(|&f| world.get::<&Fleet>(f).ok().and_then(|f| f.hardware.task_size()))
+            .unwrap_or((0.0, 0.0));
+        let c = &cat.containers;
+        r.fargate +=
+            f64::from(n) * (vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour);
+    }
+    r
 }
 
 /// What a server that ends now still owes: billing has a minimum (a minute

@@ -7,20 +7,51 @@ use hecs::World;
 use crate::sim::components::{Balancer, Fleet, Function, MessageQueue, Topic};
 use crate::sim::state::Ctx;
 
+/// What a thing in the flow does with what reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A load balancer routes.
+    Route,
+    /// A function runs.
+    Invoke,
+    /// A topic fans out.
+    Publish,
+    /// A queue hands messages to its consumer.
+    Pump,
+    /// A fleet serves.
+    Serve,
+    /// Nothing to do.
+    Pass,
+}
+
+/// What each thing does, found once (things never change kind).
+pub fn step_of(world: &World, entity: hecs::Entity) -> Step {
+    if world.satisfies::<&Balancer>(entity) {
+        Step::Route
+    } else if world.satisfies::<&Function>(entity) {
+        Step::Invoke
+    } else if world.satisfies::<&Topic>(entity) {
+        Step::Publish
+    } else if world.satisfies::<&MessageQueue>(entity) {
+        Step::Pump
+    } else if world.satisfies::<&Fleet>(entity) {
+        Step::Serve
+    } else {
+        Step::Pass
+    }
+}
+
 /// Passes and serves this tick's requests through every thing, front to back.
 pub fn run(world: &mut World, ctx: &mut Ctx) {
     for i in 0..ctx.flow.len() {
-        let entity = ctx.flow[i];
-        if world.satisfies::<&Balancer>(entity) {
-            super::routing::route(world, ctx, entity);
-        } else if world.satisfies::<&Function>(entity) {
-            super::lambda::invoke(world, ctx, entity);
-        } else if world.satisfies::<&Topic>(entity) {
-            super::topics::publish(world, ctx, entity);
-        } else if world.satisfies::<&MessageQueue>(entity) {
-            super::queues::pump(world, ctx, entity);
-        } else if world.satisfies::<&Fleet>(entity) {
-            super::service::serve(world, ctx, entity);
+        let (entity, step) = ctx.flow[i];
+        match step {
+            Step::Route => super::routing::route(world, ctx, entity),
+            Step::Invoke => super::lambda::invoke(world, ctx, entity),
+            Step::Publish => super::topics::publish(world, ctx, entity),
+            Step::Pump => super::queues::pump(world, ctx, entity),
+            Step::Serve => super::service::serve(world, ctx, entity),
+            Step::Pass => {}
         }
     }
 }

@@ -263,6 +263,7 @@ fn entry(
         latency_s: wait_s + run_s,
         wait_s,
         tries: c.tries,
+        decided_s: 0.0,
     }
 }
 

@@ -75,14 +75,19 @@ pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
 pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
     let tick_s = ctx.tick_s();
     let mut queued = 0;
-    for q in world.query::<&MessageQueue>().iter() {
-        queued += q.backlog();
+    for &e in &ctx.kinds.queues {
+        if let Ok(q) = world.get::<&MessageQueue>(e) {
+            queued += q.backlog();
+        }
     }
     let mut capacity_rps = 0.0;
     let mut slot_s = 0.0;
     let mut servers_working = 0;
     let mut waiting = 0;
-    for fleet in world.query::<&Fleet>().iter() {
+    for &e in &ctx.kinds.fleets {
+        let Ok(fleet) = world.get::<&Fleet>(e) else {
+            continue;
+        };
         waiting += fleet.station.waiting();
         let slots = f64::from(fleet.census.working * fleet.slots_per_server);
         servers_working += fleet.census.working;
@@ -97,10 +102,11 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
             capacity_rps += slots / (sum / f64::from(n));
         }
     }
-    let offered_rps = world
-        .query::<&TrafficSource>()
+    let offered_rps = ctx
+        .kinds
+        .sources
         .iter()
-        .map(|s| s.last_rps)
+        .filter_map(|&e| world.get::<&TrafficSource>(e).ok().map(|s| s.last_rps))
         .sum();
     samples(world, ctx, &mut metrics.samples);
     let record = TickRecord {

@@ -122,6 +122,7 @@ pub fn refresh_fleets(world: &mut World, ctx: &mut Ctx) {
     }
     ctx.next_warm_s = next_warm;
     ctx.health_attention = attention;
+    ctx.bill.usd_per_hour = super::billing::rates(world, ctx);
     for (i, &fleet) in ctx.kinds.fleets.iter().enumerate() {
         if let Ok(mut f) = world.get::<&mut Fleet>(fleet) {
             f.census = ctx.census[i];
