@@ -128,7 +128,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn game(lang: Option<Lang>, start: tui::Start) -> ExitCode {
     match tui::run(lang, start) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(ended) => ExitCode::from(ended.exit_code()),
         Err(err) => {
             eprintln!("peakload: {err}");
             ExitCode::from(2)

@@ -350,7 +350,9 @@ pub struct Step {
     pub done_when: Condition,
 }
 
-/// A condition the game checks to complete a guided step.
+/// A condition the game checks to complete a guided step. Build conditions
+/// test the architecture on the board (they follow every change); the
+/// others watch a run (see `format::steps`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Condition {
     /// A thing of this kind is placed.
@@ -362,10 +364,37 @@ pub enum Condition {
         /// Kind of the thing linked to.
         to: ThingKind,
     },
+    /// Links run from `from` through boxes matching `via`, in order, each
+    /// linked from the one before: `Route(from: "shoppers", via:
+    /// [LoadBalancer, AutoScalingGroup])` is shoppers → a load balancer → a group.
+    Route {
+        /// Source or thing id, `*` for any source.
+        from: String,
+        /// The boxes along the way, in order.
+        via: Vec<super::steps::Hop>,
+        /// How many different boxes the last hop must reach (default 1).
+        #[serde(default)]
+        at_least: Option<u32>,
+    },
+    /// A group or container service (`thing`, or `*` for any) has a scaling policy of this kind.
+    Scales {
+        /// Thing id, `*` for any.
+        thing: String,
+        /// The kind of policy.
+        by: super::steps::ScalingBy,
+    },
+    /// The account holds a Reserved Instance or a Savings Plan.
+    Commits,
+    /// Every one of these holds.
+    All(Vec<Condition>),
+    /// At least one of these holds.
+    Any(Vec<Condition>),
     /// The run has reached this time.
     ClockReached(ClockTime),
     /// Availability so far is at least this percent.
     AvailabilityAtLeast(f64),
     /// The run has finished.
     RunFinished,
+    /// The run has finished and met the level's goals.
+    Passed,
 }

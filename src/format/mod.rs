@@ -8,6 +8,7 @@ pub mod load;
 pub mod locate;
 pub mod problem;
 pub mod solution;
+pub mod steps;
 pub mod time;
 pub mod validate;
 

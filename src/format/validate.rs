@@ -617,6 +617,7 @@ impl LevelChecks<'_, '_> {
     }
 
     fn steps(&mut self) {
+        super::steps::check(self.level, self.r);
         for (i, step) in self.level.steps.iter().enumerate() {
             if step.text.en.trim().is_empty() || step.text.ko.trim().is_empty() {
                 self.r.warn(

@@ -182,7 +182,12 @@ fn choices(items: &[&str]) -> Input {
 }
 
 const PURCHASES: [&str; 3] = ["on-demand", "spot", "dedicated-host"];
+/// What the "add policy" row offers ("none" adds nothing).
 const POLICIES: [&str; 5] = ["none", "cpu", "requests", "backlog", "predictive"];
+/// What an existing policy's kind cycles through: never "none", so stepping
+/// past the last kind wraps to the first instead of deleting the policy
+/// (deleting is its own key).
+const POLICY_KINDS: [&str; 4] = ["cpu", "requests", "backlog", "predictive"];
 const VCPUS: [&str; 5] = ["0.25", "0.5", "1", "2", "4"];
 
 fn purchase_text(p: Purchase) -> &'static str {
@@ -233,7 +238,7 @@ fn policy_fields(out: &mut Vec<Field>, policies: &[Policy]) {
         let input = if kind == "step" {
             Input::Fixed
         } else {
-            choices(&POLICIES)
+            choices(&POLICY_KINDS)
         };
         out.push(field(
             FieldKey::PolicyKind(i),
@@ -827,25 +832,64 @@ pub fn set(thing: &mut Thing, key: FieldKey, text: &str, offer: &Offer) -> Resul
     Ok(())
 }
 
-/// Keeps min ≤ desired ≤ max while one of them changes.
+/// Keeps min ≤ desired ≤ max while one of them changes: desired is held
+/// between min and max (never moving them), min at most max, max at least
+/// min. What moved besides the field itself, the screen says
+/// ([`changed_rows`]).
 fn set_limits(min: &mut u32, desired: &mut u32, max: &mut u32, key: FieldKey, value: u32) {
     let value = value.min(1000);
     match key {
         FieldKey::Min => {
-            *min = value;
-            *desired = (*desired).max(value);
-            *max = (*max).max(value);
+            *min = value.min(*max);
+            *desired = (*desired).max(*min);
         }
-        FieldKey::Desired => {
-            *desired = value;
-            *min = (*min).min(value);
-            *max = (*max).max(value);
-        }
+        FieldKey::Desired => *desired = value.clamp(*min, *max),
         _ => {
-            *max = value;
-            *desired = (*desired).min(value);
-            *min = (*min).min(value);
+            *max = value.max(*min);
+            *desired = (*desired).min(*max);
         }
+    }
+}
+
+/// Rows whose value differs between two listings of the same thing:
+/// `(label, before, after)`, in row order.
+pub fn changed_rows(before: &[Field], after: &[Field]) -> Vec<(&'static str, String, String)> {
+    before
+        .iter()
+        .filter_map(|b| {
+            let a = after.iter().find(|a| a.key == b.key)?;
+            (a.value != b.value).then(|| (b.label, b.value.clone(), a.value.clone()))
+        })
+        .collect()
+}
+
+/// Removes what a row stands for, where that is a thing of its own: a
+/// scaling policy. Returns whether something was removed.
+pub fn remove(thing: &mut Thing, key: FieldKey) -> bool {
+    let policies = match thing {
+        Thing::AutoScalingGroup(g) => &mut g.policies,
+        Thing::ContainerService(c) => &mut c.policies,
+        _ => return false,
+    };
+    match key {
+        FieldKey::PolicyKind(i) | FieldKey::PolicyTarget(i) if i < policies.len() => {
+            policies.remove(i);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Removes the commitment a row belongs to. Returns whether one was removed.
+pub fn remove_commitment(commitments: &mut Vec<Commitment>, key: CommitKey) -> bool {
+    match key {
+        CommitKey::What(i) | CommitKey::Amount(i) | CommitKey::Term(i) | CommitKey::Payment(i)
+            if i < commitments.len() =>
+        {
+            commitments.remove(i);
+            true
+        }
+        _ => false,
     }
 }
 

@@ -3,15 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use crate::format::level::{Condition, Level};
 use crate::format::solution::{Action, Thing, ThingKind};
+use crate::format::steps;
 use crate::format::{Catalogue, Solution, SourceFile, load, validate};
-use crate::sim::view::ThingFigures;
 use crate::sim::{Setup, Sim};
 
 use super::inspector::{self, CommitKey, FieldKey, Offer};
+pub use super::run::{Bucket, CHART_POINTS, Run, Speed};
 
 /// Where keys go on the build screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,54 +22,27 @@ pub enum Focus {
     Palette,
     /// The inspector: arrows pick a field, left/right change it.
     Inspector,
+    /// The lesson's steps: arrows scroll through them.
+    Steps,
 }
 
-/// How fast the run goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Speed {
-    /// The whole level in about ten minutes.
-    X1,
-    /// Ten times that.
-    X10,
-    /// A hundred times that.
-    X100,
-    /// As fast as the machine allows, still drawing every frame.
-    Max,
+/// A window over the screen with text too long for its panel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Popup {
+    /// A step's hint (by index).
+    Hint(usize),
+    /// The level's story, goals and traffic preview.
+    Brief,
+    /// What a box on the board is doing and why it is red (by id).
+    Why(String),
 }
 
-impl Speed {
-    /// All speeds, slowest first.
-    pub const ALL: [Speed; 4] = [Speed::X1, Speed::X10, Speed::X100, Speed::Max];
-
-    /// Short label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Speed::X1 => "1×",
-            Speed::X10 => "10×",
-            Speed::X100 => "100×",
-            Speed::Max => "max",
-        }
-    }
-
-    fn factor(self) -> f64 {
-        match self {
-            Speed::X1 => 1.0,
-            Speed::X10 => 10.0,
-            Speed::X100 => 100.0,
-            Speed::Max => f64::INFINITY,
-        }
-    }
-}
+/// Most timed actions a run records: a saved solution holds at most this many
+/// (the solution format's `MAX_ITEMS`), so whatever the screen saves can be scored.
+pub const MAX_LIVE_ACTIONS: usize = validate::MAX_ITEMS;
 
 /// Last column and row of the board grid.
 pub const GRID_MAX: u16 = 15;
-
-/// Wall seconds a level lasts at 1×.
-const LEVEL_AT_1X_S: f64 = 600.0;
-/// Longest the simulation may run inside one frame, so drawing never waits on it.
-const TICK_BUDGET: Duration = Duration::from_millis(12);
-/// Points kept for the live charts.
-pub const CHART_POINTS: usize = 240;
 
 /// A message for the status line: a strings key and its arguments.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +56,8 @@ pub struct Status {
 }
 
 impl Status {
-    fn info(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
+    /// A message about something that went as asked.
+    pub fn info(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
         Status {
             key,
             args,
@@ -91,7 +65,8 @@ impl Status {
         }
     }
 
-    fn error(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
+    /// A message about something refused or failed.
+    pub fn error(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
         Status {
             key,
             args,
@@ -107,6 +82,9 @@ pub struct Edit {
     pub row: usize,
     /// Text so far.
     pub buffer: String,
+    /// Whether the buffer still holds the old value: the first key typed
+    /// replaces it, as in a spreadsheet cell.
+    pub fresh: bool,
 }
 
 /// What a board box stands for.
@@ -129,149 +107,6 @@ pub struct Node {
     pub fixed: bool,
     /// Grid cell `(column, row)`.
     pub at: (u16, u16),
-}
-
-/// One point of the live charts: a slice of the level.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Bucket {
-    /// Ticks recorded into it.
-    pub ticks: u32,
-    /// Highest offered load, requests per second.
-    pub offered_rps: f64,
-    /// Sum of serving capacity per tick (mean = sum / ticks).
-    pub capacity_sum: f64,
-    /// Requests finished ok (in time).
-    pub ok: u64,
-    /// Requests finished late or lost.
-    pub bad: u64,
-    /// p99 latency of the run so far at the bucket's end, ms.
-    pub p99_ms: f64,
-    /// Cost of the run so far at the bucket's end.
-    pub cost_usd: f64,
-}
-
-/// A run in progress (or finished) of the architecture.
-pub struct Run {
-    /// The simulation.
-    pub sim: Sim,
-    /// How fast it goes.
-    pub speed: Speed,
-    /// Whether time is stopped.
-    pub paused: bool,
-    /// Chart points over the whole level.
-    pub buckets: Vec<Bucket>,
-    /// The figures of every thing after the last tick.
-    pub figures: Vec<ThingFigures>,
-    /// Requests per second along each link after the last tick.
-    pub link_rps: BTreeMap<(String, String), f64>,
-    /// Frames drawn since the start (animates traffic along links).
-    pub frame: u64,
-    owed_ticks: f64,
-}
-
-impl Run {
-    fn new(sim: Sim) -> Run {
-        let mut run = Run {
-            sim,
-            speed: Speed::X10,
-            paused: false,
-            buckets: vec![Bucket::default(); CHART_POINTS],
-            figures: Vec::new(),
-            link_rps: BTreeMap::new(),
-            frame: 0,
-            owed_ticks: 0.0,
-        };
-        run.refresh();
-        run
-    }
-
-    /// Ticks per wall second at a speed.
-    pub fn ticks_per_s(&self, speed: Speed) -> f64 {
-        let ticks = self.sim.ctx.setup.ticks as f64;
-        (ticks / LEVEL_AT_1X_S).max(1.0) * speed.factor()
-    }
-
-    /// Runs one tick and records it.
-    pub fn step(&mut self) {
-        if self.sim.finished() {
-            return;
-        }
-        self.sim.step();
-        self.record();
-    }
-
-    fn record(&mut self) {
-        let Some(r) = self.sim.metrics.records.last() else {
-            return;
-        };
-        let ticks = self.sim.ctx.setup.ticks.max(1);
-        let i = ((r.tick * CHART_POINTS as u64) / ticks) as usize;
-        let Some(b) = self.buckets.get_mut(i.min(CHART_POINTS - 1)) else {
-            return;
-        };
-        let t = r.counted_total;
-        b.ticks += 1;
-        b.offered_rps = b.offered_rps.max(r.offered_rps);
-        b.capacity_sum += r.capacity_rps;
-        b.ok += t.ok;
-        b.bad += t.late + t.dropped;
-        b.cost_usd = r.cost_usd;
-        // The quantile walks the histogram: once per bucket end is enough.
-        let next = (((r.tick + 1) * CHART_POINTS as u64) / ticks) as usize;
-        if next != i || r.tick + 1 == ticks {
-            b.p99_ms = self.sim.metrics.latency.quantile_ms(0.99);
-        }
-    }
-
-    /// Re-reads the figures the board shows.
-    pub fn refresh(&mut self) {
-        self.figures = self.sim.figures();
-        self.link_rps = self.sim.link_rates().into_iter().collect();
-    }
-
-    /// Runs the ticks owed for `wall` of real time, within the frame budget.
-    pub fn advance(&mut self, wall: Duration) {
-        self.frame += 1;
-        if self.paused || self.sim.finished() {
-            return;
-        }
-        let start = Instant::now();
-        let due = if self.speed == Speed::Max {
-            f64::INFINITY
-        } else {
-            self.owed_ticks + wall.as_secs_f64() * self.ticks_per_s(self.speed)
-        };
-        let mut done = 0.0;
-        while done + 1.0 <= due && !self.sim.finished() {
-            self.step();
-            done += 1.0;
-            // Checking the clock every tick would cost more than small ticks do.
-            if (done as u64).is_multiple_of(64) && start.elapsed() >= TICK_BUDGET {
-                break;
-            }
-        }
-        // Whatever did not fit is dropped rather than owed, so a slow machine
-        // runs slower instead of falling ever further behind.
-        self.owed_ticks = if due.is_finite() {
-            (due - done).min(1.0)
-        } else {
-            0.0
-        };
-        self.refresh();
-    }
-
-    /// Availability so far, percent (100 before anything finished).
-    pub fn availability_pct(&self) -> f64 {
-        let (ok, bad) = self
-            .buckets
-            .iter()
-            .fold((0u64, 0u64), |(o, b), k| (o + k.ok, b + k.bad));
-        if ok + bad == 0 {
-            100.0
-        } else {
-            ok as f64 * 100.0 / (ok + bad) as f64
-        }
-    }
 }
 
 /// The state of one level on screen.
@@ -300,12 +135,28 @@ pub struct Play {
     pub moving: bool,
     /// The run, once started.
     pub run: Option<Run>,
-    /// Lesson steps completed.
+    /// Lesson steps completed, in order.
     pub steps_done: usize,
-    /// Whether the current step's hint is shown.
-    pub hint: bool,
+    /// Run steps met during the current run (a time once reached stays reached).
+    steps_reached: Vec<bool>,
+    /// The step the step list is scrolled to.
+    pub steps_at: usize,
+    /// The step a run paused to show, until the run goes on.
+    pub step_announced: Option<usize>,
+    /// A window with more text, over the screen.
+    pub popup: Option<Popup>,
+    /// How far the popup is scrolled.
+    pub popup_scroll: u16,
     /// The last message for the status line.
     pub status: Option<Status>,
+    undo: Vec<Solution>,
+    redo: Vec<Solution>,
+}
+
+/// A board's undo and redo history, kept when a level is left so it comes
+/// back when the level is reopened in the same session.
+#[derive(Debug, Clone, Default)]
+pub struct History {
     undo: Vec<Solution>,
     redo: Vec<Solution>,
 }
@@ -342,7 +193,11 @@ impl Play {
             moving: false,
             run: None,
             steps_done: 0,
-            hint: false,
+            steps_reached: Vec::new(),
+            steps_at: 0,
+            step_announced: None,
+            popup: None,
+            popup_scroll: 0,
             status: None,
             undo: Vec::new(),
             redo: Vec::new(),
@@ -473,6 +328,20 @@ impl Play {
     /// Whether building is allowed (before a run).
     pub fn building(&self) -> bool {
         self.run.is_none()
+    }
+
+    /// The undo and redo history.
+    pub fn history(&self) -> History {
+        History {
+            undo: self.undo.clone(),
+            redo: self.redo.clone(),
+        }
+    }
+
+    /// Puts back a history kept with this same board.
+    pub fn set_history(&mut self, history: History) {
+        self.undo = history.undo;
+        self.redo = history.redo;
     }
 
     fn remember(&mut self) {
@@ -782,6 +651,7 @@ impl Play {
             return;
         }
         let before = self.solution.clone();
+        let rows_before = self.rows();
         let hosts = self.hosts();
         let offer = Offer {
             catalogue: &self.catalogue,
@@ -794,15 +664,95 @@ impl Play {
         match change(thing, &mut self.solution.commitments, key, &offer) {
             // A step that changed nothing (a number already at its floor, a
             // value typed as it was) is no undo step: undo would seem to do
-            // nothing, and the redo history would be lost for it.
-            Ok(()) if same_build(&before, &self.solution) => {}
+            // nothing, and the redo history would be lost for it. It is
+            // said, so a key is never silently ignored.
+            Ok(()) if same_build(&before, &self.solution) => {
+                self.status = Some(Status::info(
+                    "status.at_limit",
+                    vec![
+                        ("field", r.label().to_string()),
+                        ("value", r.value().to_string()),
+                    ],
+                ));
+            }
             Ok(()) => {
                 self.remember_state(before);
                 self.check_steps();
+                // Limits clamp visibly: say what else moved with the change.
+                let after = self.rows();
+                let moved: Vec<String> = rows_before
+                    .iter()
+                    .filter(|b| b.key() != key)
+                    .filter_map(|b| {
+                        let a = after.iter().find(|a| a.key() == b.key())?;
+                        (a.value() != b.value())
+                            .then(|| format!("{}: {} → {}", b.label(), b.value(), a.value()))
+                    })
+                    .collect();
+                let now = after
+                    .iter()
+                    .find(|a| a.key() == key)
+                    .map(|a| a.value().to_string());
+                self.status = Some(if moved.is_empty() {
+                    Status::info(
+                        "status.set",
+                        vec![
+                            ("field", r.label().to_string()),
+                            ("value", now.unwrap_or_default()),
+                        ],
+                    )
+                } else {
+                    Status::info(
+                        "status.set_also",
+                        vec![
+                            ("field", r.label().to_string()),
+                            ("value", now.unwrap_or_default()),
+                            ("also", moved.join(", ")),
+                        ],
+                    )
+                });
             }
             Err(refused) => {
                 self.status = Some(Status::error(refused.why, vec![("text", refused.text)]));
             }
+        }
+    }
+
+    /// Removes what an inspector row stands for, where it is a thing of its
+    /// own (a scaling policy, a commitment); otherwise says what `d` does here.
+    pub fn remove_row(&mut self, row: usize) {
+        if !self.building() {
+            self.status = Some(Status::error("status.stop_to_build", vec![]));
+            return;
+        }
+        let Some(key) = self.rows().get(row).map(Row::key) else {
+            return;
+        };
+        if let Some(n) = self.selected()
+            && n.fixed
+            && matches!(key, RowKey::Thing(_))
+        {
+            self.status = Some(Status::error("status.fixed", vec![("id", n.id)]));
+            return;
+        }
+        let before = self.solution.clone();
+        let id = self.selected().map(|n| n.id);
+        let removed = match key {
+            RowKey::Thing(k) => id
+                .as_ref()
+                .and_then(|id| self.solution.things.iter_mut().find(|t| t.id() == id))
+                .is_some_and(|t| inspector::remove(t, k)),
+            RowKey::Commitment(k) => {
+                inspector::remove_commitment(&mut self.solution.commitments, k)
+            }
+        };
+        if removed {
+            self.remember_state(before);
+            self.field_at = self.field_at.min(self.rows().len().saturating_sub(1));
+            self.status = Some(Status::info("status.removed_row", vec![]));
+            self.check_steps();
+        } else {
+            self.status = Some(Status::info("status.delete_where", vec![]));
         }
     }
 
@@ -910,6 +860,8 @@ impl Play {
         );
         match Sim::new(setup) {
             Ok(sim) => {
+                self.steps_reached.clear();
+                self.step_announced = None;
                 self.run = Some(Run::new(sim));
                 self.linking = None;
                 self.moving = false;
@@ -929,7 +881,7 @@ impl Play {
 
     /// Stops the run and goes back to building (the architecture is kept).
     pub fn stop(&mut self) {
-        self.run = None;
+        self.clear_run();
         self.status = Some(Status::info("status.stopped", vec![]));
     }
 
@@ -990,7 +942,48 @@ impl Play {
             }
         };
         let Some(run) = self.run.as_mut() else { return };
+        let ctx = &run.sim.ctx;
+        let now = ctx.now_s;
+        // The newest action so far is the one before the next to apply
+        // (live actions go in among the solution's own timed ones).
+        let newest = ctx.next_action.checked_sub(1);
+        // A change to the same thing in the same tick replaces the one
+        // before it (a desired count) or adds to it (servers ordered), so a
+        // burst of `+` is one timed action and a replay of the saved file
+        // ends in the same state.
+        let merges = newest
+            .and_then(|i| ctx.actions.get(i))
+            .is_some_and(|last| {
+                last.at.0 == now
+                    && matches!(
+                        (&last.action, &action),
+                        (Action::SetDesired { thing: a, .. }, Action::SetDesired { thing: b, .. })
+                            | (Action::OrderServers { thing: a, .. }, Action::OrderServers { thing: b, .. })
+                            if a == b
+                    )
+            });
+        if !merges && ctx.actions.len() >= MAX_LIVE_ACTIONS {
+            self.status = Some(Status::error(
+                "status.too_many_actions",
+                vec![("n", MAX_LIVE_ACTIONS.to_string())],
+            ));
+            return;
+        }
         run.sim.act(action);
+        if merges && let Some(at) = newest {
+            let ctx = &mut run.sim.ctx;
+            let added = ctx.actions.remove(at + 1);
+            ctx.next_action -= 1;
+            if let Some(last) = ctx.actions.get_mut(at) {
+                match (&mut last.action, added.action) {
+                    (
+                        Action::OrderServers { count, .. },
+                        Action::OrderServers { count: more, .. },
+                    ) => *count = count.saturating_add(more),
+                    (slot, added) => *slot = added,
+                }
+            }
+        }
         run.refresh();
         self.status = Some(Status::info("status.acted", vec![("id", node.id)]));
     }
@@ -1004,34 +997,93 @@ impl Play {
         s
     }
 
-    /// Advances completed lesson steps while their conditions hold.
+    /// Re-evaluates the lesson: build steps on the build as it is now (so
+    /// they follow every change), run steps on the run (a run step met once
+    /// in a run stays met in it; a new run starts them again). When a new
+    /// step begins while a run goes, the run pauses so the step can be read.
     pub fn check_steps(&mut self) {
-        while let Some(step) = self.level.steps.get(self.steps_done) {
-            if !self.holds(&step.done_when) {
+        let before = self.steps_done;
+        let mut done = 0;
+        while let Some(step) = self.level.steps.get(done) {
+            let holds = match steps::holds_on_build(
+                &step.done_when,
+                Some(&self.catalogue),
+                &self.level,
+                &self.solution,
+            ) {
+                Some(holds) => holds,
+                None => {
+                    let met = self.steps_reached.get(done).copied().unwrap_or(false)
+                        || self.run_holds(&step.done_when);
+                    if met {
+                        if self.steps_reached.len() <= done {
+                            self.steps_reached.resize(done + 1, false);
+                        }
+                        self.steps_reached[done] = true;
+                    }
+                    met
+                }
+            };
+            if !holds {
                 break;
             }
-            self.steps_done += 1;
-            self.hint = false;
+            done += 1;
+        }
+        self.steps_done = done;
+        if done == before {
+            return;
+        }
+        self.steps_at = done.min(self.level.steps.len().saturating_sub(1));
+        if matches!(self.popup, Some(Popup::Hint(_))) {
+            self.popup = None;
+        }
+        // A step that begins mid-run is shown with the run paused, so a
+        // step's words never flash past at high speed.
+        if done > before
+            && done < self.level.steps.len()
+            && let Some(run) = self.run.as_mut()
+            && run.sim.ctx.tick > 0
+            && !run.sim.finished()
+        {
+            run.paused = true;
+            self.step_announced = Some(done);
+            self.status = Some(Status::info(
+                "status.next_step",
+                vec![("n", (done + 1).to_string())],
+            ));
         }
     }
 
-    fn holds(&self, condition: &Condition) -> bool {
-        let kind_of = |id: &str| self.any_thing(id).map(Thing::kind);
+    /// Whether a run condition holds on the run so far.
+    fn run_holds(&self, condition: &Condition) -> bool {
+        let Some(r) = self.run.as_ref() else {
+            return false;
+        };
         match condition {
-            Condition::Placed(kind) => self.solution.things.iter().any(|t| t.kind() == *kind),
-            Condition::Linked { from, to } => self
-                .links()
-                .iter()
-                .any(|(f, t, _)| (from == "*" || f == from) && kind_of(t) == Some(*to)),
-            Condition::ClockReached(at) => {
-                self.run.as_ref().is_some_and(|r| r.sim.ctx.now_s >= at.0)
+            Condition::ClockReached(at) => r.sim.ctx.now_s >= at.0,
+            Condition::AvailabilityAtLeast(pct) => {
+                r.sim.ctx.tick > 0 && r.availability_pct() >= *pct
             }
-            Condition::AvailabilityAtLeast(pct) => self
-                .run
-                .as_ref()
-                .is_some_and(|r| r.sim.ctx.tick > 0 && r.availability_pct() >= *pct),
-            Condition::RunFinished => self.run.as_ref().is_some_and(|r| r.sim.finished()),
+            Condition::RunFinished => r.sim.finished(),
+            Condition::Passed => r.passed == Some(true),
+            Condition::All(all) => all.iter().all(|c| {
+                steps::holds_on_build(c, Some(&self.catalogue), &self.level, &self.solution)
+                    .unwrap_or_else(|| self.run_holds(c))
+            }),
+            Condition::Any(any) => any.iter().any(|c| {
+                steps::holds_on_build(c, Some(&self.catalogue), &self.level, &self.solution)
+                    .unwrap_or_else(|| self.run_holds(c))
+            }),
+            _ => false,
         }
+    }
+
+    /// Ends the run (if any) and goes back to building: run steps start over.
+    pub fn clear_run(&mut self) {
+        self.run = None;
+        self.steps_reached.clear();
+        self.step_announced = None;
+        self.check_steps();
     }
 }
 

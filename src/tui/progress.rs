@@ -68,7 +68,25 @@ impl Progress {
         }
         *entry != before
     }
+
+    /// Takes in what another game recorded: the best of both for every
+    /// level (passed if either passed, the most stars, the cheapest pass).
+    /// The language stays this game's.
+    pub fn merge(&mut self, other: &Progress) {
+        for (id, theirs) in &other.levels {
+            let mine = self.levels.entry(id.clone()).or_default();
+            mine.passed |= theirs.passed;
+            mine.stars = mine.stars.max(theirs.stars);
+            mine.best_cost_usd = match (mine.best_cost_usd, theirs.best_cost_usd) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
 }
+
+/// Largest progress file read back for a merge: a real one is a few KiB.
+const MAX_PROGRESS_BYTES: u64 = 1 << 20;
 
 /// Where saves live: `$PEAKLOAD_DATA_DIR`, else the platform's data directory.
 #[derive(Debug, Clone)]
@@ -474,6 +492,34 @@ impl Store {
         write_atomically(&path, &text)
     }
 
+    /// Saves progress merged with the file as it is on disk now, so a
+    /// second game on the same data directory never erases what the first
+    /// recorded: read, merge ([`Progress::merge`]), write atomically.
+    /// Returns the merged progress, which the game goes on with.
+    pub fn save_merged(&self, progress: &Progress) -> std::io::Result<Progress> {
+        let mut merged = progress.clone();
+        if let Some(path) = self.progress_path()
+            && self.hold.is_none()
+            && let Ok(file) = std::fs::File::open(&path)
+        {
+            use std::io::Read as _;
+            let mut bytes = Vec::new();
+            if file
+                .take(MAX_PROGRESS_BYTES)
+                .read_to_end(&mut bytes)
+                .is_ok()
+            {
+                let read = read_progress(&bytes);
+                // A newer game's file is kept aside at start, never merged into.
+                if read.version <= PROGRESS_VERSION {
+                    merged.merge(&read.progress);
+                }
+            }
+        }
+        self.save(&merged)?;
+        Ok(merged)
+    }
+
     /// Where the player's architecture for a level is kept.
     pub fn solution_path(&self, level: &str) -> Option<PathBuf> {
         let safe: String = level
@@ -552,6 +598,34 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn two_games_on_one_directory_keep_both_results() {
+        let dir = temp_dir("merge");
+        // Game A starts, then game B earns three stars on 06 and saves.
+        let mut a_store = Store::at(&dir);
+        let (mut a, _) = a_store.load();
+        let mut b_store = Store::at(&dir);
+        let (mut b, _) = b_store.load();
+        b.record("06-auto-scaling", true, 3, 40.0);
+        b = b_store.save_merged(&b).unwrap();
+        assert_eq!(b.stars("06-auto-scaling"), 3);
+        // A, which never saw it, toggles the language and passes 01.
+        a.lang = Some(Lang::Ko);
+        a.record("01-on-prem-dilemma", true, 1, 25_000.0);
+        let a = a_store.save_merged(&a).unwrap();
+        assert_eq!(a.stars("06-auto-scaling"), 3, "A's save kept B's stars");
+        let (on_disk, _) = Store::at(&dir).load();
+        assert_eq!(on_disk.stars("06-auto-scaling"), 3);
+        assert!(on_disk.passed("01-on-prem-dilemma"));
+        assert_eq!(on_disk.lang, Some(Lang::Ko));
+        // The best of both: more stars and the cheaper pass win either way.
+        let mut worse = Progress::default();
+        worse.record("06-auto-scaling", true, 1, 90.0);
+        let kept = Store::at(&dir).save_merged(&worse).unwrap();
+        assert_eq!(kept.levels["06-auto-scaling"].stars, 3);
+        assert_eq!(kept.levels["06-auto-scaling"].best_cost_usd, Some(40.0));
     }
 
     #[test]
