@@ -33,6 +33,12 @@ pub struct Reader {
 
 /// How long an `Esc` that ends a batch waits for the rest of a sequence.
 const ESC_WAIT: Duration = Duration::from_millis(15);
+/// How long a batch waits for more keys already on their way (a paste, a
+/// held key, a burst): long enough that a burst is drawn once, short enough
+/// that a key still shows at once.
+const GATHER: Duration = Duration::from_millis(2);
+/// Most events in one batch, so a flood still gets a frame now and then.
+const MOST_IN_BATCH: usize = 4_096;
 
 impl Reader {
     /// Starts the thread that reads the terminal.
@@ -65,8 +71,11 @@ impl Reader {
             }
         }
         loop {
-            while let Ok(i) = self.rx.try_recv() {
-                out.push(i);
+            while out.len() < MOST_IN_BATCH {
+                match self.rx.recv_timeout(GATHER) {
+                    Ok(i) => out.push(i),
+                    Err(_) => break,
+                }
             }
             // A batch that ends in Esc may be the first byte of a split sequence.
             let ends_in_esc = matches!(

@@ -169,8 +169,7 @@ fn event_loop(
         if signals.take_resumed() {
             // Continued after a stop the game did not ask for (`kill -STOP`):
             // the terminal may have been changed meanwhile.
-            terminal::enter()?;
-            screen.clear()?;
+            terminal::take_again(screen)?;
             dirty = true;
         }
         if dirty {

@@ -151,6 +151,26 @@ pub struct Play {
     pub status: Option<Status>,
     undo: Vec<Solution>,
     redo: Vec<Solution>,
+    /// What the screen works out from the level and the build, kept until the build changes.
+    derived: std::cell::RefCell<Derived>,
+}
+
+/// Points of the level's expected traffic kept for the charts.
+const PREVIEW_POINTS: usize = 1_200;
+
+/// Figures worked out from the level alone, once, and from the build, once per change.
+#[derive(Debug, Default)]
+struct Derived {
+    /// The level's expected traffic, all sources, over [`PREVIEW_POINTS`] slices.
+    preview: Vec<f64>,
+    /// When the traffic peaks (seconds) and its rate.
+    peak: (f64, f64),
+    /// The build the rest was worked out for, as saved text.
+    build: Option<String>,
+    /// Warnings for that build.
+    warnings: Vec<crate::sim::view::BuildWarning>,
+    /// Capacity readouts for that build, by thing id.
+    readouts: BTreeMap<String, Option<crate::sim::view::Readout>>,
 }
 
 /// A board's undo and redo history, kept when a level is left so it comes
@@ -201,7 +221,13 @@ impl Play {
             status: None,
             undo: Vec::new(),
             redo: Vec::new(),
+            derived: std::cell::RefCell::new(Derived::default()),
         };
+        {
+            let d = play.derived.get_mut();
+            d.preview = crate::sim::view::traffic_preview(&play.level, PREVIEW_POINTS);
+            d.peak = crate::sim::view::traffic_peak(&play.level);
+        }
         play.lay_out_missing();
         play.check_steps();
         play
@@ -328,6 +354,58 @@ impl Play {
     /// Whether building is allowed (before a run).
     pub fn building(&self) -> bool {
         self.run.is_none()
+    }
+
+    /// The level's expected traffic resampled to `points` slices (the
+    /// highest of the slices each point covers, so a spike is never lost).
+    pub fn preview(&self, points: usize) -> Vec<f64> {
+        let d = self.derived.borrow();
+        let n = d.preview.len();
+        (0..points)
+            .map(|i| {
+                let from = i * n / points.max(1);
+                let to = ((i + 1) * n / points.max(1)).max(from + 1).min(n);
+                d.preview[from.min(n.saturating_sub(1))..to]
+                    .iter()
+                    .copied()
+                    .fold(0.0, f64::max)
+            })
+            .collect()
+    }
+
+    /// When the level's traffic peaks (seconds) and its rate (requests per second).
+    pub fn traffic_peak(&self) -> (f64, f64) {
+        self.derived.borrow().peak
+    }
+
+    /// Makes sure the figures derived from the build are for the build as it is.
+    fn fresh_derived(&self) {
+        let text = load::to_ron(&self.solution).ok();
+        let mut d = self.derived.borrow_mut();
+        if d.build != text {
+            d.build = text;
+            d.warnings =
+                crate::sim::view::build_warnings(&self.catalogue, &self.level, &self.solution);
+            d.readouts.clear();
+        }
+    }
+
+    /// What to say about the build before it runs (see [`crate::sim::view::build_warnings`]).
+    pub fn warnings(&self) -> Vec<crate::sim::view::BuildWarning> {
+        self.fresh_derived();
+        self.derived.borrow().warnings.clone()
+    }
+
+    /// The capacity readout of a thing of the build (see [`crate::sim::view::readout`]).
+    pub fn readout(&self, id: &str) -> Option<crate::sim::view::Readout> {
+        self.fresh_derived();
+        let mut d = self.derived.borrow_mut();
+        d.readouts
+            .entry(id.to_string())
+            .or_insert_with(|| {
+                crate::sim::view::readout(&self.catalogue, &self.level, &self.solution, id)
+            })
+            .clone()
     }
 
     /// The undo and redo history.

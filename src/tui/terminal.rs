@@ -134,8 +134,19 @@ pub fn suspend(screen: &mut Screen) -> std::io::Result<()> {
     restore();
     #[cfg(unix)]
     signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)?;
+    take_again(screen)
+}
+
+/// Takes the terminal again after it was given away (a suspend, a stop from
+/// outside): raw mode, the alternate screen, and a blank screen with fresh
+/// buffers, so the next frame draws every cell. (`Terminal::clear` would ask
+/// the terminal where its cursor is, an answer the key reader thread takes.)
+pub fn take_again(screen: &mut Screen) -> std::io::Result<()> {
+    use ratatui::crossterm::terminal::{Clear, ClearType};
     enter()?;
-    screen.clear()
+    execute!(std::io::stdout(), Clear(ClearType::All))?;
+    *screen = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    Ok(())
 }
 
 /// Whether the process still has its terminal. After a hang-up the kernel

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
 
 use crate::format::level::{EventKind, Level, Shape};
-use crate::sim::view::{self, BuildWarning};
+use crate::sim::view::BuildWarning;
 
 use super::super::board;
 use super::super::explain::{clock, money};
@@ -258,7 +258,7 @@ pub fn strip_row(play: &Play, run: Option<&Run>, s: &Strings, area: Rect, buf: &
     if w < 4 {
         return;
     }
-    let preview = view::traffic_preview(level, w);
+    let preview = play.preview(w);
     let peak = preview.iter().copied().fold(0.0_f64, f64::max).max(1e-9);
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let row = area.y + area.height - 1;
@@ -307,7 +307,7 @@ pub fn strip_row(play: &Play, run: Option<&Run>, s: &Strings, area: Rect, buf: &
 /// Before a run: the level's expected traffic over its whole length with
 /// the events marked, and what the build should fix before it runs.
 pub fn preview(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
-    let warnings = view::build_warnings(&play.catalogue, &play.level, &play.solution);
+    let warnings = play.warnings();
     let [chart_area, warn_area] = if warnings.is_empty() {
         [area, Rect::default()]
     } else {
@@ -356,13 +356,13 @@ pub fn preview_chart_only(play: &Play, s: &Strings, chart_area: Rect, buf: &mut 
     let level = &play.level;
     let end_s = level.duration.secs();
     let inner_w = usize::from(chart_area.width.saturating_sub(8)).max(8);
-    let points = view::traffic_preview(level, inner_w * 2);
+    let points = play.preview(inner_w * 2);
     let data: Vec<(f64, f64)> = points
         .iter()
         .enumerate()
         .map(|(i, v)| (i as f64, *v))
         .collect();
-    let (peak_at, peak) = view::traffic_peak(level);
+    let (peak_at, peak) = play.traffic_peak();
     let y_max = (top(&data).max(peak) * 1.1).max(1.0);
     let n = points.len() as f64;
     let title = legend(

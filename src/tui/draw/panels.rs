@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, Widget};
 
 use crate::format::steps;
-use crate::sim::view::{self, Readout, Unit};
+use crate::sim::view::{Readout, Unit};
 
 use super::super::board;
 use super::super::explain::{self, clock};
@@ -417,7 +417,7 @@ pub fn inspector_lines(
     }
     // What one of its servers serves, from the catalogue, before any run.
     if let Some(n) = &selected
-        && let Some(r) = view::readout(&play.catalogue, &play.level, &play.solution, &n.id)
+        && let Some(r) = play.readout(&n.id)
     {
         lines.push((Line::raw(""), None));
         push_all(readout_lines(&r, play, s, width), &mut lines);
