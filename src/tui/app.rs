@@ -669,13 +669,12 @@ impl App {
                 } else {
                     play.steps_done
                 };
-                let lang = self.strings.lang;
-                match play.level.steps.get(at) {
-                    Some(step) if !lang.pick(&step.hint).is_empty() => {
-                        play.popup = Some(Popup::Hint(at));
-                        play.popup_scroll = 0;
-                    }
-                    _ => play.status = Some(Status::info("status.no_hint", vec![])),
+                // The step whole, with its hint when it has one.
+                if at < play.level.steps.len() {
+                    play.popup = Some(Popup::Hint(at));
+                    play.popup_scroll = 0;
+                } else {
+                    play.status = Some(Status::info("status.no_hint", vec![]));
                 }
             }
             Msg::Brief => {
@@ -694,6 +693,8 @@ impl App {
                     if !r.paused {
                         play.step_announced = None;
                     }
+                    // The footer then says what the run is doing now.
+                    play.status = None;
                 }
             }
             Msg::StepTick => {
@@ -710,6 +711,7 @@ impl App {
                     r.speed = Speed::ALL[i.min(3)];
                     r.paused = false;
                     play.step_announced = None;
+                    play.status = None;
                 }
             }
             Msg::Faster | Msg::Slower => {

@@ -41,7 +41,7 @@ pub fn play_areas(area: Rect, running: bool, has_steps: bool) -> PlayAreas {
     ])
     .areas(area);
     let (left_w, right_w) = match (area.width, running) {
-        (0..100, false) => (19, 26),
+        (0..100, false) => (17, 25),
         (0..100, true) => (22, 24),
         (100..140, false) => (21, 34),
         (100..140, true) => (30, 30),
@@ -90,6 +90,17 @@ pub fn list_area(area: Rect) -> Rect {
     let w = if area.width >= 120 { 56 } else { 42 };
     let [list, _] = Layout::horizontal([Constraint::Length(w), Constraint::Min(10)]).areas(middle);
     list
+}
+
+/// The campaign map's "about" panel (and the sandbox chooser's description).
+pub fn about_area(area: Rect) -> Rect {
+    let list = list_area(area);
+    Rect::new(
+        list.right(),
+        list.y,
+        area.right().saturating_sub(list.right()),
+        list.height,
+    )
 }
 
 /// Which campaign row a click hit.
@@ -183,7 +194,7 @@ pub fn grid(board: Rect, play: &Play) -> Grid {
             (c.max(n.at.0 + 1), r.max(n.at.1 + 1))
         });
     // Three cells between boxes carry the links and their arrowheads.
-    let box_w = (inner.width / cols.max(1)).saturating_sub(3).clamp(10, 18);
+    let box_w = (inner.width / cols.max(1)).saturating_sub(3).clamp(9, 18);
     let box_h = (inner.height / rows.max(1)).saturating_sub(1).clamp(3, 5);
     let (cell_w, cell_h) = (box_w + 3, box_h + 1);
     let mut g = Grid {

@@ -53,7 +53,7 @@ fn header(s: &Strings, second: Line<'static>, area: Rect, buf: &mut Buffer) {
 
 /// Draws the campaign map.
 pub fn render(v: &CampaignView, s: &Strings, area: Rect, buf: &mut Buffer) {
-    let [head, middle, foot] = Layout::vertical([
+    let [head, _, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
         Constraint::Length(1),
@@ -86,12 +86,7 @@ pub fn render(v: &CampaignView, s: &Strings, area: Rect, buf: &mut Buffer) {
     );
 
     let list_area = layout::list_area(area);
-    let detail = Rect::new(
-        list_area.right(),
-        middle.y,
-        middle.right().saturating_sub(list_area.right()),
-        middle.height,
-    );
+    let detail = layout::about_area(area);
     // Each row: number, stars (or a lock), and the title cut to the panel.
     let title_w = usize::from(list_area.width.saturating_sub(2)).saturating_sub(7);
     let items: Vec<ListItem> = v
@@ -221,12 +216,7 @@ pub fn render_sandbox(v: Option<&SandboxView>, s: &Strings, area: Rect, buf: &mu
         buf,
     );
     let list_area = layout::list_area(area);
-    let detail = Rect::new(
-        list_area.right(),
-        middle.y,
-        middle.right().saturating_sub(list_area.right()),
-        middle.height,
-    );
+    let detail = layout::about_area(area);
     let Some(v) = v else {
         Paragraph::new(s.t("sandbox.missing")).render(middle, buf);
         return;

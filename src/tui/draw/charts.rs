@@ -30,11 +30,37 @@ fn line(data: &[(f64, f64)], colour: Color) -> Dataset<'_> {
         .data(data)
 }
 
-/// A title with a legend: each series' name in its colour.
-fn legend(title: String, series: &[(String, Color)]) -> Line<'static> {
-    let mut spans = vec![Span::raw(format!(" {title} "))];
-    for (name, colour) in series {
-        spans.push(Span::styled(format!("━{name} "), Style::new().fg(*colour)));
+/// A title with a legend (each series' name in its colour) that fits in
+/// `width` cells: both when they fit, else the legend (the title's figures
+/// are in the header too), else the title cut to fit.
+fn legend(title: String, series: &[(String, Color)], width: u16) -> Line<'static> {
+    let room = usize::from(width.saturating_sub(4));
+    let keys: Vec<Span<'static>> = series
+        .iter()
+        .map(|(name, colour)| Span::styled(format!("━{name} "), Style::new().fg(*colour)))
+        .collect();
+    let keys_w: usize = keys.iter().map(Span::width).sum();
+    let title_w = text::width(&title) + 2;
+    let mut spans = Vec::new();
+    if title.is_empty() {
+        spans.push(Span::raw(" "));
+        spans.extend(keys);
+    } else if title_w + keys_w <= room || keys.is_empty() {
+        spans.push(Span::raw(format!(
+            " {} ",
+            text::fit(&title, room.saturating_sub(2))
+        )));
+        if title_w + keys_w <= room {
+            spans.extend(keys);
+        }
+    } else if keys_w <= room {
+        spans.push(Span::raw(" "));
+        spans.extend(keys);
+    } else {
+        spans.push(Span::raw(format!(
+            " {} ",
+            text::fit(&title, room.saturating_sub(2))
+        )));
     }
     Line::from(spans)
 }
@@ -120,18 +146,28 @@ pub fn live(play: &Play, run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
 
     let t_max = (top(&traffic).max(top(&capacity)) * 1.1).max(1.0);
     chart(
+        // The legend carries the figures now: the same ones the boxes show.
         legend(
-            s.f(
-                "chart.traffic_now",
-                &[
-                    ("now", &board::short_rate(live.offered_rps)),
-                    ("cap", &board::short_rate(live.capacity_rps)),
-                ],
-            ),
+            String::new(),
             &[
-                (s.t("chart.offered").to_string(), Color::Cyan),
-                (s.t("chart.capacity").to_string(), Color::Green),
+                (
+                    format!(
+                        "{} {}",
+                        s.t("chart.offered"),
+                        board::short_rate(live.offered_rps)
+                    ),
+                    Color::Cyan,
+                ),
+                (
+                    format!(
+                        "{} {}",
+                        s.t("chart.capacity"),
+                        board::short_rate(live.capacity_rps)
+                    ),
+                    Color::Green,
+                ),
             ],
+            cols[0].width,
         ),
         vec![line(&traffic, Color::Cyan), line(&capacity, Color::Green)],
         x,
@@ -156,6 +192,7 @@ pub fn live(play: &Play, run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
                 &[("pct", &format!("{:.2}", live.in_time_pct))],
             ),
             &[(s.t("chart.goal").to_string(), Color::DarkGray)],
+            cols[1].width,
         ),
         vec![
             line(&goal_avail, Color::DarkGray),
@@ -176,6 +213,7 @@ pub fn live(play: &Play, run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
         legend(
             s.f("chart.p99_now", &[("ms", &format!("{:.0}", live.p99_ms))]),
             &[],
+            cols[2].width,
         ),
         vec![line(&goal_p99, Color::DarkGray), line(&p99, Color::Yellow)],
         x,
@@ -190,6 +228,7 @@ pub fn live(play: &Play, run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
         legend(
             s.f("chart.cost_now", &[("usd", &money(live.cost_usd))]),
             &[(s.t("chart.budget").to_string(), Color::DarkGray)],
+            cols[3].width,
         ),
         vec![line(&budget, Color::DarkGray), line(&cost, Color::Magenta)],
         x,
@@ -374,6 +413,7 @@ pub fn preview_chart_only(play: &Play, s: &Strings, chart_area: Rect, buf: &mut 
             ],
         ),
         &[],
+        chart_area.width,
     );
     chart(
         title,
@@ -434,6 +474,7 @@ pub fn timeline(run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
             (s.t("chart.capacity").to_string(), Color::Green),
             (s.t("chart.lost").to_string(), Color::Red),
         ],
+        area.width,
     );
     Chart::new(vec![
         line(&traffic, Color::Cyan),

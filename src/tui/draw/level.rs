@@ -152,10 +152,12 @@ fn header(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
                 second.push(Span::raw(" · "));
                 second.push(Span::styled(s.t("top.goal_dedicated").to_string(), plain));
             }
-            second.push(Span::styled(
-                format!("  {}", s.t("top.brief_key")),
-                Style::new().fg(Color::DarkGray),
-            ));
+            // Where there is room, the key to the story and goals.
+            let used: usize = second.iter().map(Span::width).sum();
+            let key = format!("  {}", s.t("top.brief_key"));
+            if used + text::width(&key) <= w {
+                second.push(Span::styled(key, Style::new().fg(Color::DarkGray)));
+            }
         }
     }
     Paragraph::new(vec![Line::from(first), Line::from(second)]).render(area, buf);

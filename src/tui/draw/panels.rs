@@ -108,8 +108,8 @@ pub fn steps_panel(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         )
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let mut viewing_line = 0;
-    let viewing = if focused {
+    let mut viewing = (0, 0);
+    let in_view = if focused {
         play.steps_at
     } else {
         play.steps_done.min(total.saturating_sub(1))
@@ -122,9 +122,7 @@ pub fn steps_panel(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         } else {
             ("· ", Style::new().fg(Color::Gray))
         };
-        if i == viewing {
-            viewing_line = lines.len();
-        }
+        let first = lines.len();
         let body = text::wrap(lang.pick(&step.text), usize::from(w.saturating_sub(2)));
         let announced = play.step_announced == Some(i);
         for (j, part) in body.into_iter().enumerate() {
@@ -140,7 +138,7 @@ pub fn steps_panel(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
                 Span::styled(part, st),
             ]));
         }
-        if i == viewing {
+        if i == in_view {
             let watch = steps::watches_run(&step.done_when);
             if watch && i == play.steps_done && play.run.is_none() {
                 lines.extend(wrapped(
@@ -155,6 +153,7 @@ pub fn steps_panel(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
                     Style::new().fg(Color::DarkGray),
                 ));
             }
+            viewing = (first, lines.len());
         }
     }
     if passed && play.run.as_ref().is_some_and(|r| r.passed == Some(true)) {
@@ -164,11 +163,14 @@ pub fn steps_panel(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             Style::new().fg(Color::Green),
         ));
     }
-    // The step in view is kept on screen.
-    let rows = area.height.saturating_sub(2);
-    let scroll = u16::try_from(viewing_line)
-        .unwrap_or(u16::MAX)
-        .saturating_sub(rows / 3);
+    // The step in view is kept whole on screen, a little below the top.
+    let rows = usize::from(area.height.saturating_sub(2));
+    let (start, end) = viewing;
+    let scroll = start
+        .saturating_sub(rows / 3)
+        .max(end.saturating_sub(rows))
+        .min(start);
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
     let block = panel(&title, focused).border_style(if focused {
         Style::new().fg(Color::Cyan)
     } else {
@@ -238,19 +240,6 @@ fn readout_lines(r: &Readout, play: &Play, s: &Strings, width: u16) -> Vec<Line<
         };
         out.extend(wrapped(&line, width, Style::new().fg(Color::Cyan)));
     }
-    let (vcpu, gib, speed) = r.basis;
-    out.extend(wrapped(
-        &s.f(
-            "readout.basis",
-            &[
-                ("vcpu", &format!("{vcpu}")),
-                ("gib", &format!("{gib}")),
-                ("speed", &format!("{speed}")),
-            ],
-        ),
-        width,
-        dim,
-    ));
     match (r.peak, r.servers_at_peak) {
         (Some((at, rps)), Some(n)) => out.extend(wrapped(
             &s.f(
@@ -273,6 +262,23 @@ fn readout_lines(r: &Readout, play: &Play, s: &Strings, width: u16) -> Vec<Line<
         _ => out.extend(wrapped(s.t("readout.unreached"), width, dim)),
     }
     out
+}
+
+/// The catalogue's figures behind a readout.
+fn basis_lines(r: &Readout, s: &Strings, width: u16) -> Vec<Line<'static>> {
+    let (vcpu, gib, speed) = r.basis;
+    wrapped(
+        &s.f(
+            "readout.basis",
+            &[
+                ("vcpu", &format!("{vcpu}")),
+                ("gib", &format!("{gib}")),
+                ("speed", &format!("{speed}")),
+            ],
+        ),
+        width,
+        Style::new().fg(Color::DarkGray),
+    )
 }
 
 /// The inspector's lines at a width, each with the field row it shows (for clicks).
@@ -355,6 +361,15 @@ pub fn inspector_lines(
             &mut lines,
         );
     }
+    // What one of its servers serves, from the catalogue, before any run:
+    // first, where it is seen without scrolling.
+    if play.run.is_none()
+        && let Some(n) = &selected
+        && let Some(r) = play.readout(&n.id)
+    {
+        push_all(readout_lines(&r, play, s, width), &mut lines);
+        lines.push((Line::raw(""), None));
+    }
     let rows = play.rows();
     let label_w = (usize::from(width) * 2 / 5).clamp(6, 16);
     let value_w = usize::from(width).saturating_sub(label_w + 1);
@@ -415,12 +430,16 @@ pub fn inspector_lines(
             }
         }
     }
-    // What one of its servers serves, from the catalogue, before any run.
+    // While a run goes the readout follows the settings; before it, the
+    // catalogue figures behind it do.
     if let Some(n) = &selected
         && let Some(r) = play.readout(&n.id)
     {
         lines.push((Line::raw(""), None));
-        push_all(readout_lines(&r, play, s, width), &mut lines);
+        if play.run.is_some() {
+            push_all(readout_lines(&r, play, s, width), &mut lines);
+        }
+        push_all(basis_lines(&r, s, width), &mut lines);
     }
     lines
 }

@@ -102,18 +102,25 @@ pub fn content(play: &Play, s: &Strings, width: u16) -> (String, Vec<Line<'stati
     (title, lines)
 }
 
+/// Where the open popup goes on a screen of `area`, and the height of the
+/// traffic chart at its foot (the brief's).
+pub fn area(play: &Play, s: &Strings, area: Rect) -> (Rect, u16) {
+    let w = (area.width * 3 / 4).clamp(30.min(area.width), 90);
+    let brief = play.popup == Some(Popup::Brief);
+    let (_, lines) = content(play, s, w.saturating_sub(3));
+    // The brief also shows the traffic to come.
+    let chart_h = if brief && area.height >= 20 { 8 } else { 0 };
+    let h = (lines.len() as u16 + 2 + chart_h).min(area.height.saturating_sub(2).max(3));
+    (centred(area, w, h), chart_h)
+}
+
 /// Draws the open popup over `area`.
 pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
     if play.popup.is_none() {
         return;
     }
-    let w = (area.width * 3 / 4).clamp(30.min(area.width), 90);
-    let brief = play.popup == Some(Popup::Brief);
-    let (title, lines) = content(play, s, w.saturating_sub(3));
-    // The brief also shows the traffic to come.
-    let chart_h = if brief && area.height >= 20 { 8 } else { 0 };
-    let h = (lines.len() as u16 + 2 + chart_h).min(area.height.saturating_sub(2).max(3));
-    let r = centred(area, w, h);
+    let (r, chart_h) = self::area(play, s, area);
+    let (title, lines) = content(play, s, r.width.saturating_sub(3));
     Clear.render(r, buf);
     let [text_area, chart_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(chart_h)]).areas(r);

@@ -24,6 +24,25 @@ use super::{charts, footer_hint, popup, scrolled, stars, status_line, wrapped};
 /// The most the findings can be scrolled (the panel holds the scroll to what its lines allow).
 pub const MAX_SCROLL: u16 = 400;
 
+/// The areas of the results screen: header, middle (score and bills on
+/// the left, what happened on the right), timeline, footer.
+pub fn areas(area: Rect) -> [Rect; 5] {
+    let [head, middle, timeline, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(6),
+        Constraint::Length(if area.height >= 40 { 10 } else { 6 }),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let wide = middle.width >= 110;
+    let [left, right] = Layout::horizontal([
+        Constraint::Percentage(if wide { 45 } else { 50 }),
+        Constraint::Min(10),
+    ])
+    .areas(middle);
+    [head, left, right, timeline, foot]
+}
+
 /// Draws the results screen.
 pub fn render(
     play: &Play,
@@ -36,13 +55,7 @@ pub fn render(
 ) {
     let score = &res.score;
     let lang = s.lang;
-    let [head, middle, timeline, foot] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(6),
-        Constraint::Length(if area.height >= 40 { 10 } else { 6 }),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [head, left, right, timeline, foot] = areas(area);
     let verdict = if score.passed {
         Span::styled(
             format!(" {} ", s.t("results.passed")),
@@ -78,12 +91,6 @@ pub fn render(
     ]))
     .render(head, buf);
 
-    let wide = middle.width >= 110;
-    let [left, right] = Layout::horizontal([
-        Constraint::Percentage(if wide { 45 } else { 50 }),
-        Constraint::Min(10),
-    ])
-    .areas(middle);
     let [figures, bills] =
         Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(left);
     let (bills, timeline) = par_chart::draw(par, score, &play.level.goals, s, bills, timeline, buf);
