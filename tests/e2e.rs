@@ -558,7 +558,7 @@ fn a_suspend_gives_the_terminal_back_and_fg_takes_it_again() {
     );
     // `fg`: continued, the game takes the terminal again and redraws it.
     kill("CONT", pid);
-    s.wait_until("the map drawn again", |t| on_map(t));
+    s.wait_until("the map drawn again", on_map);
     let start = Instant::now();
     while !s.parser.screen().alternate_screen() {
         assert!(start.elapsed() < TIMEOUT, "not back on the game's screen");

@@ -1140,4 +1140,115 @@ mod tests {
         assert_eq!(worker.detail, "c5.4xlarge");
         assert_eq!(worker.desired, Some(1));
     }
+
+    fn level_08() -> (Catalogue, Level) {
+        let (file, _) = crate::sim::testdata::level_and_solution("08", "reference");
+        let checked = check_texts(file, None).expect("checks");
+        (checked.catalogue, checked.level)
+    }
+
+    fn solution(text: &str) -> Solution {
+        let (file, _) = crate::sim::testdata::level_and_solution("08", "reference");
+        check_texts(file, Some(SourceFile::new("s.ron", text)))
+            .expect("checks")
+            .solution
+            .expect("a solution")
+            .0
+    }
+
+    #[test]
+    fn a_readout_is_the_catalogue_figure_and_the_peak_it_takes() {
+        let (catalogue, level) = level_08();
+        let build = solution(
+            r#"Solution(level: "08-loose-coupling",
+                things: [AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 1)],
+                links: [("customers", "shop")])"#,
+        );
+        let r = readout(&catalogue, &level, &build, "shop").expect("a readout");
+        assert_eq!(r.unit, Unit::Instance);
+        // An m5.large: 2 vCPU at speed 1 for Web work of 40 ms, memory to spare.
+        let (_, m5) = catalogue.instance_type("m5.large").expect("m5.large");
+        let want = f64::from(m5.vcpu) * m5.speed.web / 0.040;
+        assert_eq!(r.per_server.len(), 1);
+        assert_eq!(r.per_server[0].0, "order");
+        assert!((r.per_server[0].1 - want).abs() < 1e-9, "{r:?}");
+        // The customers' steady 80/s (no shapes): two instances serve it flat out.
+        let (at, rps) = r.peak.expect("reached");
+        assert!((rps - 80.0).abs() < 1e-9 && at < 7_200.0);
+        assert_eq!(r.servers_at_peak, Some((80.0 / want).ceil() as u32));
+        // The same group, unlinked, still says what it serves, and no peak.
+        let alone = solution(
+            r#"Solution(level: "08-loose-coupling",
+                things: [AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 1)])"#,
+        );
+        let r = readout(&catalogue, &level, &alone, "shop").expect("a readout");
+        assert_eq!(r.peak, None);
+        assert_eq!(r.per_server.len(), level.workloads.len());
+        // A load balancer serves nothing itself.
+        let lb = solution(
+            r#"Solution(level: "08-loose-coupling", things: [LoadBalancer(id: "lb")], links: [("customers", "lb")])"#,
+        );
+        assert!(readout(&catalogue, &level, &lb, "lb").is_none());
+    }
+
+    #[test]
+    fn the_calls_a_tier_makes_reach_the_tier_behind_it() {
+        let (catalogue, level) = level_08();
+        let build = solution(
+            r#"Solution(level: "08-loose-coupling",
+                things: [AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 4),
+                         Queue(id: "orders")],
+                links: [("customers", "shop"), ("shop", "orders"), ("orders", "fulfilment")])"#,
+        );
+        let r = readout(&catalogue, &level, &build, "fulfilment").expect("a readout");
+        assert_eq!(r.per_server.len(), 1);
+        assert_eq!(r.per_server[0].0, "pack");
+        assert!(r.peak.is_some_and(|(_, rps)| (rps - 80.0).abs() < 1e-9));
+    }
+
+    #[test]
+    fn warnings_name_a_queue_nobody_reads_a_box_nobody_feeds_and_a_max_too_low() {
+        let (catalogue, level) = level_08();
+        let build = solution(
+            r#"Solution(level: "08-loose-coupling",
+                things: [AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 1),
+                         Queue(id: "orders"), LoadBalancer(id: "spare")],
+                links: [("customers", "shop"), ("shop", "orders")])"#,
+        );
+        let w = build_warnings(&catalogue, &level, &build);
+        println!("{w:?}");
+        assert!(w.contains(&BuildWarning::NoConsumer {
+            queue: "orders".into()
+        }));
+        assert!(w.contains(&BuildWarning::NoTraffic {
+            thing: "fulfilment".into()
+        }));
+        assert!(w.contains(&BuildWarning::NoTraffic {
+            thing: "spare".into()
+        }));
+        assert!(w.iter().any(
+            |x| matches!(x, BuildWarning::MaxTooLow { group, max: 1, .. } if group == "shop")
+        ));
+        // The reference has nothing to warn about.
+        let (file, text) = crate::sim::testdata::level_and_solution("08", "reference");
+        let reference = check_texts(file, Some(SourceFile::new("r.ron", text)))
+            .expect("checks")
+            .solution
+            .expect("reference")
+            .0;
+        assert_eq!(build_warnings(&catalogue, &level, &reference), vec![]);
+    }
+
+    #[test]
+    fn the_preview_follows_the_shapes_and_the_scripted_spikes() {
+        let (file, _) = crate::sim::testdata::level_and_solution("day", "reference");
+        let level = check_texts(file, None).expect("checks").level;
+        let points = traffic_preview(&level, 96);
+        assert_eq!(points.len(), 96);
+        let (at, peak) = traffic_peak(&level);
+        assert!(points.iter().all(|p| *p <= peak + 1e-6));
+        // The 13:00 sale lifts the day's traffic well above its morning.
+        assert!(peak > 2.0 * points[24], "{peak} vs {}", points[24]);
+        assert!((46_800.0..50_000.0).contains(&at), "{at}");
+    }
 }

@@ -501,3 +501,103 @@ fn finding(f: &Finding, level: &Level, s: &Strings) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::load;
+
+    fn level(folder: &str) -> Level {
+        let b = crate::bundled::find(folder).expect("bundled level");
+        load::parse_level(&b.level_file()).expect("parses")
+    }
+
+    #[test]
+    fn one_time_format_and_durations_in_their_largest_unit() {
+        assert_eq!(clock(13.0 * 3600.0 + 5.0 * 60.0, 86_400.0), "13:05");
+        assert_eq!(clock(86_400.0, 86_400.0), "24:00");
+        // A long level says the day of every time, d1 included.
+        assert_eq!(clock(3600.0, 365.0 * 86_400.0), "d1 01:00");
+        assert_eq!(clock(182.5 * 86_400.0, 365.0 * 86_400.0), "d183 12:00");
+        assert_eq!(range(3600.0, 7200.0, 86_400.0), "01:00–02:00");
+        assert_eq!(
+            range(43.0 * 86_400.0 + 3600.0, 43.0 * 86_400.0 + 7200.0, 1e7),
+            "d44 01:00–02:00"
+        );
+        assert_eq!(range(0.0, 86_400.0, 2.0 * 86_400.0), "d1 00:00–d2 00:00");
+        assert_eq!(duration(86_394.0), "24h");
+        assert_eq!(duration(45.0), "45s");
+        assert_eq!(duration(600.0), "10m");
+        assert_eq!(duration(9_000.0), "2h 30m");
+        assert_eq!(duration(365.0 * 86_400.0), "365d");
+        assert_eq!(duration(3.0 * 86_400.0 + 4.0 * 3600.0), "3d 4h");
+    }
+
+    #[test]
+    fn scaling_reasons_are_put_into_the_players_words() {
+        let ko = Strings::new(super::super::strings::Lang::Ko);
+        let said = scaling_reason("target tracking: CPU % 66 > 65", &ko);
+        assert!(!said.contains("target tracking"), "{said}");
+        assert!(said.contains("66") && said.contains("65"), "{said}");
+        assert_eq!(scaling_reason("set by hand", &ko), ko.t("scale.by_hand"));
+        let en = Strings::new(super::super::strings::Lang::En);
+        assert_eq!(
+            scaling_reason("predictive scaling: forecast needs 26", &en),
+            "forecast needs 26"
+        );
+    }
+
+    #[test]
+    fn findings_never_advise_what_cannot_be_changed_and_name_the_ceiling_first() {
+        let s = Strings::new(super::super::strings::Lang::En);
+        let l = level("08");
+        let lag = |locked: bool, to: u32, max: u32, has_policy: bool| Finding::ScalingLag {
+            thing: "fulfilment".into(),
+            saturated_s: 3_600.0,
+            asked_s: (to > 2).then_some(3_660.0),
+            from: 2,
+            to,
+            max,
+            ready_s: Some(3_900.0),
+            has_policy,
+            locked,
+            failed: 10,
+        };
+        let locked = finding(&lag(true, 4, 4, false), &l, &s);
+        assert!(
+            !locked.contains("max") && !locked.contains("policy"),
+            "advice for a box the player cannot change: {locked}"
+        );
+        let capped = finding(&lag(false, 4, 4, true), &l, &s);
+        assert!(capped.contains("maximum of 4"), "{capped}");
+        assert!(
+            !capped.contains("Booting"),
+            "boot time before the ceiling: {capped}"
+        );
+        let quiet = finding(&lag(false, 2, 8, true), &l, &s);
+        assert!(!quiet.contains("does it have"), "{quiet}");
+        assert!(quiet.contains("policy did not ask"), "{quiet}");
+        let none = finding(&lag(false, 2, 8, false), &l, &s);
+        assert!(none.contains("no scaling policy"), "{none}");
+        // A spike in the middle of a stretch did not begin it.
+        let worst = Finding::WorstLosses {
+            from_s: 0.0,
+            to_s: 86_400.0,
+            dropped: 5,
+            late: 6,
+            main_reason: None,
+            trigger: Some(Trigger::Spike {
+                source: "buyers".into(),
+                at_s: 46_800.0,
+                multiplier: 2.5,
+            }),
+            trigger_during: true,
+        };
+        let said = finding(&worst, &level("06"), &s);
+        assert!(
+            said.contains("During it") && !said.contains("began"),
+            "{said}"
+        );
+        assert!(said.contains("00:00–24:00"), "{said}");
+    }
+}
