@@ -578,12 +578,29 @@ fn mouse_clicks_choose_a_level_pick_from_the_palette_place_and_select() {
         Some("shoppers".into())
     );
     app.update(Msg::Click(cell.x + 2, cell.y + 1));
-    // Lines inside the border: name, model, the model's price note, servers.
-    app.update(Msg::Click(areas.inspector.x + 2, areas.inspector.y + 1 + 2));
+    // The inspector's lines: the capacity readout, then name, model, the
+    // model's price note, servers.
+    let lines = peakload::tui::draw::panels::inspector_lines(
+        app.play.as_ref().expect("open"),
+        &Strings::new(Lang::En),
+        areas.inspector.width - 2,
+    );
+    let model = lines
+        .iter()
+        .position(|(_, row)| *row == Some(1))
+        .expect("a model row") as u16;
+    assert_eq!(lines[usize::from(model) + 1].1, Some(1), "its price note");
+    app.update(Msg::Click(
+        areas.inspector.x + 2,
+        areas.inspector.y + 1 + model + 1,
+    ));
     let play = app.play.as_ref().expect("open");
     assert_eq!(play.focus, Focus::Inspector);
     assert_eq!(play.field_at, 1, "a price note belongs to the row above it");
-    app.update(Msg::Click(areas.inspector.x + 2, areas.inspector.y + 1 + 3));
+    app.update(Msg::Click(
+        areas.inspector.x + 2,
+        areas.inspector.y + 1 + model + 2,
+    ));
     assert_eq!(
         app.play.as_ref().expect("open").field_at,
         2,

@@ -18,19 +18,20 @@ pub fn sandbox_key(pattern: usize) -> String {
 }
 
 impl App {
-    /// Where the open level's board is kept when it is left: the file the
-    /// player named (`peakload play LEVEL FILE`), else the data directory
-    /// (by level id for the campaign's levels and the sandbox's patterns,
-    /// and as `LEVEL-saved.ron` for a level file of the player's own).
+    /// Where the open level's board is kept when it is left: for a level
+    /// of the campaign (wherever it was opened), its place in the data
+    /// directory, which the campaign map reopens; for the sandbox, its
+    /// pattern's place there; else the file the player named, or
+    /// `LEVEL-saved.ron` there for a level file of the player's own.
     pub fn keep_path_for(&self, play: &Play) -> Option<PathBuf> {
-        if let Some(path) = &play.save_to {
-            return Some(path.clone());
+        if self.playing.is_some() {
+            return self.store.solution_path(&play.level.id);
         }
         if let Some(pattern) = self.sandbox_open {
             return self.store.solution_path(&sandbox_key(pattern));
         }
-        if self.playing.is_some() {
-            return self.store.solution_path(&play.level.id);
+        if let Some(path) = &play.save_to {
+            return Some(path.clone());
         }
         self.store.dir().map(|d| {
             d.join("solutions").join(format!(
@@ -94,28 +95,44 @@ impl App {
         self.screen = Screen::Campaign;
     }
 
-    /// Keeps the open level's board where it is kept (see [`App::keep_path_for`]).
-    /// A file the player named is written only when the board changed; a
-    /// failure is said on the status line and on the map, and again at exit.
+    /// Keeps the open level's board where it is kept (see
+    /// [`App::keep_path_for`]), and in the file the player named, if any.
+    /// A file that already holds this board is not written again (a named
+    /// file keeps its comments), and an empty board leaves no empty file
+    /// behind. A failure is said on the status line and on the map, and
+    /// again at exit.
     pub fn keep_architecture(&mut self) {
         if !self.keep_build {
             return;
         }
         let Some(play) = &self.play else { return };
-        let Some(path) = self.keep_path_for(play) else {
-            return;
-        };
         let Ok(text) = load::to_ron(&play.solution) else {
             return;
         };
-        // An untouched board is not written: a file the player named keeps
-        // its comments, and an empty level leaves no empty file behind.
-        if self.opened_text.as_deref() == Some(text.as_str()) {
-            return;
+        let s = &play.solution;
+        let empty = s.things.is_empty() && s.links.is_empty() && s.commitments.is_empty();
+        let untouched = self.opened_text.as_deref() == Some(text.as_str());
+        let mut paths: Vec<PathBuf> = self.keep_path_for(play).into_iter().collect();
+        if let Some(named) = &play.save_to
+            && !paths.contains(named)
+            && !untouched
+        {
+            paths.push(named.clone());
         }
-        match progress::save_text(&path, &text) {
-            Ok(()) => self.opened_text = Some(text),
-            Err(e) => self.say_save_failed(&path, &e),
+        for path in paths {
+            let same = match std::fs::read_to_string(&path) {
+                Ok(on_disk) => load::parse_solution(&SourceFile::new("kept", on_disk))
+                    .ok()
+                    .and_then(|kept| load::to_ron(&kept).ok())
+                    .is_some_and(|kept| kept == text),
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound && empty,
+            };
+            if same {
+                continue;
+            }
+            if let Err(e) = progress::save_text(&path, &text) {
+                self.say_save_failed(&path, &e);
+            }
         }
     }
 

@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod board;
+pub mod derived;
 pub mod draw;
 pub mod explain;
 pub mod input;
@@ -19,13 +20,17 @@ pub mod inspector;
 pub mod keep;
 pub mod keymap;
 pub mod layout;
+pub mod lesson;
+pub mod live;
 pub mod par_chart;
 pub mod play;
 pub mod progress;
+pub mod rows;
 pub mod run;
 pub mod strings;
 pub mod terminal;
 pub mod text;
+pub mod update;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -352,8 +352,16 @@ pub fn inspector_lines(
                 ),
                 &mut lines,
             );
+            lines.push((Line::raw(""), None));
         }
-        return lines;
+        // Then the account, which the keys edit while a source is selected.
+        push_all(
+            vec![Line::styled(
+                s.t("panel.account").to_string(),
+                Style::new().fg(Color::Gray).bold(),
+            )],
+            &mut lines,
+        );
     }
     if locked {
         push_all(
