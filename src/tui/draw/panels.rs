@@ -192,6 +192,7 @@ pub fn inspector(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         Some((n, NodeKind::Source)) => format!("{} · {}", n.id, s.t("kind.source")),
         _ => s.t("panel.account").to_string(),
     };
+    let title = text::fit(&title, usize::from(area.width.saturating_sub(4)));
     let block = panel(&title, focused);
     let inner = block.inner(area);
     let lines = inspector_lines(play, s, inner.width);
@@ -389,7 +390,16 @@ pub fn inspector_lines(
             (Some(e), true) => format!("{}▏", e.buffer),
             _ => display_value(row, s),
         };
-        let label = text::fit(s.t(row.label()), label_w);
+        // A label longer than its column gets a line of its own, whole.
+        let full = s.t(row.label());
+        let label = if text::width(full) <= label_w {
+            full.to_string()
+        } else {
+            for part in text::wrap(full, usize::from(width)) {
+                lines.push((Line::styled(part, Style::new().fg(Color::Gray)), Some(i)));
+            }
+            String::new()
+        };
         let pad = label_w.saturating_sub(text::width(&label));
         let arrows = !locked
             && matches!(row.input(), Input::Choice(_) | Input::Number(_))
