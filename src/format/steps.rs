@@ -283,8 +283,10 @@ pub fn holds_on_build(
 }
 
 /// Checks a level's steps for what would keep a lesson from working: a
-/// route from an id that is neither a source nor a pre-placed thing, a box
-/// the palette cannot give, a build step after a run step.
+/// route from an id that is neither a source nor a pre-placed thing (an
+/// error, like any unknown id), and as warnings a box the palette cannot
+/// give (the step can never complete; the level still plays) and a build
+/// step after a run step.
 pub fn check(level: &Level, r: &mut Reporter<'_>) {
     let mut seen_run = false;
     for (i, step) in level.steps.iter().enumerate() {
@@ -326,7 +328,7 @@ fn check_condition(level: &Level, c: &Condition, spot: Spot<'_>, r: &mut Reporte
             for hop in via {
                 let kinds = hop_kinds(hop);
                 if !kinds.is_empty() && !kinds.iter().any(|k| offered(*k)) {
-                    r.error(
+                    r.warn(
                         spot,
                         format!("the step can never complete: nothing on the palette or the board is a {hop:?}"),
                         Some("add the kind to `palette.things`, or change the step".into()),
@@ -343,14 +345,14 @@ fn check_condition(level: &Level, c: &Condition, spot: Spot<'_>, r: &mut Reporte
                 );
             }
             if !offered(*to) {
-                r.error(
+                r.warn(
                     spot,
                     format!("the step can never complete: the palette offers no {to:?}"),
                     None,
                 );
             }
         }
-        Condition::Placed(kind) if !level.palette.things.contains(kind) => r.error(
+        Condition::Placed(kind) if !level.palette.things.contains(kind) => r.warn(
             spot,
             format!("the step can never complete: the palette offers no {kind:?}"),
             None,

@@ -40,6 +40,14 @@ impl Play {
             done += 1;
         }
         self.steps_done = done;
+        // A step that watches for a time stops the run right there.
+        let stop_at = match self.level.steps.get(done).map(|s| &s.done_when) {
+            Some(Condition::ClockReached(at)) => Some(at.0),
+            _ => None,
+        };
+        if let Some(run) = self.run.as_mut() {
+            run.stop_at_s = stop_at;
+        }
         if done == before {
             return;
         }

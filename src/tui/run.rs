@@ -132,6 +132,9 @@ pub struct Run {
     pub passed: Option<bool>,
     /// Frames drawn since the start (animates traffic along links).
     pub frame: u64,
+    /// A time the run stops at, whatever its speed (the end of the step
+    /// being watched), so the next step is shown at exactly that moment.
+    pub stop_at_s: Option<f64>,
     owed_ticks: f64,
 }
 
@@ -149,6 +152,7 @@ impl Run {
             live: Live::default(),
             passed: None,
             frame: 0,
+            stop_at_s: None,
             owed_ticks: 0.0,
         };
         run.refresh();
@@ -241,6 +245,11 @@ impl Run {
         let due = self.owed_ticks + wall.as_secs_f64() * self.ticks_per_s(self.speed);
         let mut done = 0.0;
         while done + 1.0 <= due && !self.sim.finished() {
+            if self.stop_at_s.is_some_and(|at| self.sim.ctx.now_s >= at) {
+                self.owed_ticks = 0.0;
+                self.refresh();
+                return;
+            }
             self.step();
             done += 1.0;
             // Checking the clock every tick would cost more than small ticks do.
