@@ -41,7 +41,7 @@ pub struct Cost {
     /// Placed things, level's and solution's.
     pub things: u64,
     /// Streams of requests: sources, the calls they make and topic deliveries
-    /// (counted up to a little past [`super::validate::MAX_STREAMS`]).
+    /// (counted up to a little past [`super::bounds::MAX_STREAMS`]).
     pub streams: u64,
     /// Traffic shapes, spikes, scaling policies, policy steps and scheduled
     /// actions, each looked at every tick.
@@ -136,7 +136,7 @@ pub fn of_checked(checked: &super::Checked) -> Cost {
         &things,
         &links,
         &actions,
-        super::validate::MAX_STREAMS + 1,
+        super::bounds::MAX_STREAMS + 1,
     )
 }
 

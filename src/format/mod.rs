@@ -1,6 +1,7 @@
 //! File formats: serde types for the catalogue, levels and solutions; loading
 //! with located errors; and a separate pass that checks what the files mean.
 
+pub mod bounds;
 pub mod budget;
 pub mod catalogue;
 pub mod level;

@@ -1,0 +1,562 @@
+//! Checks of a level file's meaning: workloads, calls, sources, palette,
+//! pre-placed things, events, goals and steps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::super::bounds::*;
+use super::super::budget;
+use super::super::catalogue::Catalogue;
+use super::super::level::{Condition, EventKind, Level, Mode, Shape};
+use super::super::locate::{Reporter, Spot};
+use super::super::solution::Thing;
+use super::cost::{check_cost, grouped};
+use super::links::check_links;
+use super::things::{check_thing, hint_names};
+
+pub(super) struct LevelChecks<'a, 'f> {
+    pub(super) catalogue: &'a Catalogue,
+    pub(super) level: &'a Level,
+    pub(super) r: &'a mut Reporter<'f>,
+}
+
+impl LevelChecks<'_, '_> {
+    pub(super) fn run(&mut self) {
+        let level = self.level;
+        if level.id.trim().is_empty() {
+            self.r.error(
+                Spot::Field("id"),
+                "the level id is empty",
+                Some("use the folder name, e.g. \"01-on-prem-dilemma\"".into()),
+            );
+        }
+        let tick = level.tick.secs();
+        if tick > MAX_TICK_S {
+            self.r.error(
+                Spot::Field("tick"),
+                format!("a tick of {} is longer than a day", level.tick),
+                Some("use \"1h\" for long levels".into()),
+            );
+        }
+        if tick < MIN_TICK_S {
+            self.r.error(
+                Spot::Field("tick"),
+                format!("the tick must be at least {MIN_TICK_S}s (MIN_TICK_S)"),
+                Some("1s suits most levels; 1h suits a year of capacity planning".into()),
+            );
+        } else if level.duration.secs() < tick {
+            self.r.error(
+                Spot::Field("duration"),
+                format!(
+                    "the level lasts {} but one tick is {}",
+                    level.duration, level.tick
+                ),
+                Some("the duration must hold at least one tick".into()),
+            );
+        } else if level.duration.secs() / tick > MAX_TICKS {
+            self.r.error(
+                Spot::Field("duration"),
+                format!(
+                    "{} of {} ticks is over the {} ticks a level may run (MAX_TICKS)",
+                    level.duration,
+                    level.tick,
+                    grouped(MAX_TICKS as u64)
+                ),
+                Some("use a longer tick for long levels".into()),
+            );
+        }
+        if level.title.en.trim().is_empty() {
+            self.r
+                .warn(Spot::Field("title"), "the level has no English title", None);
+        }
+        self.workloads();
+        self.calls();
+        self.sources();
+        self.palette();
+        self.preplaced();
+        self.events();
+        self.goals();
+        self.steps();
+        self.budget();
+    }
+
+    /// A level alone (its pre-placed things) must be affordable to run.
+    fn budget(&mut self) {
+        // A broken tick or duration is already reported; the estimate would repeat it.
+        if self.r.has_errors() {
+            return;
+        }
+        let things: Vec<&Thing> = self.level.preplaced.iter().collect();
+        let cost = budget::estimate(
+            self.catalogue,
+            self.level,
+            &things,
+            &self.level.preplaced_links,
+            &[],
+            MAX_STREAMS + 1,
+        );
+        check_cost(&cost, true, self.r);
+    }
+
+    fn workloads(&mut self) {
+        let mut ids = BTreeSet::new();
+        if self.level.workloads.is_empty() {
+            self.r.error(Spot::Field("workloads"), "the level declares no workload", Some("add Workload(id: \"web\", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: \"500ms\"...))".into()));
+        }
+        for w in &self.level.workloads {
+            let at = Spot::FieldAfter {
+                anchor: &w.id,
+                field: "work_ms",
+            };
+            if !ids.insert(w.id.as_str()) {
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: &w.id,
+                    },
+                    format!("workload id `{}` is used twice", w.id),
+                    None,
+                );
+            }
+            if !(w.work_ms > 0.0 && w.work_ms.is_finite()) {
+                self.r.error(
+                    at,
+                    format!("workload `{}` needs work_ms above zero", w.id),
+                    None,
+                );
+            }
+            if !(w.memory_mib > 0.0 && w.memory_mib.is_finite()) {
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "memory_mib",
+                    },
+                    format!("workload `{}` needs memory_mib above zero", w.id),
+                    None,
+                );
+            }
+            if !(w.response_kib >= 0.0 && w.response_kib.is_finite()) {
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "response_kib",
+                    },
+                    "response size cannot be negative",
+                    None,
+                );
+            }
+            if w.mode.deadline_s() <= 0.0 {
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "deadline",
+                    },
+                    format!("workload `{}` needs a deadline above zero", w.id),
+                    None,
+                );
+            }
+            if let Mode::Sync { deadline, timeout } = w.mode
+                && timeout.secs() < deadline.secs()
+            {
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &w.id,
+                        field: "timeout",
+                    },
+                    format!(
+                        "workload `{}` gives up ({timeout}) before its deadline ({deadline})",
+                        w.id
+                    ),
+                    Some("a caller waits at least until the deadline".into()),
+                );
+            }
+        }
+    }
+
+    fn calls(&mut self) {
+        let ids: Vec<&str> = self.level.workloads.iter().map(|w| w.id.as_str()).collect();
+        for w in &self.level.workloads {
+            for call in &w.calls {
+                let spot = Spot::Value {
+                    field: Some("workload"),
+                    value: &call.workload,
+                };
+                if !ids.contains(&call.workload.as_str()) {
+                    self.r.error(
+                        spot,
+                        format!(
+                            "workload `{}` calls unknown workload `{}`",
+                            w.id, call.workload
+                        ),
+                        hint_names(&call.workload, ids.iter().copied(), "workloads"),
+                    );
+                }
+                if !(call.per_request > 0.0 && call.per_request <= 1000.0) {
+                    self.r.error(
+                        Spot::FieldAfter {
+                            anchor: &call.workload,
+                            field: "per_request",
+                        },
+                        "a call makes between 0 and 1000 requests per request",
+                        None,
+                    );
+                }
+            }
+        }
+        // Calls must not loop: nothing may call, however indirectly, back to itself.
+        for start in &self.level.workloads {
+            let mut frontier: Vec<&str> = start.calls.iter().map(|c| c.workload.as_str()).collect();
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
+            while let Some(id) = frontier.pop() {
+                if id == start.id {
+                    self.r.error(
+                        Spot::Value {
+                            field: Some("id"),
+                            value: &start.id,
+                        },
+                        format!("workload `{}` ends up calling itself", start.id),
+                        Some("calls must flow one way, from front tiers to back tiers".into()),
+                    );
+                    break;
+                }
+                if seen.insert(id)
+                    && let Some(w) = self.level.workloads.iter().find(|w| w.id == id)
+                {
+                    frontier.extend(w.calls.iter().map(|c| c.workload.as_str()));
+                }
+            }
+        }
+    }
+
+    fn sources(&mut self) {
+        let workloads: Vec<&str> = self.level.workloads.iter().map(|w| w.id.as_str()).collect();
+        let mut ids = BTreeSet::new();
+        if self.level.sources.is_empty() {
+            self.r.error(
+                Spot::Field("sources"),
+                "the level has no traffic source",
+                None,
+            );
+        }
+        for s in &self.level.sources {
+            if !ids.insert(s.id.as_str()) {
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: &s.id,
+                    },
+                    format!("source id `{}` is used twice", s.id),
+                    None,
+                );
+            }
+            if !workloads.contains(&s.workload.as_str()) {
+                let hint = hint_names(&s.workload, workloads.iter().copied(), "workloads");
+                self.r.error(
+                    Spot::Value {
+                        field: Some("workload"),
+                        value: &s.workload,
+                    },
+                    format!("source `{}` sends unknown workload `{}`", s.id, s.workload),
+                    hint,
+                );
+            }
+            if !(s.base_rps >= 0.0 && s.base_rps.is_finite()) {
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &s.id,
+                        field: "base_rps",
+                    },
+                    format!(
+                        "source `{}` has a negative or infinite rate ({})",
+                        s.id, s.base_rps
+                    ),
+                    Some("rates are requests per second, zero or more".into()),
+                );
+            }
+            let peak = budget::peak_rps(self.level, s);
+            if peak > MAX_RPS {
+                self.r.error(Spot::FieldAfter { anchor: &s.id, field: "base_rps" }, format!("source `{}` could reach {peak:.3e} requests per second, over the {MAX_RPS:e} a level allows", s.id), Some("lower the base rate or the shapes' multipliers".into()));
+            } else if s.base_rps == 0.0 {
+                self.r.warn(
+                    Spot::FieldAfter {
+                        anchor: &s.id,
+                        field: "base_rps",
+                    },
+                    format!("source `{}` never sends anything", s.id),
+                    None,
+                );
+            }
+            if !(0.0..=1.0).contains(&s.noise) {
+                self.r.error(
+                    Spot::FieldAfter {
+                        anchor: &s.id,
+                        field: "noise",
+                    },
+                    format!("noise {} is outside 0.0..=1.0", s.noise),
+                    Some("noise is a relative standard deviation: 0.05 is 5%".into()),
+                );
+            }
+            for shape in &s.shapes {
+                self.shape(&s.id, shape);
+            }
+        }
+    }
+
+    fn shape(&mut self, source: &str, shape: &Shape) {
+        let bad = |m: f64| !(m >= 0.0 && m.is_finite());
+        let (field, message) = match *shape {
+            Shape::Daily { low, high, .. } if bad(low) || bad(high) || low > high => {
+                ("low", "a daily cycle needs 0 <= low <= high")
+            }
+            Shape::Rush {
+                multiplier, width, ..
+            } if bad(multiplier) || width.secs() <= 0.0 => (
+                "multiplier",
+                "a rush needs a multiplier of zero or more and a width above zero",
+            ),
+            Shape::Weekly { weekend } if bad(weekend) => {
+                ("weekend", "the weekend multiplier cannot be negative")
+            }
+            Shape::Seasonal {
+                multiplier, width, ..
+            } if bad(multiplier) || width.secs() <= 0.0 => (
+                "multiplier",
+                "a season needs a multiplier of zero or more and a width above zero",
+            ),
+            Shape::Spike { multiplier, .. } if bad(multiplier) => {
+                ("multiplier", "a spike's multiplier cannot be negative")
+            }
+            Shape::FlashCrowd {
+                multiplier, decay, ..
+            } if bad(multiplier) || decay.secs() <= 0.0 => (
+                "multiplier",
+                "a flash crowd needs a multiplier of zero or more and a decay above zero",
+            ),
+            Shape::Growth { percent_per_day }
+                if percent_per_day <= -100.0 || !percent_per_day.is_finite() =>
+            {
+                ("percent_per_day", "growth must be above -100% a day")
+            }
+            _ => return,
+        };
+        self.r.error(
+            Spot::FieldAfter {
+                anchor: source,
+                field,
+            },
+            format!("source `{source}`: {message}"),
+            None,
+        );
+    }
+
+    fn palette(&mut self) {
+        let palette = &self.level.palette;
+        if palette.things.is_empty() {
+            self.r.warn(
+                Spot::Field("palette"),
+                "the palette is empty: the player can place nothing",
+                None,
+            );
+        }
+        for name in &palette.instance_types {
+            if self.catalogue.instance_type(name).is_none() {
+                let hint = hint_names(
+                    name,
+                    self.catalogue
+                        .instance_types
+                        .iter()
+                        .map(|t| t.name.as_str()),
+                    "instance types",
+                );
+                self.r.error(
+                    Spot::Value {
+                        field: None,
+                        value: name,
+                    },
+                    format!("instance type `{name}` is not in the catalogue"),
+                    hint,
+                );
+            }
+        }
+        for name in &palette.server_models {
+            if self.catalogue.server_model(name).is_none() {
+                let hint = hint_names(
+                    name,
+                    self.catalogue
+                        .on_prem_servers
+                        .iter()
+                        .map(|m| m.name.as_str()),
+                    "server models",
+                );
+                self.r.error(
+                    Spot::Value {
+                        field: None,
+                        value: name,
+                    },
+                    format!("server model `{name}` is not in the catalogue"),
+                    hint,
+                );
+            }
+        }
+    }
+
+    fn preplaced(&mut self) {
+        let sources: BTreeSet<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
+        let mut ids: BTreeSet<&str> = BTreeSet::new();
+        for thing in &self.level.preplaced {
+            if sources.contains(thing.id()) || !ids.insert(thing.id()) {
+                self.r.error(
+                    Spot::Value {
+                        field: Some("id"),
+                        value: thing.id(),
+                    },
+                    format!("id `{}` is used twice", thing.id()),
+                    None,
+                );
+            }
+            check_thing(self.catalogue, self.level, thing, self.r);
+        }
+        let things: BTreeMap<&str, &Thing> =
+            self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
+        check_links(&self.level.preplaced_links, &sources, &things, self.r);
+    }
+
+    fn events(&mut self) {
+        let sources: Vec<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
+        for (i, e) in self.level.events.iter().enumerate() {
+            if e.at.secs() > self.level.duration.secs() {
+                self.r.warn(
+                    Spot::Nth("Event(", i),
+                    format!(
+                        "an event at {} comes after the level ends ({})",
+                        e.at, self.level.duration
+                    ),
+                    None,
+                );
+            }
+            match &e.what {
+                EventKind::InstanceFailure { count, .. } if *count == 0 => {
+                    self.r.warn(
+                        Spot::Nth("Event(", i),
+                        "an instance failure of zero instances does nothing",
+                        None,
+                    );
+                }
+                EventKind::TrafficSpike {
+                    source, multiplier, ..
+                } => {
+                    if !sources.contains(&source.as_str()) {
+                        let hint = hint_names(source, sources.iter().copied(), "sources");
+                        self.r.error(
+                            Spot::Value {
+                                field: Some("source"),
+                                value: source,
+                            },
+                            format!("spike on unknown source `{source}`"),
+                            hint,
+                        );
+                    }
+                    if !(*multiplier >= 0.0 && multiplier.is_finite()) {
+                        self.r.error(
+                            Spot::Nth("Event(", i),
+                            "a spike's multiplier cannot be negative",
+                            None,
+                        );
+                    }
+                }
+                EventKind::Outage { lasts, .. } if lasts.secs() <= 0.0 => {
+                    self.r.error(
+                        Spot::Nth("Event(", i),
+                        "an outage must last longer than zero",
+                        None,
+                    );
+                }
+                EventKind::SpotReclaim { count, .. } if *count == 0 => {
+                    self.r.warn(
+                        Spot::Nth("Event(", i),
+                        "a reclaim of zero instances does nothing",
+                        None,
+                    );
+                }
+                EventKind::PriceChange { multiplier, .. }
+                    if !(*multiplier > 0.0 && multiplier.is_finite()) =>
+                {
+                    self.r.error(
+                        Spot::Nth("Event(", i),
+                        "a price multiplier must be above zero",
+                        Some("1.0 keeps the catalogue price; 2.0 doubles it".into()),
+                    );
+                }
+                EventKind::InstanceFailure { .. }
+                | EventKind::Outage { .. }
+                | EventKind::SpotReclaim { .. }
+                | EventKind::PriceChange { .. } => {}
+            }
+        }
+    }
+
+    fn goals(&mut self) {
+        let g = &self.level.goals;
+        if !(g.availability_pct > 0.0 && g.availability_pct <= 100.0) {
+            self.r.error(
+                Spot::Field("availability_pct"),
+                format!(
+                    "availability goal {} is outside (0, 100]",
+                    g.availability_pct
+                ),
+                None,
+            );
+        }
+        if let Some(p99) = g.p99_ms
+            && !(p99 > 0.0 && p99.is_finite())
+        {
+            self.r.error(
+                Spot::Field("p99_ms"),
+                "the p99 latency goal must be above zero",
+                None,
+            );
+        }
+        let s = g.stars;
+        if !(s.three > 0.0 && s.three <= s.two && s.two <= s.one) {
+            self.r.error(
+                Spot::Field("stars"),
+                format!(
+                    "star budgets must satisfy 0 < three <= two <= one (got {} / {} / {})",
+                    s.three, s.two, s.one
+                ),
+                Some("three stars is the cheapest band".into()),
+            );
+        }
+    }
+
+    fn steps(&mut self) {
+        for (i, step) in self.level.steps.iter().enumerate() {
+            if step.text.en.trim().is_empty() || step.text.ko.trim().is_empty() {
+                self.r.warn(
+                    Spot::Nth("Step(", i),
+                    "a guided step lacks English or Korean text",
+                    None,
+                );
+            }
+            match &step.done_when {
+                Condition::AvailabilityAtLeast(p) if !(0.0..=100.0).contains(p) => {
+                    self.r.error(
+                        Spot::Nth("Step(", i),
+                        "availability is a percentage between 0 and 100",
+                        None,
+                    );
+                }
+                Condition::ClockReached(t) if t.secs() > self.level.duration.secs() => {
+                    self.r.error(
+                        Spot::Nth("Step(", i),
+                        format!(
+                            "the step waits for {t} but the level ends at {}",
+                            self.level.duration
+                        ),
+                        None,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}

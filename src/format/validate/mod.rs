@@ -1,0 +1,64 @@
+//! Meaning checks, run after parsing: every problem is reported, not just the first.
+//!
+//! - [`level`] checks a level file on its own;
+//! - [`solution`] checks a solution against its level;
+//! - [`things`] checks one placed thing, wherever it is placed;
+//! - [`links`] holds the link rules and what reaches each thing;
+//! - [`sizes`] and [`cost`] hold files to the bounds of [`super::bounds`].
+
+mod cost;
+mod level;
+mod links;
+mod sizes;
+mod solution;
+mod things;
+
+pub use super::bounds::*;
+pub use links::link_rule;
+
+use super::catalogue::Catalogue;
+use super::level::Level;
+use super::locate::Reporter;
+use super::problem::{Problem, SourceFile};
+use super::solution::Solution;
+use level::LevelChecks;
+use sizes::{level_sizes, solution_sizes};
+use solution::SolutionChecks;
+
+/// Checks a level's meaning against the catalogue.
+pub fn check_level(catalogue: &Catalogue, level: &Level, file: &SourceFile) -> Vec<Problem> {
+    let mut r = Reporter::new(file);
+    // Sizes first: past them the other checks (some quadratic) are not worth running.
+    if level_sizes(level, &mut r) {
+        LevelChecks {
+            catalogue,
+            level,
+            r: &mut r,
+        }
+        .run();
+    }
+    r.finish()
+}
+
+/// Checks a solution's meaning against its level and the catalogue.
+pub fn check_solution(
+    catalogue: &Catalogue,
+    level: &Level,
+    solution: &Solution,
+    file: &SourceFile,
+) -> Vec<Problem> {
+    let mut r = Reporter::new(file);
+    // A level too big to check is reported against the level file; checking a
+    // solution against it would be as slow.
+    let level_fits = level_sizes(level, &mut Reporter::new(&SourceFile::new("", "")));
+    if level_fits && solution_sizes(level, solution, &mut r) {
+        SolutionChecks {
+            catalogue,
+            level,
+            solution,
+            r: &mut r,
+        }
+        .run();
+    }
+    r.finish()
+}
