@@ -1,14 +1,17 @@
 //! Finding where in a file a parsed value came from.
 //!
-//! RON gives positions only for syntax errors, so meaning errors are placed by
-//! searching the text: a value is found as `field: "value"` (or as the quoted
-//! value alone), and a numeric field as `field:` after the id of the thing it
-//! belongs to. The n-th problem about the same value points at its n-th
-//! occurrence, so two bad copies of one typo are both shown.
+//! RON gives positions only for syntax errors. Meaning errors name the value
+//! they are about by its path in the file ([`Spot::At`]), which
+//! [`super::spans`] follows through the text. A few whole-file problems still
+//! place themselves by searching: a value is found as `field: "value"` (or as
+//! the quoted value alone), and the n-th problem about the same value points
+//! at its n-th occurrence.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use super::problem::{Problem, Severity, SourceFile};
+use super::spans::{Found, Path, Tree};
 
 /// What to point at.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +36,13 @@ pub enum Spot<'a> {
     Nth(&'a str, usize),
     /// The start of the file.
     Top,
+    /// The value at a path in this file (its name, when it has one).
+    At(Path<'a>),
+    /// The field name a value is written under (the value, when the field is left out).
+    KeyAt(Path<'a>),
+    /// The value at a path in the level file, from a solution's checks
+    /// (things and links the level places).
+    InLevel(Path<'a>),
 }
 
 /// The most problems listed for one file: placing each searches the text, so
@@ -42,6 +52,12 @@ pub const MAX_PROBLEMS: usize = 100;
 /// Collects problems for one file, placing each in the text.
 pub struct Reporter<'f> {
     file: &'f SourceFile,
+    /// The level file, when this reporter checks a solution against it.
+    level_file: Option<&'f SourceFile>,
+    /// The file read into ranges, once the first path needs it.
+    tree: OnceCell<Option<Tree>>,
+    /// The level file read into ranges.
+    level_tree: OnceCell<Option<Tree>>,
     seen: BTreeMap<String, usize>,
     /// Problems found so far, in the order reported (at most [`MAX_PROBLEMS`]).
     pub problems: Vec<Problem>,
@@ -56,11 +72,27 @@ impl<'f> Reporter<'f> {
     pub fn new(file: &'f SourceFile) -> Self {
         Self {
             file,
+            level_file: None,
+            tree: OnceCell::new(),
+            level_tree: OnceCell::new(),
             seen: BTreeMap::new(),
             problems: Vec::new(),
             unlisted: 0,
             unlisted_error: false,
         }
+    }
+
+    /// A reporter for a solution file that may also point into its level's file.
+    pub fn with_level(file: &'f SourceFile, level_file: Option<&'f SourceFile>) -> Self {
+        Self {
+            level_file,
+            ..Self::new(file)
+        }
+    }
+
+    /// Whether another problem would still be listed (so its hint is worth working out).
+    pub fn listing(&self) -> bool {
+        self.problems.len() < MAX_PROBLEMS
     }
 
     /// Problems reported so far, listed or not.
@@ -114,6 +146,24 @@ impl<'f> Reporter<'f> {
             self.unlisted_error |= severity == Severity::Error;
             return;
         }
+        let placed = match spot {
+            Spot::At(path) => place(self.file, &self.tree, &path, false),
+            Spot::KeyAt(path) => place(self.file, &self.tree, &path, true),
+            Spot::InLevel(path) => match self.level_file {
+                Some(level) => place(level, &self.level_tree, &path, false),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some((file, offset, width)) = placed {
+            self.problems
+                .push(file.problem_at_offset(severity, offset, width, message, hint));
+            return;
+        }
+        let spot = match spot {
+            Spot::At(_) | Spot::KeyAt(_) | Spot::InLevel(_) => Spot::Top,
+            other => other,
+        };
         let key = format!("{spot:?}");
         let nth = *self
             .seen
@@ -126,6 +176,40 @@ impl<'f> Reporter<'f> {
                 .problem_at_offset(severity, offset, width, message, hint),
         );
     }
+}
+
+/// The file, byte offset and width a path points at, reading the file's
+/// tree the first time; `None` when the text cannot be followed.
+fn place<'f>(
+    file: &'f SourceFile,
+    tree: &OnceCell<Option<Tree>>,
+    path: &Path<'_>,
+    key: bool,
+) -> Option<(&'f SourceFile, usize, usize)> {
+    let tree = tree.get_or_init(|| Tree::parse(&file.text)).as_ref()?;
+    let found = tree.find(path);
+    let (offset, width) = span_of(&file.text, &found, key && found.depth == path.segs().len());
+    Some((file, offset, width))
+}
+
+/// What to underline of a found value: the field name when asked for, a
+/// named value's name, a short value whole, or the first character of a
+/// value that runs over several lines.
+fn span_of(text: &str, found: &Found, key: bool) -> (usize, usize) {
+    let chars = |from: usize, to: usize| text.get(from..to).map_or(1, |t| t.chars().count());
+    if key && let Some((at, len)) = found.key {
+        return (at, chars(at, at + len));
+    }
+    if let Some((from, to)) = found.name {
+        return (from, chars(from, to));
+    }
+    let line_end = text[found.start..]
+        .find('\n')
+        .map_or(text.len(), |i| found.start + i);
+    (
+        found.start,
+        chars(found.start, found.end.min(line_end)).max(1),
+    )
 }
 
 /// Byte offset and character width of the n-th match of a spot.
@@ -158,7 +242,9 @@ fn find(text: &str, spot: Spot<'_>, nth: usize) -> Option<(usize, usize)> {
             .match_indices(pattern)
             .nth(n)
             .map(|(i, _)| (i, pattern.trim_end_matches('(').chars().count())),
-        Spot::Top => Some((first_code_offset(text), 1)),
+        Spot::Top | Spot::At(_) | Spot::KeyAt(_) | Spot::InLevel(_) => {
+            Some((first_code_offset(text), 1))
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod load;
 pub mod locate;
 pub mod problem;
 pub mod solution;
+pub mod spans;
 pub mod time;
 pub mod validate;
 
@@ -92,8 +93,12 @@ pub fn check_texts(
                     return Err(err);
                 }
             };
-            problems.extend(validate::check_solution(
-                &catalogue, &level, &solution, &file,
+            problems.extend(validate::check_solution_in(
+                &catalogue,
+                &level,
+                Some(&level_file),
+                &solution,
+                &file,
             ));
             Some((solution, file))
         }

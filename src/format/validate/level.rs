@@ -9,8 +9,9 @@ use super::super::catalogue::Catalogue;
 use super::super::level::{Condition, EventKind, Level, Mode, Shape};
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::Thing;
+use super::super::spans::Path;
 use super::cost::{check_cost, grouped};
-use super::links::check_links;
+use super::links::{Places, check_links};
 use super::things::{check_thing, hint_names};
 
 pub(super) struct LevelChecks<'a, 'f> {
@@ -24,7 +25,7 @@ impl LevelChecks<'_, '_> {
         let level = self.level;
         if level.id.trim().is_empty() {
             self.r.error(
-                Spot::Field("id"),
+                Spot::KeyAt(Path::of("id")),
                 "the level id is empty",
                 Some("use the folder name, e.g. \"01-on-prem-dilemma\"".into()),
             );
@@ -32,20 +33,20 @@ impl LevelChecks<'_, '_> {
         let tick = level.tick.secs();
         if tick > MAX_TICK_S {
             self.r.error(
-                Spot::Field("tick"),
+                Spot::KeyAt(Path::of("tick")),
                 format!("a tick of {} is longer than a day", level.tick),
                 Some("use \"1h\" for long levels".into()),
             );
         }
         if tick < MIN_TICK_S {
             self.r.error(
-                Spot::Field("tick"),
+                Spot::KeyAt(Path::of("tick")),
                 format!("the tick must be at least {MIN_TICK_S}s (MIN_TICK_S)"),
                 Some("1s suits most levels; 1h suits a year of capacity planning".into()),
             );
         } else if level.duration.secs() < tick {
             self.r.error(
-                Spot::Field("duration"),
+                Spot::KeyAt(Path::of("duration")),
                 format!(
                     "the level lasts {} but one tick is {}",
                     level.duration, level.tick
@@ -54,7 +55,7 @@ impl LevelChecks<'_, '_> {
             );
         } else if level.duration.secs() / tick > MAX_TICKS {
             self.r.error(
-                Spot::Field("duration"),
+                Spot::KeyAt(Path::of("duration")),
                 format!(
                     "{} of {} ticks is over the {} ticks a level may run (MAX_TICKS)",
                     level.duration,
@@ -65,8 +66,11 @@ impl LevelChecks<'_, '_> {
             );
         }
         if level.title.en.trim().is_empty() {
-            self.r
-                .warn(Spot::Field("title"), "the level has no English title", None);
+            self.r.warn(
+                Spot::KeyAt(Path::of("title")),
+                "the level has no English title",
+                None,
+            );
         }
         self.workloads();
         self.calls();
@@ -100,19 +104,14 @@ impl LevelChecks<'_, '_> {
     fn workloads(&mut self) {
         let mut ids = BTreeSet::new();
         if self.level.workloads.is_empty() {
-            self.r.error(Spot::Field("workloads"), "the level declares no workload", Some("add Workload(id: \"web\", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: \"500ms\"...))".into()));
+            self.r.error(Spot::KeyAt(Path::of("workloads")), "the level declares no workload", Some("add Workload(id: \"web\", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: \"500ms\"...))".into()));
         }
-        for w in &self.level.workloads {
-            let at = Spot::FieldAfter {
-                anchor: &w.id,
-                field: "work_ms",
-            };
+        for (wi, w) in self.level.workloads.iter().enumerate() {
+            let w_at = Path::of("workloads").index(wi);
+            let at = Spot::KeyAt(w_at.field("work_ms"));
             if !ids.insert(w.id.as_str()) {
                 self.r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: &w.id,
-                    },
+                    Spot::At(w_at.field("id")),
                     format!("workload id `{}` is used twice", w.id),
                     None,
                 );
@@ -126,30 +125,21 @@ impl LevelChecks<'_, '_> {
             }
             if !(w.memory_mib > 0.0 && w.memory_mib.is_finite()) {
                 self.r.error(
-                    Spot::FieldAfter {
-                        anchor: &w.id,
-                        field: "memory_mib",
-                    },
+                    Spot::KeyAt(w_at.field("memory_mib")),
                     format!("workload `{}` needs memory_mib above zero", w.id),
                     None,
                 );
             }
             if !(w.response_kib >= 0.0 && w.response_kib.is_finite()) {
                 self.r.error(
-                    Spot::FieldAfter {
-                        anchor: &w.id,
-                        field: "response_kib",
-                    },
+                    Spot::KeyAt(w_at.field("response_kib")),
                     "response size cannot be negative",
                     None,
                 );
             }
             if w.mode.deadline_s() <= 0.0 {
                 self.r.error(
-                    Spot::FieldAfter {
-                        anchor: &w.id,
-                        field: "deadline",
-                    },
+                    Spot::KeyAt(w_at.field("mode").field("deadline")),
                     format!("workload `{}` needs a deadline above zero", w.id),
                     None,
                 );
@@ -158,10 +148,7 @@ impl LevelChecks<'_, '_> {
                 && timeout.secs() < deadline.secs()
             {
                 self.r.error(
-                    Spot::FieldAfter {
-                        anchor: &w.id,
-                        field: "timeout",
-                    },
+                    Spot::KeyAt(w_at.field("mode").field("timeout")),
                     format!(
                         "workload `{}` gives up ({timeout}) before its deadline ({deadline})",
                         w.id
@@ -174,12 +161,10 @@ impl LevelChecks<'_, '_> {
 
     fn calls(&mut self) {
         let ids: Vec<&str> = self.level.workloads.iter().map(|w| w.id.as_str()).collect();
-        for w in &self.level.workloads {
-            for call in &w.calls {
-                let spot = Spot::Value {
-                    field: Some("workload"),
-                    value: &call.workload,
-                };
+        for (wi, w) in self.level.workloads.iter().enumerate() {
+            for (ci, call) in w.calls.iter().enumerate() {
+                let c_at = Path::of("workloads").index(wi).field("calls").index(ci);
+                let spot = Spot::At(c_at.field("workload"));
                 if !ids.contains(&call.workload.as_str()) {
                     self.r.error(
                         spot,
@@ -192,10 +177,7 @@ impl LevelChecks<'_, '_> {
                 }
                 if !(call.per_request > 0.0 && call.per_request <= 1000.0) {
                     self.r.error(
-                        Spot::FieldAfter {
-                            anchor: &call.workload,
-                            field: "per_request",
-                        },
+                        Spot::KeyAt(c_at.field("per_request")),
                         "a call makes between 0 and 1000 requests per request",
                         None,
                     );
@@ -203,16 +185,13 @@ impl LevelChecks<'_, '_> {
             }
         }
         // Calls must not loop: nothing may call, however indirectly, back to itself.
-        for start in &self.level.workloads {
+        for (wi, start) in self.level.workloads.iter().enumerate() {
             let mut frontier: Vec<&str> = start.calls.iter().map(|c| c.workload.as_str()).collect();
             let mut seen: BTreeSet<&str> = BTreeSet::new();
             while let Some(id) = frontier.pop() {
                 if id == start.id {
                     self.r.error(
-                        Spot::Value {
-                            field: Some("id"),
-                            value: &start.id,
-                        },
+                        Spot::At(Path::of("workloads").index(wi).field("id")),
                         format!("workload `{}` ends up calling itself", start.id),
                         Some("calls must flow one way, from front tiers to back tiers".into()),
                     );
@@ -232,18 +211,16 @@ impl LevelChecks<'_, '_> {
         let mut ids = BTreeSet::new();
         if self.level.sources.is_empty() {
             self.r.error(
-                Spot::Field("sources"),
+                Spot::KeyAt(Path::of("sources")),
                 "the level has no traffic source",
                 None,
             );
         }
-        for s in &self.level.sources {
+        for (si, s) in self.level.sources.iter().enumerate() {
+            let s_at = Path::of("sources").index(si);
             if !ids.insert(s.id.as_str()) {
                 self.r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: &s.id,
-                    },
+                    Spot::At(s_at.field("id")),
                     format!("source id `{}` is used twice", s.id),
                     None,
                 );
@@ -251,20 +228,14 @@ impl LevelChecks<'_, '_> {
             if !workloads.contains(&s.workload.as_str()) {
                 let hint = hint_names(&s.workload, workloads.iter().copied(), "workloads");
                 self.r.error(
-                    Spot::Value {
-                        field: Some("workload"),
-                        value: &s.workload,
-                    },
+                    Spot::At(s_at.field("workload")),
                     format!("source `{}` sends unknown workload `{}`", s.id, s.workload),
                     hint,
                 );
             }
             if !(s.base_rps >= 0.0 && s.base_rps.is_finite()) {
                 self.r.error(
-                    Spot::FieldAfter {
-                        anchor: &s.id,
-                        field: "base_rps",
-                    },
+                    Spot::KeyAt(s_at.field("base_rps")),
                     format!(
                         "source `{}` has a negative or infinite rate ({})",
                         s.id, s.base_rps
@@ -274,34 +245,28 @@ impl LevelChecks<'_, '_> {
             }
             let peak = budget::peak_rps(self.level, s);
             if peak > MAX_RPS {
-                self.r.error(Spot::FieldAfter { anchor: &s.id, field: "base_rps" }, format!("source `{}` could reach {peak:.3e} requests per second, over the {MAX_RPS:e} a level allows", s.id), Some("lower the base rate or the shapes' multipliers".into()));
+                self.r.error(Spot::KeyAt(s_at.field("base_rps")), format!("source `{}` could reach {peak:.3e} requests per second, over the {MAX_RPS:e} a level allows", s.id), Some("lower the base rate or the shapes' multipliers".into()));
             } else if s.base_rps == 0.0 {
                 self.r.warn(
-                    Spot::FieldAfter {
-                        anchor: &s.id,
-                        field: "base_rps",
-                    },
+                    Spot::KeyAt(s_at.field("base_rps")),
                     format!("source `{}` never sends anything", s.id),
                     None,
                 );
             }
             if !(0.0..=1.0).contains(&s.noise) {
                 self.r.error(
-                    Spot::FieldAfter {
-                        anchor: &s.id,
-                        field: "noise",
-                    },
+                    Spot::KeyAt(s_at.field("noise")),
                     format!("noise {} is outside 0.0..=1.0", s.noise),
                     Some("noise is a relative standard deviation: 0.05 is 5%".into()),
                 );
             }
-            for shape in &s.shapes {
-                self.shape(&s.id, shape);
+            for (hi, shape) in s.shapes.iter().enumerate() {
+                self.shape(&s.id, s_at.field("shapes").index(hi), shape);
             }
         }
     }
 
-    fn shape(&mut self, source: &str, shape: &Shape) {
+    fn shape(&mut self, source: &str, at: Path<'_>, shape: &Shape) {
         let bad = |m: f64| !(m >= 0.0 && m.is_finite());
         let (field, message) = match *shape {
             Shape::Daily { low, high, .. } if bad(low) || bad(high) || low > high => {
@@ -339,10 +304,7 @@ impl LevelChecks<'_, '_> {
             _ => return,
         };
         self.r.error(
-            Spot::FieldAfter {
-                anchor: source,
-                field,
-            },
+            Spot::KeyAt(at.field(field)),
             format!("source `{source}`: {message}"),
             None,
         );
@@ -352,12 +314,12 @@ impl LevelChecks<'_, '_> {
         let palette = &self.level.palette;
         if palette.things.is_empty() {
             self.r.warn(
-                Spot::Field("palette"),
+                Spot::KeyAt(Path::of("palette")),
                 "the palette is empty: the player can place nothing",
                 None,
             );
         }
-        for name in &palette.instance_types {
+        for (ni, name) in palette.instance_types.iter().enumerate() {
             if self.catalogue.instance_type(name).is_none() {
                 let hint = hint_names(
                     name,
@@ -368,16 +330,13 @@ impl LevelChecks<'_, '_> {
                     "instance types",
                 );
                 self.r.error(
-                    Spot::Value {
-                        field: None,
-                        value: name,
-                    },
+                    Spot::At(Path::of("palette").field("instance_types").index(ni)),
                     format!("instance type `{name}` is not in the catalogue"),
                     hint,
                 );
             }
         }
-        for name in &palette.server_models {
+        for (ni, name) in palette.server_models.iter().enumerate() {
             if self.catalogue.server_model(name).is_none() {
                 let hint = hint_names(
                     name,
@@ -388,10 +347,7 @@ impl LevelChecks<'_, '_> {
                     "server models",
                 );
                 self.r.error(
-                    Spot::Value {
-                        field: None,
-                        value: name,
-                    },
+                    Spot::At(Path::of("palette").field("server_models").index(ni)),
                     format!("server model `{name}` is not in the catalogue"),
                     hint,
                 );
@@ -402,30 +358,44 @@ impl LevelChecks<'_, '_> {
     fn preplaced(&mut self) {
         let sources: BTreeSet<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
         let mut ids: BTreeSet<&str> = BTreeSet::new();
-        for thing in &self.level.preplaced {
+        for (ti, thing) in self.level.preplaced.iter().enumerate() {
+            let t_at = Path::of("preplaced").index(ti);
             if sources.contains(thing.id()) || !ids.insert(thing.id()) {
                 self.r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: thing.id(),
-                    },
+                    Spot::At(t_at.field("id")),
                     format!("id `{}` is used twice", thing.id()),
                     None,
                 );
             }
-            check_thing(self.catalogue, self.level, thing, self.r);
+            check_thing(self.catalogue, self.level, thing, t_at, self.r);
         }
         let things: BTreeMap<&str, &Thing> =
             self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
-        check_links(&self.level.preplaced_links, &sources, &things, self.r);
+        let mut places = Places::new();
+        places
+            .things(&self.level.preplaced, Path::of("preplaced"), false)
+            .links(
+                self.level.preplaced_links.len(),
+                Path::of("preplaced_links"),
+                false,
+            );
+        check_links(
+            &self.level.preplaced_links,
+            0,
+            &places,
+            &sources,
+            &things,
+            self.r,
+        );
     }
 
     fn events(&mut self) {
         let sources: Vec<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
         for (i, e) in self.level.events.iter().enumerate() {
+            let e_at = Path::of("events").index(i);
             if e.at.secs() > self.level.duration.secs() {
                 self.r.warn(
-                    Spot::Nth("Event(", i),
+                    Spot::At(e_at),
                     format!(
                         "an event at {} comes after the level ends ({})",
                         e.at, self.level.duration
@@ -436,7 +406,7 @@ impl LevelChecks<'_, '_> {
             match &e.what {
                 EventKind::InstanceFailure { count, .. } if *count == 0 => {
                     self.r.warn(
-                        Spot::Nth("Event(", i),
+                        Spot::At(e_at),
                         "an instance failure of zero instances does nothing",
                         None,
                     );
@@ -447,32 +417,26 @@ impl LevelChecks<'_, '_> {
                     if !sources.contains(&source.as_str()) {
                         let hint = hint_names(source, sources.iter().copied(), "sources");
                         self.r.error(
-                            Spot::Value {
-                                field: Some("source"),
-                                value: source,
-                            },
+                            Spot::At(e_at.field("what").field("source")),
                             format!("spike on unknown source `{source}`"),
                             hint,
                         );
                     }
                     if !(*multiplier >= 0.0 && multiplier.is_finite()) {
                         self.r.error(
-                            Spot::Nth("Event(", i),
+                            Spot::At(e_at),
                             "a spike's multiplier cannot be negative",
                             None,
                         );
                     }
                 }
                 EventKind::Outage { lasts, .. } if lasts.secs() <= 0.0 => {
-                    self.r.error(
-                        Spot::Nth("Event(", i),
-                        "an outage must last longer than zero",
-                        None,
-                    );
+                    self.r
+                        .error(Spot::At(e_at), "an outage must last longer than zero", None);
                 }
                 EventKind::SpotReclaim { count, .. } if *count == 0 => {
                     self.r.warn(
-                        Spot::Nth("Event(", i),
+                        Spot::At(e_at),
                         "a reclaim of zero instances does nothing",
                         None,
                     );
@@ -481,7 +445,7 @@ impl LevelChecks<'_, '_> {
                     if !(*multiplier > 0.0 && multiplier.is_finite()) =>
                 {
                     self.r.error(
-                        Spot::Nth("Event(", i),
+                        Spot::At(e_at),
                         "a price multiplier must be above zero",
                         Some("1.0 keeps the catalogue price; 2.0 doubles it".into()),
                     );
@@ -498,7 +462,7 @@ impl LevelChecks<'_, '_> {
         let g = &self.level.goals;
         if !(g.availability_pct > 0.0 && g.availability_pct <= 100.0) {
             self.r.error(
-                Spot::Field("availability_pct"),
+                Spot::KeyAt(Path::of("goals").field("availability_pct")),
                 format!(
                     "availability goal {} is outside (0, 100]",
                     g.availability_pct
@@ -510,7 +474,7 @@ impl LevelChecks<'_, '_> {
             && !(p99 > 0.0 && p99.is_finite())
         {
             self.r.error(
-                Spot::Field("p99_ms"),
+                Spot::KeyAt(Path::of("goals").field("p99_ms")),
                 "the p99 latency goal must be above zero",
                 None,
             );
@@ -518,7 +482,7 @@ impl LevelChecks<'_, '_> {
         let s = g.stars;
         if !(s.three > 0.0 && s.three <= s.two && s.two <= s.one) {
             self.r.error(
-                Spot::Field("stars"),
+                Spot::KeyAt(Path::of("goals").field("stars")),
                 format!(
                     "star budgets must satisfy 0 < three <= two <= one (got {} / {} / {})",
                     s.three, s.two, s.one
@@ -532,7 +496,7 @@ impl LevelChecks<'_, '_> {
         for (i, step) in self.level.steps.iter().enumerate() {
             if step.text.en.trim().is_empty() || step.text.ko.trim().is_empty() {
                 self.r.warn(
-                    Spot::Nth("Step(", i),
+                    Spot::At(Path::of("steps").index(i)),
                     "a guided step lacks English or Korean text",
                     None,
                 );
@@ -540,14 +504,14 @@ impl LevelChecks<'_, '_> {
             match &step.done_when {
                 Condition::AvailabilityAtLeast(p) if !(0.0..=100.0).contains(p) => {
                     self.r.error(
-                        Spot::Nth("Step(", i),
+                        Spot::At(Path::of("steps").index(i)),
                         "availability is a percentage between 0 and 100",
                         None,
                     );
                 }
                 Condition::ClockReached(t) if t.secs() > self.level.duration.secs() => {
                     self.r.error(
-                        Spot::Nth("Step(", i),
+                        Spot::At(Path::of("steps").index(i)),
                         format!(
                             "the step waits for {t} but the level ends at {}",
                             self.level.duration

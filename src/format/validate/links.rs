@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::super::level::Level;
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::{Capacity, Metric, Policy, Scheme, Thing};
+use super::super::spans::Path;
 use super::things::hint_names;
 
 /// What a link from one kind of thing to another means, or why it cannot exist.
@@ -48,33 +49,115 @@ pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, 
     }
 }
 
+/// Where each thing and each link is written, so that a problem about a
+/// pre-placed thing, found while checking a solution, points into the level.
+pub(super) struct Places<'a> {
+    /// Each thing's path in its file, by id.
+    things: BTreeMap<&'a str, Spot<'a>>,
+    /// Each link's path, in the order of the links checked (level's first).
+    links: Vec<Spot<'a>>,
+}
+
+impl<'a> Places<'a> {
+    /// Things and links written in one file under `things_at` and `links_at`.
+    pub(super) fn new() -> Self {
+        Self {
+            things: BTreeMap::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// Adds things listed at `list`, in this file or in the level's.
+    pub(super) fn things(
+        &mut self,
+        things: &'a [Thing],
+        list: Path<'a>,
+        in_level: bool,
+    ) -> &mut Self {
+        for (i, t) in things.iter().enumerate() {
+            let path = list.index(i);
+            let spot = if in_level {
+                Spot::InLevel(path)
+            } else {
+                Spot::At(path)
+            };
+            self.things.entry(t.id()).or_insert(spot);
+        }
+        self
+    }
+
+    /// Adds links listed at `list`, in this file or in the level's.
+    pub(super) fn links(&mut self, count: usize, list: Path<'a>, in_level: bool) -> &mut Self {
+        for i in 0..count {
+            let path = list.index(i);
+            self.links.push(if in_level {
+                Spot::InLevel(path)
+            } else {
+                Spot::At(path)
+            });
+        }
+        self
+    }
+
+    /// Where a thing is written (its id), or the top of the file.
+    pub(super) fn thing(&self, id: &str) -> Spot<'a> {
+        match self.things.get(id) {
+            Some(Spot::At(p)) => Spot::At(p.field("id")),
+            Some(Spot::InLevel(p)) => Spot::InLevel(p.field("id")),
+            _ => Spot::Top,
+        }
+    }
+
+    /// Where a field of a thing is written.
+    pub(super) fn thing_field(&self, id: &str, field: &'a str) -> Spot<'a> {
+        match self.things.get(id) {
+            Some(Spot::At(p)) => Spot::KeyAt(p.field(field)),
+            Some(Spot::InLevel(p)) => Spot::InLevel(p.field(field)),
+            _ => Spot::Top,
+        }
+    }
+
+    /// Where the n-th link is written; `end` 0 is its `from`, 1 its `to`.
+    pub(super) fn link(&self, n: usize, end: usize) -> Spot<'a> {
+        match self.links.get(n) {
+            Some(Spot::At(p)) => Spot::At(p.index(end)),
+            Some(Spot::InLevel(p)) => Spot::InLevel(p.index(end)),
+            _ => Spot::Top,
+        }
+    }
+}
+
+/// Checks each link on its own: both ends known, not to itself, by the link rules.
+/// `first` is the index of `links[0]` among the links `places` knows.
 pub(super) fn check_links(
     links: &[(String, String)],
+    first: usize,
+    places: &Places<'_>,
     sources: &BTreeSet<&str>,
     things: &BTreeMap<&str, &Thing>,
     r: &mut Reporter<'_>,
 ) {
     let mut seen = BTreeSet::new();
     let names = || sources.iter().copied().chain(things.keys().copied());
-    for (from, to) in links {
+    for (i, (from, to)) in links.iter().enumerate() {
+        let n = first + i;
         if !seen.insert((from, to)) {
             r.warn(
-                Spot::Value {
-                    field: None,
-                    value: to,
-                },
+                places.link(n, 1),
                 format!("the link {from} -> {to} is listed twice"),
                 None,
             );
         }
         if !sources.contains(from.as_str()) && !things.contains_key(from.as_str()) {
+            let hint = if r.listing() {
+                hint_names(from, names(), "ids")
+            } else {
+                None
+            };
             r.error(
-                Spot::Value {
-                    field: None,
-                    value: from,
-                },
+                places.link(n, 0),
                 format!("link from unknown `{from}`"),
-                hint_names(from, names(), "ids"),
+                hint,
             );
             continue;
         }
@@ -83,25 +166,22 @@ pub(super) fn check_links(
                 Some(format!(
                     "`{to}` is a traffic source; links run from sources to things"
                 ))
-            } else {
+            } else if r.listing() {
                 hint_names(to, things.keys().copied(), "things")
+            } else {
+                None
             };
-            r.error(
-                Spot::Value {
-                    field: None,
-                    value: to,
-                },
-                format!("link into nothing: `{to}` is not a placed thing"),
-                hint,
-            );
+            let message = if sources.contains(to.as_str()) {
+                format!("a link cannot point at the source `{to}`")
+            } else {
+                format!("link into nothing: `{to}` is not a placed thing")
+            };
+            r.error(places.link(n, 1), message, hint);
             continue;
         };
         if from == to {
             r.error(
-                Spot::Value {
-                    field: None,
-                    value: to,
-                },
+                places.link(n, 1),
                 format!("`{to}` is linked to itself"),
                 None,
             );
@@ -109,10 +189,7 @@ pub(super) fn check_links(
         }
         if let Err((message, hint)) = link_rule(things.get(from.as_str()).copied(), target) {
             r.error(
-                Spot::Value {
-                    field: None,
-                    value: to,
-                },
+                places.link(n, 1),
                 format!("{from} -> {to}: {message}"),
                 Some(hint.into()),
             );
@@ -120,35 +197,53 @@ pub(super) fn check_links(
     }
 }
 
-/// Whether the links, read as a graph, loop back on themselves.
-pub(super) fn has_cycle(links: &[(String, String)]) -> Option<String> {
-    let nodes: BTreeSet<&str> = links
-        .iter()
-        .flat_map(|(a, b)| [a.as_str(), b.as_str()])
-        .collect();
-    // Kahn's algorithm: what cannot be ordered is on a cycle.
-    let mut incoming: BTreeMap<&str, usize> = nodes.iter().map(|n| (*n, 0)).collect();
-    for (_, to) in links {
-        *incoming.entry(to.as_str()).or_insert(0) += 1;
+/// A loop in the links, if there is one: the ids on it in order (the first
+/// repeated at the end) and the index of the link that closes it.
+pub(super) fn find_cycle(links: &[(String, String)]) -> Option<(Vec<String>, usize)> {
+    let mut out: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    for (i, (from, to)) in links.iter().enumerate() {
+        out.entry(from.as_str()).or_default().push((i, to.as_str()));
     }
-    let mut ready: Vec<&str> = incoming
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(k, _)| *k)
-        .collect();
-    while let Some(node) = ready.pop() {
-        for (from, to) in links {
-            if from == node {
-                let n = incoming.entry(to.as_str()).or_insert(1);
-                *n -= 1;
-                if *n == 0 {
-                    ready.push(to);
+    // Depth-first search with an explicit stack (a hostile file may chain a
+    // thousand links): 0 unvisited, 1 on the current path, 2 done.
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    let starts: Vec<&str> = out.keys().copied().collect();
+    for start in starts {
+        if state.get(start).copied().unwrap_or(0) != 0 {
+            continue;
+        }
+        // (node, next edge to try); `via` is the link each path step came through.
+        let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+        let mut via: Vec<usize> = Vec::new();
+        state.insert(start, 1);
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let edges = out.get(node).map_or(&[][..], Vec::as_slice);
+            if let Some(&(link, to)) = edges.get(*next) {
+                *next += 1;
+                match state.get(to).copied().unwrap_or(0) {
+                    0 => {
+                        state.insert(to, 1);
+                        stack.push((to, 0));
+                        via.push(link);
+                    }
+                    1 => {
+                        // `to` is on the path: the loop runs from it to here.
+                        let from = stack.iter().position(|(n, _)| *n == to).unwrap_or(0);
+                        let mut ids: Vec<String> =
+                            stack[from..].iter().map(|(n, _)| n.to_string()).collect();
+                        ids.push(to.to_string());
+                        return Some((ids, link));
+                    }
+                    _ => {}
                 }
+            } else {
+                state.insert(node, 2);
+                stack.pop();
+                via.pop();
             }
         }
-        incoming.remove(node);
     }
-    incoming.into_keys().next().map(str::to_string)
+    None
 }
 
 /// The workloads each serving thing receives, following sources through load
@@ -198,17 +293,15 @@ pub(super) fn served_workloads<'a>(
 pub(super) fn check_reach(
     level: &Level,
     links: &[(String, String)],
+    places: &Places<'_>,
     sources: &BTreeSet<&str>,
     things: &BTreeMap<&str, &Thing>,
     r: &mut Reporter<'_>,
 ) {
-    if let Some(on_loop) = has_cycle(links) {
+    if let Some((ids, closing)) = find_cycle(links) {
         r.error(
-            Spot::Value {
-                field: None,
-                value: &on_loop,
-            },
-            format!("the links loop back through `{on_loop}`"),
+            places.link(closing, 1),
+            format!("the links loop: {}", ids.join(" -> ")),
             Some(
                 "requests must flow one way: sources, then tiers, then queues and consumers".into(),
             ),
@@ -219,7 +312,7 @@ pub(super) fn check_reach(
         let out = links.iter().filter(|(f, _)| f == source).count();
         if out == 0 {
             r.warn(
-                Spot::Top,
+                Spot::KeyAt(Path::of("links")),
                 format!("traffic from `{source}` goes nowhere: every request will be dropped"),
                 Some(format!(
                     "add (\"{source}\", \"<your load balancer or server>\") to links"
@@ -227,10 +320,15 @@ pub(super) fn check_reach(
             );
         } else if out > 1 {
             r.error(
-                Spot::Value {
-                    field: None,
-                    value: source,
-                },
+                places.link(
+                    links
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (f, _))| f == source)
+                        .nth(1)
+                        .map_or(0, |(i, _)| i),
+                    1,
+                ),
                 format!("source `{source}` is linked to {out} things; it enters through one"),
                 Some("put a load balancer in front to spread it".into()),
             );
@@ -258,7 +356,7 @@ pub(super) fn check_reach(
                 .map(|(_, t)| links.iter().find(|(f, _)| f == t).map(|(_, n)| n.as_str()))
                 .collect();
             if nexts.len() > 1 {
-                r.error(Spot::Value { field: Some("id"), value: id }, format!("the targets of `{id}` call different next tiers"), Some("targets behind one load balancer should be the same tier, linked to the same next thing".into()));
+                r.error(places.thing(id), format!("the targets of `{id}` call different next tiers"), Some("targets behind one load balancer should be the same tier, linked to the same next thing".into()));
             }
         }
     }
@@ -272,7 +370,7 @@ pub(super) fn check_reach(
             .iter()
             .filter(|w| workloads.contains(w.id.as_str()) && !w.calls.is_empty())
         {
-            r.warn(Spot::Value { field: Some("id"), value: &id }, format!("`{id}` serves `{}`, which calls `{}`, but `{id}` links to nothing: those calls fail", w.id, w.calls[0].workload), Some(format!("link `{id}` to the next tier, a queue or a topic")));
+            r.warn(places.thing(&id), format!("`{id}` serves `{}`, which calls `{}`, but `{id}` links to nothing: those calls fail", w.id, w.calls[0].workload), Some(format!("link `{id}` to the next tier, a queue or a topic")));
         }
     }
     for (id, thing) in things {
@@ -281,20 +379,14 @@ pub(super) fn check_reach(
         match thing {
             Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } if outgoing == 0 => {
                 r.warn(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    places.thing(id),
                     format!("`{id}` has nothing behind it: what reaches it is dropped"),
                     None,
                 );
             }
             Thing::Queue(_) if outgoing > 1 => {
                 r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    places.thing(id),
                     format!("queue `{id}` has {outgoing} consumers; link it to one group"),
                     Some(
                         "an Auto Scaling group of consumers scales better than several things"
@@ -304,40 +396,28 @@ pub(super) fn check_reach(
             }
             t if t.serves() && outgoing > 1 => {
                 r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    places.thing(id),
                     format!("`{id}` calls {outgoing} things; a tier calls one next tier"),
                     Some("put a load balancer or a queue between the tiers".into()),
                 );
             }
             t if t.serves() && outgoing == 1 && !calls_anything => {
                 r.warn(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    places.thing(id),
                     format!("`{id}` links onward, but no workload of this level calls another"),
                     None,
                 );
             }
             _ if incoming && hosts.contains(id) => {
                 r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    places.thing(id),
                     format!("`{id}` hosts container tasks and cannot also take traffic itself"),
                     Some("link the container service instead".into()),
                 );
             }
             _ if !incoming && !hosts.contains(id) => {
                 r.warn(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    places.thing(id),
                     format!("`{id}` receives no traffic but still costs money"),
                     None,
                 );
@@ -362,10 +442,7 @@ pub(super) fn check_reach(
                 .any(|(f, t)| t == id && matches!(things.get(f.as_str()), Some(Thing::Queue(_))))
         {
             r.error(
-                Spot::FieldAfter {
-                    anchor: id,
-                    field: "policies",
-                },
+                places.thing_field(id, "policies"),
                 format!("group `{id}` scales on queue backlog but no queue feeds it"),
                 Some(format!("link a queue to it: (\"<queue>\", \"{id}\")")),
             );

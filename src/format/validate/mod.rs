@@ -47,7 +47,20 @@ pub fn check_solution(
     solution: &Solution,
     file: &SourceFile,
 ) -> Vec<Problem> {
-    let mut r = Reporter::new(file);
+    check_solution_in(catalogue, level, None, solution, file)
+}
+
+/// Checks a solution against its level; problems about what the level
+/// places (its pre-placed things and links, its events) point into
+/// `level_file` when it is given.
+pub fn check_solution_in(
+    catalogue: &Catalogue,
+    level: &Level,
+    level_file: Option<&SourceFile>,
+    solution: &Solution,
+    file: &SourceFile,
+) -> Vec<Problem> {
+    let mut r = Reporter::with_level(file, level_file);
     // A level too big to check is reported against the level file; checking a
     // solution against it would be as slow.
     let level_fits = level_sizes(level, &mut Reporter::new(&SourceFile::new("", "")));

@@ -9,8 +9,9 @@ use super::super::catalogue::Catalogue;
 use super::super::level::{EventKind, Level};
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::{Action, Capacity, Commitment, Solution, Thing, ThingKind};
+use super::super::spans::Path;
 use super::cost::{check_cost, cost_problems};
-use super::links::{check_links, check_reach};
+use super::links::{Places, check_links, check_reach};
 use super::things::{check_instance_type, check_thing, hint_names};
 
 pub(super) struct SolutionChecks<'a, 'f> {
@@ -24,10 +25,7 @@ impl SolutionChecks<'_, '_> {
     pub(super) fn run(&mut self) {
         if self.solution.level != self.level.id {
             self.r.error(
-                Spot::Value {
-                    field: Some("level"),
-                    value: &self.solution.level,
-                },
+                Spot::At(Path::of("level")),
                 format!(
                     "this solution is for level `{}`, not `{}`",
                     self.solution.level, self.level.id
@@ -41,24 +39,16 @@ impl SolutionChecks<'_, '_> {
         let sources: BTreeSet<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
         let mut things: BTreeMap<&str, &Thing> =
             self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
-        for thing in &self.solution.things {
+        for (ti, thing) in self.solution.things.iter().enumerate() {
+            let t_at = Path::of("things").index(ti);
             let id = thing.id();
             if id.trim().is_empty() {
-                self.r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
-                    "a thing has an empty id",
-                    None,
-                );
+                self.r
+                    .error(Spot::At(t_at.field("id")), "a thing has an empty id", None);
             }
             if sources.contains(id) || things.insert(id, thing).is_some() {
                 self.r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    Spot::At(t_at.field("id")),
                     format!("id `{id}` is already taken"),
                     Some("every source and thing needs its own id".into()),
                 );
@@ -72,10 +62,7 @@ impl SolutionChecks<'_, '_> {
                     .map(|k| k.label())
                     .collect();
                 self.r.error(
-                    Spot::Value {
-                        field: Some("id"),
-                        value: id,
-                    },
+                    Spot::At(t_at.field("id")),
                     format!(
                         "this level does not offer {} (`{id}`)",
                         thing.kind().label()
@@ -83,14 +70,32 @@ impl SolutionChecks<'_, '_> {
                     Some(format!("the palette holds: {}", allowed.join(", "))),
                 );
             }
-            check_thing(self.catalogue, self.level, thing, self.r);
+            check_thing(self.catalogue, self.level, thing, t_at, self.r);
         }
         let mut links = self.level.preplaced_links.clone();
         links.extend(self.solution.links.iter().cloned());
+        let mut places = Places::new();
+        places
+            .things(&self.solution.things, Path::of("things"), false)
+            .things(&self.level.preplaced, Path::of("preplaced"), true)
+            .links(
+                self.level.preplaced_links.len(),
+                Path::of("preplaced_links"),
+                true,
+            )
+            .links(self.solution.links.len(), Path::of("links"), false);
         let before = self.r.count();
-        check_links(&self.solution.links, &sources, &things, self.r);
+        let first = self.level.preplaced_links.len();
+        check_links(
+            &self.solution.links,
+            first,
+            &places,
+            &sources,
+            &things,
+            self.r,
+        );
         if self.r.count() == before {
-            check_reach(self.level, &links, &sources, &things, self.r);
+            check_reach(self.level, &links, &places, &sources, &things, self.r);
         }
         for thing in things.values() {
             if let Thing::ContainerService(c) = thing
@@ -110,12 +115,12 @@ impl SolutionChecks<'_, '_> {
                         .map(|(k, _)| *k),
                     "instances and groups",
                 );
-                self.r.error(Spot::Value { field: None, value: host }, format!("service `{}` runs on `{host}`, which is not an instance or Auto Scaling group", c.id), hint);
+                self.r.error(places.thing_field(&c.id, "capacity"), format!("service `{}` runs on `{host}`, which is not an instance or Auto Scaling group", c.id), hint);
             }
         }
         self.commitments();
         self.actions(&things);
-        for e in &self.level.events {
+        for (ei, e) in self.level.events.iter().enumerate() {
             let (EventKind::InstanceFailure { thing, .. }
             | EventKind::Outage { thing, .. }
             | EventKind::SpotReclaim { thing, .. }) = &e.what
@@ -127,7 +132,7 @@ impl SolutionChecks<'_, '_> {
             }
             match things.get(thing.as_str()) {
                 None => self.r.warn(
-                    Spot::Top,
+                    Spot::InLevel(Path::of("events").index(ei).field("what").field("thing")),
                     format!(
                         "the level fails `{thing}` at {}, but this solution has no such thing",
                         e.at
@@ -147,10 +152,7 @@ impl SolutionChecks<'_, '_> {
                     ) =>
                 {
                     self.r.error(
-                        Spot::Value {
-                            field: Some("id"),
-                            value: thing,
-                        },
+                        places.thing(thing),
                         format!(
                             "the level fails `{thing}` at {}, but a {} has no servers to fail",
                             e.at,
@@ -166,7 +168,7 @@ impl SolutionChecks<'_, '_> {
         }
         if things.len() > MAX_THINGS {
             self.r.error(
-                Spot::Field("things"),
+                Spot::KeyAt(Path::of("things")),
                 format!(
                     "{} things are more than a level can hold ({MAX_THINGS}, MAX_THINGS)",
                     things.len()
@@ -214,20 +216,19 @@ impl SolutionChecks<'_, '_> {
     }
 
     fn commitments(&mut self) {
-        for c in &self.solution.commitments {
+        for (ci, c) in self.solution.commitments.iter().enumerate() {
+            let c_at = Path::of("commitments").index(ci);
             match c {
                 Commitment::Reserved {
                     instance_type,
                     count,
                     ..
                 } => {
-                    check_instance_type(self.catalogue, self.level, instance_type, self.r);
+                    let spot = Spot::At(c_at.field("type"));
+                    check_instance_type(self.catalogue, self.level, instance_type, spot, self.r);
                     if *count == 0 {
                         self.r.warn(
-                            Spot::Value {
-                                field: Some("type"),
-                                value: instance_type,
-                            },
+                            Spot::KeyAt(c_at.field("count")),
                             "a reservation of zero instances does nothing",
                             None,
                         );
@@ -236,7 +237,7 @@ impl SolutionChecks<'_, '_> {
                 Commitment::SavingsPlan { usd_per_hour, .. } => {
                     if !(*usd_per_hour > 0.0 && usd_per_hour.is_finite()) {
                         self.r.error(
-                            Spot::Field("usd_per_hour"),
+                            Spot::KeyAt(c_at.field("usd_per_hour")),
                             "a savings plan commits to more than $0 an hour",
                             None,
                         );
@@ -247,12 +248,10 @@ impl SolutionChecks<'_, '_> {
     }
 
     fn actions(&mut self, things: &BTreeMap<&str, &Thing>) {
-        for timed in &self.solution.actions {
+        for (ai, timed) in self.solution.actions.iter().enumerate() {
+            let a_at = Path::of("actions").index(ai);
             let id = timed.action.thing();
-            let spot = Spot::Value {
-                field: Some("thing"),
-                value: id,
-            };
+            let spot = Spot::At(a_at.field("do").field("thing"));
             if timed.at.secs() > self.level.duration.secs() {
                 self.r.warn(
                     spot,
@@ -316,7 +315,8 @@ impl SolutionChecks<'_, '_> {
                     );
                 }
                 Action::Resize { instance_type, .. } => {
-                    check_instance_type(self.catalogue, self.level, instance_type, self.r);
+                    let spot = Spot::At(a_at.field("do").field("type"));
+                    check_instance_type(self.catalogue, self.level, instance_type, spot, self.r);
                 }
                 _ => {}
             }

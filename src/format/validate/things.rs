@@ -6,6 +6,7 @@ use super::super::level::Level;
 use super::super::locate::{Reporter, Spot};
 use super::super::problem::did_you_mean;
 use super::super::solution::{AutoScalingGroup, Metric, Policy, Purchase, Thing};
+use super::super::spans::Path;
 
 pub(super) fn hint_names<'a>(
     word: &str,
@@ -23,12 +24,9 @@ pub(super) fn check_instance_type(
     catalogue: &Catalogue,
     level: &Level,
     name: &str,
+    spot: Spot<'_>,
     r: &mut Reporter<'_>,
 ) -> Option<Family> {
-    let spot = Spot::Value {
-        field: Some("type"),
-        value: name,
-    };
     let Some((_, t)) = catalogue.instance_type(name) else {
         let allowed = &level.palette.instance_types;
         let hint = if allowed.is_empty() {
@@ -62,10 +60,12 @@ pub(super) fn check_thing(
     catalogue: &Catalogue,
     level: &Level,
     thing: &Thing,
+    at: Path<'_>,
     r: &mut Reporter<'_>,
 ) {
+    let key = |field| Spot::KeyAt(at.field(field));
     match thing {
-        Thing::OnPremises { id, model, servers } => {
+        Thing::OnPremises { model, servers, .. } => {
             match catalogue.server_model(model) {
                 None => {
                     let hint = hint_names(
@@ -74,10 +74,7 @@ pub(super) fn check_thing(
                         "server models",
                     );
                     r.error(
-                        Spot::Value {
-                            field: Some("model"),
-                            value: model,
-                        },
+                        Spot::At(at.field("model")),
                         format!("unknown server model `{model}`"),
                         hint,
                     );
@@ -86,10 +83,7 @@ pub(super) fn check_thing(
                     let allowed = &level.palette.server_models;
                     if !allowed.is_empty() && !allowed.contains(model) {
                         r.error(
-                            Spot::Value {
-                                field: Some("model"),
-                                value: model,
-                            },
+                            Spot::At(at.field("model")),
                             format!("this level does not allow `{model}`"),
                             Some(format!("allowed: {}", allowed.join(", "))),
                         );
@@ -98,10 +92,7 @@ pub(super) fn check_thing(
             }
             if *servers > MAX_GROUP_SIZE {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: id,
-                        field: "servers",
-                    },
+                    key("servers"),
                     format!(
                         "{servers} servers is more than a level can hold ({MAX_GROUP_SIZE}, MAX_GROUP_SIZE)"
                     ),
@@ -114,17 +105,15 @@ pub(super) fn check_thing(
             purchase,
             ..
         } => {
-            let family = check_instance_type(catalogue, level, instance_type, r);
-            check_purchase(catalogue, family, *purchase, instance_type, r);
+            let spot = Spot::At(at.field("type"));
+            let family = check_instance_type(catalogue, level, instance_type, spot, r);
+            check_purchase(catalogue, family, *purchase, spot, r);
         }
-        Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, r),
+        Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, at, r),
         Thing::Topic { .. } => {}
         Thing::ContainerService(c) => {
             let cat = &catalogue.containers;
-            let at = |field| Spot::FieldAfter {
-                anchor: &c.id,
-                field,
-            };
+            let at = key;
             if !(cat.min_task_vcpu..=cat.max_task_vcpu).contains(&c.task_vcpu) {
                 r.error(
                     at("task_vcpu"),
@@ -175,10 +164,7 @@ pub(super) fn check_thing(
             let cat = &catalogue.lambda;
             if !(cat.min_memory_mb..=cat.max_memory_mb).contains(&f.memory_mb) {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &f.id,
-                        field: "memory_mb",
-                    },
+                    key("memory_mb"),
                     format!(
                         "Lambda memory runs from {} to {} MB",
                         cat.min_memory_mb, cat.max_memory_mb
@@ -190,10 +176,7 @@ pub(super) fn check_thing(
                 .is_some_and(|c| c == 0 || c > cat.account_concurrency)
             {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &f.id,
-                        field: "reserved_concurrency",
-                    },
+                    key("reserved_concurrency"),
                     format!(
                         "reserved concurrency runs from 1 to the account's {}",
                         cat.account_concurrency
@@ -205,10 +188,7 @@ pub(super) fn check_thing(
                 .is_some_and(|t| t.secs() > cat.max_timeout_s || t.secs() <= 0.0)
             {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &f.id,
-                        field: "timeout",
-                    },
+                    key("timeout"),
                     "a Lambda function runs for at most 15 minutes",
                     Some(
                         "work longer than that belongs on an instance, a container or a batch job"
@@ -223,10 +203,7 @@ pub(super) fn check_thing(
                 .is_some_and(|v| v.secs() > cat.max_visibility_timeout_s)
             {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &q.id,
-                        field: "visibility_timeout",
-                    },
+                    key("visibility_timeout"),
                     "the visibility timeout runs from 0s to 12h",
                     None,
                 );
@@ -234,23 +211,13 @@ pub(super) fn check_thing(
             if q.retention
                 .is_some_and(|v| v.secs() < cat.min_retention_s || v.secs() > cat.max_retention_s)
             {
-                r.error(
-                    Spot::FieldAfter {
-                        anchor: &q.id,
-                        field: "retention",
-                    },
-                    "retention runs from 60s to 14d",
-                    None,
-                );
+                r.error(key("retention"), "retention runs from 60s to 14d", None);
             }
             if q.dead_letter_after
                 .is_some_and(|n| !(1..=1000).contains(&n))
             {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &q.id,
-                        field: "dead_letter_after",
-                    },
+                    key("dead_letter_after"),
                     "a dead-letter queue takes messages after 1 to 1000 receives",
                     None,
                 );
@@ -259,10 +226,7 @@ pub(super) fn check_thing(
         Thing::LoadBalancer(lb) => {
             if lb.healthy_threshold.is_some_and(|n| !(2..=10).contains(&n)) {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &lb.id,
-                        field: "healthy_threshold",
-                    },
+                    key("healthy_threshold"),
                     "healthy threshold runs from 2 to 10 checks",
                     None,
                 );
@@ -272,10 +236,7 @@ pub(super) fn check_thing(
                 .is_some_and(|i| !(5.0..=300.0).contains(&i.secs()))
             {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &lb.id,
-                        field: "health_interval",
-                    },
+                    key("health_interval"),
                     "health checks run every 5s to 300s",
                     None,
                 );
@@ -284,10 +245,7 @@ pub(super) fn check_thing(
                 && d.secs() > 3600.0
             {
                 r.error(
-                    Spot::FieldAfter {
-                        anchor: &lb.id,
-                        field: "draining",
-                    },
+                    key("draining"),
                     format!("draining of {d} is over the 1h that Elastic Load Balancing allows"),
                     None,
                 );
@@ -300,7 +258,7 @@ pub(super) fn check_purchase(
     catalogue: &Catalogue,
     family: Option<Family>,
     purchase: Purchase,
-    type_name: &str,
+    spot: Spot<'_>,
     r: &mut Reporter<'_>,
 ) {
     if purchase == Purchase::DedicatedHost
@@ -308,10 +266,7 @@ pub(super) fn check_purchase(
         && catalogue.dedicated_host(family).is_none()
     {
         r.error(
-            Spot::Value {
-                field: Some("type"),
-                value: type_name,
-            },
+            spot,
             format!(
                 "no Dedicated Host is offered for {} instances",
                 family.label()
@@ -325,14 +280,13 @@ pub(super) fn check_group(
     catalogue: &Catalogue,
     level: &Level,
     g: &AutoScalingGroup,
+    base: Path<'_>,
     r: &mut Reporter<'_>,
 ) {
-    let family = check_instance_type(catalogue, level, &g.instance_type, r);
-    check_purchase(catalogue, family, g.purchase, &g.instance_type, r);
-    let at = |field| Spot::FieldAfter {
-        anchor: &g.id,
-        field,
-    };
+    let spot = Spot::At(base.field("type"));
+    let family = check_instance_type(catalogue, level, &g.instance_type, spot, r);
+    check_purchase(catalogue, family, g.purchase, spot, r);
+    let at = |field| Spot::KeyAt(base.field(field));
     if g.min > g.max {
         r.error(
             at("min"),
@@ -368,7 +322,8 @@ pub(super) fn check_group(
             None,
         );
     }
-    for policy in &g.policies {
+    for (pi, policy) in g.policies.iter().enumerate() {
+        let p_at = |field| Spot::KeyAt(base.field("policies").index(pi).field(field));
         match policy {
             Policy::TargetTracking { metric, target } => {
                 let bad = match metric {
@@ -378,37 +333,37 @@ pub(super) fn check_group(
                     }
                 };
                 if bad {
-                    r.error(at("target"), format!("target {target} does not suit {metric:?}"), Some("CPU targets are percentages (e.g. 50.0); request targets are requests per minute per instance".into()));
+                    r.error(p_at("target"), format!("target {target} does not suit {metric:?}"), Some("CPU targets are percentages (e.g. 50.0); request targets are requests per minute per instance".into()));
                 }
             }
             Policy::Predictive { target, ahead } => {
                 if !(*target > 0.0 && *target <= 100.0) {
                     r.error(
-                        at("target"),
+                        p_at("target"),
                         format!("predictive target {target} is not a CPU percentage"),
                         Some("e.g. Predictive(target: 50.0)".into()),
                     );
                 }
                 if ahead.is_some_and(|a| a.secs() > 3600.0) {
                     r.error(
-                        at("ahead"),
+                        p_at("ahead"),
                         "the scheduling buffer runs from 0s to 1h",
                         None,
                     );
                 }
                 let history = level.history.map_or(0.0, |h| h.secs());
                 if history < 86_400.0 {
-                    r.error(at("policies"), format!("predictive scaling needs at least a day of traffic history; this level provides {}", level.history.map_or("none".to_string(), |h| h.to_string())), Some("use target tracking here, or give the level `history: \"14d\"`".into()));
+                    r.error(Spot::At(base.field("policies").index(pi)), format!("predictive scaling needs at least a day of traffic history; this level provides {}", level.history.map_or("none".to_string(), |h| h.to_string())), Some("use target tracking here, or give the level `history: \"14d\"`".into()));
                 }
             }
             Policy::Step { steps, .. } => {
                 if steps.is_empty() {
-                    r.error(at("steps"), "a step policy needs at least one step", None);
+                    r.error(p_at("steps"), "a step policy needs at least one step", None);
                 }
                 for s in steps {
                     if s.above.is_none() && s.below.is_none() {
                         r.error(
-                            at("steps"),
+                            p_at("steps"),
                             "a step needs `above` or `below`",
                             Some("e.g. (above: 70.0, change: 2)".into()),
                         );
@@ -417,12 +372,13 @@ pub(super) fn check_group(
             }
         }
     }
-    for s in &g.scheduled {
+    for (si, s) in g.scheduled.iter().enumerate() {
+        let s_at = Spot::At(base.field("scheduled").index(si));
         if let (Some(min), Some(max)) = (s.min, s.max)
             && min > max
         {
             r.error(
-                at("scheduled"),
+                s_at,
                 format!(
                     "a scheduled action of `{}` sets min {min} above max {max}",
                     g.id
@@ -435,7 +391,7 @@ pub(super) fn check_group(
             || s.desired.is_some_and(|m| m > MAX_GROUP_SIZE)
         {
             r.error(
-                at("scheduled"),
+                s_at,
                 format!(
                     "a scheduled action of `{}` sets a size over {MAX_GROUP_SIZE} (MAX_GROUP_SIZE)",
                     g.id
