@@ -61,6 +61,16 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, LoadError> {
     }
     ron_options().from_str(&file.text).map_err(|err| {
         let start = err.span.start;
+        let offset = offset_of(&file.text, start.line, start.col);
+        if let Some(e) = super::syntax::explain(&file.text, offset, &err.code) {
+            return LoadError::Syntax(Box::new(file.problem_at_offset(
+                Severity::Error,
+                e.offset,
+                e.width,
+                e.message,
+                Some(e.hint),
+            )));
+        }
         let width = if err.span.end.line == start.line {
             err.span.end.col.saturating_sub(start.col).max(1)
         } else {
@@ -75,6 +85,21 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, LoadError> {
             syntax_hint(&err.code),
         )))
     })
+}
+
+/// Byte offset of a 1-based line and column (in characters), as RON gives them.
+pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (n, l) in text.split_inclusive('\n').enumerate() {
+        if n + 1 == line {
+            return offset
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(l.len(), |(i, _)| i);
+        }
+        offset += l.len();
+    }
+    text.len()
 }
 
 fn syntax_message(code: &ron::Error) -> String {

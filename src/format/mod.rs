@@ -10,6 +10,7 @@ pub mod locate;
 pub mod problem;
 pub mod solution;
 pub mod spans;
+pub mod syntax;
 pub mod time;
 pub mod validate;
 

@@ -104,11 +104,17 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Wraps a text with the name problems should show.
+    /// Wraps a text with the name problems should show. A leading UTF-8
+    /// byte order mark, which some Windows editors write, is dropped: it is
+    /// invisible, so columns count as the editor shows them.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         Self {
             path: path.into(),
-            text: text.into(),
+            text,
         }
     }
 
