@@ -56,6 +56,16 @@ pub fn explain(text: &str, at: usize, code: &ron::Error) -> Option<Explained> {
 
 /// A `#` comment, as in shell or Python files.
 fn hash_comment(text: &str, at: usize) -> Option<Explained> {
+    // RON may stop just before the `#`, past blanks.
+    let next = at + (text[at..].len() - text[at..].trim_start().len());
+    if text[next..].starts_with('#') && !text[next..].starts_with("#![") {
+        return Some(Explained {
+            offset: next,
+            width: 1,
+            message: "RON comments are // or /* */, not #".into(),
+            hint: "write // in front of the comment".into(),
+        });
+    }
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let line = &text[line_start..line_end];
