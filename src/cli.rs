@@ -83,6 +83,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print the JSON Schema of a file format, generated from the game's own types.
+    Schema {
+        /// Which format: level, solution, catalogue or par.
+        #[arg(value_enum)]
+        format: format::schema::Format,
+    },
     /// Write a commented starter level, reference and naive solution into a new folder.
     New {
         /// The new folder, e.g. levels/16-cache-day (its name becomes the level id).
@@ -102,6 +108,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Play { level, solution }) => play(cli.lang, &level, solution),
         Some(Command::Levels) => levels(),
         Some(Command::New { folder }) => new_level(&folder),
+        Some(Command::Schema { format }) => {
+            say(&format.text());
+            ExitCode::SUCCESS
+        }
         Some(Command::Par {
             level,
             samples,

@@ -8,6 +8,7 @@ pub mod level;
 pub mod load;
 pub mod locate;
 pub mod problem;
+pub mod schema;
 pub mod solution;
 pub mod spans;
 pub mod syntax;
