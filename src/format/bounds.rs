@@ -1,5 +1,13 @@
-//! Every bound `check` enforces, in one place, each beside the words
-//! `docs/levels.md` section 6 uses for it.
+//! Every bound `check` enforces, in one place: each constant, and in
+//! [`Bound`] its name, its stable error code and the words `docs/levels.md`
+//! section 6 uses for it (a test holds the docs to them).
+
+/// The largest level or solution file read, in bytes: 1 MiB, a hundred times
+/// the biggest bundled level, refused before it is parsed.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// How deep values may nest (a list in a struct in a variant ...): bundled
+/// files nest 6 deep; the bound keeps the parser's recursion off the stack's end.
+pub const MAX_NESTING: usize = 32;
 
 /// The most ticks one level may run: almost two years at one minute, or
 /// eleven days at one second. Every tick keeps a record for the charts, so ticks are memory.
@@ -51,3 +59,171 @@ pub const MAX_REQUESTS: u64 = 1_000_000_000_000_000;
 /// The most batches of requests all things may hold at once (see
 /// [`budget::Cost::held`], about 50 bytes each): 50 MB at most.
 pub const MAX_HELD: u64 = 1_000_000;
+
+/// A bound, as errors name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bound {
+    /// [`MAX_FILE_BYTES`].
+    FileBytes,
+    /// [`MAX_NESTING`].
+    Nesting,
+    /// [`MAX_ID_CHARS`].
+    IdChars,
+    /// [`MAX_TEXT_CHARS`].
+    TextChars,
+    /// [`MAX_WORKLOADS`].
+    Workloads,
+    /// [`MAX_SOURCES`].
+    Sources,
+    /// [`MAX_THINGS`].
+    Things,
+    /// [`MAX_LINKS`].
+    Links,
+    /// [`MAX_ITEMS`].
+    Items,
+    /// [`MAX_TICKS`].
+    Ticks,
+    /// [`MIN_TICK_S`].
+    MinTick,
+    /// [`MAX_GROUP_SIZE`].
+    GroupSize,
+    /// [`MAX_SERVERS`].
+    Servers,
+    /// [`MAX_STREAMS`].
+    Streams,
+    /// [`MAX_RECORD_CELLS`].
+    RecordCells,
+    /// [`MAX_REQUESTS`].
+    Requests,
+    /// [`MAX_HELD`].
+    Held,
+    /// [`MAX_WORK`].
+    Work,
+    /// [`MAX_RPS`].
+    Rps,
+}
+
+impl Bound {
+    /// Every bound, in the order `docs/levels.md` lists them.
+    pub const ALL: [Bound; 19] = [
+        Bound::FileBytes,
+        Bound::Nesting,
+        Bound::IdChars,
+        Bound::TextChars,
+        Bound::Workloads,
+        Bound::Sources,
+        Bound::Things,
+        Bound::Links,
+        Bound::Items,
+        Bound::Ticks,
+        Bound::MinTick,
+        Bound::GroupSize,
+        Bound::Servers,
+        Bound::Streams,
+        Bound::RecordCells,
+        Bound::Requests,
+        Bound::Held,
+        Bound::Work,
+        Bound::Rps,
+    ];
+
+    /// The constant's name, as errors print it (`MAX_WORK`).
+    pub fn name(self) -> &'static str {
+        self.row().0
+    }
+
+    /// The stable error code of a file past this bound.
+    pub fn code(self) -> &'static str {
+        self.row().1
+    }
+
+    /// What the bound allows, in the words of `docs/levels.md`.
+    pub fn rule(self) -> &'static str {
+        self.row().2
+    }
+
+    /// Finds a bound by the name an error prints.
+    pub fn named(name: &str) -> Option<Bound> {
+        Bound::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    fn row(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Bound::FileBytes => (
+                "MAX_FILE_BYTES",
+                "E0201",
+                "a level or solution file holds at most 1 MiB (1,048,576 bytes)",
+            ),
+            Bound::Nesting => (
+                "MAX_NESTING",
+                "E0202",
+                "the parser follows values at most 32 deep",
+            ),
+            Bound::IdChars => (
+                "MAX_ID_CHARS",
+                "E0203",
+                "an id or name holds at most 64 characters",
+            ),
+            Bound::TextChars => (
+                "MAX_TEXT_CHARS",
+                "E0204",
+                "a text holds at most 4,000 characters in each language",
+            ),
+            Bound::Workloads => ("MAX_WORKLOADS", "E0205", "at most 100 workloads"),
+            Bound::Sources => ("MAX_SOURCES", "E0206", "at most 100 sources"),
+            Bound::Things => (
+                "MAX_THINGS",
+                "E0207",
+                "at most 500 things, level and solution together",
+            ),
+            Bound::Links => (
+                "MAX_LINKS",
+                "E0208",
+                "at most 1,000 links, level and solution together",
+            ),
+            Bound::Items => (
+                "MAX_ITEMS",
+                "E0209",
+                "any other list holds at most 1,000 items",
+            ),
+            Bound::Ticks => ("MAX_TICKS", "E0210", "at most 1,000,000 ticks"),
+            Bound::MinTick => ("MIN_TICK_S", "E0211", "a tick of at least 1 ms"),
+            Bound::GroupSize => (
+                "MAX_GROUP_SIZE",
+                "E0212",
+                "one thing holds at most 10,000 servers, instances or tasks",
+            ),
+            Bound::Servers => (
+                "MAX_SERVERS",
+                "E0213",
+                "all things together hold at most 50,000 servers and tasks",
+            ),
+            Bound::Streams => ("MAX_STREAMS", "E0214", "at most 1,000 streams of requests"),
+            Bound::RecordCells => (
+                "MAX_RECORD_CELLS",
+                "E0215",
+                "ticks × (streams + 2) at most 3,000,000",
+            ),
+            Bound::Requests => (
+                "MAX_REQUESTS",
+                "E0216",
+                "at most 10^15 requests over the run",
+            ),
+            Bound::Held => (
+                "MAX_HELD",
+                "E0217",
+                "at most 1,000,000 batches of requests held at once",
+            ),
+            Bound::Work => (
+                "MAX_WORK",
+                "E0218",
+                "the run's work at most 200,000,000 server-ticks",
+            ),
+            Bound::Rps => (
+                "MAX_RPS",
+                "E0219",
+                "a source reaches at most 100,000,000 requests a second",
+            ),
+        }
+    }
+}

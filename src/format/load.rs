@@ -8,16 +8,12 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::catalogue::Catalogue;
+use super::code::Code;
 use super::level::Level;
 use super::problem::{Problem, Severity, SourceFile};
 use super::solution::Solution;
 
-/// The largest level or solution file read, in bytes: 1 MiB, a hundred times
-/// the biggest bundled level, refused before it is parsed.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
-/// How deep values may nest (a list in a struct in a variant ...): bundled
-/// files nest 6 deep; the bound keeps the parser's recursion off the stack's end.
-pub const MAX_NESTING: usize = 32;
+pub use super::bounds::{MAX_FILE_BYTES, MAX_NESTING};
 
 /// The catalogue shipped with the game.
 pub const CATALOGUE_RON: &str = include_str!("../../assets/catalogue.ron");
@@ -63,27 +59,27 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, LoadError> {
         let start = err.span.start;
         let offset = offset_of(&file.text, start.line, start.col);
         if let Some(e) = super::syntax::explain(&file.text, offset, &err.code) {
-            return LoadError::Syntax(Box::new(file.problem_at_offset(
-                Severity::Error,
-                e.offset,
-                e.width,
-                e.message,
-                Some(e.hint),
-            )));
+            return LoadError::Syntax(Box::new(
+                file.problem_at_offset(Severity::Error, e.offset, e.width, e.message, Some(e.hint))
+                    .with_code(e.code),
+            ));
         }
         let width = if err.span.end.line == start.line {
             err.span.end.col.saturating_sub(start.col).max(1)
         } else {
             1
         };
-        LoadError::Syntax(Box::new(file.problem_at(
-            Severity::Error,
-            start.line,
-            start.col,
-            width,
-            syntax_message(&err.code),
-            syntax_hint(&err.code),
-        )))
+        LoadError::Syntax(Box::new(
+            file.problem_at(
+                Severity::Error,
+                start.line,
+                start.col,
+                width,
+                syntax_message(&err.code),
+                syntax_hint(&err.code),
+            )
+            .with_code(Code::of_ron(&err.code)),
+        ))
     })
 }
 
@@ -187,16 +183,19 @@ pub fn decode(path: &str, bytes: Vec<u8>) -> Result<SourceFile, LoadError> {
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             Err(LoadError::Syntax(Box::new(
-                SourceFile::new(path, text).problem_at(
-                    Severity::Error,
-                    line,
-                    col,
-                    1,
-                    "the file is not UTF-8 text",
-                    Some(
-                        "save it as UTF-8 (levels may hold Korean text, but only in UTF-8)".into(),
-                    ),
-                ),
+                SourceFile::new(path, text)
+                    .problem_at(
+                        Severity::Error,
+                        line,
+                        col,
+                        1,
+                        "the file is not UTF-8 text",
+                        Some(
+                            "save it as UTF-8 (levels may hold Korean text, but only in UTF-8)"
+                                .into(),
+                        ),
+                    )
+                    .with_code(Code::NotUtf8),
             )))
         }
     }
@@ -212,7 +211,8 @@ fn too_large(path: &str, bytes: u64) -> LoadError {
             "the file holds {bytes} bytes, over the {MAX_FILE_BYTES} a level or solution may hold (MAX_FILE_BYTES)"
         ),
         Some("a level is a few kilobytes; is this the right file?".into()),
-    )))
+    )
+    .with_code(Code::Bound(super::bounds::Bound::FileBytes))))
 }
 
 /// A level path may name the folder of a level; its `level.ron` is meant.

@@ -10,6 +10,7 @@
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
+use super::code::Code;
 use super::problem::{Problem, Severity, SourceFile};
 use super::spans::{Found, Path, Tree};
 
@@ -124,23 +125,43 @@ impl<'f> Reporter<'f> {
                     self.unlisted
                 ),
                 Some("fix the ones shown and check again".into()),
-            );
+            )
+            .with_code(Code::MoreProblems);
             self.problems.push(note);
         }
         self.problems
     }
 
     /// Records an error.
-    pub fn error(&mut self, spot: Spot<'_>, message: impl Into<String>, hint: Option<String>) {
-        self.push(Severity::Error, spot, message.into(), hint);
+    pub fn error(
+        &mut self,
+        code: Code,
+        spot: Spot<'_>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.push(code, Severity::Error, spot, message.into(), hint);
     }
 
     /// Records a warning.
-    pub fn warn(&mut self, spot: Spot<'_>, message: impl Into<String>, hint: Option<String>) {
-        self.push(Severity::Warning, spot, message.into(), hint);
+    pub fn warn(
+        &mut self,
+        code: Code,
+        spot: Spot<'_>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.push(code, Severity::Warning, spot, message.into(), hint);
     }
 
-    fn push(&mut self, severity: Severity, spot: Spot<'_>, message: String, hint: Option<String>) {
+    fn push(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        spot: Spot<'_>,
+        message: String,
+        hint: Option<String>,
+    ) {
         if self.problems.len() >= MAX_PROBLEMS {
             self.unlisted += 1;
             self.unlisted_error |= severity == Severity::Error;
@@ -156,8 +177,10 @@ impl<'f> Reporter<'f> {
             _ => None,
         };
         if let Some((file, offset, width)) = placed {
-            self.problems
-                .push(file.problem_at_offset(severity, offset, width, message, hint));
+            self.problems.push(
+                file.problem_at_offset(severity, offset, width, message, hint)
+                    .with_code(code),
+            );
             return;
         }
         let spot = match spot {
@@ -173,7 +196,8 @@ impl<'f> Reporter<'f> {
         let (offset, width) = find(&self.file.text, spot, nth).unwrap_or((0, 1));
         self.problems.push(
             self.file
-                .problem_at_offset(severity, offset, width, message, hint),
+                .problem_at_offset(severity, offset, width, message, hint)
+                .with_code(code),
         );
     }
 }
@@ -301,8 +325,8 @@ mod tests {
             field: Some("type"),
             value: "m5.huge",
         };
-        r.error(spot, "unknown", None);
-        r.error(spot, "unknown", None);
+        r.error(Code::UnknownName, spot, "unknown", None);
+        r.error(Code::UnknownName, spot, "unknown", None);
         assert_eq!((r.problems[0].line, r.problems[0].col), (3, 29));
         assert_eq!((r.problems[1].line, r.problems[1].col), (4, 29));
         assert_eq!(r.problems[0].width, 9);
@@ -313,6 +337,7 @@ mod tests {
         let file = SourceFile::new("s.ron", TEXT);
         let mut r = Reporter::new(&file);
         r.error(
+            Code::OutOfRange,
             Spot::FieldAfter {
                 anchor: "g",
                 field: "min",

@@ -4,6 +4,7 @@
 pub mod bounds;
 pub mod budget;
 pub mod catalogue;
+pub mod code;
 pub mod level;
 pub mod load;
 pub mod locate;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::code::Code;
+
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -16,6 +18,8 @@ pub enum Severity {
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
+    /// The stable code of this kind of problem.
+    pub code: Code,
     /// File path as given by the user.
     pub file: String,
     /// 1-based line.
@@ -38,6 +42,13 @@ impl Problem {
     /// Whether the problem stops the file from being used.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// The same problem with its code.
+    #[must_use]
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = code;
+        self
     }
 }
 
@@ -66,7 +77,12 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", printable(&self.message))?;
+        writeln!(
+            f,
+            "{label}[{}]: {}",
+            self.code.id(),
+            printable(&self.message)
+        )?;
         let gutter = self.line.to_string().len();
         let pad = " ".repeat(gutter);
         writeln!(
@@ -139,6 +155,9 @@ impl SourceFile {
         let (excerpt, excerpt_col) = window(whole, col);
         Problem {
             severity,
+            // Problems made outside a reporter are mostly syntax errors; the
+            // maker sets the code with `with_code`.
+            code: Code::Syntax,
             file: self.path.clone(),
             line,
             col,

@@ -10,6 +10,8 @@
 /// A clearer account of a syntax error: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explained {
+    /// The problem's code.
+    pub code: super::code::Code,
     /// Byte offset to point at.
     pub offset: usize,
     /// Characters to underline.
@@ -62,6 +64,7 @@ fn hash_comment(text: &str, at: usize) -> Option<Explained> {
         return Some(Explained {
             offset: next,
             width: 1,
+            code: super::code::Code::HashComment,
             message: "RON comments are // or /* */, not #".into(),
             hint: "write // in front of the comment".into(),
         });
@@ -82,6 +85,7 @@ fn hash_comment(text: &str, at: usize) -> Option<Explained> {
     Some(Explained {
         offset: line_start + hash,
         width: 1,
+        code: super::code::Code::HashComment,
         message: "RON comments are // or /* */, not #".into(),
         hint: "write // in front of the comment".into(),
     })
@@ -142,6 +146,7 @@ fn fraction_for_integer(text: &str, at: usize, code: &ron::Error) -> Option<Expl
     Some(Explained {
         offset: start,
         width: written.chars().count(),
+        code: super::code::Code::FractionForInteger,
         message: format!("a whole number is expected here, found {written}"),
         hint: format!("this field counts whole things: write {whole}"),
     })
@@ -230,6 +235,7 @@ fn report(text: &str, open: char, from: usize, closer: Option<(char, usize)>) ->
     Explained {
         offset: from,
         width: 1,
+        code: super::code::Code::UnclosedBracket,
         message: format!("unclosed `{open}` opened at {line}:{col}"),
         hint,
     }

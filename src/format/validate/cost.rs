@@ -3,17 +3,18 @@
 
 use super::super::bounds::*;
 use super::super::budget;
+use super::super::code::Code;
 use super::super::locate::{Reporter, Spot};
 
 /// Problems with a run's estimated cost: each names the bound it breaks.
-pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, String)> {
+pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(Bound, String, String)> {
     let mut found = Vec::new();
     if cost.servers > MAX_SERVERS {
         let biggest = cost.biggest.as_ref().map_or(String::new(), |(id, n)| {
             format!("; `{id}` alone can hold {}", grouped(*n))
         });
         found.push((
-            CostBound::Servers,
+            Bound::Servers,
             format!(
                 "the things here can hold {} servers and tasks at once, over the {} a level allows (MAX_SERVERS){biggest}",
                 grouped(cost.servers),
@@ -24,7 +25,7 @@ pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, Stri
     }
     if cost.streams > MAX_STREAMS as u64 {
         found.push((
-            CostBound::Streams,
+            Bound::Streams,
             format!(
                 "the links make more than {} streams of requests (MAX_STREAMS)",
                 grouped(MAX_STREAMS as u64)
@@ -34,7 +35,7 @@ pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, Stri
     }
     if cost.work() > MAX_WORK {
         found.push((
-            CostBound::Work,
+            Bound::Work,
             format!(
                 "scoring this would take about {} server-ticks of work ({} ticks × {} a tick), over the {} a level allows (MAX_WORK)",
                 grouped(cost.work()),
@@ -57,7 +58,7 @@ pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, Stri
     }
     if cost.record_cells() > MAX_RECORD_CELLS {
         found.push((
-            CostBound::Records,
+            Bound::RecordCells,
             format!(
                 "{} ticks × ({} streams + 2) is {} cells of per-tick records, over the {} a run may keep (MAX_RECORD_CELLS)",
                 grouped(cost.ticks),
@@ -70,7 +71,7 @@ pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, Stri
     }
     if cost.requests > MAX_REQUESTS {
         found.push((
-            CostBound::Requests,
+            Bound::Requests,
             format!(
                 "the traffic could count {:.3e} requests over the level, over the {MAX_REQUESTS:.0e} a run may count (MAX_REQUESTS)",
                 cost.requests as f64
@@ -80,7 +81,7 @@ pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, Stri
     }
     if cost.held > MAX_HELD {
         found.push((
-            CostBound::Held,
+            Bound::Held,
             format!(
                 "the things here may hold {} batches of requests at once, over the {} a run may keep (MAX_HELD)",
                 grouped(cost.held),
@@ -90,17 +91,6 @@ pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(CostBound, String, Stri
         ));
     }
     found
-}
-
-/// Which cost bound a problem breaks, to place it in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CostBound {
-    Servers,
-    Streams,
-    Work,
-    Records,
-    Held,
-    Requests,
 }
 
 /// Reports a run's cost problems: servers at the biggest thing, the rest at
@@ -113,8 +103,8 @@ pub(super) fn check_cost(cost: &budget::Cost, level_file: bool, r: &mut Reporter
     };
     for (bound, message, hint) in cost_problems(cost) {
         let spot = match (&cost.biggest, bound) {
-            (Some((id, _)), CostBound::Servers | CostBound::Work)
-                if bound == CostBound::Servers || cost.servers * 2 > cost.per_tick() =>
+            (Some((id, _)), Bound::Servers | Bound::Work)
+                if bound == Bound::Servers || cost.servers * 2 > cost.per_tick() =>
             {
                 Spot::Value {
                     field: Some("id"),
@@ -123,7 +113,7 @@ pub(super) fn check_cost(cost: &budget::Cost, level_file: bool, r: &mut Reporter
             }
             _ => elsewhere,
         };
-        r.error(spot, message, Some(hint));
+        r.error(Code::Bound(bound), spot, message, Some(hint));
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::super::bounds::*;
 use super::super::budget;
 use super::super::catalogue::Catalogue;
+use super::super::code::Code;
 use super::super::level::{Condition, EventKind, Level, Mode, Shape};
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::Thing;
@@ -25,6 +26,7 @@ impl LevelChecks<'_, '_> {
         let level = self.level;
         if level.id.trim().is_empty() {
             self.r.error(
+                Code::EmptyId,
                 Spot::KeyAt(Path::of("id")),
                 "the level id is empty",
                 Some("use the folder name, e.g. \"01-on-prem-dilemma\"".into()),
@@ -33,6 +35,7 @@ impl LevelChecks<'_, '_> {
         let tick = level.tick.secs();
         if tick > MAX_TICK_S {
             self.r.error(
+                Code::TimeOutOfRange,
                 Spot::KeyAt(Path::of("tick")),
                 format!("a tick of {} is longer than a day", level.tick),
                 Some("use \"1h\" for long levels".into()),
@@ -40,12 +43,14 @@ impl LevelChecks<'_, '_> {
         }
         if tick < MIN_TICK_S {
             self.r.error(
+                Code::Bound(Bound::MinTick),
                 Spot::KeyAt(Path::of("tick")),
                 format!("the tick must be at least {MIN_TICK_S}s (MIN_TICK_S)"),
                 Some("1s suits most levels; 1h suits a year of capacity planning".into()),
             );
         } else if level.duration.secs() < tick {
             self.r.error(
+                Code::TimeOutOfRange,
                 Spot::KeyAt(Path::of("duration")),
                 format!(
                     "the level lasts {} but one tick is {}",
@@ -55,6 +60,7 @@ impl LevelChecks<'_, '_> {
             );
         } else if level.duration.secs() / tick > MAX_TICKS {
             self.r.error(
+                Code::Bound(Bound::Ticks),
                 Spot::KeyAt(Path::of("duration")),
                 format!(
                     "{} of {} ticks is over the {} ticks a level may run (MAX_TICKS)",
@@ -67,6 +73,7 @@ impl LevelChecks<'_, '_> {
         }
         if level.title.en.trim().is_empty() {
             self.r.warn(
+                Code::MissingText,
                 Spot::KeyAt(Path::of("title")),
                 "the level has no English title",
                 None,
@@ -104,13 +111,14 @@ impl LevelChecks<'_, '_> {
     fn workloads(&mut self) {
         let mut ids = BTreeSet::new();
         if self.level.workloads.is_empty() {
-            self.r.error(Spot::KeyAt(Path::of("workloads")), "the level declares no workload", Some("add Workload(id: \"web\", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: \"500ms\"...))".into()));
+            self.r.error(Code::Missing, Spot::KeyAt(Path::of("workloads")), "the level declares no workload", Some("add Workload(id: \"web\", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: \"500ms\"...))".into()));
         }
         for (wi, w) in self.level.workloads.iter().enumerate() {
             let w_at = Path::of("workloads").index(wi);
             let at = Spot::KeyAt(w_at.field("work_ms"));
             if !ids.insert(w.id.as_str()) {
                 self.r.error(
+                    Code::DuplicateId,
                     Spot::At(w_at.field("id")),
                     format!("workload id `{}` is used twice", w.id),
                     None,
@@ -118,6 +126,7 @@ impl LevelChecks<'_, '_> {
             }
             if !(w.work_ms > 0.0 && w.work_ms.is_finite()) {
                 self.r.error(
+                    Code::OutOfRange,
                     at,
                     format!("workload `{}` needs work_ms above zero", w.id),
                     None,
@@ -125,6 +134,7 @@ impl LevelChecks<'_, '_> {
             }
             if !(w.memory_mib > 0.0 && w.memory_mib.is_finite()) {
                 self.r.error(
+                    Code::OutOfRange,
                     Spot::KeyAt(w_at.field("memory_mib")),
                     format!("workload `{}` needs memory_mib above zero", w.id),
                     None,
@@ -132,6 +142,7 @@ impl LevelChecks<'_, '_> {
             }
             if !(w.response_kib >= 0.0 && w.response_kib.is_finite()) {
                 self.r.error(
+                    Code::OutOfRange,
                     Spot::KeyAt(w_at.field("response_kib")),
                     "response size cannot be negative",
                     None,
@@ -139,6 +150,7 @@ impl LevelChecks<'_, '_> {
             }
             if w.mode.deadline_s() <= 0.0 {
                 self.r.error(
+                    Code::OutOfRange,
                     Spot::KeyAt(w_at.field("mode").field("deadline")),
                     format!("workload `{}` needs a deadline above zero", w.id),
                     None,
@@ -148,6 +160,7 @@ impl LevelChecks<'_, '_> {
                 && timeout.secs() < deadline.secs()
             {
                 self.r.error(
+                    Code::OutOfRange,
                     Spot::KeyAt(w_at.field("mode").field("timeout")),
                     format!(
                         "workload `{}` gives up ({timeout}) before its deadline ({deadline})",
@@ -167,6 +180,7 @@ impl LevelChecks<'_, '_> {
                 let spot = Spot::At(c_at.field("workload"));
                 if !ids.contains(&call.workload.as_str()) {
                     self.r.error(
+                        Code::UnknownName,
                         spot,
                         format!(
                             "workload `{}` calls unknown workload `{}`",
@@ -177,6 +191,7 @@ impl LevelChecks<'_, '_> {
                 }
                 if !(call.per_request > 0.0 && call.per_request <= 1000.0) {
                     self.r.error(
+                        Code::OutOfRange,
                         Spot::KeyAt(c_at.field("per_request")),
                         "a call makes between 0 and 1000 requests per request",
                         None,
@@ -191,6 +206,7 @@ impl LevelChecks<'_, '_> {
             while let Some(id) = frontier.pop() {
                 if id == start.id {
                     self.r.error(
+                        Code::CallLoop,
                         Spot::At(Path::of("workloads").index(wi).field("id")),
                         format!("workload `{}` ends up calling itself", start.id),
                         Some("calls must flow one way, from front tiers to back tiers".into()),
@@ -211,6 +227,7 @@ impl LevelChecks<'_, '_> {
         let mut ids = BTreeSet::new();
         if self.level.sources.is_empty() {
             self.r.error(
+                Code::Missing,
                 Spot::KeyAt(Path::of("sources")),
                 "the level has no traffic source",
                 None,
@@ -220,6 +237,7 @@ impl LevelChecks<'_, '_> {
             let s_at = Path::of("sources").index(si);
             if !ids.insert(s.id.as_str()) {
                 self.r.error(
+                    Code::DuplicateId,
                     Spot::At(s_at.field("id")),
                     format!("source id `{}` is used twice", s.id),
                     None,
@@ -228,6 +246,7 @@ impl LevelChecks<'_, '_> {
             if !workloads.contains(&s.workload.as_str()) {
                 let hint = hint_names(&s.workload, workloads.iter().copied(), "workloads");
                 self.r.error(
+                    Code::UnknownName,
                     Spot::At(s_at.field("workload")),
                     format!("source `{}` sends unknown workload `{}`", s.id, s.workload),
                     hint,
@@ -235,6 +254,7 @@ impl LevelChecks<'_, '_> {
             }
             if !(s.base_rps >= 0.0 && s.base_rps.is_finite()) {
                 self.r.error(
+                    Code::OutOfRange,
                     Spot::KeyAt(s_at.field("base_rps")),
                     format!(
                         "source `{}` has a negative or infinite rate ({})",
@@ -245,9 +265,10 @@ impl LevelChecks<'_, '_> {
             }
             let peak = budget::peak_rps(self.level, s);
             if peak > MAX_RPS {
-                self.r.error(Spot::KeyAt(s_at.field("base_rps")), format!("source `{}` could reach {peak:.3e} requests per second, over the {MAX_RPS:e} a level allows", s.id), Some("lower the base rate or the shapes' multipliers".into()));
+                self.r.error(Code::Bound(Bound::Rps), Spot::KeyAt(s_at.field("base_rps")), format!("source `{}` could reach {peak:.3e} requests per second, over the {MAX_RPS:e} a level allows", s.id), Some("lower the base rate or the shapes' multipliers".into()));
             } else if s.base_rps == 0.0 {
                 self.r.warn(
+                    Code::DoesNothing,
                     Spot::KeyAt(s_at.field("base_rps")),
                     format!("source `{}` never sends anything", s.id),
                     None,
@@ -255,6 +276,7 @@ impl LevelChecks<'_, '_> {
             }
             if !(0.0..=1.0).contains(&s.noise) {
                 self.r.error(
+                    Code::OutOfRange,
                     Spot::KeyAt(s_at.field("noise")),
                     format!("noise {} is outside 0.0..=1.0", s.noise),
                     Some("noise is a relative standard deviation: 0.05 is 5%".into()),
@@ -304,6 +326,7 @@ impl LevelChecks<'_, '_> {
             _ => return,
         };
         self.r.error(
+            Code::OutOfRange,
             Spot::KeyAt(at.field(field)),
             format!("source `{source}`: {message}"),
             None,
@@ -314,6 +337,7 @@ impl LevelChecks<'_, '_> {
         let palette = &self.level.palette;
         if palette.things.is_empty() {
             self.r.warn(
+                Code::DoesNothing,
                 Spot::KeyAt(Path::of("palette")),
                 "the palette is empty: the player can place nothing",
                 None,
@@ -330,6 +354,7 @@ impl LevelChecks<'_, '_> {
                     "instance types",
                 );
                 self.r.error(
+                    Code::UnknownName,
                     Spot::At(Path::of("palette").field("instance_types").index(ni)),
                     format!("instance type `{name}` is not in the catalogue"),
                     hint,
@@ -347,6 +372,7 @@ impl LevelChecks<'_, '_> {
                     "server models",
                 );
                 self.r.error(
+                    Code::UnknownName,
                     Spot::At(Path::of("palette").field("server_models").index(ni)),
                     format!("server model `{name}` is not in the catalogue"),
                     hint,
@@ -362,6 +388,7 @@ impl LevelChecks<'_, '_> {
             let t_at = Path::of("preplaced").index(ti);
             if sources.contains(thing.id()) || !ids.insert(thing.id()) {
                 self.r.error(
+                    Code::DuplicateId,
                     Spot::At(t_at.field("id")),
                     format!("id `{}` is used twice", thing.id()),
                     None,
@@ -395,6 +422,7 @@ impl LevelChecks<'_, '_> {
             let e_at = Path::of("events").index(i);
             if e.at.secs() > self.level.duration.secs() {
                 self.r.warn(
+                    Code::AfterEnd,
                     Spot::At(e_at),
                     format!(
                         "an event at {} comes after the level ends ({})",
@@ -406,6 +434,7 @@ impl LevelChecks<'_, '_> {
             match &e.what {
                 EventKind::InstanceFailure { count, .. } if *count == 0 => {
                     self.r.warn(
+                        Code::DoesNothing,
                         Spot::At(e_at),
                         "an instance failure of zero instances does nothing",
                         None,
@@ -417,6 +446,7 @@ impl LevelChecks<'_, '_> {
                     if !sources.contains(&source.as_str()) {
                         let hint = hint_names(source, sources.iter().copied(), "sources");
                         self.r.error(
+                            Code::UnknownName,
                             Spot::At(e_at.field("what").field("source")),
                             format!("spike on unknown source `{source}`"),
                             hint,
@@ -424,6 +454,7 @@ impl LevelChecks<'_, '_> {
                     }
                     if !(*multiplier >= 0.0 && multiplier.is_finite()) {
                         self.r.error(
+                            Code::OutOfRange,
                             Spot::At(e_at),
                             "a spike's multiplier cannot be negative",
                             None,
@@ -431,11 +462,16 @@ impl LevelChecks<'_, '_> {
                     }
                 }
                 EventKind::Outage { lasts, .. } if lasts.secs() <= 0.0 => {
-                    self.r
-                        .error(Spot::At(e_at), "an outage must last longer than zero", None);
+                    self.r.error(
+                        Code::OutOfRange,
+                        Spot::At(e_at),
+                        "an outage must last longer than zero",
+                        None,
+                    );
                 }
                 EventKind::SpotReclaim { count, .. } if *count == 0 => {
                     self.r.warn(
+                        Code::DoesNothing,
                         Spot::At(e_at),
                         "a reclaim of zero instances does nothing",
                         None,
@@ -445,6 +481,7 @@ impl LevelChecks<'_, '_> {
                     if !(*multiplier > 0.0 && multiplier.is_finite()) =>
                 {
                     self.r.error(
+                        Code::OutOfRange,
                         Spot::At(e_at),
                         "a price multiplier must be above zero",
                         Some("1.0 keeps the catalogue price; 2.0 doubles it".into()),
@@ -462,6 +499,7 @@ impl LevelChecks<'_, '_> {
         let g = &self.level.goals;
         if !(g.availability_pct > 0.0 && g.availability_pct <= 100.0) {
             self.r.error(
+                Code::Goals,
                 Spot::KeyAt(Path::of("goals").field("availability_pct")),
                 format!(
                     "availability goal {} is outside (0, 100]",
@@ -474,6 +512,7 @@ impl LevelChecks<'_, '_> {
             && !(p99 > 0.0 && p99.is_finite())
         {
             self.r.error(
+                Code::Goals,
                 Spot::KeyAt(Path::of("goals").field("p99_ms")),
                 "the p99 latency goal must be above zero",
                 None,
@@ -482,6 +521,7 @@ impl LevelChecks<'_, '_> {
         let s = g.stars;
         if !(s.three > 0.0 && s.three <= s.two && s.two <= s.one) {
             self.r.error(
+                Code::Goals,
                 Spot::KeyAt(Path::of("goals").field("stars")),
                 format!(
                     "star budgets must satisfy 0 < three <= two <= one (got {} / {} / {})",
@@ -496,6 +536,7 @@ impl LevelChecks<'_, '_> {
         for (i, step) in self.level.steps.iter().enumerate() {
             if step.text.en.trim().is_empty() || step.text.ko.trim().is_empty() {
                 self.r.warn(
+                    Code::MissingText,
                     Spot::At(Path::of("steps").index(i)),
                     "a guided step lacks English or Korean text",
                     None,
@@ -504,6 +545,7 @@ impl LevelChecks<'_, '_> {
             match &step.done_when {
                 Condition::AvailabilityAtLeast(p) if !(0.0..=100.0).contains(p) => {
                     self.r.error(
+                        Code::OutOfRange,
                         Spot::At(Path::of("steps").index(i)),
                         "availability is a percentage between 0 and 100",
                         None,
@@ -511,6 +553,7 @@ impl LevelChecks<'_, '_> {
                 }
                 Condition::ClockReached(t) if t.secs() > self.level.duration.secs() => {
                     self.r.error(
+                        Code::TimeOutOfRange,
                         Spot::At(Path::of("steps").index(i)),
                         format!(
                             "the step waits for {t} but the level ends at {}",

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::super::code::Code;
 use super::super::level::Level;
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::{Capacity, Metric, Policy, Scheme, Thing};
@@ -143,6 +144,7 @@ pub(super) fn check_links(
         let n = first + i;
         if !seen.insert((from, to)) {
             r.warn(
+                Code::DuplicateLink,
                 places.link(n, 1),
                 format!("the link {from} -> {to} is listed twice"),
                 None,
@@ -155,6 +157,7 @@ pub(super) fn check_links(
                 None
             };
             r.error(
+                Code::LinkEnd,
                 places.link(n, 0),
                 format!("link from unknown `{from}`"),
                 hint,
@@ -176,11 +179,12 @@ pub(super) fn check_links(
             } else {
                 format!("link into nothing: `{to}` is not a placed thing")
             };
-            r.error(places.link(n, 1), message, hint);
+            r.error(Code::OutOfRange, places.link(n, 1), message, hint);
             continue;
         };
         if from == to {
             r.error(
+                Code::LinkEnd,
                 places.link(n, 1),
                 format!("`{to}` is linked to itself"),
                 None,
@@ -189,6 +193,7 @@ pub(super) fn check_links(
         }
         if let Err((message, hint)) = link_rule(things.get(from.as_str()).copied(), target) {
             r.error(
+                Code::LinkRule,
                 places.link(n, 1),
                 format!("{from} -> {to}: {message}"),
                 Some(hint.into()),
@@ -300,6 +305,7 @@ pub(super) fn check_reach(
 ) {
     if let Some((ids, closing)) = find_cycle(links) {
         r.error(
+            Code::LinkLoop,
             places.link(closing, 1),
             format!("the links loop: {}", ids.join(" -> ")),
             Some(
@@ -312,6 +318,7 @@ pub(super) fn check_reach(
         let out = links.iter().filter(|(f, _)| f == source).count();
         if out == 0 {
             r.warn(
+                Code::Unreached,
                 Spot::KeyAt(Path::of("links")),
                 format!("traffic from `{source}` goes nowhere: every request will be dropped"),
                 Some(format!(
@@ -320,6 +327,7 @@ pub(super) fn check_reach(
             );
         } else if out > 1 {
             r.error(
+                Code::Topology,
                 places.link(
                     links
                         .iter()
@@ -356,7 +364,7 @@ pub(super) fn check_reach(
                 .map(|(_, t)| links.iter().find(|(f, _)| f == t).map(|(_, n)| n.as_str()))
                 .collect();
             if nexts.len() > 1 {
-                r.error(places.thing(id), format!("the targets of `{id}` call different next tiers"), Some("targets behind one load balancer should be the same tier, linked to the same next thing".into()));
+                r.error(Code::Topology, places.thing(id), format!("the targets of `{id}` call different next tiers"), Some("targets behind one load balancer should be the same tier, linked to the same next thing".into()));
             }
         }
     }
@@ -370,7 +378,7 @@ pub(super) fn check_reach(
             .iter()
             .filter(|w| workloads.contains(w.id.as_str()) && !w.calls.is_empty())
         {
-            r.warn(places.thing(&id), format!("`{id}` serves `{}`, which calls `{}`, but `{id}` links to nothing: those calls fail", w.id, w.calls[0].workload), Some(format!("link `{id}` to the next tier, a queue or a topic")));
+            r.warn(Code::Unreached, places.thing(&id), format!("`{id}` serves `{}`, which calls `{}`, but `{id}` links to nothing: those calls fail", w.id, w.calls[0].workload), Some(format!("link `{id}` to the next tier, a queue or a topic")));
         }
     }
     for (id, thing) in things {
@@ -379,6 +387,7 @@ pub(super) fn check_reach(
         match thing {
             Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } if outgoing == 0 => {
                 r.warn(
+                    Code::Unreached,
                     places.thing(id),
                     format!("`{id}` has nothing behind it: what reaches it is dropped"),
                     None,
@@ -386,6 +395,7 @@ pub(super) fn check_reach(
             }
             Thing::Queue(_) if outgoing > 1 => {
                 r.error(
+                    Code::Topology,
                     places.thing(id),
                     format!("queue `{id}` has {outgoing} consumers; link it to one group"),
                     Some(
@@ -396,6 +406,7 @@ pub(super) fn check_reach(
             }
             t if t.serves() && outgoing > 1 => {
                 r.error(
+                    Code::Topology,
                     places.thing(id),
                     format!("`{id}` calls {outgoing} things; a tier calls one next tier"),
                     Some("put a load balancer or a queue between the tiers".into()),
@@ -403,6 +414,7 @@ pub(super) fn check_reach(
             }
             t if t.serves() && outgoing == 1 && !calls_anything => {
                 r.warn(
+                    Code::Unreached,
                     places.thing(id),
                     format!("`{id}` links onward, but no workload of this level calls another"),
                     None,
@@ -410,6 +422,7 @@ pub(super) fn check_reach(
             }
             _ if incoming && hosts.contains(id) => {
                 r.error(
+                    Code::Topology,
                     places.thing(id),
                     format!("`{id}` hosts container tasks and cannot also take traffic itself"),
                     Some("link the container service instead".into()),
@@ -417,6 +430,7 @@ pub(super) fn check_reach(
             }
             _ if !incoming && !hosts.contains(id) => {
                 r.warn(
+                    Code::Unreached,
                     places.thing(id),
                     format!("`{id}` receives no traffic but still costs money"),
                     None,
@@ -442,6 +456,7 @@ pub(super) fn check_reach(
                 .any(|(f, t)| t == id && matches!(things.get(f.as_str()), Some(Thing::Queue(_))))
         {
             r.error(
+                Code::Topology,
                 places.thing_field(id, "policies"),
                 format!("group `{id}` scales on queue backlog but no queue feeds it"),
                 Some(format!("link a queue to it: (\"<queue>\", \"{id}\")")),

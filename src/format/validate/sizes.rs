@@ -1,9 +1,11 @@
 //! Sizes of lists and strings, checked before anything slower runs.
 
 use super::super::bounds::*;
+use super::super::code::Code;
 use super::super::level::{Condition, EventKind, Level, Text};
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::{Action, Capacity, Commitment, Policy, Solution, Thing};
+use super::super::spans::Path;
 use super::cost::grouped;
 
 /// Strings of a file, each with the field it is written under.
@@ -139,7 +141,7 @@ impl<'a> Strings<'a> {
             };
             let n = value.chars().count();
             if n > MAX_ID_CHARS {
-                r.error(
+                r.error(Code::Bound(Bound::IdChars),
                     spot,
                     format!(
                         "`{}` is {n} characters long; an id or name holds at most {MAX_ID_CHARS} (MAX_ID_CHARS)",
@@ -149,6 +151,7 @@ impl<'a> Strings<'a> {
                 );
             } else if value.chars().any(char::is_control) {
                 r.error(
+                    Code::BadCharacters,
                     spot,
                     format!("`{}` holds a control character", short(value)),
                     Some("ids and names are letters, digits and punctuation".into()),
@@ -158,7 +161,7 @@ impl<'a> Strings<'a> {
         for (field, value) in &self.texts {
             let n = value.chars().count();
             if n > MAX_TEXT_CHARS {
-                r.error(
+                r.error(Code::Bound(Bound::TextChars),
                     Spot::Value {
                         field: Some(field),
                         value,
@@ -178,7 +181,7 @@ impl<'a> Strings<'a> {
 pub(super) fn fits(
     len: usize,
     max: usize,
-    bound: &str,
+    bound: Bound,
     what: &str,
     field: &str,
     r: &mut Reporter<'_>,
@@ -187,11 +190,13 @@ pub(super) fn fits(
         return true;
     }
     r.error(
-        Spot::Field(field),
+        Code::Bound(bound),
+        Spot::KeyAt(Path::of(field)),
         format!(
-            "{} {what} are more than the {} allowed ({bound})",
+            "{} {what} are more than the {} allowed ({})",
             grouped(len as u64),
-            grouped(max as u64)
+            grouped(max as u64),
+            bound.name()
         ),
         None,
     );
@@ -205,14 +210,14 @@ pub(super) fn thing_sizes(thing: &Thing, r: &mut Reporter<'_>) -> bool {
         let mut ok = fits(
             policies.len(),
             MAX_ITEMS,
-            "MAX_ITEMS",
+            Bound::Items,
             "policies",
             "policies",
             r,
         );
         for p in policies {
             if let Policy::Step { steps, .. } = p {
-                ok &= fits(steps.len(), MAX_ITEMS, "MAX_ITEMS", "steps", "steps", r);
+                ok &= fits(steps.len(), MAX_ITEMS, Bound::Items, "steps", "steps", r);
             }
         }
         ok
@@ -223,7 +228,7 @@ pub(super) fn thing_sizes(thing: &Thing, r: &mut Reporter<'_>) -> bool {
             ok &= fits(
                 g.scheduled.len(),
                 MAX_ITEMS,
-                "MAX_ITEMS",
+                Bound::Items,
                 "scheduled actions",
                 "scheduled",
                 r,
@@ -241,7 +246,7 @@ pub(super) fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
     let mut ok = fits(
         level.workloads.len(),
         MAX_WORKLOADS,
-        "MAX_WORKLOADS",
+        Bound::Workloads,
         "workloads",
         "workloads",
         r,
@@ -249,7 +254,7 @@ pub(super) fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
     ok &= fits(
         level.sources.len(),
         MAX_SOURCES,
-        "MAX_SOURCES",
+        Bound::Sources,
         "sources",
         "sources",
         r,
@@ -257,7 +262,7 @@ pub(super) fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
     ok &= fits(
         level.preplaced.len(),
         MAX_THINGS,
-        "MAX_THINGS",
+        Bound::Things,
         "pre-placed things",
         "preplaced",
         r,
@@ -265,7 +270,7 @@ pub(super) fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
     ok &= fits(
         level.preplaced_links.len(),
         MAX_LINKS,
-        "MAX_LINKS",
+        Bound::Links,
         "pre-placed links",
         "preplaced_links",
         r,
@@ -273,7 +278,7 @@ pub(super) fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
     ok &= fits(
         level.events.len(),
         MAX_ITEMS,
-        "MAX_ITEMS",
+        Bound::Items,
         "events",
         "events",
         r,
@@ -281,7 +286,7 @@ pub(super) fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
     ok &= fits(
         level.steps.len(),
         MAX_ITEMS,
-        "MAX_ITEMS",
+        Bound::Items,
         "steps",
         "steps",
         r,
@@ -292,16 +297,16 @@ pub(super) fn level_sizes(level: &Level, r: &mut Reporter<'_>) -> bool {
         (palette.instance_types.len(), "palette instance types"),
         (palette.server_models.len(), "palette server models"),
     ] {
-        ok &= fits(len, MAX_ITEMS, "MAX_ITEMS", what, "palette", r);
+        ok &= fits(len, MAX_ITEMS, Bound::Items, what, "palette", r);
     }
     for w in &level.workloads {
-        ok &= fits(w.calls.len(), MAX_ITEMS, "MAX_ITEMS", "calls", "calls", r);
+        ok &= fits(w.calls.len(), MAX_ITEMS, Bound::Items, "calls", "calls", r);
     }
     for s in &level.sources {
         ok &= fits(
             s.shapes.len(),
             MAX_ITEMS,
-            "MAX_ITEMS",
+            Bound::Items,
             "shapes",
             "shapes",
             r,
@@ -319,7 +324,7 @@ pub(super) fn solution_sizes(level: &Level, solution: &Solution, r: &mut Reporte
     let mut ok = fits(
         level.preplaced.len().saturating_add(solution.things.len()),
         MAX_THINGS,
-        "MAX_THINGS",
+        Bound::Things,
         "things (the level's and the solution's)",
         "things",
         r,
@@ -330,7 +335,7 @@ pub(super) fn solution_sizes(level: &Level, solution: &Solution, r: &mut Reporte
             .len()
             .saturating_add(solution.links.len()),
         MAX_LINKS,
-        "MAX_LINKS",
+        Bound::Links,
         "links (the level's and the solution's)",
         "links",
         r,
@@ -338,7 +343,7 @@ pub(super) fn solution_sizes(level: &Level, solution: &Solution, r: &mut Reporte
     ok &= fits(
         solution.commitments.len(),
         MAX_ITEMS,
-        "MAX_ITEMS",
+        Bound::Items,
         "commitments",
         "commitments",
         r,
@@ -346,7 +351,7 @@ pub(super) fn solution_sizes(level: &Level, solution: &Solution, r: &mut Reporte
     ok &= fits(
         solution.actions.len(),
         MAX_ITEMS,
-        "MAX_ITEMS",
+        Bound::Items,
         "actions",
         "actions",
         r,
@@ -354,7 +359,7 @@ pub(super) fn solution_sizes(level: &Level, solution: &Solution, r: &mut Reporte
     ok &= fits(
         solution.layout.len(),
         MAX_ITEMS,
-        "MAX_ITEMS",
+        Bound::Items,
         "layout entries",
         "layout",
         r,

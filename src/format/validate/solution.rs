@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::super::bounds::*;
 use super::super::budget;
 use super::super::catalogue::Catalogue;
+use super::super::code::Code;
 use super::super::level::{EventKind, Level};
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::{Action, Capacity, Commitment, Solution, Thing, ThingKind};
@@ -25,6 +26,7 @@ impl SolutionChecks<'_, '_> {
     pub(super) fn run(&mut self) {
         if self.solution.level != self.level.id {
             self.r.error(
+                Code::WrongLevel,
                 Spot::At(Path::of("level")),
                 format!(
                     "this solution is for level `{}`, not `{}`",
@@ -43,11 +45,16 @@ impl SolutionChecks<'_, '_> {
             let t_at = Path::of("things").index(ti);
             let id = thing.id();
             if id.trim().is_empty() {
-                self.r
-                    .error(Spot::At(t_at.field("id")), "a thing has an empty id", None);
+                self.r.error(
+                    Code::EmptyId,
+                    Spot::At(t_at.field("id")),
+                    "a thing has an empty id",
+                    None,
+                );
             }
             if sources.contains(id) || things.insert(id, thing).is_some() {
                 self.r.error(
+                    Code::DuplicateId,
                     Spot::At(t_at.field("id")),
                     format!("id `{id}` is already taken"),
                     Some("every source and thing needs its own id".into()),
@@ -62,6 +69,7 @@ impl SolutionChecks<'_, '_> {
                     .map(|k| k.label())
                     .collect();
                 self.r.error(
+                    Code::NotOffered,
                     Spot::At(t_at.field("id")),
                     format!(
                         "this level does not offer {} (`{id}`)",
@@ -115,7 +123,7 @@ impl SolutionChecks<'_, '_> {
                         .map(|(k, _)| *k),
                     "instances and groups",
                 );
-                self.r.error(places.thing_field(&c.id, "capacity"), format!("service `{}` runs on `{host}`, which is not an instance or Auto Scaling group", c.id), hint);
+                self.r.error(Code::UnknownName, places.thing_field(&c.id, "capacity"), format!("service `{}` runs on `{host}`, which is not an instance or Auto Scaling group", c.id), hint);
             }
         }
         self.commitments();
@@ -132,6 +140,7 @@ impl SolutionChecks<'_, '_> {
             }
             match things.get(thing.as_str()) {
                 None => self.r.warn(
+                    Code::MissingThing,
                     Spot::InLevel(Path::of("events").index(ei).field("what").field("thing")),
                     format!(
                         "the level fails `{thing}` at {}, but this solution has no such thing",
@@ -152,6 +161,7 @@ impl SolutionChecks<'_, '_> {
                     ) =>
                 {
                     self.r.error(
+                        Code::WrongKind,
                         places.thing(thing),
                         format!(
                             "the level fails `{thing}` at {}, but a {} has no servers to fail",
@@ -168,6 +178,7 @@ impl SolutionChecks<'_, '_> {
         }
         if things.len() > MAX_THINGS {
             self.r.error(
+                Code::Bound(Bound::Things),
                 Spot::KeyAt(Path::of("things")),
                 format!(
                     "{} things are more than a level can hold ({MAX_THINGS}, MAX_THINGS)",
@@ -228,6 +239,7 @@ impl SolutionChecks<'_, '_> {
                     check_instance_type(self.catalogue, self.level, instance_type, spot, self.r);
                     if *count == 0 {
                         self.r.warn(
+                            Code::DoesNothing,
                             Spot::KeyAt(c_at.field("count")),
                             "a reservation of zero instances does nothing",
                             None,
@@ -237,6 +249,7 @@ impl SolutionChecks<'_, '_> {
                 Commitment::SavingsPlan { usd_per_hour, .. } => {
                     if !(*usd_per_hour > 0.0 && usd_per_hour.is_finite()) {
                         self.r.error(
+                            Code::OutOfRange,
                             Spot::KeyAt(c_at.field("usd_per_hour")),
                             "a savings plan commits to more than $0 an hour",
                             None,
@@ -254,6 +267,7 @@ impl SolutionChecks<'_, '_> {
             let spot = Spot::At(a_at.field("do").field("thing"));
             if timed.at.secs() > self.level.duration.secs() {
                 self.r.warn(
+                    Code::AfterEnd,
                     spot,
                     format!(
                         "an action at {} comes after the level ends ({})",
@@ -264,8 +278,12 @@ impl SolutionChecks<'_, '_> {
             }
             let Some(thing) = things.get(id) else {
                 let hint = hint_names(id, things.keys().copied(), "things");
-                self.r
-                    .error(spot, format!("action on unknown thing `{id}`"), hint);
+                self.r.error(
+                    Code::UnknownName,
+                    spot,
+                    format!("action on unknown thing `{id}`"),
+                    hint,
+                );
                 continue;
             };
             let wanted = match &timed.action {
@@ -278,6 +296,7 @@ impl SolutionChecks<'_, '_> {
                 && thing.kind() == ThingKind::ContainerService;
             if thing.kind() != wanted && !scales_like_group {
                 self.r.error(
+                    Code::WrongKind,
                     spot,
                     format!(
                         "`{id}` is a {}, but this action needs a {}",
@@ -293,13 +312,14 @@ impl SolutionChecks<'_, '_> {
                     if *max > MAX_GROUP_SIZE =>
                 {
                     self.r.error(
+                        Code::Bound(Bound::GroupSize),
                         spot,
                         format!("`{id}` can hold at most {MAX_GROUP_SIZE} (MAX_GROUP_SIZE)"),
                         None,
                     );
                 }
                 Action::OrderServers { count, .. } if *count > MAX_GROUP_SIZE => {
-                    self.r.error(
+                    self.r.error(Code::Bound(Bound::GroupSize),
                         spot,
                         format!(
                             "an order of {count} servers is more than a level can hold ({MAX_GROUP_SIZE}, MAX_GROUP_SIZE)"
@@ -309,6 +329,7 @@ impl SolutionChecks<'_, '_> {
                 }
                 Action::SetLimits { min, max, .. } if min > max => {
                     self.r.error(
+                        Code::OutOfRange,
                         spot,
                         format!("new limits for `{id}` have min {min} above max {max}"),
                         None,

@@ -2,6 +2,7 @@
 
 use super::super::bounds::*;
 use super::super::catalogue::{Catalogue, Family};
+use super::super::code::Code;
 use super::super::level::Level;
 use super::super::locate::{Reporter, Spot};
 use super::super::problem::did_you_mean;
@@ -42,12 +43,18 @@ pub(super) fn check_instance_type(
                 "instance types in this level",
             )
         };
-        r.error(spot, format!("unknown instance type `{name}`"), hint);
+        r.error(
+            Code::UnknownName,
+            spot,
+            format!("unknown instance type `{name}`"),
+            hint,
+        );
         return None;
     };
     let allowed = &level.palette.instance_types;
     if !allowed.is_empty() && !allowed.iter().any(|a| a == name) {
         r.error(
+            Code::NotOffered,
             spot,
             format!("this level does not allow `{name}`"),
             Some(format!("allowed: {}", allowed.join(", "))),
@@ -74,6 +81,7 @@ pub(super) fn check_thing(
                         "server models",
                     );
                     r.error(
+                        Code::UnknownName,
                         Spot::At(at.field("model")),
                         format!("unknown server model `{model}`"),
                         hint,
@@ -83,6 +91,7 @@ pub(super) fn check_thing(
                     let allowed = &level.palette.server_models;
                     if !allowed.is_empty() && !allowed.contains(model) {
                         r.error(
+                            Code::NotOffered,
                             Spot::At(at.field("model")),
                             format!("this level does not allow `{model}`"),
                             Some(format!("allowed: {}", allowed.join(", "))),
@@ -91,7 +100,7 @@ pub(super) fn check_thing(
                 }
             }
             if *servers > MAX_GROUP_SIZE {
-                r.error(
+                r.error(Code::Bound(Bound::GroupSize),
                     key("servers"),
                     format!(
                         "{servers} servers is more than a level can hold ({MAX_GROUP_SIZE}, MAX_GROUP_SIZE)"
@@ -116,6 +125,7 @@ pub(super) fn check_thing(
             let at = key;
             if !(cat.min_task_vcpu..=cat.max_task_vcpu).contains(&c.task_vcpu) {
                 r.error(
+                    Code::OutOfRange,
                     at("task_vcpu"),
                     format!(
                         "a task has {} to {} vCPU",
@@ -126,6 +136,7 @@ pub(super) fn check_thing(
             }
             if !(cat.min_task_memory_gib..=cat.max_task_memory_gib).contains(&c.task_memory_gib) {
                 r.error(
+                    Code::OutOfRange,
                     at("task_memory_gib"),
                     format!(
                         "a task has {} to {} GiB of memory",
@@ -136,12 +147,14 @@ pub(super) fn check_thing(
             }
             if c.min > c.max {
                 r.error(
+                    Code::OutOfRange,
                     at("min"),
                     format!("service `{}` has min {} above max {}", c.id, c.min, c.max),
                     Some("min <= desired <= max".into()),
                 );
             } else if c.desired < c.min || c.desired > c.max {
                 r.error(
+                    Code::OutOfRange,
                     at("desired"),
                     format!(
                         "service `{}` wants {} tasks, outside min {} and max {}",
@@ -151,19 +164,20 @@ pub(super) fn check_thing(
                 );
             }
             if c.max > MAX_GROUP_SIZE {
-                r.error(at("max"), format!("service `{}` may grow to {} tasks, over the {MAX_GROUP_SIZE} a level allows (MAX_GROUP_SIZE)", c.id, c.max), None);
+                r.error(Code::Bound(Bound::GroupSize), at("max"), format!("service `{}` may grow to {} tasks, over the {MAX_GROUP_SIZE} a level allows (MAX_GROUP_SIZE)", c.id, c.max), None);
             }
             if c.policies
                 .iter()
                 .any(|p| matches!(p, Policy::Predictive { .. }))
             {
-                r.error(at("policies"), "service auto scaling has no predictive policy here; use target tracking or steps", None);
+                r.error(Code::OutOfRange, at("policies"), "service auto scaling has no predictive policy here; use target tracking or steps", None);
             }
         }
         Thing::Function(f) => {
             let cat = &catalogue.lambda;
             if !(cat.min_memory_mb..=cat.max_memory_mb).contains(&f.memory_mb) {
                 r.error(
+                    Code::OutOfRange,
                     key("memory_mb"),
                     format!(
                         "Lambda memory runs from {} to {} MB",
@@ -176,6 +190,7 @@ pub(super) fn check_thing(
                 .is_some_and(|c| c == 0 || c > cat.account_concurrency)
             {
                 r.error(
+                    Code::OutOfRange,
                     key("reserved_concurrency"),
                     format!(
                         "reserved concurrency runs from 1 to the account's {}",
@@ -188,6 +203,7 @@ pub(super) fn check_thing(
                 .is_some_and(|t| t.secs() > cat.max_timeout_s || t.secs() <= 0.0)
             {
                 r.error(
+                    Code::OutOfRange,
                     key("timeout"),
                     "a Lambda function runs for at most 15 minutes",
                     Some(
@@ -203,6 +219,7 @@ pub(super) fn check_thing(
                 .is_some_and(|v| v.secs() > cat.max_visibility_timeout_s)
             {
                 r.error(
+                    Code::OutOfRange,
                     key("visibility_timeout"),
                     "the visibility timeout runs from 0s to 12h",
                     None,
@@ -211,12 +228,18 @@ pub(super) fn check_thing(
             if q.retention
                 .is_some_and(|v| v.secs() < cat.min_retention_s || v.secs() > cat.max_retention_s)
             {
-                r.error(key("retention"), "retention runs from 60s to 14d", None);
+                r.error(
+                    Code::OutOfRange,
+                    key("retention"),
+                    "retention runs from 60s to 14d",
+                    None,
+                );
             }
             if q.dead_letter_after
                 .is_some_and(|n| !(1..=1000).contains(&n))
             {
                 r.error(
+                    Code::OutOfRange,
                     key("dead_letter_after"),
                     "a dead-letter queue takes messages after 1 to 1000 receives",
                     None,
@@ -226,6 +249,7 @@ pub(super) fn check_thing(
         Thing::LoadBalancer(lb) => {
             if lb.healthy_threshold.is_some_and(|n| !(2..=10).contains(&n)) {
                 r.error(
+                    Code::OutOfRange,
                     key("healthy_threshold"),
                     "healthy threshold runs from 2 to 10 checks",
                     None,
@@ -236,6 +260,7 @@ pub(super) fn check_thing(
                 .is_some_and(|i| !(5.0..=300.0).contains(&i.secs()))
             {
                 r.error(
+                    Code::OutOfRange,
                     key("health_interval"),
                     "health checks run every 5s to 300s",
                     None,
@@ -245,6 +270,7 @@ pub(super) fn check_thing(
                 && d.secs() > 3600.0
             {
                 r.error(
+                    Code::OutOfRange,
                     key("draining"),
                     format!("draining of {d} is over the 1h that Elastic Load Balancing allows"),
                     None,
@@ -266,6 +292,7 @@ pub(super) fn check_purchase(
         && catalogue.dedicated_host(family).is_none()
     {
         r.error(
+            Code::OutOfRange,
             spot,
             format!(
                 "no Dedicated Host is offered for {} instances",
@@ -289,12 +316,14 @@ pub(super) fn check_group(
     let at = |field| Spot::KeyAt(base.field(field));
     if g.min > g.max {
         r.error(
+            Code::OutOfRange,
             at("min"),
             format!("group `{}` has min {} above max {}", g.id, g.min, g.max),
             Some("min <= desired <= max".into()),
         );
     } else if g.desired < g.min || g.desired > g.max {
         r.error(
+            Code::OutOfRange,
             at("desired"),
             format!(
                 "group `{}` wants {} instances, outside min {} and max {}",
@@ -304,7 +333,7 @@ pub(super) fn check_group(
         );
     }
     if g.max > MAX_GROUP_SIZE {
-        r.error(
+        r.error(Code::Bound(Bound::GroupSize),
             at("max"),
             format!(
                 "group `{}` may grow to {}, over the {MAX_GROUP_SIZE} a level allows (MAX_GROUP_SIZE)",
@@ -317,6 +346,7 @@ pub(super) fn check_group(
         && w.secs() > 3600.0
     {
         r.error(
+            Code::OutOfRange,
             at("warmup"),
             "instance warm-up runs from 0 to 3600 seconds",
             None,
@@ -333,12 +363,13 @@ pub(super) fn check_group(
                     }
                 };
                 if bad {
-                    r.error(p_at("target"), format!("target {target} does not suit {metric:?}"), Some("CPU targets are percentages (e.g. 50.0); request targets are requests per minute per instance".into()));
+                    r.error(Code::OutOfRange, p_at("target"), format!("target {target} does not suit {metric:?}"), Some("CPU targets are percentages (e.g. 50.0); request targets are requests per minute per instance".into()));
                 }
             }
             Policy::Predictive { target, ahead } => {
                 if !(*target > 0.0 && *target <= 100.0) {
                     r.error(
+                        Code::OutOfRange,
                         p_at("target"),
                         format!("predictive target {target} is not a CPU percentage"),
                         Some("e.g. Predictive(target: 50.0)".into()),
@@ -346,6 +377,7 @@ pub(super) fn check_group(
                 }
                 if ahead.is_some_and(|a| a.secs() > 3600.0) {
                     r.error(
+                        Code::OutOfRange,
                         p_at("ahead"),
                         "the scheduling buffer runs from 0s to 1h",
                         None,
@@ -353,16 +385,22 @@ pub(super) fn check_group(
                 }
                 let history = level.history.map_or(0.0, |h| h.secs());
                 if history < 86_400.0 {
-                    r.error(Spot::At(base.field("policies").index(pi)), format!("predictive scaling needs at least a day of traffic history; this level provides {}", level.history.map_or("none".to_string(), |h| h.to_string())), Some("use target tracking here, or give the level `history: \"14d\"`".into()));
+                    r.error(Code::OutOfRange, Spot::At(base.field("policies").index(pi)), format!("predictive scaling needs at least a day of traffic history; this level provides {}", level.history.map_or("none".to_string(), |h| h.to_string())), Some("use target tracking here, or give the level `history: \"14d\"`".into()));
                 }
             }
             Policy::Step { steps, .. } => {
                 if steps.is_empty() {
-                    r.error(p_at("steps"), "a step policy needs at least one step", None);
+                    r.error(
+                        Code::OutOfRange,
+                        p_at("steps"),
+                        "a step policy needs at least one step",
+                        None,
+                    );
                 }
                 for s in steps {
                     if s.above.is_none() && s.below.is_none() {
                         r.error(
+                            Code::OutOfRange,
                             p_at("steps"),
                             "a step needs `above` or `below`",
                             Some("e.g. (above: 70.0, change: 2)".into()),
@@ -378,6 +416,7 @@ pub(super) fn check_group(
             && min > max
         {
             r.error(
+                Code::OutOfRange,
                 s_at,
                 format!(
                     "a scheduled action of `{}` sets min {min} above max {max}",
@@ -391,6 +430,7 @@ pub(super) fn check_group(
             || s.desired.is_some_and(|m| m > MAX_GROUP_SIZE)
         {
             r.error(
+                Code::Bound(Bound::GroupSize),
                 s_at,
                 format!(
                     "a scheduled action of `{}` sets a size over {MAX_GROUP_SIZE} (MAX_GROUP_SIZE)",
