@@ -1,6 +1,5 @@
 //! Reading files into checked data: parse errors carry file, line and column.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -22,12 +21,23 @@ pub const CATALOGUE_RON: &str = include_str!("../../assets/catalogue.ron");
 #[derive(Debug, Error)]
 pub enum LoadError {
     /// The file could not be read at all.
-    #[error("error: cannot read {path}: {source}")]
+    #[error(
+        "error[E0011]: cannot read {}: {source}",
+        crate::files::shown_path(path)
+    )]
     Io {
         /// The path tried.
         path: PathBuf,
         /// What the operating system said.
         source: std::io::Error,
+    },
+    /// The file is not one to read: a FIFO, a socket, a device, a directory.
+    #[error("error[E0011]: cannot read {}: {why}", crate::files::shown_path(path))]
+    Refused {
+        /// The path tried.
+        path: PathBuf,
+        /// Why it was refused.
+        why: String,
     },
     /// The file is not valid RON of the expected shape.
     #[error("{0}")]
@@ -142,29 +152,43 @@ pub fn to_ron<T: Serialize>(value: &T) -> Result<String, ron::Error> {
     ron::ser::to_string_pretty(value, pretty)
 }
 
-/// Reads a file from disk, refusing one over [`MAX_FILE_BYTES`] before
-/// reading the rest of it (a device such as `/dev/zero` never ends).
+/// Reads a file from disk through [`crate::files::read_limited`]: only a
+/// regular file, never past [`MAX_FILE_BYTES`] (a device such as `/dev/zero`
+/// never ends), and never blocking on a FIFO.
 pub fn read(path: &Path) -> Result<SourceFile, LoadError> {
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    loaded(
+        path,
+        crate::files::read_limited(path, MAX_FILE_BYTES as u64),
+    )
+}
+
+/// As [`read`], for a file found in a folder: a symlink put there after the
+/// folder was listed is refused, not followed.
+pub fn read_entry(path: &Path) -> Result<SourceFile, LoadError> {
+    loaded(
+        path,
+        crate::files::read_limited_nofollow(path, MAX_FILE_BYTES as u64),
+    )
+}
+
+fn loaded(
+    path: &Path,
+    bytes: Result<Vec<u8>, crate::files::FileError>,
+) -> Result<SourceFile, LoadError> {
+    use crate::files::FileError;
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(io)?;
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-        && meta.len() > MAX_FILE_BYTES as u64
-    {
-        return Err(too_large(&name, meta.len()));
+    match bytes {
+        Ok(bytes) => decode(&name, bytes),
+        Err(FileError::TooBig { bytes, .. }) => Err(too_large(&name, bytes)),
+        Err(FileError::Io(source)) => Err(LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Err(err @ FileError::NotRegular(_)) => Err(LoadError::Refused {
+            path: path.to_path_buf(),
+            why: err.to_string(),
+        }),
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_large(&name, bytes.len() as u64));
-    }
-    decode(&name, bytes)
 }
 
 /// Turns a file's bytes into text, pointing at the first byte that is not UTF-8.

@@ -53,7 +53,7 @@ impl From<LoadError> for InputError {
                 problems: vec![*p],
                 io: None,
             },
-            io @ LoadError::Io { .. } => InputError {
+            io @ (LoadError::Io { .. } | LoadError::Refused { .. }) => InputError {
                 problems: Vec::new(),
                 io: Some(io.to_string()),
             },

@@ -44,6 +44,25 @@ impl Problem {
         self.severity == Severity::Error
     }
 
+    /// The problem as one JSON object: file, line, col, width, severity,
+    /// code, message and hint. JSON escapes every control character, so
+    /// nothing here can reach a terminal raw.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "width": self.width,
+            "severity": match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            "code": self.code.id(),
+            "message": self.message,
+            "hint": self.hint,
+        })
+    }
+
     /// The same problem with its code.
     #[must_use]
     pub fn with_code(mut self, code: Code) -> Self {
@@ -53,18 +72,18 @@ impl Problem {
 }
 
 /// Text from a file made safe to print: control characters (an escape
-/// sequence in a hostile file could clear or recolour the terminal) become `�`.
+/// sequence in a hostile file could clear or recolour the terminal), newlines
+/// and bidi overrides are written as escapes; tabs stay, to keep the caret
+/// under its column.
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(|c| c.is_control() && c != '\t') {
-        text.chars()
-            .map(|c| {
-                if c.is_control() && c != '\t' {
-                    '\u{fffd}'
-                } else {
-                    c
-                }
-            })
-            .collect::<String>()
+    if text
+        .chars()
+        .any(|c| c != '\t' && crate::files::is_unsafe_char(c))
+    {
+        text.split('\t')
+            .map(|part| crate::files::shown(part).into_owned())
+            .collect::<Vec<_>>()
+            .join("\t")
             .into()
     } else {
         text.into()

@@ -75,3 +75,26 @@ pub fn check_solution_in(
     }
     r.finish()
 }
+
+/// A warning when a level's id is not the name of the folder it was read
+/// from: progress is saved under the id, and `peakload score 06` finds a
+/// bundled level by its folder. (A warning, not an error: a teacher may be
+/// trying out a copy in another folder.)
+pub fn check_folder_name(level: &Level, file: &SourceFile, folder: &str) -> Vec<Problem> {
+    if level.id == folder {
+        return Vec::new();
+    }
+    let mut r = Reporter::new(file);
+    r.warn(
+        super::code::Code::WrongLevel,
+        super::locate::Spot::At(super::spans::Path::of("id")),
+        format!(
+            "the level id `{}` is not the name of its folder `{folder}`",
+            level.id
+        ),
+        Some(format!(
+            "write id: \"{folder}\", or rename the folder (players' progress is kept under the id)"
+        )),
+    );
+    r.finish()
+}
