@@ -169,20 +169,11 @@ pub fn expand_all(paths: &[PathBuf]) -> std::io::Result<Vec<Candidate>> {
         if path.is_dir() {
             for entry in crate::files::list_folder(path, &NOT_SOLUTIONS)? {
                 out.push(match entry {
-                    crate::files::Entry::File(open) => {
-                        let shown = if open.parent() == Some(path.as_path()) {
-                            open.clone()
-                        } else {
-                            // A symlink in the folder to a file beside it:
-                            // shown by the link's own name.
-                            path.join(open.file_name().unwrap_or_default())
-                        };
-                        Candidate::File {
-                            open,
-                            shown,
-                            in_folder: true,
-                        }
-                    }
+                    crate::files::Entry::File { path, open } => Candidate::File {
+                        open,
+                        shown: path,
+                        in_folder: true,
+                    },
                     crate::files::Entry::Skipped(path, why) => Candidate::Skipped { path, why },
                 });
             }

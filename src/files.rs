@@ -123,8 +123,13 @@ fn read_opened(file: File, limit: u64) -> Result<Vec<u8>, FileError> {
 /// One `.ron` entry of a folder: a file to read, or why it was skipped.
 #[derive(Debug)]
 pub enum Entry {
-    /// A regular file inside the folder (the path to open, never a symlink).
-    File(PathBuf),
+    /// A regular file inside the folder.
+    File {
+        /// The entry's own path (a link's name, for a link).
+        path: PathBuf,
+        /// The path to open: never a symlink.
+        open: PathBuf,
+    },
     /// An entry named like a solution that is not one, with the reason.
     Skipped(PathBuf, String),
 }
@@ -150,7 +155,10 @@ pub fn list_folder(folder: &Path, ignore: &[&str]) -> std::io::Result<Vec<Entry>
         let path = folder.join(&name);
         let entry = match std::fs::symlink_metadata(&path) {
             Err(err) => Entry::Skipped(path, format!("cannot be read: {err}")),
-            Ok(meta) if meta.is_file() => Entry::File(path),
+            Ok(meta) if meta.is_file() => Entry::File {
+                open: path.clone(),
+                path,
+            },
             Ok(meta) if meta.file_type().is_symlink() => match path.canonicalize() {
                 Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
                     Entry::Skipped(path, "skipped: a symbolic link that loops".into())
@@ -165,7 +173,7 @@ pub fn list_folder(folder: &Path, ignore: &[&str]) -> std::io::Result<Vec<Entry>
                         .into(),
                 ),
                 Ok(real) => match std::fs::symlink_metadata(&real) {
-                    Ok(m) if m.is_file() => Entry::File(real),
+                    Ok(m) if m.is_file() => Entry::File { path, open: real },
                     Ok(m) => Entry::Skipped(
                         path,
                         format!("skipped: a symbolic link to a {}", kind_of(&m)),

@@ -127,7 +127,11 @@ impl<'a> Strings<'a> {
     fn check(&self, r: &mut Reporter<'_>) -> bool {
         let before = r.count();
         let short = |v: &str| -> String {
-            let head: String = v.chars().take(24).filter(|c| !c.is_control()).collect();
+            let head: String = v
+                .chars()
+                .take(24)
+                .filter(|c| !crate::files::is_unsafe_char(*c))
+                .collect();
             if v.chars().count() > 24 {
                 format!("{head}…")
             } else {
@@ -149,11 +153,14 @@ impl<'a> Strings<'a> {
                     ),
                     None,
                 );
-            } else if value.chars().any(char::is_control) {
+            } else if value.chars().any(crate::files::is_unsafe_char) {
                 r.error(
                     Code::BadCharacters,
                     spot,
-                    format!("`{}` holds a control character", short(value)),
+                    format!(
+                        "`{}` holds a control character, a newline or a bidi override",
+                        short(value)
+                    ),
                     Some("ids and names are letters, digits and punctuation".into()),
                 );
             }
