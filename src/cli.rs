@@ -356,7 +356,7 @@ fn report_check(
         say(&out)
     } else {
         let (problems, last) = out.trim_end().rsplit_once('\n').unwrap_or(("", &out));
-        eprint!("{problems}\n");
+        eprintln!("{problems}");
         if errors == 0 {
             say(&format!("{last}\n"))
         } else {
