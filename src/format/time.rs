@@ -103,6 +103,15 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
     if m >= 60.0 || s >= 60.0 {
         return Err(format!("`{text}`: minutes and seconds run 00 to 59"));
     }
+    // "25:00" would silently mean 01:00 on day 2, which a one-day level
+    // never reaches: an author writing it meant something else.
+    if h >= 24.0 {
+        return Err(format!(
+            "`{text}`: hours run 00 to 23; for the next day write \"d2 {:02}:{:02}\"",
+            h as u32 - 24,
+            m as u32
+        ));
+    }
     finite_non_negative(day * DAY + h * HOUR + m * MINUTE + s, text)
 }
 
@@ -281,6 +290,7 @@ mod tests {
         assert_eq!(parse_clock("200d"), Ok(200.0 * 86_400.0));
         assert!(parse_clock("12:75").is_err());
         assert!(parse_clock("d0 01:00").is_err());
+        assert!(parse_clock("25:00").is_err_and(|e| e.contains("d2 01:00")));
     }
 
     #[test]

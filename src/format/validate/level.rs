@@ -71,13 +71,28 @@ impl LevelChecks<'_, '_> {
                 Some("use a longer tick for long levels".into()),
             );
         }
-        if level.title.en.trim().is_empty() {
-            self.r.warn(
-                Code::MissingText,
-                Spot::KeyAt(Path::of("title")),
-                "the level has no English title",
-                None,
-            );
+        // Every text the player reads must exist in both languages: a
+        // Korean player would otherwise see an empty title or intro.
+        for (field, text, required) in [
+            ("title", &level.title, true),
+            ("intro", &level.intro, false),
+            ("summary", &level.summary, false),
+        ] {
+            let (en, ko) = (text.en.trim().is_empty(), text.ko.trim().is_empty());
+            let missing = match (en, ko) {
+                (true, true) if required => Some("English and Korean"),
+                (true, false) => Some("English"),
+                (false, true) => Some("Korean"),
+                _ => None,
+            };
+            if let Some(which) = missing {
+                self.r.warn(
+                    Code::MissingText,
+                    Spot::KeyAt(Path::of(field).field(if en { "en" } else { "ko" })),
+                    format!("the level's {field} has no {which} text"),
+                    Some("write it in both languages, `en` and `ko`".into()),
+                );
+            }
         }
         self.workloads();
         self.calls();
@@ -289,6 +304,7 @@ impl LevelChecks<'_, '_> {
     }
 
     fn shape(&mut self, source: &str, at: Path<'_>, shape: &Shape) {
+        self.shape_time(source, at, shape);
         let bad = |m: f64| !(m >= 0.0 && m.is_finite());
         let (field, message) = match *shape {
             Shape::Daily { low, high, .. } if bad(low) || bad(high) || low > high => {
@@ -331,6 +347,54 @@ impl LevelChecks<'_, '_> {
             format!("source `{source}`: {message}"),
             None,
         );
+    }
+
+    /// When a shape happens: a time of day must be within a day, and a
+    /// one-off shape after the end never shows (an author would be surprised).
+    fn shape_time(&mut self, source: &str, at: Path<'_>, shape: &Shape) {
+        let end = self.level.duration.secs();
+        match *shape {
+            Shape::Daily { peak: t, .. } | Shape::Rush { at: t, .. } if t.secs() >= 86_400.0 => {
+                let field = if matches!(shape, Shape::Daily { .. }) {
+                    "peak"
+                } else {
+                    "at"
+                };
+                self.r.error(
+                    Code::TimeOutOfRange,
+                    Spot::At(at.field(field)),
+                    format!(
+                        "source `{source}`: {t} is not a time of day; this shape repeats every day"
+                    ),
+                    Some("write a time from \"00:00\" to \"23:59\"".into()),
+                );
+            }
+            Shape::Spike { at: t, .. } | Shape::FlashCrowd { at: t, .. } if t.secs() >= end => {
+                self.r.warn(
+                    Code::AfterEnd,
+                    Spot::At(at.field("at")),
+                    format!(
+                        "source `{source}`: this shape starts at {t}, after the level ends ({}), so it never happens",
+                        self.level.duration
+                    ),
+                    Some("move it inside the level, or remove it".into()),
+                );
+            }
+            Shape::Seasonal { peak, width, .. }
+                if peak.secs() - 3.0 * width.secs() >= end =>
+            {
+                self.r.warn(
+                    Code::AfterEnd,
+                    Spot::At(at.field("peak")),
+                    format!(
+                        "source `{source}`: the season peaks at {peak}, long after the level ends ({}), so it never shows",
+                        self.level.duration
+                    ),
+                    None,
+                );
+            }
+            _ => {}
+        }
     }
 
     fn palette(&mut self) {
@@ -508,6 +572,21 @@ impl LevelChecks<'_, '_> {
                 None,
             );
         }
+        if g.availability_pct > 0.0 && g.availability_pct <= 1.0 {
+            self.r.warn(
+                Code::LooksLikeFraction,
+                Spot::KeyAt(Path::of("goals").field("availability_pct")),
+                format!(
+                    "an availability goal of {}% lets a level be won with almost every request lost",
+                    g.availability_pct
+                ),
+                Some(format!(
+                    "the goal is a percentage: for {}% write {}",
+                    g.availability_pct * 100.0,
+                    g.availability_pct * 100.0
+                )),
+            );
+        }
         if let Some(p99) = g.p99_ms
             && !(p99 > 0.0 && p99.is_finite())
         {
@@ -533,7 +612,52 @@ impl LevelChecks<'_, '_> {
     }
 
     fn steps(&mut self) {
+        // A step can name only what exists before the player builds: the
+        // player picks the ids of what they place.
+        let known: BTreeSet<&str> = self
+            .level
+            .sources
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(self.level.preplaced.iter().map(Thing::id))
+            .collect();
         for (i, step) in self.level.steps.iter().enumerate() {
+            if let Condition::Linked { from, .. } = &step.done_when
+                && from != "*"
+                && !known.contains(from.as_str())
+            {
+                let hint = if self.r.listing() {
+                    hint_names(from, known.iter().copied(), "sources and pre-placed things")
+                } else {
+                    None
+                };
+                self.r.error(
+                    Code::UnknownStepId,
+                    Spot::At(
+                        Path::of("steps")
+                            .index(i)
+                            .field("done_when")
+                            .field("from"),
+                    ),
+                    format!(
+                        "the step waits for a link from `{from}`, which is not a source or a pre-placed thing"
+                    ),
+                    hint.or(Some(
+                        "name a source or a pre-placed thing, or \"*\" for any: the player chooses the ids of what they build".into(),
+                    )),
+                );
+            }
+            if let Condition::AvailabilityAtLeast(p) = step.done_when
+                && p > 0.0
+                && p <= 1.0
+            {
+                self.r.warn(
+                    Code::LooksLikeFraction,
+                    Spot::At(Path::of("steps").index(i).field("done_when")),
+                    format!("the step waits for availability of {p}%, not {}%", p * 100.0),
+                    Some(format!("percentages run 0 to 100: write {}", p * 100.0)),
+                );
+            }
             if step.text.en.trim().is_empty() || step.text.ko.trim().is_empty() {
                 self.r.warn(
                     Code::MissingText,

@@ -179,7 +179,7 @@ pub(super) fn check_links(
             } else {
                 format!("link into nothing: `{to}` is not a placed thing")
             };
-            r.error(Code::OutOfRange, places.link(n, 1), message, hint);
+            r.error(Code::LinkEnd, places.link(n, 1), message, hint);
             continue;
         };
         if from == to {
@@ -385,7 +385,19 @@ pub(super) fn check_reach(
         let incoming = links.iter().any(|(_, t)| t == id);
         let outgoing = links.iter().filter(|(f, _)| f == id).count();
         match thing {
-            Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } if outgoing == 0 => {
+            // A topic nobody subscribes to delivers nothing, yet its
+            // publishers count as done: a level could be won that way.
+            Thing::Topic { .. } if outgoing == 0 => {
+                r.error(
+                    Code::Topology,
+                    places.thing(id),
+                    format!("topic `{id}` has no subscriber: every message published to it is lost"),
+                    Some(format!(
+                        "subscribe a queue, a function or a server: (\"{id}\", \"<subscriber>\")"
+                    )),
+                );
+            }
+            Thing::LoadBalancer(_) | Thing::Queue(_) if outgoing == 0 => {
                 r.warn(
                     Code::Unreached,
                     places.thing(id),
