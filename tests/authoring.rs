@@ -102,10 +102,9 @@ fn check_json_gives_one_object_per_problem_with_a_listed_code() {
 
 #[test]
 fn the_docs_list_every_code_and_every_bound() {
-    let docs = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/levels.md"),
-    )
-    .expect("docs");
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/levels.md"))
+            .expect("docs");
     for code in Code::all() {
         assert!(
             docs.contains(&format!("| `{}` |", code.id())),
@@ -168,12 +167,18 @@ fn a_level_whose_id_is_not_its_folder_is_warned_about() {
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("16-my-level");
     std::fs::create_dir(&folder).expect("mkdir");
-    std::fs::copy("levels/08-loose-coupling/level.ron", folder.join("level.ron")).expect("copy");
+    std::fs::copy(
+        "levels/08-loose-coupling/level.ron",
+        folder.join("level.ron"),
+    )
+    .expect("copy");
     let out = peakload(&["check", &folder.display().to_string()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("the level id `08-loose-coupling` is not the name of its folder `16-my-level`"),
+        err.contains(
+            "the level id `08-loose-coupling` is not the name of its folder `16-my-level`"
+        ),
         "{err}"
     );
 }

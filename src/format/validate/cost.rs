@@ -37,22 +37,31 @@ pub(super) fn cost_problems(cost: &budget::Cost) -> Vec<(Bound, String, String)>
         found.push((
             Bound::Work,
             format!(
-                "scoring this would take about {} server-ticks of work ({} ticks × {} a tick), over the {} a level allows (MAX_WORK)",
+                "scoring this would take about {} server-ticks of work ({} ticks × {} a tick{}), over the {} a level allows (MAX_WORK)",
                 grouped(cost.work()),
                 grouped(cost.ticks),
                 grouped(cost.per_tick()),
+                if cost.scans_once >= budget::SCANS_PER_UNIT {
+                    format!(" + {}", grouped(cost.scans_once / budget::SCANS_PER_UNIT))
+                } else {
+                    String::new()
+                },
                 grouped(MAX_WORK)
             ),
             format!(
-                "a tick costs {} servers and tasks + {} × {} things + {} × {} streams + {} rules + {} held batches / {}; use a longer tick, a shorter level, or fewer servers",
-                grouped(cost.servers),
+                "a tick costs {} (servers and tasks, weighted by their vCPUs) + {} × {} things + {} × {} streams + {} rules + {} held batches / {} + {} scan steps / {}, and the run {} scan steps / {} more (placing tasks, retiring servers); use a longer tick, a shorter level, or fewer servers",
+                grouped(cost.server_load.max(cost.servers)),
                 budget::THING_WEIGHT,
                 cost.things,
                 budget::STREAM_WEIGHT,
                 cost.streams,
                 grouped(cost.rules),
                 grouped(cost.held),
-                budget::HELD_PER_UNIT
+                budget::HELD_PER_UNIT,
+                grouped(cost.scans_per_tick),
+                budget::SCANS_PER_UNIT,
+                grouped(cost.scans_once),
+                budget::SCANS_PER_UNIT
             ),
         ));
     }

@@ -380,9 +380,7 @@ impl LevelChecks<'_, '_> {
                     Some("move it inside the level, or remove it".into()),
                 );
             }
-            Shape::Seasonal { peak, width, .. }
-                if peak.secs() - 3.0 * width.secs() >= end =>
-            {
+            Shape::Seasonal { peak, width, .. } if peak.secs() - 3.0 * width.secs() >= end => {
                 self.r.warn(
                     Code::AfterEnd,
                     Spot::At(at.field("peak")),
@@ -654,7 +652,10 @@ impl LevelChecks<'_, '_> {
                 self.r.warn(
                     Code::LooksLikeFraction,
                     Spot::At(Path::of("steps").index(i).field("done_when")),
-                    format!("the step waits for availability of {p}%, not {}%", p * 100.0),
+                    format!(
+                        "the step waits for availability of {p}%, not {}%",
+                        p * 100.0
+                    ),
                     Some(format!("percentages run 0 to 100: write {}", p * 100.0)),
                 );
             }

@@ -391,7 +391,9 @@ pub(super) fn check_reach(
                 r.error(
                     Code::Topology,
                     places.thing(id),
-                    format!("topic `{id}` has no subscriber: every message published to it is lost"),
+                    format!(
+                        "topic `{id}` has no subscriber: every message published to it is lost"
+                    ),
                     Some(format!(
                         "subscribe a queue, a function or a server: (\"{id}\", \"<subscriber>\")"
                     )),
