@@ -201,7 +201,10 @@ impl LevelChecks<'_, '_> {
                             "workload `{}` calls unknown workload `{}`",
                             w.id, call.workload
                         ),
-                        hint_names(&call.workload, ids.iter().copied(), "workloads"),
+                        self.r
+                            .listing()
+                            .then(|| hint_names(&call.workload, ids.iter().copied(), "workloads"))
+                            .flatten(),
                     );
                 }
                 if !(call.per_request > 0.0 && call.per_request <= 1000.0) {
@@ -259,7 +262,11 @@ impl LevelChecks<'_, '_> {
                 );
             }
             if !workloads.contains(&s.workload.as_str()) {
-                let hint = hint_names(&s.workload, workloads.iter().copied(), "workloads");
+                let hint = self
+                    .r
+                    .listing()
+                    .then(|| hint_names(&s.workload, workloads.iter().copied(), "workloads"))
+                    .flatten();
                 self.r.error(
                     Code::UnknownName,
                     Spot::At(s_at.field("workload")),
@@ -407,14 +414,20 @@ impl LevelChecks<'_, '_> {
         }
         for (ni, name) in palette.instance_types.iter().enumerate() {
             if self.catalogue.instance_type(name).is_none() {
-                let hint = hint_names(
-                    name,
-                    self.catalogue
-                        .instance_types
-                        .iter()
-                        .map(|t| t.name.as_str()),
-                    "instance types",
-                );
+                let hint = self
+                    .r
+                    .listing()
+                    .then(|| {
+                        hint_names(
+                            name,
+                            self.catalogue
+                                .instance_types
+                                .iter()
+                                .map(|t| t.name.as_str()),
+                            "instance types",
+                        )
+                    })
+                    .flatten();
                 self.r.error(
                     Code::UnknownName,
                     Spot::At(Path::of("palette").field("instance_types").index(ni)),
@@ -425,14 +438,20 @@ impl LevelChecks<'_, '_> {
         }
         for (ni, name) in palette.server_models.iter().enumerate() {
             if self.catalogue.server_model(name).is_none() {
-                let hint = hint_names(
-                    name,
-                    self.catalogue
-                        .on_prem_servers
-                        .iter()
-                        .map(|m| m.name.as_str()),
-                    "server models",
-                );
+                let hint = self
+                    .r
+                    .listing()
+                    .then(|| {
+                        hint_names(
+                            name,
+                            self.catalogue
+                                .on_prem_servers
+                                .iter()
+                                .map(|m| m.name.as_str()),
+                            "server models",
+                        )
+                    })
+                    .flatten();
                 self.r.error(
                     Code::UnknownName,
                     Spot::At(Path::of("palette").field("server_models").index(ni)),
@@ -506,7 +525,11 @@ impl LevelChecks<'_, '_> {
                     source, multiplier, ..
                 } => {
                     if !sources.contains(&source.as_str()) {
-                        let hint = hint_names(source, sources.iter().copied(), "sources");
+                        let hint = self
+                            .r
+                            .listing()
+                            .then(|| hint_names(source, sources.iter().copied(), "sources"))
+                            .flatten();
                         self.r.error(
                             Code::UnknownName,
                             Spot::At(e_at.field("what").field("source")),

@@ -113,16 +113,22 @@ impl SolutionChecks<'_, '_> {
                     Some(Thing::Instance { .. } | Thing::AutoScalingGroup(_))
                 )
             {
-                let hint = hint_names(
-                    host,
-                    things
-                        .iter()
-                        .filter(|(_, t)| {
-                            matches!(t, Thing::Instance { .. } | Thing::AutoScalingGroup(_))
-                        })
-                        .map(|(k, _)| *k),
-                    "instances and groups",
-                );
+                let hint = self
+                    .r
+                    .listing()
+                    .then(|| {
+                        hint_names(
+                            host,
+                            things
+                                .iter()
+                                .filter(|(_, t)| {
+                                    matches!(t, Thing::Instance { .. } | Thing::AutoScalingGroup(_))
+                                })
+                                .map(|(k, _)| *k),
+                            "instances and groups",
+                        )
+                    })
+                    .flatten();
                 self.r.error(Code::UnknownName, places.thing_field(&c.id, "capacity"), format!("service `{}` runs on `{host}`, which is not an instance or Auto Scaling group", c.id), hint);
             }
         }
@@ -277,7 +283,11 @@ impl SolutionChecks<'_, '_> {
                 );
             }
             let Some(thing) = things.get(id) else {
-                let hint = hint_names(id, things.keys().copied(), "things");
+                let hint = self
+                    .r
+                    .listing()
+                    .then(|| hint_names(id, things.keys().copied(), "things"))
+                    .flatten();
                 self.r.error(
                     Code::UnknownName,
                     spot,

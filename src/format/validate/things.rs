@@ -9,16 +9,31 @@ use super::super::problem::did_you_mean;
 use super::super::solution::{AutoScalingGroup, Metric, Policy, Purchase, Thing};
 use super::super::spans::Path;
 
+/// How many names a "known ..." hint lists before it says how many more there are.
+const HINT_NAMES: usize = 12;
+/// How many names a typo is compared with: past this, a hint is not worth the work.
+const HINT_CANDIDATES: usize = 1_000;
+
+/// A did-you-mean for a name, or the names known when none is close.
 pub(super) fn hint_names<'a>(
     word: &str,
     names: impl IntoIterator<Item = &'a str> + Clone,
     what: &str,
 ) -> Option<String> {
-    if let Some(close) = did_you_mean(word, names.clone()) {
+    if let Some(close) = did_you_mean(word, names.clone().into_iter().take(HINT_CANDIDATES)) {
         return Some(format!("did you mean `{close}`?"));
     }
-    let list: Vec<&str> = names.into_iter().take(12).collect();
-    (!list.is_empty()).then(|| format!("known {what}: {}", list.join(", ")))
+    let all: Vec<&str> = names.into_iter().take(HINT_CANDIDATES).collect();
+    if all.is_empty() {
+        return None;
+    }
+    let shown = all.len().min(HINT_NAMES);
+    let more = if all.len() > shown {
+        format!(", … ({} more)", all.len() - shown)
+    } else {
+        String::new()
+    };
+    Some(format!("known {what}: {}{more}", all[..shown].join(", ")))
 }
 
 pub(super) fn check_instance_type(
@@ -31,17 +46,25 @@ pub(super) fn check_instance_type(
     let Some((_, t)) = catalogue.instance_type(name) else {
         let allowed = &level.palette.instance_types;
         let hint = if allowed.is_empty() {
-            hint_names(
-                name,
-                catalogue.instance_types.iter().map(|t| t.name.as_str()),
-                "instance types",
-            )
+            r.listing()
+                .then(|| {
+                    hint_names(
+                        name,
+                        catalogue.instance_types.iter().map(|t| t.name.as_str()),
+                        "instance types",
+                    )
+                })
+                .flatten()
         } else {
-            hint_names(
-                name,
-                allowed.iter().map(String::as_str),
-                "instance types in this level",
-            )
+            r.listing()
+                .then(|| {
+                    hint_names(
+                        name,
+                        allowed.iter().map(String::as_str),
+                        "instance types in this level",
+                    )
+                })
+                .flatten()
         };
         r.error(
             Code::UnknownName,
@@ -75,11 +98,16 @@ pub(super) fn check_thing(
         Thing::OnPremises { model, servers, .. } => {
             match catalogue.server_model(model) {
                 None => {
-                    let hint = hint_names(
-                        model,
-                        catalogue.on_prem_servers.iter().map(|m| m.name.as_str()),
-                        "server models",
-                    );
+                    let hint = r
+                        .listing()
+                        .then(|| {
+                            hint_names(
+                                model,
+                                catalogue.on_prem_servers.iter().map(|m| m.name.as_str()),
+                                "server models",
+                            )
+                        })
+                        .flatten();
                     r.error(
                         Code::UnknownName,
                         Spot::At(at.field("model")),
