@@ -182,3 +182,39 @@ fn a_level_whose_id_is_not_its_folder_is_warned_about() {
         "{err}"
     );
 }
+
+#[test]
+fn thousands_of_near_miss_ids_are_checked_quickly() {
+    // Issue 18: a solution of near-miss ids once took 15 s of CPU, every id
+    // getting an edit-distance hint though only 100 problems are printed.
+    let id = |i: usize| format!("{}-{i:04}", "x".repeat(56));
+    let things: String = (0..490)
+        .map(|i| format!("        Queue(id: \"{}\"),\n", id(i)))
+        .collect();
+    let links: Vec<String> = (0..990)
+        .map(|i| {
+            format!(
+                "(\"{}\", \"{}\")",
+                id(i % 490).replace('x', "y"),
+                id(i % 490)
+            )
+        })
+        .collect();
+    let text = format!(
+        "Solution(\n    level: \"08-loose-coupling\",\n    things: [\n{things}    ],\n    links: [{}],\n)\n",
+        links.join(",\n        ")
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("near.ron");
+    std::fs::write(&file, text).expect("write");
+    let started = std::time::Instant::now();
+    let out = peakload(&["check", "08", &file.display().to_string()]);
+    let took = started.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("more problem(s) in this file are not shown"),
+        "{err:.2000}"
+    );
+    assert!(took.as_secs_f64() < 3.0, "check took {took:?}");
+}

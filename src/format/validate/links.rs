@@ -385,9 +385,10 @@ pub(super) fn check_reach(
         let incoming = links.iter().any(|(_, t)| t == id);
         let outgoing = links.iter().filter(|(f, _)| f == id).count();
         match thing {
-            // A topic nobody subscribes to delivers nothing, yet its
-            // publishers count as done: a level could be won that way.
-            Thing::Topic { .. } if outgoing == 0 => {
+            // A topic published to that nobody subscribes to delivers
+            // nothing, yet its publishers count as done: a level could be
+            // won that way. (One nothing reaches gets the warnings below.)
+            Thing::Topic { .. } if outgoing == 0 && incoming => {
                 r.error(
                     Code::Topology,
                     places.thing(id),
@@ -399,7 +400,7 @@ pub(super) fn check_reach(
                     )),
                 );
             }
-            Thing::LoadBalancer(_) | Thing::Queue(_) if outgoing == 0 => {
+            Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } if outgoing == 0 => {
                 r.warn(
                     Code::Unreached,
                     places.thing(id),
