@@ -1,5 +1,6 @@
 //! The level file: the world a player is dropped into.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::WorkClass;
@@ -7,7 +8,7 @@ use super::solution::{Purchase, Thing, ThingKind};
 use super::time::{ClockTime, Span};
 
 /// Text in every language the game speaks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// English.
@@ -17,7 +18,7 @@ pub struct Text {
 }
 
 /// A whole level as written in `level.ron`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Level {
     /// Stable id, the folder name (`01-on-prem-dilemma`).
@@ -66,7 +67,7 @@ pub struct Level {
 }
 
 /// Where a level sits in the campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum LevelKind {
     /// A guided lesson that teaches one idea.
     #[default]
@@ -78,7 +79,7 @@ pub enum LevelKind {
 }
 
 /// One kind of request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
     /// Id used by sources.
@@ -103,7 +104,7 @@ pub struct Workload {
 }
 
 /// Downstream work triggered by a served request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Call {
     /// The workload of the downstream request.
@@ -118,7 +119,10 @@ fn default_response_kib() -> f64 {
 }
 
 /// Whether the caller waits.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Mode` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Mode {
     /// The caller waits: late after `deadline`; the caller gives up after `timeout`
     /// (the request is then dropped).
@@ -153,7 +157,7 @@ impl Mode {
 }
 
 /// A source of traffic.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// Id used in links (`("shoppers", "web-lb")`).
@@ -174,7 +178,10 @@ pub struct Source {
 }
 
 /// A traffic shape; every shape multiplies the rate.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Shape` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Shape {
     /// A smooth daily cycle between `low` and `high` times the base, highest at `peak`.
     Daily {
@@ -241,7 +248,7 @@ fn one() -> f64 {
 }
 
 /// What the player may place.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Palette {
     /// Kinds of thing on the palette.
@@ -255,7 +262,7 @@ pub struct Palette {
 }
 
 /// A scripted event.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// When it happens.
@@ -265,7 +272,10 @@ pub struct Event {
 }
 
 /// What a scripted event does.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `EventKind` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum EventKind {
     /// `count` in-service instances of a thing fail (hardware fault).
     InstanceFailure {
@@ -309,7 +319,7 @@ pub enum EventKind {
 }
 
 /// Goals and star thresholds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goals {
     /// Minimum percent of finished requests that were ok.
@@ -326,7 +336,7 @@ pub struct Goals {
 }
 
 /// Cost ceilings for the stars, in dollars over the whole level.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StarThresholds {
     /// The budget: at or below it the level is won with one star.
@@ -338,7 +348,7 @@ pub struct StarThresholds {
 }
 
 /// A guided step of a lesson.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// What the player is asked to do.
@@ -353,7 +363,10 @@ pub struct Step {
 /// A condition the game checks to complete a guided step. Build conditions
 /// test the architecture on the board (they follow every change); the
 /// others watch a run (see `format::steps`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Condition` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Condition {
     /// A thing of this kind is placed.
     Placed(ThingKind),

@@ -7,18 +7,21 @@
 //! Build steps hold or not on the build as it is now, so they follow every
 //! change; run steps need a run.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::{Catalogue, Family};
+use super::code::Code;
 use super::level::{Condition, Level};
 use super::locate::{Reporter, Spot};
 use super::solution::{
     Algorithm, Capacity, Metric, Policy, Purchase, Scheme, Solution, Thing, ThingKind,
 };
+use super::spans::Path;
 
 /// One box along a [`Condition::Route`]: a kind of thing, a thing set up a
 /// certain way, or one thing by its id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Hop {
     /// On-premises servers.
     OnPremises,
@@ -57,7 +60,7 @@ pub enum Hop {
 }
 
 /// Which scaling policy a [`Condition::Scales`] step asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ScalingBy {
     /// Any policy at all.
     Any,
@@ -290,21 +293,27 @@ pub fn holds_on_build(
 pub fn check(level: &Level, r: &mut Reporter<'_>) {
     let mut seen_run = false;
     for (i, step) in level.steps.iter().enumerate() {
-        let spot = Spot::Nth("Step(", i);
+        let at = || Path::of("steps").index(i).field("done_when");
         let run = watches_run(&step.done_when);
         if seen_run && !run {
             r.warn(
-                spot,
+                Code::Topology,
+                Spot::At(Path::of("steps").index(i)),
                 "a build step comes after a step that watches the run",
                 Some("give every build instruction before the run: move this step up".into()),
             );
         }
         seen_run |= run;
-        check_condition(level, &step.done_when, spot, r);
+        check_condition(level, &step.done_when, at, r);
     }
 }
 
-fn check_condition(level: &Level, c: &Condition, spot: Spot<'_>, r: &mut Reporter<'_>) {
+fn check_condition<'p>(
+    level: &Level,
+    c: &Condition,
+    at: impl Fn() -> Path<'p> + Copy,
+    r: &mut Reporter<'_>,
+) {
     let known = |id: &str| {
         id == "*"
             || level.sources.iter().any(|s| s.id == id)
@@ -317,43 +326,41 @@ fn check_condition(level: &Level, c: &Condition, spot: Spot<'_>, r: &mut Reporte
         Condition::Route { from, via, .. } => {
             if !known(from) {
                 r.error(
-                    spot,
+                    Code::UnknownStepId,
+                    Spot::At(at().field("from")),
                     format!("the step's route starts at `{from}`, which is neither a source nor a pre-placed thing"),
                     Some("start it at a source's id, or \"*\" for any source".into()),
                 );
             }
             if via.is_empty() {
-                r.error(spot, "the step's route has no `via`", None);
+                r.error(
+                    Code::Missing,
+                    Spot::At(at()),
+                    "the step's route has no `via`",
+                    None,
+                );
             }
             for hop in via {
                 let kinds = hop_kinds(hop);
                 if !kinds.is_empty() && !kinds.iter().any(|k| offered(*k)) {
                     r.warn(
-                        spot,
+                        Code::NotOffered,
+                        Spot::At(at().field("via")),
                         format!("the step can never complete: nothing on the palette or the board is a {hop:?}"),
                         Some("add the kind to `palette.things`, or change the step".into()),
                     );
                 }
             }
         }
-        Condition::Linked { from, to } => {
-            if !known(from) {
-                r.error(
-                    spot,
-                    format!("the step's link starts at `{from}`, which is neither a source nor a pre-placed thing"),
-                    None,
-                );
-            }
-            if !offered(*to) {
-                r.warn(
-                    spot,
-                    format!("the step can never complete: the palette offers no {to:?}"),
-                    None,
-                );
-            }
-        }
+        Condition::Linked { to, .. } if !offered(*to) => r.warn(
+            Code::NotOffered,
+            Spot::At(at().field("to")),
+            format!("the step can never complete: the palette offers no {to:?}"),
+            None,
+        ),
         Condition::Placed(kind) if !level.palette.things.contains(kind) => r.warn(
-            spot,
+            Code::NotOffered,
+            Spot::At(at()),
             format!("the step can never complete: the palette offers no {kind:?}"),
             None,
         ),
@@ -361,17 +368,23 @@ fn check_condition(level: &Level, c: &Condition, spot: Spot<'_>, r: &mut Reporte
             // A thing the player places has an id only once placed; name one
             // from the level, or use "*".
             r.warn(
-                spot,
+                Code::UnknownStepId,
+                Spot::At(at().field("thing")),
                 format!("the step asks `{thing}` to scale, but the level has no thing of that id"),
                 Some("use \"*\" for any group the player places".into()),
             );
         }
         Condition::All(all) | Condition::Any(all) => {
             if all.is_empty() {
-                r.error(spot, "`All` and `Any` need at least one condition", None);
+                r.error(
+                    Code::Missing,
+                    Spot::At(at()),
+                    "`All` and `Any` need at least one condition",
+                    None,
+                );
             }
             for c in all {
-                check_condition(level, c, spot, r);
+                check_condition(level, c, at, r);
             }
         }
         _ => {}

@@ -2,8 +2,8 @@
 //! and of the worst stretch of losses) for the results screen's review.
 
 use super::latency::LatencyHistogram;
+use super::setup::Setup;
 use super::station::{DropReason, Outcomes, Tally};
-use super::world::Setup;
 
 /// Share of a pool's serving capacity busy at or above which it counts as saturated.
 pub const SATURATED_UTILISATION: f64 = 0.95;

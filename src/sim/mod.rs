@@ -2,6 +2,7 @@
 //! the same level, solution and seed give the same result on every machine.
 //!
 //! - [`world`] builds the world and runs the systems in order each tick;
+//! - [`setup`] is what is fixed for a run; [`state`] the per-tick state the systems share;
 //! - [`components`] are the plain data on entities;
 //! - [`systems`] are the functions run each tick;
 //! - [`station`] is the queueing model of a pool of servers; [`erlang`] its maths;
@@ -17,6 +18,8 @@ pub mod log;
 pub mod metrics;
 pub mod review;
 pub mod score;
+pub mod setup;
+pub mod state;
 pub mod station;
 pub mod streams;
 pub mod systems;
@@ -26,7 +29,8 @@ pub mod view;
 pub mod world;
 
 pub use score::Score;
-pub use world::{BuildError, Setup, Sim};
+pub use setup::Setup;
+pub use world::{BuildError, Sim};
 
 use crate::format::Checked;
 

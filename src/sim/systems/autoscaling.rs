@@ -6,7 +6,7 @@ use hecs::{Entity, World};
 use crate::format::solution::{Metric, Policy};
 use crate::sim::components::{Fleet, Group, MessageQueue, Server, ServerState};
 use crate::sim::log::What;
-use crate::sim::world::Ctx;
+use crate::sim::state::Ctx;
 
 use super::lifecycle::retire;
 use super::{name_of, ordered};

@@ -8,7 +8,7 @@ use crate::sim::components::{
     Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, ServerState, Topic,
 };
 use crate::sim::ledger::Service;
-use crate::sim::world::Ctx;
+use crate::sim::state::Ctx;
 
 use super::ordered;
 

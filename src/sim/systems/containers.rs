@@ -6,7 +6,8 @@ use hecs::{Entity, World};
 
 use crate::format::solution::Purchase;
 use crate::sim::components::{Fleet, Server, ServerState};
-use crate::sim::world::{Ctx, hardware_figures};
+use crate::sim::setup::hardware_figures;
+use crate::sim::state::Ctx;
 
 use super::lifecycle::retire;
 use super::servers_of;

@@ -5,8 +5,8 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Function, Inbox};
+use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, round_shares};
-use crate::sim::world::Ctx;
 
 /// Sends the calls of everything `fleet` finished since the last call, into
 /// its downstream link. A synchronous call holds its caller back from the

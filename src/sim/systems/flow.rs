@@ -5,7 +5,7 @@
 use hecs::World;
 
 use crate::sim::components::{Balancer, Fleet, Function, MessageQueue, Topic};
-use crate::sim::world::Ctx;
+use crate::sim::state::Ctx;
 
 /// Passes and serves this tick's requests through every thing, front to back.
 pub fn run(world: &mut World, ctx: &mut Ctx) {

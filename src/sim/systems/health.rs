@@ -5,7 +5,7 @@ use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Group, Server, ServerState};
 use crate::sim::log::What;
-use crate::sim::world::Ctx;
+use crate::sim::state::Ctx;
 
 use super::lifecycle::retire;
 use super::name_of;

@@ -8,8 +8,8 @@ use hecs::{Entity, World};
 
 use crate::sim::components::{Function, Inbox};
 use crate::sim::ledger::Service;
+use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason};
-use crate::sim::world::Ctx;
 
 /// Runs this tick's invocations of one function.
 pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {

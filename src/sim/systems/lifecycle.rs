@@ -6,8 +6,9 @@ use rand::RngExt;
 use crate::format::solution::Purchase;
 use crate::sim::components::{Fleet, LbHealth, Server, ServerState};
 use crate::sim::log::What;
+use crate::sim::setup::fleet_terms;
+use crate::sim::state::Ctx;
 use crate::sim::station::{Capacity, Tally};
-use crate::sim::world::{Ctx, fleet_terms};
 
 use super::name_of;
 

@@ -20,7 +20,7 @@ pub mod traffic;
 use hecs::{Entity, World};
 
 use super::components::Order;
-use super::world::Ctx;
+use super::state::Ctx;
 
 /// Entities with component `C`, sorted by their stable order.
 pub fn ordered<C: hecs::Component>(world: &World) -> Vec<Entity> {

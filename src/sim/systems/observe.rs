@@ -8,7 +8,7 @@ use crate::sim::components::{
     Fleet, Function, Hardware, MessageQueue, Server, ServerState, Topic, TrafficSource,
 };
 use crate::sim::metrics::{StreamTick, ThingSample, TickRecord, saturated};
-use crate::sim::world::Ctx;
+use crate::sim::state::Ctx;
 
 /// Visits every cohort of requests in flight that carries its arrival time,
 /// as (stream, workload, count, arrived_s). Callers waiting on a synchronous

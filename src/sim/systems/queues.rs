@@ -5,8 +5,8 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Function, Inbox, MessageQueue};
+use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, Station, Tally};
-use crate::sim::world::Ctx;
 
 /// Takes in this tick's messages and hands the consumer as many as it can start.
 pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {

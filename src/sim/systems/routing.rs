@@ -4,8 +4,8 @@ use hecs::World;
 
 use crate::format::solution::Algorithm;
 use crate::sim::components::{Balancer, Fleet, Function, Inbox};
+use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, round_shares};
-use crate::sim::world::Ctx;
 
 /// Spreads a load balancer's inbox over its targets.
 pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {

@@ -7,7 +7,7 @@ use crate::format::level::EventKind;
 use crate::format::solution::{Action, Purchase};
 use crate::sim::components::{Fleet, Group, Hardware, OnPremises, Server, ServerState};
 use crate::sim::log::What;
-use crate::sim::world::Ctx;
+use crate::sim::state::Ctx;
 
 use super::{ordered, servers_of};
 

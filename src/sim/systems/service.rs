@@ -3,8 +3,8 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Census, Fleet, Group, Inbox, Server, ServerState};
+use crate::sim::state::Ctx;
 use crate::sim::station::{Capacity, Cohort, DropReason, round_shares};
-use crate::sim::world::Ctx;
 
 /// Whether a server takes traffic now (in service or silently failed, and
 /// healthy with the load balancer if there is one).

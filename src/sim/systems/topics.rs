@@ -6,8 +6,8 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Balancer, Fleet, Inbox, Topic};
+use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason};
-use crate::sim::world::Ctx;
 
 /// Takes this tick's publishes and delivers them to every subscriber.
 pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {

@@ -7,8 +7,8 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::format::level::Shape;
 use crate::sim::components::{Inbox, TrafficSource};
+use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason};
-use crate::sim::world::Ctx;
 
 const DAY_S: f64 = 86_400.0;
 

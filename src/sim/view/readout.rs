@@ -11,8 +11,8 @@ use crate::format::level::{EventKind, Level, Shape};
 use crate::format::solution::{Solution, Thing, ThingKind};
 
 use super::super::components::Hardware;
+use super::super::setup::hardware_figures;
 use super::super::systems::traffic::shape_factor;
-use super::super::world::hardware_figures;
 
 /// A level's traffic before any run: every source's expected rate (its
 /// shapes and scripted spikes, without noise), summed, at the midpoint of
