@@ -4,7 +4,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("levels");
+    // Read at run time, not with `env!`: a build script compiled in another
+    // checkout of the crate (a copied `target/`) must embed this one's levels.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let root = Path::new(&manifest).join("levels");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut folders: Vec<_> = std::fs::read_dir(&root)
         .map(|dir| {

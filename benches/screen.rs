@@ -123,10 +123,10 @@ impl Drop for Game {
     }
 }
 
-/// The clock shown on the run screen (`hh:mm:ss`), if any.
+/// The run clock in the header (`hh:mm`, the first time on screen), if any.
 fn clock(text: &str) -> Option<String> {
     text.split(|c: char| !(c.is_ascii_digit() || c == ':'))
-        .find(|w| w.len() == 8 && w.matches(':').count() == 2)
+        .find(|w| w.len() == 5 && w.matches(':').count() == 1)
         .map(str::to_string)
 }
 

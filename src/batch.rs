@@ -100,33 +100,143 @@ pub fn cores() -> NonZeroUsize {
 /// Files that are not solutions, even when they sit among them.
 const NOT_SOLUTIONS: [&str; 2] = ["level.ron", "par.ron"];
 
+/// One path to score or check: a file to read, or an entry of a folder that
+/// was skipped, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Candidate {
+    /// A file named on the command line, or a regular file found in a folder.
+    File {
+        /// The path to open.
+        open: PathBuf,
+        /// The path as the user would name it (the link's name, not its target).
+        shown: PathBuf,
+        /// Whether it came from a folder (then a symlink put there later is refused).
+        in_folder: bool,
+    },
+    /// A folder entry named `*.ron` that is not a regular file in the folder.
+    Skipped {
+        /// The entry.
+        path: PathBuf,
+        /// Why it was skipped.
+        why: String,
+    },
+}
+
+impl Candidate {
+    /// The path to show for it.
+    pub fn shown(&self) -> &Path {
+        match self {
+            Candidate::File { shown, .. } => shown,
+            Candidate::Skipped { path, .. } => path,
+        }
+    }
+
+    /// Reads it (with the safe reader), or says why it cannot be.
+    pub fn read(&self) -> Result<SourceFile, InputError> {
+        match self {
+            Candidate::File {
+                open,
+                shown,
+                in_folder,
+            } => {
+                let file = if *in_folder {
+                    format::load::read_entry(open)
+                } else {
+                    format::load::read(open)
+                };
+                let mut file = file.map_err(InputError::from)?;
+                file.path = shown.display().to_string();
+                Ok(file)
+            }
+            Candidate::Skipped { path, why } => Err(InputError {
+                problems: Vec::new(),
+                io: Some(format!(
+                    "error[E0011]: {}: {why}",
+                    crate::files::shown_path(path)
+                )),
+            }),
+        }
+    }
+}
+
 /// Expands the paths given on the command line: a file stays as it is; a
-/// directory gives its `.ron` files (but not a level or par file) in name order.
-pub fn expand(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+/// folder gives its `.ron` entries (but not a level or par file) in name
+/// order, each a regular file in the folder or skipped with its reason (see
+/// [`crate::files::list_folder`]).
+pub fn expand_all(paths: &[PathBuf]) -> std::io::Result<Vec<Candidate>> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| is_solution_file(p))
-                .collect();
-            found.sort();
-            out.extend(found);
+            for entry in crate::files::list_folder(path, &NOT_SOLUTIONS)? {
+                out.push(match entry {
+                    crate::files::Entry::File { path, open } => Candidate::File {
+                        open,
+                        shown: path,
+                        in_folder: true,
+                    },
+                    crate::files::Entry::Skipped(path, why) => Candidate::Skipped { path, why },
+                });
+            }
         } else {
-            out.push(path.clone());
+            out.push(Candidate::File {
+                open: path.clone(),
+                shown: path.clone(),
+                in_folder: false,
+            });
         }
     }
     Ok(out)
 }
 
-fn is_solution_file(path: &Path) -> bool {
-    path.is_file()
-        && path.extension().is_some_and(|e| e == "ron")
-        && path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| !NOT_SOLUTIONS.contains(&n))
+/// The readable files among [`expand_all`]'s candidates (what `par` starts from).
+pub fn expand(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    Ok(expand_all(paths)?
+        .into_iter()
+        .filter_map(|c| match c {
+            Candidate::File { open, .. } => Some(open),
+            Candidate::Skipped { .. } => None,
+        })
+        .collect())
+}
+
+/// Applies `work` to every item on up to `threads` threads and hands each
+/// result to `done` in the items' order as soon as it and every result
+/// before it are ready: a slow item holds back only the lines after it, and
+/// the first lines appear while the rest are still being worked on.
+pub fn for_each_in_order<T: Sync, R: Send>(
+    items: &[T],
+    threads: NonZeroUsize,
+    work: impl Fn(&T) -> R + Sync,
+    mut done: impl FnMut(usize, R),
+) {
+    let next = AtomicUsize::new(0);
+    let threads = threads.get().min(items.len().max(1));
+    let (send, receive) = std::sync::mpsc::channel::<(usize, R)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let send = send.clone();
+            let (next, work) = (&next, &work);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    if send.send((i, work(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(send);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (i, result) in receive {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&due) {
+                done(due, result);
+                due += 1;
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -145,6 +255,14 @@ mod tests {
         let threads = NonZeroUsize::new(3).expect("non-zero");
         let all = score_all(&level, &files, None, threads);
         let statuses: Vec<u8> = all.iter().map(exit_status).collect();
+        let mut streamed = Vec::new();
+        for_each_in_order(
+            &files,
+            threads,
+            |s| exit_status(&score_one(&level, s, None)),
+            |i, status| streamed.push((i, status)),
+        );
+        assert_eq!(streamed, [(0, 1), (1, 2), (2, 0), (3, 1)]);
         assert_eq!(statuses, [1, 2, 0, 1]);
         let alone = score_one(&level, &good, None).expect("scores");
         let in_batch = all[2].as_ref().expect("scores");

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::atomic::write_atomically;
+use crate::atomic::{write_atomically, write_file};
 use crate::batch;
 use crate::bundled;
 use crate::format::{self, Checked, InputError, SourceFile, load};
@@ -48,12 +48,17 @@ pub enum Command {
         #[arg(long, value_name = "FILE.csv")]
         trace: Option<PathBuf>,
     },
-    /// Check a level (and optionally a solution) and print every problem. Exit 0 = usable, 2 = errors.
+    /// Check a level (and optionally solutions) and print every problem. Exit 0 = usable, 2 = errors.
     Check {
         /// Level file, level folder, or bundled level name.
         level: String,
-        /// Solution file to check against the level.
-        solution: Option<PathBuf>,
+        /// Solution files to check against the level, or folders of them.
+        #[arg(value_name = "SOLUTION")]
+        solutions: Vec<PathBuf>,
+        /// Print one JSON object per problem, one per line (file, line, col,
+        /// severity, code, message, hint), for editors and course CI.
+        #[arg(long)]
+        json: bool,
     },
     /// List the bundled levels.
     Levels,
@@ -83,6 +88,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print the JSON Schema of a file format, generated from the game's own types.
+    Schema {
+        /// Which format: level, solution, catalogue or par.
+        #[arg(value_enum)]
+        format: format::schema::Format,
+    },
     /// Write a commented starter level, reference and naive solution into a new folder.
     New {
         /// The new folder, e.g. levels/16-cache-day (its name becomes the level id).
@@ -102,13 +113,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Play { level, solution }) => play(cli.lang, &level, solution),
         Some(Command::Levels) => levels(),
         Some(Command::New { folder }) => new_level(&folder),
+        Some(Command::Schema { format }) => said(say(&format.text()), ExitCode::SUCCESS),
         Some(Command::Par {
             level,
             samples,
             seed,
             out,
         }) => make_par(&level, samples, seed, out.as_deref()),
-        Some(Command::Check { level, solution }) => check(&level, solution.as_deref()),
+        Some(Command::Check {
+            level,
+            solutions,
+            json,
+        }) => check(&level, &solutions, json),
         Some(Command::Score {
             level,
             solutions,
@@ -128,7 +144,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn game(lang: Option<Lang>, start: tui::Start) -> ExitCode {
     match tui::run(lang, start) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(ended) => ExitCode::from(ended.exit_code()),
         Err(err) => {
             eprintln!("peakload: {err}");
             ExitCode::from(2)
@@ -181,7 +197,50 @@ fn level_file(level: &str) -> Result<SourceFile, InputError> {
 fn load_all(level: &str, solution: Option<&Path>) -> Result<Checked, InputError> {
     let level_file = level_file(level)?;
     let solution_file = solution.map(load::read).transpose()?;
-    format::check_texts(level_file, solution_file)
+    checked_with_folder(level, level_file, solution_file)
+}
+
+/// Checks a level (and solution) and adds the warning for a level whose id
+/// is not the name of the folder it was read from.
+fn checked_with_folder(
+    level: &str,
+    level_file: SourceFile,
+    solution_file: Option<SourceFile>,
+) -> Result<Checked, InputError> {
+    let folder = folder_name(level);
+    match format::check_texts(level_file, solution_file) {
+        Ok(mut checked) => {
+            if let Some(folder) = folder {
+                checked.warnings.extend(format::validate::check_folder_name(
+                    &checked.level,
+                    &checked.level_file,
+                    &folder,
+                ));
+            }
+            Ok(checked)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The folder a level on disk lives in, when it is read as `FOLDER` or
+/// `FOLDER/level.ron`: the level's id must be its name.
+fn folder_name(level: &str) -> Option<String> {
+    let path = Path::new(level);
+    if !path.exists() {
+        return None;
+    }
+    let file = load::level_path(path);
+    if file.file_name()? != "level.ron" {
+        return None;
+    }
+    let dir = file.parent()?;
+    let dir = if dir.as_os_str().is_empty() {
+        std::env::current_dir().ok()?
+    } else {
+        dir.canonicalize().ok()?
+    };
+    Some(dir.file_name()?.to_string_lossy().into_owned())
 }
 
 fn input_error(err: &InputError) -> ExitCode {
@@ -193,22 +252,137 @@ fn input_error(err: &InputError) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn check(level: &str, solution: Option<&Path>) -> ExitCode {
-    match load_all(level, solution) {
-        Ok(checked) => {
-            for w in &checked.warnings {
-                eprint!("{w}");
-            }
-            let what = if solution.is_some() {
-                "level and solution"
-            } else {
-                "level"
-            };
-            println!("{what} OK ({} warning(s))", checked.warnings.len());
-            ExitCode::SUCCESS
-        }
-        Err(err) => input_error(&err),
+fn check(level: &str, solutions: &[PathBuf], json: bool) -> ExitCode {
+    let level_file = match level_file(level) {
+        Ok(f) => f,
+        Err(err) => return report_check(&[(None, Err(err))], json, 0),
+    };
+    if solutions.is_empty() {
+        let result = checked_with_folder(level, level_file, None);
+        return report_check(&[(None, result)], json, 0);
     }
+    let candidates = match batch::expand_all(solutions) {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("error[E0011]: cannot list the solutions: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if candidates.is_empty() {
+        eprintln!("error: no solution files (.ron) found");
+        return ExitCode::from(2);
+    }
+    let results: Vec<_> = candidates
+        .iter()
+        .map(|c| {
+            let result = c
+                .read()
+                .and_then(|sol| checked_with_folder(level, level_file.clone(), Some(sol)));
+            (Some(c.shown().to_path_buf()), result)
+        })
+        .collect();
+    report_check(&results, json, candidates.len())
+}
+
+/// Prints what `check` found, each problem once (a level's problems are
+/// found again with every solution), and returns the exit status.
+fn report_check(
+    results: &[(Option<PathBuf>, Result<Checked, InputError>)],
+    json: bool,
+    solutions: usize,
+) -> ExitCode {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = String::new();
+    let mut errors = 0usize;
+    let mut warnings = 0usize;
+    let mut ok = 0usize;
+    for (path, result) in results {
+        let (problems, io): (Vec<&format::Problem>, Option<&str>) = match result {
+            Ok(checked) => {
+                ok += 1;
+                (checked.warnings.iter().collect(), None)
+            }
+            Err(err) => (err.problems.iter().collect(), err.io.as_deref()),
+        };
+        if let Some(io) = io {
+            errors += 1;
+            let file = path
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string());
+            if json {
+                out.push_str(&io_json(&file, io.trim_end()));
+                out.push('\n');
+            } else {
+                out.push_str(io.trim_end());
+                out.push('\n');
+            }
+        }
+        for p in problems {
+            let key = (p.file.clone(), p.line, p.col, p.message.clone());
+            if !seen.insert(key) {
+                continue;
+            }
+            if p.is_error() {
+                errors += 1;
+            } else {
+                warnings += 1;
+            }
+            if json {
+                out.push_str(&p.to_json().to_string());
+                out.push('\n');
+            } else {
+                out.push_str(&p.to_string());
+                out.push('\n');
+            }
+        }
+    }
+    if !json {
+        let what = match solutions {
+            0 => "level".to_string(),
+            1 => "level and solution".to_string(),
+            n => format!("level and {ok} of {n} solutions"),
+        };
+        if errors == 0 {
+            out.push_str(&format!("{what} OK ({warnings} warning(s))\n"));
+        } else if solutions > 1 {
+            out.push_str(&format!("{errors} error(s) found; {what} OK\n"));
+        } else {
+            out.push_str(&format!("{errors} error(s) found\n"));
+        }
+    }
+    // Problems go to standard output with --json (they are the answer) and
+    // to standard error otherwise, as rustc prints them.
+    let written = if json || errors == 0 && warnings == 0 {
+        say(&out)
+    } else {
+        let (problems, last) = out.trim_end().rsplit_once('\n').unwrap_or(("", &out));
+        eprintln!("{problems}");
+        if errors == 0 {
+            say(&format!("{last}\n"))
+        } else {
+            eprintln!("{last}");
+            Ok(())
+        }
+    };
+    if written.is_err() || errors > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A file that could not be read, as one `check --json` line.
+fn io_json(file: &str, message: &str) -> String {
+    serde_json::json!({
+        "file": file,
+        "line": null,
+        "col": null,
+        "severity": "error",
+        "code": format::code::Code::Unreadable.id(),
+        "message": message.trim_start_matches("error[E0011]: "),
+        "hint": null,
+    })
+    .to_string()
 }
 
 fn new_level(folder: &Path) -> ExitCode {
@@ -222,8 +396,7 @@ fn new_level(folder: &Path) -> ExitCode {
             text.push_str(&format!(
                 "next: edit {dir}/level.ron, then\n  peakload check {dir}\n  peakload score {dir} {dir}/reference.ron\n  peakload score {dir} {dir}/naive.ron\n  peakload play {dir}\n"
             ));
-            say(&text);
-            ExitCode::SUCCESS
+            said(say(&text), ExitCode::SUCCESS)
         }
         Err(err) => {
             eprintln!("error: {err}");
@@ -233,10 +406,7 @@ fn new_level(folder: &Path) -> ExitCode {
 }
 
 fn levels() -> ExitCode {
-    say_line(format!(
-        "{:<28} {:<6} {:>9}  title",
-        "level", "tick", "duration"
-    ));
+    let mut text = format!("{:<28} {:<6} {:>9}  title\n", "level", "tick", "duration");
     for b in bundled::all() {
         let line = match load::parse_level(&b.level_file()) {
             Ok(level) => format!(
@@ -244,7 +414,7 @@ fn levels() -> ExitCode {
                 b.folder,
                 level.tick.to_string(),
                 level.duration.to_string(),
-                level.title.en
+                crate::files::shown(&level.title.en)
             ),
             Err(e) => format!(
                 "{:<28} (broken: {})",
@@ -252,9 +422,10 @@ fn levels() -> ExitCode {
                 e.to_string().lines().next().unwrap_or_default()
             ),
         };
-        say_line(line);
+        text.push_str(&line);
+        text.push('\n');
     }
-    ExitCode::SUCCESS
+    said(say(&text), ExitCode::SUCCESS)
 }
 
 fn score(
@@ -280,27 +451,31 @@ fn score(
     };
     let score = Score::of(&sim);
     if let Some(path) = trace
-        && let Err(err) = write_atomically(path, &trace_csv(&sim))
+        && let Err(err) = write_file(path, &trace_csv(&sim))
     {
-        eprintln!("error: cannot write trace {}: {err}", path.display());
+        eprintln!(
+            "error: cannot write the trace to {}: {err}",
+            crate::files::shown_path(path)
+        );
         return ExitCode::from(2);
     }
-    if json {
+    let text = if json {
         match serde_json::to_string_pretty(&score) {
-            Ok(text) => say(&format!("{text}\n")),
+            Ok(text) => format!("{text}\n"),
             Err(err) => {
                 eprintln!("error: cannot encode the score: {err}");
                 return ExitCode::from(2);
             }
         }
     } else {
-        say(&table(&score, &checked));
-    }
-    if score.passed {
+        table(&score, &checked)
+    };
+    let status = if score.passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    };
+    said(say(&text), status)
 }
 
 /// `peakload par`: samples and scores designs, writes the par file, prints a summary.
@@ -379,8 +554,10 @@ fn make_par(level: &str, samples: u32, seed: u64, out: Option<&Path>) -> ExitCod
         eprintln!("error: cannot write {}: {err}", target.display());
         return ExitCode::from(2);
     }
-    say(&par_summary(&made, &target, started.elapsed()));
-    ExitCode::SUCCESS
+    said(
+        say(&par_summary(&made, &target, started.elapsed())),
+        ExitCode::SUCCESS,
+    )
 }
 
 /// What `peakload par` made, in a few lines.
@@ -443,59 +620,79 @@ struct BatchLine<'a> {
     score: Option<&'a Score>,
 }
 
-/// Scores many solutions on every core and prints one line each, in the order given.
+/// Scores many solutions on every core and prints one line each, in the
+/// order given, each as soon as it and the lines before it are done.
 fn score_batch(level: &str, paths: &[PathBuf], json: bool, seed: Option<u64>) -> ExitCode {
     let level_file = match level_file(level) {
         Ok(f) => f,
         Err(err) => return input_error(&err),
     };
-    let paths = match batch::expand(paths) {
+    let candidates = match batch::expand_all(paths) {
         Ok(p) => p,
         Err(err) => {
-            eprintln!("error: cannot list the solutions: {err}");
+            eprintln!("error[E0011]: cannot list the solutions: {err}");
             return ExitCode::from(2);
         }
     };
-    if paths.is_empty() {
+    if candidates.is_empty() {
         eprintln!("error: no solution files (.ron) found");
         return ExitCode::from(2);
     }
-    // A file that cannot be read is that file's error line, not the batch's end.
-    let outcomes = batch::map_parallel(&paths, batch::cores(), |path| {
-        let solution = load::read(path).map_err(InputError::from)?;
-        batch::score_one(&level_file, &solution, seed)
-    });
     let mut worst = 0u8;
-    let mut out = String::new();
-    for (path, outcome) in paths.iter().zip(&outcomes) {
-        worst = worst.max(batch::exit_status(outcome));
-        let shown = path.display().to_string();
-        if json {
-            let line = BatchLine {
-                solution: &shown,
-                error: outcome
-                    .as_ref()
-                    .err()
-                    .map(|e| e.to_string().trim_end().to_string()),
-                score: outcome.as_ref().ok(),
+    let mut failed_write = None;
+    // A file that cannot be read, or is refused by `check`, is that file's
+    // error line, not the batch's end.
+    batch::for_each_in_order(
+        &candidates,
+        batch::cores(),
+        |candidate| {
+            let solution = candidate.read()?;
+            batch::score_one(&level_file, &solution, seed)
+        },
+        |i, outcome| {
+            worst = worst.max(batch::exit_status(&outcome));
+            let shown = candidates[i].shown().display().to_string();
+            let line = if json {
+                batch_json(&shown, &outcome)
+            } else {
+                summary_line(&shown, &outcome)
             };
-            match serde_json::to_string(&line) {
-                Ok(text) => out.push_str(&text),
-                Err(err) => out.push_str(&format!(
-                    "{{\"solution\":{shown:?},\"error\":\"cannot encode: {err}\"}}"
-                )),
+            if failed_write.is_none()
+                && let Err(err) = say(&line)
+            {
+                failed_write = Some(err);
             }
-            out.push('\n');
-        } else {
-            out.push_str(&summary_line(&shown, outcome));
-        }
+        },
+    );
+    match failed_write {
+        Some(err) => said(Err(err), ExitCode::from(2)),
+        None => ExitCode::from(worst),
     }
-    say(&out);
-    ExitCode::from(worst)
 }
 
-/// One solution's result on one line: the table view of a batch.
+/// One solution's result as a line of JSON (the path as given, escaped by JSON).
+fn batch_json(shown: &str, outcome: &batch::Outcome) -> String {
+    let line = BatchLine {
+        solution: shown,
+        error: outcome
+            .as_ref()
+            .err()
+            .map(|e| e.to_string().trim_end().to_string()),
+        score: outcome.as_ref().ok(),
+    };
+    match serde_json::to_string(&line) {
+        Ok(text) => format!("{text}\n"),
+        Err(err) => format!(
+            "{}\n",
+            serde_json::json!({"solution": shown, "error": format!("cannot encode: {err}")})
+        ),
+    }
+}
+
+/// One solution's result on one line: the table view of a batch. The path
+/// is escaped, so a file name cannot forge a line or reorder one.
 fn summary_line(path: &str, outcome: &batch::Outcome) -> String {
+    let path = crate::files::shown(path);
     match outcome {
         Ok(score) => {
             let result = if score.passed { "PASSED" } else { "FAILED" };
@@ -504,8 +701,10 @@ fn summary_line(path: &str, outcome: &batch::Outcome) -> String {
                 .collect();
             let why = score.failed_goals.join("; ");
             format!(
-                "{path}  {result} {stars}  {:.3}%  ${:.2}  {why}\n",
-                score.availability_pct, score.cost_usd
+                "{path}  {result} {stars}  {:.3}%  ${:.2}  {}\n",
+                score.availability_pct,
+                score.cost_usd,
+                crate::files::shown(&why)
             )
             .replace("  \n", "\n")
         }
@@ -517,14 +716,23 @@ fn summary_line(path: &str, outcome: &batch::Outcome) -> String {
     }
 }
 
-/// Prints to standard output; a closed pipe (`| head`) is not an error worth a panic.
-fn say(text: &str) {
+/// Prints to standard output. A failed write (a full disk, a closed pipe)
+/// is returned, never a panic, so the command can end with exit status 2:
+/// course CI must not take an empty answer for a good one.
+fn say(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }
 
-fn say_line(text: String) {
-    say(&format!("{text}\n"));
+/// The exit code after output was written: `code` if it was, 2 if not.
+fn said(written: std::io::Result<()>, code: ExitCode) -> ExitCode {
+    match written {
+        Ok(()) => code,
+        Err(err) => {
+            eprintln!("error: cannot write the output: {err}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn thousands(n: u64) -> String {
@@ -544,7 +752,12 @@ pub fn table(score: &Score, checked: &Checked) -> String {
     use std::fmt::Write as _;
     let mut t = String::new();
     let level = &checked.level;
-    let _ = writeln!(t, "{} — {}", score.level, level.title.en);
+    let _ = writeln!(
+        t,
+        "{} — {}",
+        crate::files::shown(&score.level),
+        crate::files::shown(&level.title.en)
+    );
     let _ = writeln!(
         t,
         "  seed {}, {} ticks of {}",
@@ -571,21 +784,31 @@ pub fn table(score: &Score, checked: &Checked) -> String {
         .goals
         .p99_ms
         .map_or(String::new(), |g| format!("  (p99 goal {g:.0} ms)"));
-    let _ = writeln!(
-        t,
-        "  latency       p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms{goal}",
-        l.p50, l.p95, l.p99
-    );
-    let w = score.wait_ms;
-    let goal = score
-        .goals
-        .wait_p99_ms
-        .map_or(String::new(), |g| format!("  (p99 goal {g:.0} ms)"));
-    let _ = writeln!(
-        t,
-        "  wait in line  p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms  mean {:.1} ms{goal}",
-        w.p50, w.p95, w.p99, w.mean
-    );
+    // With no synchronous workload (or none finished) there is no latency
+    // to show: zeros would read as a perfect score.
+    let callers = level
+        .workloads
+        .iter()
+        .any(|w| matches!(w.mode, format::level::Mode::Sync { .. }));
+    if callers && l.mean > 0.0 {
+        let _ = writeln!(
+            t,
+            "  latency       p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms{goal}",
+            l.p50, l.p95, l.p99
+        );
+        let w = score.wait_ms;
+        let goal = score
+            .goals
+            .wait_p99_ms
+            .map_or(String::new(), |g| format!("  (p99 goal {g:.0} ms)"));
+        let _ = writeln!(
+            t,
+            "  wait in line  p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms  mean {:.1} ms{goal}",
+            w.p50, w.p95, w.p99, w.mean
+        );
+    } else {
+        let _ = writeln!(t, "  latency       no callers waited{goal}");
+    }
     if let Some(c) = score.completion_ms {
         let _ = writeln!(
             t,

@@ -7,7 +7,8 @@
 //! - [`tui`] is the game on the terminal (campaign, board, runs, results);
 //! - [`cli`] is the command line (the game, `play`, `sandbox`, `score`, `check`, `levels`, `new`);
 //! - [`starter`] writes a commented starter level for `peakload new`;
-//! - [`atomic`] writes files so a crash never leaves half of one;
+//! - [`atomic`] writes files so a crash never leaves half of one, and never replaces a device;
+//! - [`files`] opens files others wrote (regular files only, size-limited, never blocking) and makes names safe to print;
 //! - [`batch`] scores many solutions of one level on every core;
 //! - [`par`] samples designs from a level's palette for the results screen's histograms.
 #![forbid(unsafe_code)]
@@ -16,6 +17,7 @@ pub mod atomic;
 pub mod batch;
 pub mod bundled;
 pub mod cli;
+pub mod files;
 pub mod format;
 pub mod par;
 pub mod sim;

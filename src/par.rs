@@ -18,6 +18,7 @@ pub mod stats;
 use std::num::NonZeroUsize;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -36,7 +37,7 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const FILE_NAME: &str = "par.ron";
 
 /// One sampled design's result, as kept in `par.ron`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename = "Sample", deny_unknown_fields)]
 pub struct Record {
     /// The design's number in sampling order (0 is the first drawn).
@@ -75,7 +76,7 @@ fn round4(x: f64) -> f64 {
 }
 
 /// A level's par, as written in `par.ron`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename = "Par", deny_unknown_fields)]
 pub struct Par {
     /// Id of the level sampled.

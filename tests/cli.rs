@@ -54,6 +54,7 @@ fn json_has_the_agreed_fields() {
         "cost_usd",
         "requests",
         "latency_ms",
+        "wait_ms",
         "cost_by_service",
     ] {
         assert!(v.get(field).is_some(), "missing {field}");

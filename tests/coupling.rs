@@ -24,25 +24,15 @@ fn a_direct_call_fails_the_caller_while_the_back_tier_is_down() {
         "every lost order failed because its call failed"
     );
     // Orders placed during the outage fail; before and after it they succeed.
-    let during: u64 = sim.metrics.records[OUTAGE]
-        .iter()
-        .map(|r| r.streams[0].dropped)
-        .sum();
-    let arrived: u64 = sim.metrics.records[OUTAGE]
-        .iter()
-        .map(|r| r.streams[0].arrived)
-        .sum();
+    let during: u64 = OUTAGE.map(|t| sim.metrics.streams_at(t)[0].dropped).sum();
+    let arrived: u64 = OUTAGE.map(|t| sim.metrics.streams_at(t)[0].arrived).sum();
     assert!(
         during as f64 > 0.98 * arrived as f64,
         "{during} of {arrived} orders failed during the outage"
     );
-    let outside: u64 = sim
-        .metrics
-        .records
-        .iter()
-        .enumerate()
-        .filter(|(t, _)| !(3590..4260).contains(t))
-        .map(|(_, r)| r.streams[0].dropped)
+    let outside: u64 = (0..sim.metrics.records.len())
+        .filter(|t| !(3590..4260).contains(t))
+        .map(|t| sim.metrics.streams_at(t)[0].dropped)
         .sum();
     assert_eq!(outside, 0);
     assert!(s.sources[0].availability_pct < 93.0);
@@ -65,10 +55,7 @@ fn a_queue_keeps_the_caller_working_and_the_back_tier_catches_up() {
     );
     // The queue holds the orders while fulfilment is down...
     let backlog_at_end_of_outage = sim.metrics.records[OUTAGE.end].queued;
-    let arrived_in_outage: u64 = sim.metrics.records[OUTAGE]
-        .iter()
-        .map(|r| r.streams[0].arrived)
-        .sum();
+    let arrived_in_outage: u64 = OUTAGE.map(|t| sim.metrics.streams_at(t)[0].arrived).sum();
     assert!(
         backlog_at_end_of_outage as f64 > 0.95 * arrived_in_outage as f64,
         "backlog {backlog_at_end_of_outage}"
@@ -82,7 +69,7 @@ fn a_queue_keeps_the_caller_working_and_the_back_tier_catches_up() {
     // Orders take their service time; packing also its wait in the queue, within the deadline.
     let packed = s.completion_ms.expect("packing is work nobody waits for");
     assert!(
-        s.latency_ms.p50 >= 35.0 && s.latency_ms.p99 < 500.0,
+        s.latency_ms.mean >= 35.0 && s.latency_ms.p99 < 500.0,
         "{:?}",
         s.latency_ms
     );
@@ -284,12 +271,14 @@ fn a_synchronous_callers_latency_includes_its_call() {
         links: [("users", "front"), ("front", "back")])"#;
     let quick = score(&common::run(&level(100.0), solution));
     assert!(quick.passed, "{:?}", quick.failed_goals);
-    // 50 ms of its own and 100 ms of its call.
+    // 50 ms of its own and 100 ms of its call on average (each varies, so
+    // the median is below the mean).
     assert!(
-        quick.latency_ms.p50 >= 150.0 && quick.latency_ms.p50 < 200.0,
-        "p50 {}",
-        quick.latency_ms.p50
+        quick.latency_ms.mean >= 150.0 && quick.latency_ms.mean < 200.0,
+        "{:?}",
+        quick.latency_ms
     );
+    assert!(quick.latency_ms.p50 < quick.latency_ms.mean);
     // A 600 ms call is within the call's own deadline, but makes every caller late.
     let slow = score(&common::run(&level(600.0), solution));
     assert!(!slow.passed);
@@ -298,7 +287,7 @@ fn a_synchronous_callers_latency_includes_its_call() {
         "{:?}",
         slow.requests
     );
-    assert!(slow.latency_ms.p50 >= 650.0, "p50 {}", slow.latency_ms.p50);
+    assert!(slow.latency_ms.mean >= 650.0, "{:?}", slow.latency_ms);
 }
 
 /// Work waiting in a queue past its deadline when the level ends is late,

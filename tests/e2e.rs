@@ -3,9 +3,11 @@
 //! the keys should have changed, and on the way out gives the terminal back as
 //! it found it: main screen, cursor shown, mouse reporting off, and `stty -a`
 //! showing canonical mode and echo again. The same holds when the game is told
-//! to stop with SIGTERM or SIGINT instead of a key, and when it fails: a panic
-//! (its message on the restored screen, a non-zero exit) or an error (its
-//! message, exit 2), both asked for with `PEAKLOAD_FAULT`.
+//! to stop by a signal instead of a key (it exits with 128 + the signal after
+//! keeping the board), when it fails (a panic or an error asked for with
+//! `PEAKLOAD_FAULT`), when it is suspended and continued, and when its
+//! terminal goes away (it is gone within two seconds, board kept). A burst of
+//! thousands of keys loses none: keys in are counted against effects out.
 //!
 //! Unix only: the pseudo-terminal, `/bin/sh`, `stty` and `kill` are used.
 #![cfg(unix)]
@@ -43,9 +45,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// One game in one pseudo-terminal. Dropping it kills whatever is still
 /// running and removes the data directory, also when an assertion failed.
 struct Session {
-    /// Kept open until the end: closing it hangs up the terminal.
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    /// Kept open until the end (or [`Session::hang_up`]): closing it hangs up the terminal.
+    master: Option<Box<dyn MasterPty + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
+    /// Asks the reader thread to stop after its next read (dropping its end).
+    stop_reading: Arc<AtomicBool>,
     child: Box<dyn Child + Send + Sync>,
     /// The shell's pid, which is also its process group (portable-pty calls setsid).
     shell_pid: Option<u32>,
@@ -109,9 +113,11 @@ impl Session {
         let writer = pair.master.take_writer().expect("a writer");
         let output = Arc::new(Mutex::new(Vec::new()));
         let eof = Arc::new(AtomicBool::new(false));
+        let stop_reading = Arc::new(AtomicBool::new(false));
         {
             let output = Arc::clone(&output);
             let eof = Arc::clone(&eof);
+            let stop = Arc::clone(&stop_reading);
             thread::spawn(move || {
                 let mut buf = [0u8; 8192];
                 loop {
@@ -119,13 +125,17 @@ impl Session {
                         Ok(0) | Err(_) => break,
                         Ok(n) => lock(&output).extend_from_slice(&buf[..n]),
                     }
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
                 }
                 eof.store(true, Ordering::SeqCst);
             });
         }
         Self {
-            _master: pair.master,
-            writer,
+            master: Some(pair.master),
+            writer: Some(writer),
+            stop_reading,
             child,
             shell_pid,
             game_pid: Arc::new(AtomicU32::new(0)),
@@ -197,10 +207,46 @@ impl Session {
     }
 
     fn send(&mut self, keys: &str) {
-        self.writer
+        let writer = self.writer.as_mut().expect("the terminal is still open");
+        writer
             .write_all(keys.as_bytes())
-            .and_then(|()| self.writer.flush())
+            .and_then(|()| writer.flush())
             .unwrap_or_else(|e| panic!("send {keys:?} to the game: {e}"));
+    }
+
+    /// Reads the game's pid from the shell's `PID=` line (BACKGROUND script).
+    fn read_pid(&mut self) -> u32 {
+        let after = self.wait_raw("PID=");
+        let pid: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let pid: u32 = pid
+            .parse()
+            .unwrap_or_else(|e| panic!("no pid after PID= ({e}):\n{after:?}"));
+        self.game_pid.store(pid, Ordering::SeqCst);
+        pid
+    }
+
+    /// Closes this side of the pseudo-terminal, as a closed window or a
+    /// killed tmux session does: every master descriptor is closed, so the
+    /// terminal hangs up. `nudge` is a key that makes the game redraw, so
+    /// the reader thread wakes, sees it must stop and drops its end.
+    fn hang_up(&mut self, nudge: &str) {
+        self.stop_reading.store(true, Ordering::SeqCst);
+        self.send(nudge);
+        let start = Instant::now();
+        while !self.eof.load(Ordering::SeqCst) {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the reader did not stop after the game redrew"
+            );
+            thread::sleep(POLL);
+        }
+        self.writer = None;
+        self.master = None;
+    }
+
+    /// A file in the game's data directory, if it is there.
+    fn data_file(&self, rel: &str) -> Option<String> {
+        std::fs::read_to_string(self.data_dir.join(rel)).ok()
     }
 
     /// Waits for the shell (and so `stty`) to finish and for the terminal to
@@ -325,13 +371,13 @@ impl Drop for Session {
     }
 }
 
-/// The run clock in the top bar, e.g. `⏱ d2 03:00 / 365d`, if it is there
+/// The run clock in the header, e.g. `d2 03:00 / 365d`, if it is there
 /// and looks like a clock.
 fn clock(screen: &str) -> Option<String> {
-    let line = screen.lines().find(|l| l.contains('⏱'))?;
-    let from = &line[line.find('⏱')?..];
-    let words: Vec<&str> = from.split_whitespace().take(5).collect();
-    let [stopwatch, day, time, slash, span] = words[..] else {
+    let line = screen.lines().find(|l| l.contains(" / 365d"))?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "/")?;
+    let [day, time, slash, span] = words.get(at.checked_sub(2)?..at + 2)? else {
         return None;
     };
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
@@ -340,12 +386,38 @@ fn clock(screen: &str) -> Option<String> {
         .split_once(':')
         .is_some_and(|(h, m)| h.len() == 2 && m.len() == 2 && digits(h) && digits(m));
     let span_ok = span.strip_suffix('d').is_some_and(digits);
-    (stopwatch == "⏱" && day_ok && time_ok && slash == "/" && span_ok).then(|| words.join(" "))
+    (day_ok && time_ok && *slash == "/" && span_ok).then(|| words[at - 2..at + 2].join(" "))
 }
 
 /// On the campaign map (not just a screen that mentions the campaign).
 fn on_map(text: &str) -> bool {
     text.contains("Campaign") && text.contains("Enter play") && !text.contains("Palette")
+}
+
+/// Whether a process is gone: no such process, or a zombie nobody reaped.
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state == "Z" || state == "X"),
+    }
+}
+
+/// The state letter of a process (`T` when stopped), if it exists.
+fn state(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().next().map(str::to_string)
+}
+
+fn kill(signal: &str, pid: u32) {
+    let killed = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("run kill: {e}"));
+    assert!(killed.success(), "kill -{signal} {pid} failed: {killed:?}");
 }
 
 #[test]
@@ -368,12 +440,15 @@ fn keys_play_a_lesson_and_quitting_restores_the_terminal() {
     assert!(placed.contains("Placed dc-1"), "no status line:\n{placed}");
 
     s.send("r");
-    s.wait_for(&["Events", "⏱"]);
+    s.wait_for(&["Events", " / 365d"]);
     thread::sleep(Duration::from_millis(500));
     let running = s.screen_text();
     let shown = clock(&running);
-    assert!(shown.is_some(), "no run clock in the top bar:\n{running}");
-    assert!(running.contains("▶ 10×"), "no run speed:\n{running}");
+    assert!(shown.is_some(), "no run clock in the header:\n{running}");
+    assert!(
+        running.contains("running 1×"),
+        "a first run starts at 1×:\n{running}"
+    );
 
     s.send("\x1b");
     s.wait_for(&["Run stopped"]);
@@ -393,45 +468,154 @@ fn keys_play_a_lesson_and_quitting_restores_the_terminal() {
 }
 
 #[test]
-fn sigterm_ends_the_game_and_restores_the_terminal() {
-    signal_ends_the_game("TERM");
+fn ending_signals_keep_the_board_restore_the_terminal_and_report_the_signal() {
+    // SIGINT, SIGTERM, SIGHUP give the conventional 130, 143, 129; SIGQUIT
+    // and SIGUSR1 (which by default would leave the alternate screen and
+    // mouse reporting on) restore the terminal too.
+    for (signal, code) in [
+        ("INT", 130),
+        ("TERM", 143),
+        ("HUP", 129),
+        ("QUIT", 131),
+        ("USR1", 138),
+    ] {
+        let started = Instant::now();
+        let mut s = Session::start(&format!("sig{}", signal.to_lowercase()), BACKGROUND);
+        let pid = s.read_pid();
+        s.wait_until("the campaign map", on_map);
+        // Keys still reach the game in the background (it reads /dev/tty), so
+        // stop it in the middle of a level, in raw mode with the mouse captured.
+        s.send("\r");
+        s.wait_for(&["Palette", "shoppers"]);
+        s.send("1");
+        s.wait_for(&["dc-1"]);
+        kill(signal, pid);
+        s.wait_for(&["EXIT="]);
+        let (got, tail) = s.assert_restored_after_exit();
+        assert_eq!(got, code, "SIG{signal} exit status:\n{tail}");
+        let kept = s
+            .data_file("solutions/01-on-prem-dilemma.ron")
+            .unwrap_or_default();
+        assert!(kept.contains("dc-1"), "SIG{signal}: the board was not kept");
+        eprintln!(
+            "SIG{signal}: exit {got}, board kept, done in {:.1?}",
+            started.elapsed()
+        );
+    }
 }
 
 #[test]
-fn sigint_ends_the_game_and_restores_the_terminal() {
-    signal_ends_the_game("INT");
-}
-
-/// Starts the game in the background, opens a level, sends it `signal`
-/// (`TERM`, `INT`) and checks that it ends with 0 and the terminal restored.
-/// (Ctrl-C typed at the game is a key in raw mode, not a signal; the signal
-/// comes from `kill`, as from a process manager or another terminal.)
-fn signal_ends_the_game(signal: &str) {
-    let started = Instant::now();
-    let mut s = Session::start(&format!("sig{}", signal.to_lowercase()), BACKGROUND);
-
-    let after = s.wait_raw("PID=");
-    let pid: String = after.chars().take_while(char::is_ascii_digit).collect();
-    let pid: u32 = pid
-        .parse()
-        .unwrap_or_else(|e| panic!("no pid after PID= ({e}):\n{after:?}"));
-    s.game_pid.store(pid, Ordering::SeqCst);
-
+fn a_closed_terminal_ends_the_game_within_two_seconds_and_keeps_the_board() {
+    let mut s = Session::start("hangup", BACKGROUND);
+    let pid = s.read_pid();
     s.wait_until("the campaign map", on_map);
-    // Keys still reach the game in the background (it reads /dev/tty), so
-    // stop it in the middle of a level, in raw mode with the mouse captured.
     s.send("\r");
     s.wait_for(&["Palette", "shoppers"]);
+    s.send("1");
+    s.wait_for(&["dc-1"]);
+    // Close every descriptor of the terminal's master side.
+    s.hang_up("\x1b[B");
+    let closed = Instant::now();
+    while !gone(pid) {
+        assert!(
+            closed.elapsed() < Duration::from_secs(2),
+            "the game was still running 2 s after its terminal closed (state {:?})",
+            state(pid)
+        );
+        thread::sleep(POLL);
+    }
+    eprintln!("hang-up: gone after {:.2?}", closed.elapsed());
+    let kept = s
+        .data_file("solutions/01-on-prem-dilemma.ron")
+        .unwrap_or_default();
+    assert!(kept.contains("dc-1"), "the board was not kept:\n{kept}");
+}
 
-    let killed = Command::new("kill")
-        .args([&format!("-{signal}"), &pid.to_string()])
-        .status()
-        .unwrap_or_else(|e| panic!("run kill: {e}"));
-    assert!(killed.success(), "kill -{signal} {pid} failed: {killed:?}");
-
+#[test]
+fn a_suspend_gives_the_terminal_back_and_fg_takes_it_again() {
+    let mut s = Session::start("suspend", BACKGROUND);
+    let pid = s.read_pid();
+    s.wait_until("the campaign map", on_map);
+    assert!(s.parser.screen().alternate_screen());
+    kill("TSTP", pid);
+    let start = Instant::now();
+    while state(pid).as_deref() != Some("T") {
+        assert!(start.elapsed() < TIMEOUT, "the game did not stop");
+        thread::sleep(POLL);
+    }
+    // Stopped: the shell's screen is back, with no mouse reporting.
+    thread::sleep(Duration::from_millis(100));
+    s.catch_up();
+    let screen = s.parser.screen();
+    assert!(
+        !screen.alternate_screen(),
+        "still on the game's screen while stopped"
+    );
+    assert_eq!(
+        screen.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting left on while stopped"
+    );
+    // `fg`: continued, the game takes the terminal again and redraws it.
+    kill("CONT", pid);
+    s.wait_until("the map drawn again", on_map);
+    let start = Instant::now();
+    while !s.parser.screen().alternate_screen() {
+        assert!(start.elapsed() < TIMEOUT, "not back on the game's screen");
+        thread::sleep(POLL);
+        s.catch_up();
+    }
+    // Raw mode again: a key acts at once, without Enter.
+    s.send("s");
+    s.wait_for(&["Sandbox"]);
+    s.send("\x1b");
+    s.wait_until("the map", on_map);
+    s.send("q");
     s.wait_for(&["EXIT="]);
     s.assert_restored();
-    eprintln!("SIG{signal} test: done in {:.1?}", started.elapsed());
+}
+
+#[test]
+fn a_burst_of_keys_loses_none() {
+    // 7 boxes placed among 2,002 arrow keys that cancel out; then Ctrl-C.
+    // A key lost, or an arrow split into Esc and two letters, shows as fewer
+    // boxes in the board the game keeps, or a game that does not quit.
+    let mut s = Session::start("burst", FOREGROUND);
+    s.wait_until("the campaign map", on_map);
+    s.send("\r");
+    s.wait_for(&["Palette", "shoppers"]);
+    let mut burst = String::new();
+    let mut arrows = 0;
+    for _ in 0..7 {
+        for _ in 0..143 {
+            burst.push_str("\x1b[C\x1b[D");
+            arrows += 2;
+        }
+        burst.push('1');
+    }
+    burst.push('\x03');
+    let keys_in = arrows + 7 + 1;
+    let started = Instant::now();
+    s.send(&burst);
+    s.wait_for(&["EXIT="]);
+    let (code, tail) = s.assert_restored_after_exit();
+    assert_eq!(
+        code, 0,
+        "Ctrl-C after the burst did not quit with 0:\n{tail}"
+    );
+    let kept = s
+        .data_file("solutions/01-on-prem-dilemma.ron")
+        .expect("the board was kept");
+    let boxes = kept.matches("OnPremises(").count();
+    assert_eq!(
+        boxes, 7,
+        "{keys_in} keys in, {boxes} of 7 boxes out:\n{kept}"
+    );
+    eprintln!(
+        "burst: {keys_in} keys ({} bytes) in, 7 boxes and a quit out, in {:.1?}",
+        burst.len(),
+        started.elapsed()
+    );
 }
 
 #[test]

@@ -165,7 +165,7 @@ fn a_price_change_applies_from_its_time_on() {
 fn predictive_scaling_beats_target_tracking_on_a_sharp_daily_peak() {
     let lvl = r#"Level(
     id: "pricing", title: (en: "pricing", ko: "요금"), seed: 9, tick: "1s", duration: "1d", history: "14d",
-    workloads: [Workload(id: "w", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: "300ms", timeout: "5s"))],
+    workloads: [Workload(id: "w", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: "1s", timeout: "5s"))],
     sources: [Source(id: "s", workload: "w", base_rps: 100.0, shapes: [Rush(at: "09:00", width: "8m", multiplier: 10.0)], noise: 0.02)],
     palette: (things: [AutoScalingGroup, LoadBalancer]),
     goals: (availability_pct: 99.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),

@@ -395,7 +395,7 @@ fn a_near_critical_spike_builds_up_as_the_exact_equations_say() {
     // Exact: the distribution of the number in the system through the
     // spike; what arrivals saw, weighted by how many arrived, gives the
     // expected late count and the run's p99.
-    let (top, dt) = (800, 0.002);
+    let (top, dt) = (800, 0.001);
     let calm = Exact::stationary(4, 100.0, 300.0, top);
     let mut exact = Exact::stationary(4, 100.0, 300.0, top);
     // Arrivals × the distribution they saw, summed over the run.

@@ -1,20 +1,32 @@
-//! Every screen drawn into ratatui's `TestBackend` at 80×24 and 160×48, in
+//! Every screen drawn into ratatui's `TestBackend` at 80×24 and 120×40, in
 //! English and Korean, and compared with the snapshots in `tests/snapshots/`
 //! (review changes with `cargo insta review`, or accept them with
 //! `INSTA_UPDATE=always cargo test --release --test screens`). Runs advance
 //! by whole ticks, never by wall time, so every frame is reproducible.
+//!
+//! Two walks over every bundled level check what snapshots cannot: every
+//! text of every level (title, story, summary, steps, hints, source names),
+//! in both languages and at both sizes, is on screen whole or can be
+//! scrolled to; and no line of any panel is wider than the panel (a wide
+//! Korean character never sits in a panel's last column, where a terminal
+//! would push it onto the border).
 
 use peakload::bundled;
-use peakload::format::{self, load};
+use peakload::format::{self, Level, SourceFile, load};
 use peakload::tui::app::{App, Screen};
+use peakload::tui::draw;
 use peakload::tui::keymap::Msg;
-use peakload::tui::play::Focus;
+use peakload::tui::layout;
+use peakload::tui::play::{Focus, Popup};
 use peakload::tui::progress::Store;
-use peakload::tui::strings::Lang;
+use peakload::tui::strings::{Lang, Strings};
+use peakload::tui::text;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::Ko, "ko")];
 
 fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -30,20 +42,23 @@ fn app(lang: Lang) -> App {
     App::new(Some(lang), Store::none()).expect("bundled data loads")
 }
 
-/// Level 06 with its reference solution on the board.
-fn level_03(lang: Lang) -> App {
-    let b = bundled::find("06").expect("level 06");
-    let checked =
-        format::check_texts(b.level_file(), b.solution_file("reference")).expect("checks");
+/// A bundled level opened with one of its solutions (or a build of its own).
+fn level(lang: Lang, folder: &str, solution: Option<&str>) -> App {
+    let b = bundled::find(folder).expect("bundled level");
+    let file = match solution {
+        Some(text) => Some(SourceFile::new("test.ron", text)),
+        None => b.solution_file("reference"),
+    };
+    let checked = format::check_texts(b.level_file(), file).expect("checks");
     let mut app = app(lang);
-    let (solution, _) = checked.solution.clone().expect("reference");
+    let (solution, _) = checked.solution.clone().expect("a solution");
     app.open(checked.level, solution, None, None);
     app
 }
 
 /// Runs level 06 by whole ticks to 13:20, in the flash sale.
-fn level_03_running(lang: Lang) -> App {
-    let mut app = level_03(lang);
+fn level_06_running(lang: Lang) -> App {
+    let mut app = level(lang, "06", None);
     app.update(Msg::Run);
     let play = app.play.as_mut().expect("open");
     play.select("shop");
@@ -53,9 +68,20 @@ fn level_03_running(lang: Lang) -> App {
     }
     run.frame = 7;
     run.refresh();
-    play.check_steps();
+    play.status = None;
     app
 }
+
+/// Level 08 with a queue nobody reads, run to its results.
+const NO_CONSUMER: &str = r#"Solution(
+    level: "08-loose-coupling",
+    things: [
+        LoadBalancer(id: "shop-lb"),
+        AutoScalingGroup(id: "shop", type: "m5.large", min: 3, desired: 4, max: 8, policies: [TargetTracking(metric: Cpu, target: 60.0)]),
+        Queue(id: "orders"),
+    ],
+    links: [("customers", "shop-lb"), ("shop-lb", "shop"), ("shop", "orders")],
+)"#;
 
 fn each(name: &str, mut make: impl FnMut(Lang) -> App) {
     for (lang, tag) in LANGS {
@@ -84,9 +110,9 @@ fn sandbox_chooser() {
 }
 
 #[test]
-fn build_screen_with_the_inspector_open() {
+fn build_screen_with_the_capacity_readout_and_the_traffic_preview() {
     each("build", |lang| {
-        let mut app = level_03(lang);
+        let mut app = level(lang, "06", None);
         let play = app.play.as_mut().expect("open");
         play.select("shop");
         play.focus = Focus::Inspector;
@@ -96,14 +122,34 @@ fn build_screen_with_the_inspector_open() {
 }
 
 #[test]
+fn build_screen_warns_before_a_run() {
+    each("warnings", |lang| {
+        let mut app = level(lang, "08", Some(NO_CONSUMER));
+        app.play.as_mut().expect("open").select("orders");
+        app
+    });
+}
+
+#[test]
 fn run_screen_in_the_flash_sale() {
-    each("run", level_03_running);
+    each("run", level_06_running);
 }
 
 #[test]
 fn results_screen() {
     each("results", |lang| {
-        let mut app = level_03_running(lang);
+        let mut app = level_06_running(lang);
+        app.run_to_end();
+        assert_eq!(app.screen, Screen::Results);
+        app
+    });
+}
+
+#[test]
+fn results_for_a_queue_without_a_consumer() {
+    each("results_no_consumer", |lang| {
+        let mut app = level(lang, "08", Some(NO_CONSUMER));
+        app.update(Msg::Run);
         app.run_to_end();
         assert_eq!(app.screen, Screen::Results);
         app
@@ -113,7 +159,7 @@ fn results_screen() {
 #[test]
 fn help_overlay() {
     each("help", |lang| {
-        let mut app = level_03(lang);
+        let mut app = level(lang, "06", None);
         app.update(Msg::Help);
         app
     });
@@ -121,12 +167,14 @@ fn help_overlay() {
 
 #[test]
 fn the_layout_survives_any_size() {
-    // Tiny, odd and huge sizes: drawing never panics and the board keeps its border.
-    let mut running = level_03_running(Lang::Ko);
-    let mut results = level_03_running(Lang::En);
+    // Tiny, odd and huge sizes: drawing never panics.
+    let mut running = level_06_running(Lang::Ko);
+    let mut results = level_06_running(Lang::En);
     results.run_to_end();
-    let mut help = level_03(Lang::En);
+    let mut help = level(Lang::En, "06", None);
     help.update(Msg::Help);
+    let mut brief = level(Lang::Ko, "08", None);
+    brief.update(Msg::Brief);
     for (w, h) in [
         (1, 1),
         (10, 5),
@@ -136,7 +184,7 @@ fn the_layout_survives_any_size() {
         (120, 40),
         (250, 80),
     ] {
-        for a in [&mut running, &mut results, &mut help] {
+        for a in [&mut running, &mut results, &mut help, &mut brief] {
             draw(a, w, h);
         }
         let mut map = app(Lang::Ko);
@@ -144,4 +192,280 @@ fn the_layout_survives_any_size() {
     }
     let text = load::to_ron(&running.play.as_ref().expect("open").solution).expect("ron");
     assert!(text.contains("shop"));
+}
+
+// ------------------------------------------------------------ text walks
+
+/// The text of a rectangle of the buffer, one string per row (a wide
+/// character's second cell adds nothing).
+fn rows(buf: &Buffer, r: Rect) -> Vec<String> {
+    (r.top()..r.bottom())
+        .map(|y| {
+            (r.left()..r.right())
+                .filter_map(|x| buf.cell((x, y)).map(|c| c.symbol().to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The inside of a bordered panel.
+fn inner(r: Rect) -> Rect {
+    Rect::new(
+        r.x + 1,
+        r.y + 1,
+        r.width.saturating_sub(2),
+        r.height.saturating_sub(2),
+    )
+}
+
+/// Every line a scrollable panel can show: the panel is drawn at scroll 0,
+/// 1, 2, … (`set` sets the scroll, `area` finds the panel) and each offset's
+/// first row is the line at that offset, until the view stops moving.
+fn walk(
+    app: &mut App,
+    w: u16,
+    h: u16,
+    mut set: impl FnMut(&mut App, u16),
+    area: impl Fn(&App, Rect) -> Rect,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut last: Option<Vec<String>> = None;
+    for k in 0..400u16 {
+        set(app, k);
+        let t = draw(app, w, h);
+        let r = inner(area(app, Rect::new(0, 0, w, h)));
+        let now = rows(t.backend().buffer(), r);
+        if last.as_ref() == Some(&now) {
+            // The end: the last view's rows after its first are the rest.
+            lines.extend(now.into_iter().skip(1));
+            return lines;
+        }
+        lines.push(now.first().cloned().unwrap_or_default());
+        last = Some(now);
+    }
+    lines.extend(last.unwrap_or_default().into_iter().skip(1));
+    lines
+}
+
+/// Whether `text` is all there in `lines` (spaces, wrapping and the
+/// scroll bar's column aside).
+fn holds(lines: &[String], text: &str) -> bool {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !"▲▼█│".contains(*c))
+            .collect()
+    };
+    let all: String = lines
+        .iter()
+        .map(|l| {
+            // The scroll bar sits in the panel's border, outside these rows;
+            // a row ends where its text ends.
+            squash(l)
+        })
+        .collect();
+    squash(text).is_empty() || all.contains(&squash(text))
+}
+
+fn levels() -> Vec<Level> {
+    bundled::all()
+        .map(|b| load::parse_level(&b.level_file()).expect("parses"))
+        .filter(|l| l.kind != peakload::format::level::LevelKind::Sandbox)
+        .collect()
+}
+
+#[test]
+fn every_text_of_every_level_is_shown_whole_or_can_be_scrolled_to() {
+    let mut checked = 0;
+    for (lang, tag) in LANGS {
+        let s = Strings::new(lang);
+        for (w, h) in SIZES {
+            for (i, l) in levels().iter().enumerate() {
+                let pick = |t: &peakload::format::level::Text| lang.pick(t).to_string();
+                let whole = |lines: &[String], what: &str, text: &str| {
+                    assert!(
+                        holds(lines, text),
+                        "{tag} {w}x{h} {}: {what} is not all there:\n{text}\n--- shown:\n{}",
+                        l.id,
+                        lines.join("\n")
+                    );
+                };
+                // The campaign's about panel: title, story, goals.
+                let mut map = app(lang);
+                map.campaign_at = i;
+                let about = walk(
+                    &mut map,
+                    w,
+                    h,
+                    |a, k| a.about_scroll = k,
+                    |_, area| layout::about_area(area),
+                );
+                whole(&about, "the title", &pick(&l.title));
+                for para in pick(&l.intro).split("\n\n") {
+                    whole(&about, "the story", para);
+                }
+                // The brief, one key away on the level screen.
+                let mut game = app(lang);
+                game.open(l.clone(), format::Solution::default(), None, None);
+                game.update(Msg::Brief);
+                let brief = walk(
+                    &mut game,
+                    w,
+                    h,
+                    |a, k| a.play.as_mut().expect("open").popup_scroll = k,
+                    |a, area| draw::popup::area(a.play.as_ref().expect("open"), &s, area).0,
+                );
+                for para in pick(&l.intro).split("\n\n") {
+                    whole(&brief, "the story in the brief", para);
+                }
+                game.update(Msg::Back);
+                // Every step in the step list, and every hint in its popup.
+                for (n, step) in l.steps.iter().enumerate() {
+                    let play = game.play.as_mut().expect("open");
+                    play.focus = Focus::Steps;
+                    play.steps_at = n;
+                    let t = draw(&mut game, w, h);
+                    let a =
+                        layout::areas_of(Rect::new(0, 0, w, h), game.play.as_ref().expect("open"));
+                    let shown = rows(t.backend().buffer(), inner(a.step));
+                    // In the list, or (a step longer than the panel) whole in
+                    // the window Enter opens on it.
+                    game.play.as_mut().expect("open").popup = Some(Popup::Hint(n));
+                    let hint = walk(
+                        &mut game,
+                        w,
+                        h,
+                        |a, k| a.play.as_mut().expect("open").popup_scroll = k,
+                        |a, area| draw::popup::area(a.play.as_ref().expect("open"), &s, area).0,
+                    );
+                    if !holds(&shown, &pick(&step.text)) {
+                        whole(&hint, &format!("step {}", n + 1), &pick(&step.text));
+                    }
+                    whole(&hint, &format!("step {}'s hint", n + 1), &pick(&step.hint));
+                    game.play.as_mut().expect("open").popup = None;
+                    checked += 1;
+                }
+                // Each source's name, in the inspector when it is selected.
+                for src in &l.sources {
+                    let play = game.play.as_mut().expect("open");
+                    play.focus = Focus::Board;
+                    play.select(&src.id);
+                    let t = draw(&mut game, w, h);
+                    let a =
+                        layout::areas_of(Rect::new(0, 0, w, h), game.play.as_ref().expect("open"));
+                    let shown = rows(t.backend().buffer(), inner(a.inspector));
+                    whole(&shown, "a source's name", &pick(&src.name));
+                }
+                checked += 1;
+            }
+        }
+    }
+    // The summary, on the results screen (one level run to its end per language).
+    for (lang, tag) in LANGS {
+        let mut done = level(lang, "08", None);
+        done.update(Msg::Run);
+        done.run_to_end();
+        let summary = lang
+            .pick(&done.play.as_ref().expect("open").level.summary)
+            .to_string();
+        for (w, h) in SIZES {
+            let why = walk(
+                &mut done,
+                w,
+                h,
+                |a, k| a.results.as_mut().expect("results").scroll = k,
+                |_, area| draw::results::areas(area)[2],
+            );
+            assert!(
+                holds(&why, &summary),
+                "{tag} {w}x{h}: the summary is not all there:\n{}",
+                why.join("\n")
+            );
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+/// The panels of a screen that text is wrapped into.
+fn panels(app: &App, area: Rect) -> Vec<Rect> {
+    match app.screen {
+        Screen::Campaign => vec![layout::list_area(area), layout::about_area(area)],
+        Screen::Play => {
+            let play = app.play.as_ref().expect("open");
+            let a = layout::areas_of(area, play);
+            vec![a.left, a.board, a.step, a.inspector]
+        }
+        Screen::Results => {
+            let [_, _, right, _, _] = draw::results::areas(area);
+            vec![right]
+        }
+        Screen::Sandbox => vec![layout::about_area(area)],
+    }
+}
+
+/// No wide character sits in a panel's last inner column (a terminal would
+/// draw its second half on the border), and the right border is whole.
+fn assert_fits(app: &App, buf: &Buffer, area: Rect, what: &str) {
+    for r in panels(app, area) {
+        if r.width < 4 || r.height < 3 {
+            continue;
+        }
+        let last = r.right() - 2;
+        for y in r.top() + 1..r.bottom() - 1 {
+            let Some(cell) = buf.cell((last, y)) else {
+                continue;
+            };
+            assert!(
+                text::width(cell.symbol()) <= 1,
+                "{what}: a wide character in the last column of {r:?}, row {y}: {:?}\n{}",
+                cell.symbol(),
+                rows(buf, r).join("\n")
+            );
+            let border = buf.cell((r.right() - 1, y)).map(|c| c.symbol().to_string());
+            assert!(
+                border
+                    .as_deref()
+                    .is_some_and(|b| "│┃║▲▼█".contains(b) && !b.is_empty()),
+                "{what}: the right border of {r:?} is broken at row {y}: {border:?}\n{}",
+                rows(buf, r).join("\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn korean_lines_never_run_past_their_panel() {
+    let size = |w: u16, h: u16| Rect::new(0, 0, w, h);
+    for (w, h) in SIZES {
+        for (i, l) in levels().iter().enumerate() {
+            let mut map = app(Lang::Ko);
+            map.campaign_at = i;
+            let t = draw(&mut map, w, h);
+            assert_fits(
+                &map,
+                t.backend().buffer(),
+                size(w, h),
+                &format!("map {}", l.id),
+            );
+            let mut game = app(Lang::Ko);
+            game.open(l.clone(), format::Solution::default(), None, None);
+            for n in 0..l.steps.len() {
+                let play = game.play.as_mut().expect("open");
+                play.focus = Focus::Steps;
+                play.steps_at = n;
+                let t = draw(&mut game, w, h);
+                assert_fits(
+                    &game,
+                    t.backend().buffer(),
+                    size(w, h),
+                    &format!("steps of {}", l.id),
+                );
+            }
+        }
+        let mut a = level_06_running(Lang::Ko);
+        let t = draw(&mut a, w, h);
+        assert_fits(&a, t.backend().buffer(), size(w, h), "a run");
+        a.run_to_end();
+        let t = draw(&mut a, w, h);
+        assert_fits(&a, t.backend().buffer(), size(w, h), "results");
+    }
 }

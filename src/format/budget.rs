@@ -28,6 +28,24 @@ pub const THING_WEIGHT: u64 = 8;
 pub const STREAM_WEIGHT: u64 = 2;
 /// Batches of held requests that cost as much per tick as one server.
 pub const HELD_PER_UNIT: u64 = 8;
+/// Steps of the simulation's server-by-server scans that cost as much as one
+/// server's tick. Placing a container task on EC2 looks at each host in turn
+/// and, for each, at every server to add up what runs there; retiring a
+/// server counts its peers and removing it searches the roster. Each of these
+/// steps is about 1 ns (measured: 5,000 tasks placed on 4,000 hosts among
+/// 9,000 servers took 98.6 s, about 10^11 steps), a server's tick about
+/// 0.3 µs. When the simulation indexes hosts and the roster, raise this (or
+/// drop the terms that use it) and the tests in `tests/expensive.rs` show
+/// whether the bound still holds.
+pub const SCANS_PER_UNIT: u64 = 300;
+/// Work per tick of each stream past the first that reaches a server, in
+/// servers: a load balancer splits every stream's arrivals over every
+/// target, and each server queues and serves each stream's share apart
+/// (measured: 100 streams over 258 instances take 15.8 ms a tick, about
+/// 0.6 µs for each stream at each server).
+pub const COHORT_WEIGHT: u64 = 2;
+/// vCPUs of one server that cost as much per tick as a small server.
+pub const VCPU_PER_UNIT: f64 = 32.0;
 
 /// The estimated cost of a run, by what drives it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,12 +54,17 @@ pub struct Cost {
     pub ticks: u64,
     /// Most servers and container tasks that can exist at once, all things together.
     pub servers: u64,
+    /// The servers' work in a tick, in units of a small server's: a server's
+    /// queueing figures grow with its vCPUs (measured: a 64-vCPU owned
+    /// server's tick costs about 0.54 µs, a 128-vCPU one 1.1 µs), so each
+    /// counts 1 + vCPU / [`VCPU_PER_UNIT`].
+    pub server_load: u64,
     /// The thing that can hold the most servers or tasks, and how many.
     pub biggest: Option<(String, u64)>,
     /// Placed things, level's and solution's.
     pub things: u64,
     /// Streams of requests: sources, the calls they make and topic deliveries
-    /// (counted up to a little past [`super::validate::MAX_STREAMS`]).
+    /// (counted up to a little past [`super::bounds::MAX_STREAMS`]).
     pub streams: u64,
     /// Traffic shapes, spikes, scaling policies, policy steps and scheduled
     /// actions, each looked at every tick.
@@ -55,21 +78,39 @@ pub struct Cost {
     /// Most requests all streams together may count over the run, at their
     /// peak rates the whole time (calls multiply their callers' rates).
     pub requests: u64,
+    /// Streams past the first at each server, summed over servers: each is
+    /// a share of arrivals split off, queued and served apart every tick.
+    pub cohorts: u64,
+    /// Scan steps every tick: a container service on EC2 with tasks that do
+    /// not fit looks at every host, and for each at every server, each tick.
+    pub scans_per_tick: u64,
+    /// Scan steps over the whole run, not tick by tick: placing every task
+    /// at the start (and again after each change that stops hosts), and
+    /// retiring servers (each counts its peers and is searched for in the
+    /// roster), as often as schedules, actions, events and scaling policies
+    /// can empty and refill a thing.
+    pub scans_once: u64,
 }
 
 impl Cost {
     /// Work of one tick, in units of one server's tick.
     pub fn per_tick(&self) -> u64 {
-        self.servers
+        self.server_load
+            .max(self.servers)
             .saturating_add(THING_WEIGHT.saturating_mul(self.things))
             .saturating_add(STREAM_WEIGHT.saturating_mul(self.streams))
             .saturating_add(self.rules)
             .saturating_add(self.held / HELD_PER_UNIT)
+            .saturating_add(self.scans_per_tick / SCANS_PER_UNIT)
+            .saturating_add(COHORT_WEIGHT.saturating_mul(self.cohorts))
     }
 
-    /// Work of the whole run: ticks times the work of one tick.
+    /// Work of the whole run: ticks times the work of one tick, and the
+    /// scans that happen a few times a run.
     pub fn work(&self) -> u64 {
-        self.ticks.saturating_mul(self.per_tick())
+        self.ticks
+            .saturating_mul(self.per_tick())
+            .saturating_add(self.scans_once / SCANS_PER_UNIT)
     }
 
     /// Cells of the per-tick record kept for charts and the trace: one per
@@ -136,7 +177,7 @@ pub fn of_checked(checked: &super::Checked) -> Cost {
         &things,
         &links,
         &actions,
-        super::validate::MAX_STREAMS + 1,
+        super::bounds::MAX_STREAMS + 1,
     )
 }
 
@@ -197,6 +238,14 @@ pub fn estimate(
         let reach = flows.visits.get(id).unwrap_or(&no_reach);
         let servers = most_servers(thing, actions);
         cost.servers = cost.servers.saturating_add(servers);
+        let weight = 1.0 + most_vcpu(catalogue, thing, actions) / VCPU_PER_UNIT;
+        cost.cohorts = cost
+            .cohorts
+            .saturating_add(servers.saturating_mul(reach.streams.saturating_sub(1)));
+        // `as` saturates; the products stay far below u64::MAX.
+        cost.server_load = cost
+            .server_load
+            .saturating_add((servers as f64 * weight).ceil() as u64);
         if servers > cost.biggest.as_ref().map_or(0, |(_, n)| *n) {
             cost.biggest = Some((id.to_string(), servers));
         }
@@ -276,7 +325,97 @@ pub fn estimate(
         };
         cost.rules = cost.rules.saturating_add(rules as u64);
     }
+    scans(catalogue, level, things, &by_id, actions, &mut cost);
     cost
+}
+
+/// The server-by-server scans of a run (see [`Cost::scans_per_tick`] and
+/// [`Cost::scans_once`]): superlinear in the servers, so a few thousand
+/// hosts and tasks cost more than all the rest.
+fn scans(
+    catalogue: &Catalogue,
+    level: &Level,
+    things: &[&Thing],
+    by_id: &BTreeMap<&str, &Thing>,
+    actions: &[TimedAction],
+    cost: &mut Cost,
+) {
+    let all = cost.servers;
+    let run_s = cost.ticks as f64 * level.tick.secs().max(1e-3);
+    // How many times a thing may be emptied and refilled over the run.
+    let changes = |thing: &Thing| -> u64 {
+        let id = thing.id();
+        let days = (run_s / 86_400.0).ceil().max(1.0) as u64;
+        let scheduled: u64 = match thing {
+            Thing::AutoScalingGroup(g) => g
+                .scheduled
+                .iter()
+                .map(|s| if s.daily { days } else { 1 })
+                .sum(),
+            _ => 0,
+        };
+        let acted = actions.iter().filter(|a| a.action.thing() == id).count() as u64;
+        let struck = level
+            .events
+            .iter()
+            .filter(|e| match &e.what {
+                EventKind::InstanceFailure { thing, .. }
+                | EventKind::Outage { thing, .. }
+                | EventKind::SpotReclaim { thing, .. } => thing == id || thing == "*",
+                _ => false,
+            })
+            .count() as u64;
+        // A dynamic policy can empty and refill a thing once per warm-up at
+        // most: new capacity is not counted before it, and scale-in waits.
+        let policies = match thing {
+            Thing::AutoScalingGroup(g) => !g.policies.is_empty(),
+            Thing::ContainerService(c) => !c.policies.is_empty(),
+            _ => false,
+        };
+        let dynamic = if policies {
+            let cycle_s = catalogue
+                .ec2
+                .warmup_s
+                .max(catalogue.ec2.metric_period_s)
+                .max(60.0);
+            (run_s / cycle_s).ceil() as u64
+        } else {
+            0
+        };
+        1u64.saturating_add(scheduled)
+            .saturating_add(acted)
+            .saturating_add(struck)
+            .saturating_add(dynamic)
+    };
+    for thing in things {
+        let size = most_servers(thing, actions);
+        if size == 0 {
+            continue;
+        }
+        // Every server retired: it counts its peers and is looked up in the roster.
+        let retired = size.saturating_mul(changes(thing));
+        cost.scans_once = cost
+            .scans_once
+            .saturating_add(retired.saturating_mul(all.saturating_mul(2)));
+        if let Thing::ContainerService(c) = thing
+            && let Capacity::Ec2(host) = &c.capacity
+        {
+            let hosts = by_id
+                .get(host.as_str())
+                .map_or(0, |h| most_servers(h, actions));
+            // A task that does not fit looks at every host, and at every
+            // server for each: once a tick while it waits for room.
+            let scan = hosts.saturating_mul(all);
+            cost.scans_per_tick = cost.scans_per_tick.saturating_add(scan);
+            // Placing every task, at the start and after each change of
+            // the hosts or the service: each may look at every host.
+            let waves =
+                changes(thing).saturating_add(by_id.get(host.as_str()).map_or(0, |h| changes(h)));
+            cost.scans_once = cost
+                .scans_once
+                .saturating_add(size.saturating_mul(scan).saturating_mul(waves));
+        }
+    }
 }
 
 /// The most servers (or tasks) a thing can hold at once, over its own
@@ -312,6 +451,35 @@ fn most_servers(thing: &Thing, actions: &[TimedAction]) -> u64 {
             .max()
             .unwrap_or(0),
         Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } | Thing::Function(_) => 0,
+    }
+}
+
+/// vCPUs of one of a thing's servers (the largest it may be resized to).
+fn most_vcpu(catalogue: &Catalogue, thing: &Thing, actions: &[TimedAction]) -> f64 {
+    let ec2 = |name: &str| {
+        catalogue
+            .instance_type(name)
+            .map_or(0.0, |(_, t)| f64::from(t.vcpu))
+    };
+    match thing {
+        Thing::Instance {
+            id, instance_type, ..
+        } => actions
+            .iter()
+            .filter_map(|a| match &a.action {
+                Action::Resize {
+                    thing,
+                    instance_type,
+                } if thing == id => Some(ec2(instance_type)),
+                _ => None,
+            })
+            .fold(ec2(instance_type), f64::max),
+        Thing::AutoScalingGroup(g) => ec2(&g.instance_type),
+        Thing::OnPremises { model, .. } => catalogue
+            .server_model(model)
+            .map_or(0.0, |(_, m)| f64::from(m.vcpu)),
+        Thing::ContainerService(c) => c.task_vcpu.max(0.0),
+        Thing::LoadBalancer(_) | Thing::Queue(_) | Thing::Topic { .. } | Thing::Function(_) => 0.0,
     }
 }
 

@@ -1,10 +1,11 @@
 //! The service catalogue: every price, size and documented default the
 //! simulation uses, loaded from `assets/catalogue.ron`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Everything that can be bought, with its public list price.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Catalogue {
     /// EC2 instance types on offer.
@@ -30,7 +31,7 @@ pub struct Catalogue {
 }
 
 /// Amazon ECS / EKS and AWS Fargate prices and defaults.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerCatalogue {
     /// Fargate price per vCPU-hour.
@@ -56,7 +57,7 @@ pub struct ContainerCatalogue {
 }
 
 /// AWS Lambda prices and limits.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LambdaCatalogue {
     /// Price per million invocations.
@@ -90,7 +91,7 @@ pub struct LambdaCatalogue {
 }
 
 /// Amazon SNS prices and delivery defaults.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicCatalogue {
     /// Price per million publishes.
@@ -106,7 +107,7 @@ pub struct TopicCatalogue {
 }
 
 /// Amazon SQS (standard queue) prices and defaults.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueCatalogue {
     /// Price per million API requests.
@@ -128,7 +129,9 @@ pub struct QueueCatalogue {
 }
 
 /// The five EC2 instance families of the course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Family {
     /// Balanced compute, memory and network (m5, m7i).
     GeneralPurpose,
@@ -165,7 +168,9 @@ impl Family {
 }
 
 /// The kind of work a request asks for; instance speed differs per class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum WorkClass {
     /// Ordinary web and API requests.
     Web,
@@ -182,7 +187,7 @@ pub enum WorkClass {
 /// Relative throughput per vCPU for each class of work (1.0 = an m5 vCPU on web work).
 ///
 /// Zero means the machine cannot do that work at all (no GPU).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Speed {
     /// Web and API requests.
@@ -211,7 +216,7 @@ impl Speed {
 }
 
 /// One EC2 instance type with its on-demand price.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceType {
     /// The API name, e.g. `m5.large`.
@@ -232,7 +237,7 @@ pub struct InstanceType {
 }
 
 /// Lifecycle and billing defaults shared by all instances.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ec2Defaults {
     /// Seconds from launch until the instance can serve (boot + application start).
@@ -256,7 +261,7 @@ pub struct Ec2Defaults {
 }
 
 /// Discounts of the pricing models, as fractions off on-demand.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PricingModels {
     /// Compute Savings Plan discount.
@@ -274,7 +279,7 @@ pub struct PricingModels {
 }
 
 /// Reserved Instance discounts by payment option.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReservedDiscounts {
     /// Nothing paid up front.
@@ -286,7 +291,7 @@ pub struct ReservedDiscounts {
 }
 
 /// Spot capacity terms.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpotTerms {
     /// Typical discount off on-demand.
@@ -298,7 +303,7 @@ pub struct SpotTerms {
 }
 
 /// A Dedicated Host of one family.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DedicatedHost {
     /// Family the host runs.
@@ -310,7 +315,7 @@ pub struct DedicatedHost {
 }
 
 /// A server model bought for an on-premises data centre.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerModel {
     /// Name used in solutions.
@@ -329,7 +334,7 @@ pub struct ServerModel {
 }
 
 /// The running costs of owning servers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnPremCosts {
     /// Years over which a server's price is written off.
@@ -341,7 +346,7 @@ pub struct OnPremCosts {
 }
 
 /// Elastic Load Balancing (Application Load Balancer) prices and defaults.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerCatalogue {
     /// Price per load balancer-hour.

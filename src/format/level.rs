@@ -1,5 +1,6 @@
 //! The level file: the world a player is dropped into.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::WorkClass;
@@ -7,7 +8,7 @@ use super::solution::{Purchase, Thing, ThingKind};
 use super::time::{ClockTime, Span};
 
 /// Text in every language the game speaks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// English.
@@ -17,7 +18,7 @@ pub struct Text {
 }
 
 /// A whole level as written in `level.ron`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Level {
     /// Stable id, the folder name (`01-on-prem-dilemma`).
@@ -66,7 +67,7 @@ pub struct Level {
 }
 
 /// Where a level sits in the campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum LevelKind {
     /// A guided lesson that teaches one idea.
     #[default]
@@ -78,7 +79,7 @@ pub enum LevelKind {
 }
 
 /// One kind of request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
     /// Id used by sources.
@@ -108,7 +109,7 @@ pub struct Workload {
 }
 
 /// How service times vary around their mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum ServiceTime {
     /// Exponential: most requests are quick, a few take several times the mean.
     #[default]
@@ -118,7 +119,7 @@ pub enum ServiceTime {
 }
 
 /// Downstream work triggered by a served request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Call {
     /// The workload of the downstream request.
@@ -133,7 +134,10 @@ fn default_response_kib() -> f64 {
 }
 
 /// Whether the caller waits.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Mode` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Mode {
     /// The caller waits: late after `deadline`; the caller gives up after `timeout`
     /// (the request is then dropped).
@@ -168,7 +172,7 @@ impl Mode {
 }
 
 /// A source of traffic.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// Id used in links (`("shoppers", "web-lb")`).
@@ -190,7 +194,10 @@ pub struct Source {
 }
 
 /// A traffic shape; every shape multiplies the rate.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Shape` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Shape {
     /// A smooth daily cycle between `low` and `high` times the base, highest at `peak`.
     Daily {
@@ -257,7 +264,7 @@ fn one() -> f64 {
 }
 
 /// What the player may place.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Palette {
     /// Kinds of thing on the palette.
@@ -271,7 +278,7 @@ pub struct Palette {
 }
 
 /// A scripted event.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// When it happens.
@@ -281,7 +288,10 @@ pub struct Event {
 }
 
 /// What a scripted event does.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `EventKind` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum EventKind {
     /// `count` in-service instances of a thing fail (hardware fault).
     InstanceFailure {
@@ -325,7 +335,7 @@ pub enum EventKind {
 }
 
 /// Goals and star thresholds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goals {
     /// Minimum percent of finished requests that were ok.
@@ -346,7 +356,7 @@ pub struct Goals {
 }
 
 /// Cost ceilings for the stars, in dollars over the whole level.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StarThresholds {
     /// The budget: at or below it the level is won with one star.
@@ -358,7 +368,7 @@ pub struct StarThresholds {
 }
 
 /// A guided step of a lesson.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// What the player is asked to do.
@@ -370,8 +380,13 @@ pub struct Step {
     pub done_when: Condition,
 }
 
-/// A condition the game checks to complete a guided step.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A condition the game checks to complete a guided step. Build conditions
+/// test the architecture on the board (they follow every change); the
+/// others watch a run (see `format::steps`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Condition` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Condition {
     /// A thing of this kind is placed.
     Placed(ThingKind),
@@ -382,10 +397,37 @@ pub enum Condition {
         /// Kind of the thing linked to.
         to: ThingKind,
     },
+    /// Links run from `from` through boxes matching `via`, in order, each
+    /// linked from the one before: `Route(from: "shoppers", via:
+    /// [LoadBalancer, AutoScalingGroup])` is shoppers → a load balancer → a group.
+    Route {
+        /// Source or thing id, `*` for any source.
+        from: String,
+        /// The boxes along the way, in order.
+        via: Vec<super::steps::Hop>,
+        /// How many different boxes the last hop must reach (default 1).
+        #[serde(default)]
+        at_least: Option<u32>,
+    },
+    /// A group or container service (`thing`, or `*` for any) has a scaling policy of this kind.
+    Scales {
+        /// Thing id, `*` for any.
+        thing: String,
+        /// The kind of policy.
+        by: super::steps::ScalingBy,
+    },
+    /// The account holds a Reserved Instance or a Savings Plan.
+    Commits,
+    /// Every one of these holds.
+    All(Vec<Condition>),
+    /// At least one of these holds.
+    Any(Vec<Condition>),
     /// The run has reached this time.
     ClockReached(ClockTime),
     /// Availability so far is at least this percent.
     AvailabilityAtLeast(f64),
     /// The run has finished.
     RunFinished,
+    /// The run has finished and met the level's goals.
+    Passed,
 }

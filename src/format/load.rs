@@ -1,6 +1,5 @@
 //! Reading files into checked data: parse errors carry file, line and column.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -8,16 +7,12 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::catalogue::Catalogue;
+use super::code::Code;
 use super::level::Level;
 use super::problem::{Problem, Severity, SourceFile};
 use super::solution::Solution;
 
-/// The largest level or solution file read, in bytes: 1 MiB, a hundred times
-/// the biggest bundled level, refused before it is parsed.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
-/// How deep values may nest (a list in a struct in a variant ...): bundled
-/// files nest 6 deep; the bound keeps the parser's recursion off the stack's end.
-pub const MAX_NESTING: usize = 32;
+pub use super::bounds::{MAX_FILE_BYTES, MAX_NESTING};
 
 /// The catalogue shipped with the game.
 pub const CATALOGUE_RON: &str = include_str!("../../assets/catalogue.ron");
@@ -26,12 +21,23 @@ pub const CATALOGUE_RON: &str = include_str!("../../assets/catalogue.ron");
 #[derive(Debug, Error)]
 pub enum LoadError {
     /// The file could not be read at all.
-    #[error("error: cannot read {path}: {source}")]
+    #[error(
+        "error[E0011]: cannot read {}: {source}",
+        crate::files::shown_path(path)
+    )]
     Io {
         /// The path tried.
         path: PathBuf,
         /// What the operating system said.
         source: std::io::Error,
+    },
+    /// The file is not one to read: a FIFO, a socket, a device, a directory.
+    #[error("error[E0011]: cannot read {}: {why}", crate::files::shown_path(path))]
+    Refused {
+        /// The path tried.
+        path: PathBuf,
+        /// Why it was refused.
+        why: String,
     },
     /// The file is not valid RON of the expected shape.
     #[error("{0}")]
@@ -61,20 +67,45 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, LoadError> {
     }
     ron_options().from_str(&file.text).map_err(|err| {
         let start = err.span.start;
+        let offset = offset_of(&file.text, start.line, start.col);
+        if let Some(e) = super::syntax::explain(&file.text, offset, &err.code) {
+            return LoadError::Syntax(Box::new(
+                file.problem_at_offset(Severity::Error, e.offset, e.width, e.message, Some(e.hint))
+                    .with_code(e.code),
+            ));
+        }
         let width = if err.span.end.line == start.line {
             err.span.end.col.saturating_sub(start.col).max(1)
         } else {
             1
         };
-        LoadError::Syntax(Box::new(file.problem_at(
-            Severity::Error,
-            start.line,
-            start.col,
-            width,
-            syntax_message(&err.code),
-            syntax_hint(&err.code),
-        )))
+        LoadError::Syntax(Box::new(
+            file.problem_at(
+                Severity::Error,
+                start.line,
+                start.col,
+                width,
+                syntax_message(&err.code),
+                syntax_hint(&err.code),
+            )
+            .with_code(Code::of_ron(&err.code)),
+        ))
     })
+}
+
+/// Byte offset of a 1-based line and column (in characters), as RON gives them.
+pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (n, l) in text.split_inclusive('\n').enumerate() {
+        if n + 1 == line {
+            return offset
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(l.len(), |(i, _)| i);
+        }
+        offset += l.len();
+    }
+    text.len()
 }
 
 fn syntax_message(code: &ron::Error) -> String {
@@ -121,29 +152,43 @@ pub fn to_ron<T: Serialize>(value: &T) -> Result<String, ron::Error> {
     ron::ser::to_string_pretty(value, pretty)
 }
 
-/// Reads a file from disk, refusing one over [`MAX_FILE_BYTES`] before
-/// reading the rest of it (a device such as `/dev/zero` never ends).
+/// Reads a file from disk through [`crate::files::read_limited`]: only a
+/// regular file, never past [`MAX_FILE_BYTES`] (a device such as `/dev/zero`
+/// never ends), and never blocking on a FIFO.
 pub fn read(path: &Path) -> Result<SourceFile, LoadError> {
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    loaded(
+        path,
+        crate::files::read_limited(path, MAX_FILE_BYTES as u64),
+    )
+}
+
+/// As [`read`], for a file found in a folder: a symlink put there after the
+/// folder was listed is refused, not followed.
+pub fn read_entry(path: &Path) -> Result<SourceFile, LoadError> {
+    loaded(
+        path,
+        crate::files::read_limited_nofollow(path, MAX_FILE_BYTES as u64),
+    )
+}
+
+fn loaded(
+    path: &Path,
+    bytes: Result<Vec<u8>, crate::files::FileError>,
+) -> Result<SourceFile, LoadError> {
+    use crate::files::FileError;
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(io)?;
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-        && meta.len() > MAX_FILE_BYTES as u64
-    {
-        return Err(too_large(&name, meta.len()));
+    match bytes {
+        Ok(bytes) => decode(&name, bytes),
+        Err(FileError::TooBig { bytes, .. }) => Err(too_large(&name, bytes)),
+        Err(FileError::Io(source)) => Err(LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Err(err @ FileError::NotRegular(_)) => Err(LoadError::Refused {
+            path: path.to_path_buf(),
+            why: err.to_string(),
+        }),
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_large(&name, bytes.len() as u64));
-    }
-    decode(&name, bytes)
 }
 
 /// Turns a file's bytes into text, pointing at the first byte that is not UTF-8.
@@ -162,16 +207,19 @@ pub fn decode(path: &str, bytes: Vec<u8>) -> Result<SourceFile, LoadError> {
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             Err(LoadError::Syntax(Box::new(
-                SourceFile::new(path, text).problem_at(
-                    Severity::Error,
-                    line,
-                    col,
-                    1,
-                    "the file is not UTF-8 text",
-                    Some(
-                        "save it as UTF-8 (levels may hold Korean text, but only in UTF-8)".into(),
-                    ),
-                ),
+                SourceFile::new(path, text)
+                    .problem_at(
+                        Severity::Error,
+                        line,
+                        col,
+                        1,
+                        "the file is not UTF-8 text",
+                        Some(
+                            "save it as UTF-8 (levels may hold Korean text, but only in UTF-8)"
+                                .into(),
+                        ),
+                    )
+                    .with_code(Code::NotUtf8),
             )))
         }
     }
@@ -187,7 +235,8 @@ fn too_large(path: &str, bytes: u64) -> LoadError {
             "the file holds {bytes} bytes, over the {MAX_FILE_BYTES} a level or solution may hold (MAX_FILE_BYTES)"
         ),
         Some("a level is a few kilobytes; is this the right file?".into()),
-    )))
+    )
+    .with_code(Code::Bound(super::bounds::Bound::FileBytes))))
 }
 
 /// A level path may name the folder of a level; its `level.ron` is meant.

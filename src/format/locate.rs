@@ -1,14 +1,18 @@
 //! Finding where in a file a parsed value came from.
 //!
-//! RON gives positions only for syntax errors, so meaning errors are placed by
-//! searching the text: a value is found as `field: "value"` (or as the quoted
-//! value alone), and a numeric field as `field:` after the id of the thing it
-//! belongs to. The n-th problem about the same value points at its n-th
-//! occurrence, so two bad copies of one typo are both shown.
+//! RON gives positions only for syntax errors. Meaning errors name the value
+//! they are about by its path in the file ([`Spot::At`]), which
+//! [`super::spans`] follows through the text. A few whole-file problems still
+//! place themselves by searching: a value is found as `field: "value"` (or as
+//! the quoted value alone), and the n-th problem about the same value points
+//! at its n-th occurrence.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
+use super::code::Code;
 use super::problem::{Problem, Severity, SourceFile};
+use super::spans::{Found, Path, Tree};
 
 /// What to point at.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +37,13 @@ pub enum Spot<'a> {
     Nth(&'a str, usize),
     /// The start of the file.
     Top,
+    /// The value at a path in this file (its name, when it has one).
+    At(Path<'a>),
+    /// The field name a value is written under (the value, when the field is left out).
+    KeyAt(Path<'a>),
+    /// The value at a path in the level file, from a solution's checks
+    /// (things and links the level places).
+    InLevel(Path<'a>),
 }
 
 /// The most problems listed for one file: placing each searches the text, so
@@ -42,6 +53,12 @@ pub const MAX_PROBLEMS: usize = 100;
 /// Collects problems for one file, placing each in the text.
 pub struct Reporter<'f> {
     file: &'f SourceFile,
+    /// The level file, when this reporter checks a solution against it.
+    level_file: Option<&'f SourceFile>,
+    /// The file read into ranges, once the first path needs it.
+    tree: OnceCell<Option<Tree>>,
+    /// The level file read into ranges.
+    level_tree: OnceCell<Option<Tree>>,
     seen: BTreeMap<String, usize>,
     /// Problems found so far, in the order reported (at most [`MAX_PROBLEMS`]).
     pub problems: Vec<Problem>,
@@ -56,11 +73,27 @@ impl<'f> Reporter<'f> {
     pub fn new(file: &'f SourceFile) -> Self {
         Self {
             file,
+            level_file: None,
+            tree: OnceCell::new(),
+            level_tree: OnceCell::new(),
             seen: BTreeMap::new(),
             problems: Vec::new(),
             unlisted: 0,
             unlisted_error: false,
         }
+    }
+
+    /// A reporter for a solution file that may also point into its level's file.
+    pub fn with_level(file: &'f SourceFile, level_file: Option<&'f SourceFile>) -> Self {
+        Self {
+            level_file,
+            ..Self::new(file)
+        }
+    }
+
+    /// Whether another problem would still be listed (so its hint is worth working out).
+    pub fn listing(&self) -> bool {
+        self.problems.len() < MAX_PROBLEMS
     }
 
     /// Problems reported so far, listed or not.
@@ -92,28 +125,68 @@ impl<'f> Reporter<'f> {
                     self.unlisted
                 ),
                 Some("fix the ones shown and check again".into()),
-            );
+            )
+            .with_code(Code::MoreProblems);
             self.problems.push(note);
         }
         self.problems
     }
 
     /// Records an error.
-    pub fn error(&mut self, spot: Spot<'_>, message: impl Into<String>, hint: Option<String>) {
-        self.push(Severity::Error, spot, message.into(), hint);
+    pub fn error(
+        &mut self,
+        code: Code,
+        spot: Spot<'_>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.push(code, Severity::Error, spot, message.into(), hint);
     }
 
     /// Records a warning.
-    pub fn warn(&mut self, spot: Spot<'_>, message: impl Into<String>, hint: Option<String>) {
-        self.push(Severity::Warning, spot, message.into(), hint);
+    pub fn warn(
+        &mut self,
+        code: Code,
+        spot: Spot<'_>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.push(code, Severity::Warning, spot, message.into(), hint);
     }
 
-    fn push(&mut self, severity: Severity, spot: Spot<'_>, message: String, hint: Option<String>) {
+    fn push(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        spot: Spot<'_>,
+        message: String,
+        hint: Option<String>,
+    ) {
         if self.problems.len() >= MAX_PROBLEMS {
             self.unlisted += 1;
             self.unlisted_error |= severity == Severity::Error;
             return;
         }
+        let placed = match spot {
+            Spot::At(path) => place(self.file, &self.tree, &path, false),
+            Spot::KeyAt(path) => place(self.file, &self.tree, &path, true),
+            Spot::InLevel(path) => match self.level_file {
+                Some(level) => place(level, &self.level_tree, &path, false),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some((file, offset, width)) = placed {
+            self.problems.push(
+                file.problem_at_offset(severity, offset, width, message, hint)
+                    .with_code(code),
+            );
+            return;
+        }
+        let spot = match spot {
+            Spot::At(_) | Spot::KeyAt(_) | Spot::InLevel(_) => Spot::Top,
+            other => other,
+        };
         let key = format!("{spot:?}");
         let nth = *self
             .seen
@@ -123,9 +196,44 @@ impl<'f> Reporter<'f> {
         let (offset, width) = find(&self.file.text, spot, nth).unwrap_or((0, 1));
         self.problems.push(
             self.file
-                .problem_at_offset(severity, offset, width, message, hint),
+                .problem_at_offset(severity, offset, width, message, hint)
+                .with_code(code),
         );
     }
+}
+
+/// The file, byte offset and width a path points at, reading the file's
+/// tree the first time; `None` when the text cannot be followed.
+fn place<'f>(
+    file: &'f SourceFile,
+    tree: &OnceCell<Option<Tree>>,
+    path: &Path<'_>,
+    key: bool,
+) -> Option<(&'f SourceFile, usize, usize)> {
+    let tree = tree.get_or_init(|| Tree::parse(&file.text)).as_ref()?;
+    let found = tree.find(path);
+    let (offset, width) = span_of(&file.text, &found, key && found.depth == path.segs().len());
+    Some((file, offset, width))
+}
+
+/// What to underline of a found value: the field name when asked for, a
+/// named value's name, a short value whole, or the first character of a
+/// value that runs over several lines.
+fn span_of(text: &str, found: &Found, key: bool) -> (usize, usize) {
+    let chars = |from: usize, to: usize| text.get(from..to).map_or(1, |t| t.chars().count());
+    if key && let Some((at, len)) = found.key {
+        return (at, chars(at, at + len));
+    }
+    if let Some((from, to)) = found.name {
+        return (from, chars(from, to));
+    }
+    let line_end = text[found.start..]
+        .find('\n')
+        .map_or(text.len(), |i| found.start + i);
+    (
+        found.start,
+        chars(found.start, found.end.min(line_end)).max(1),
+    )
 }
 
 /// Byte offset and character width of the n-th match of a spot.
@@ -158,7 +266,9 @@ fn find(text: &str, spot: Spot<'_>, nth: usize) -> Option<(usize, usize)> {
             .match_indices(pattern)
             .nth(n)
             .map(|(i, _)| (i, pattern.trim_end_matches('(').chars().count())),
-        Spot::Top => Some((first_code_offset(text), 1)),
+        Spot::Top | Spot::At(_) | Spot::KeyAt(_) | Spot::InLevel(_) => {
+            Some((first_code_offset(text), 1))
+        }
     }
 }
 
@@ -215,8 +325,8 @@ mod tests {
             field: Some("type"),
             value: "m5.huge",
         };
-        r.error(spot, "unknown", None);
-        r.error(spot, "unknown", None);
+        r.error(Code::UnknownName, spot, "unknown", None);
+        r.error(Code::UnknownName, spot, "unknown", None);
         assert_eq!((r.problems[0].line, r.problems[0].col), (3, 29));
         assert_eq!((r.problems[1].line, r.problems[1].col), (4, 29));
         assert_eq!(r.problems[0].width, 9);
@@ -227,6 +337,7 @@ mod tests {
         let file = SourceFile::new("s.ron", TEXT);
         let mut r = Reporter::new(&file);
         r.error(
+            Code::OutOfRange,
             Spot::FieldAfter {
                 anchor: "g",
                 field: "min",

@@ -1,13 +1,19 @@
 //! File formats: serde types for the catalogue, levels and solutions; loading
 //! with located errors; and a separate pass that checks what the files mean.
 
+pub mod bounds;
 pub mod budget;
 pub mod catalogue;
+pub mod code;
 pub mod level;
 pub mod load;
 pub mod locate;
 pub mod problem;
+pub mod schema;
 pub mod solution;
+pub mod spans;
+pub mod steps;
+pub mod syntax;
 pub mod time;
 pub mod validate;
 
@@ -48,7 +54,7 @@ impl From<LoadError> for InputError {
                 problems: vec![*p],
                 io: None,
             },
-            io @ LoadError::Io { .. } => InputError {
+            io @ (LoadError::Io { .. } | LoadError::Refused { .. }) => InputError {
                 problems: Vec::new(),
                 io: Some(io.to_string()),
             },
@@ -91,8 +97,12 @@ pub fn check_texts(
                     return Err(err);
                 }
             };
-            problems.extend(validate::check_solution(
-                &catalogue, &level, &solution, &file,
+            problems.extend(validate::check_solution_in(
+                &catalogue,
+                &level,
+                Some(&level_file),
+                &solution,
+                &file,
             ));
             Some((solution, file))
         }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::code::Code;
+
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -16,6 +18,8 @@ pub enum Severity {
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
+    /// The stable code of this kind of problem.
+    pub code: Code,
     /// File path as given by the user.
     pub file: String,
     /// 1-based line.
@@ -39,21 +43,47 @@ impl Problem {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The problem as one JSON object: file, line, col, width, severity,
+    /// code, message and hint. JSON escapes every control character, so
+    /// nothing here can reach a terminal raw.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "width": self.width,
+            "severity": match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            "code": self.code.id(),
+            "message": self.message,
+            "hint": self.hint,
+        })
+    }
+
+    /// The same problem with its code.
+    #[must_use]
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = code;
+        self
+    }
 }
 
 /// Text from a file made safe to print: control characters (an escape
-/// sequence in a hostile file could clear or recolour the terminal) become `�`.
+/// sequence in a hostile file could clear or recolour the terminal), newlines
+/// and bidi overrides are written as escapes; tabs stay, to keep the caret
+/// under its column.
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(|c| c.is_control() && c != '\t') {
-        text.chars()
-            .map(|c| {
-                if c.is_control() && c != '\t' {
-                    '\u{fffd}'
-                } else {
-                    c
-                }
-            })
-            .collect::<String>()
+    if text
+        .chars()
+        .any(|c| c != '\t' && crate::files::is_unsafe_char(c))
+    {
+        text.split('\t')
+            .map(|part| crate::files::shown(part).into_owned())
+            .collect::<Vec<_>>()
+            .join("\t")
             .into()
     } else {
         text.into()
@@ -66,7 +96,12 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", printable(&self.message))?;
+        writeln!(
+            f,
+            "{label}[{}]: {}",
+            self.code.id(),
+            printable(&self.message)
+        )?;
         let gutter = self.line.to_string().len();
         let pad = " ".repeat(gutter);
         writeln!(
@@ -104,11 +139,17 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Wraps a text with the name problems should show.
+    /// Wraps a text with the name problems should show. A leading UTF-8
+    /// byte order mark, which some Windows editors write, is dropped: it is
+    /// invisible, so columns count as the editor shows them.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         Self {
             path: path.into(),
-            text: text.into(),
+            text,
         }
     }
 
@@ -133,6 +174,9 @@ impl SourceFile {
         let (excerpt, excerpt_col) = window(whole, col);
         Problem {
             severity,
+            // Problems made outside a reporter are mostly syntax errors; the
+            // maker sets the code with `with_code`.
+            code: Code::Syntax,
             file: self.path.clone(),
             line,
             col,

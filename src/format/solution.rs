@@ -1,12 +1,13 @@
 //! The solution file: the architecture a player built.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::Family;
 use super::time::{ClockTime, Span};
 
 /// A player's architecture, as saved by the game and scored by `peakload score`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Solution {
     /// Id of the level this solves.
@@ -30,7 +31,9 @@ pub struct Solution {
 }
 
 /// The kinds of thing a player can place (the palette).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum ThingKind {
     /// Servers bought for an on-premises data centre.
     OnPremises,
@@ -67,7 +70,10 @@ impl ThingKind {
 }
 
 /// One placed thing.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Thing` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Thing {
     /// Servers in your own data centre: bought up front, fixed, slow to add.
     OnPremises {
@@ -107,7 +113,7 @@ pub enum Thing {
 }
 
 /// An Amazon ECS or EKS service.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerSpec {
     /// Id used in links.
@@ -132,7 +138,7 @@ pub struct ContainerSpec {
 }
 
 /// A container orchestrator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Orchestrator {
     /// Amazon ECS: no charge for the control plane.
     Ecs,
@@ -141,7 +147,7 @@ pub enum Orchestrator {
 }
 
 /// Where container tasks run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Capacity {
     /// AWS Fargate: no instances to manage, priced per task vCPU and GB.
     Fargate,
@@ -150,7 +156,7 @@ pub enum Capacity {
 }
 
 /// An AWS Lambda function.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
     /// Id used in links.
@@ -169,7 +175,7 @@ pub struct FunctionSpec {
 }
 
 /// A Lambda function's processor architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Arch {
     /// Intel or AMD.
     #[default]
@@ -220,7 +226,7 @@ impl Thing {
 }
 
 /// How an instance is bought.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Purchase {
     /// Pay by the second while it runs (covered by any matching commitment).
     #[default]
@@ -232,7 +238,7 @@ pub enum Purchase {
 }
 
 /// An Auto Scaling group.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoScalingGroup {
     /// Id used in links and actions.
@@ -268,7 +274,10 @@ fn yes() -> bool {
 }
 
 /// A dynamic scaling policy.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Policy` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Policy {
     /// Keep a metric near a target: scale out fast and in proportion, scale in slowly.
     TargetTracking {
@@ -299,7 +308,7 @@ pub enum Policy {
 }
 
 /// A metric a policy can follow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Metric {
     /// Average CPU utilisation of in-service instances, percent.
     Cpu,
@@ -310,7 +319,7 @@ pub enum Metric {
 }
 
 /// One step of a step-scaling policy.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepAdjustment {
     /// Applies when the metric is at or above this (if set).
@@ -324,7 +333,7 @@ pub struct StepAdjustment {
 }
 
 /// A scheduled action of an Auto Scaling group.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scheduled {
     /// When it applies.
@@ -344,7 +353,7 @@ pub struct Scheduled {
 }
 
 /// An Elastic Load Balancer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancer {
     /// Id used in links.
@@ -367,7 +376,7 @@ pub struct LoadBalancer {
 }
 
 /// An Amazon SQS standard queue.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueSpec {
     /// Id used in links.
@@ -384,7 +393,7 @@ pub struct QueueSpec {
 }
 
 /// Who can reach a load balancer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Scheme {
     /// Reached from the internet (sources).
     #[default]
@@ -394,7 +403,7 @@ pub enum Scheme {
 }
 
 /// How a load balancer picks a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Algorithm {
     /// Each healthy instance gets an equal share.
     #[default]
@@ -404,7 +413,10 @@ pub enum Algorithm {
 }
 
 /// A commitment bought for the whole level, charged whether used or not.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Commitment` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Commitment {
     /// Reserved Instances of one type.
     Reserved {
@@ -428,7 +440,7 @@ pub enum Commitment {
 }
 
 /// A Reserved Instance term.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Term {
     /// One year.
     OneYear,
@@ -437,7 +449,7 @@ pub enum Term {
 }
 
 /// A Reserved Instance payment option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Payment {
     /// Nothing up front.
     NoUpfront,
@@ -448,7 +460,7 @@ pub enum Payment {
 }
 
 /// A Savings Plan type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum PlanKind {
     /// Any instance family.
     Compute,
@@ -457,7 +469,7 @@ pub enum PlanKind {
 }
 
 /// A change the player made while the run was going.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimedAction {
     /// When it was made.
@@ -468,7 +480,10 @@ pub struct TimedAction {
 }
 
 /// Something the player does to a running architecture.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+// Struct-like variants refuse unknown fields too: a misspelt field
+// inside `Action` must not fall back to its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Action {
     /// Set an Auto Scaling group's desired capacity (clamped to its min and max).
     SetDesired {

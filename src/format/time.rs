@@ -103,6 +103,15 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
     if m >= 60.0 || s >= 60.0 {
         return Err(format!("`{text}`: minutes and seconds run 00 to 59"));
     }
+    // "25:00" would silently mean 01:00 on day 2, which a one-day level
+    // never reaches: an author writing it meant something else.
+    if h >= 24.0 {
+        return Err(format!(
+            "`{text}`: hours run 00 to 23; for the next day write \"d2 {:02}:{:02}\"",
+            h as u32 - 24,
+            m as u32
+        ));
+    }
     finite_non_negative(day * DAY + h * HOUR + m * MINUTE + s, text)
 }
 
@@ -204,6 +213,48 @@ impl Serialize for Span {
     }
 }
 
+/// The forms a time is written in, for the JSON Schema: seconds or a string.
+fn time_schema(description: &str, pattern: &str) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": description,
+        "anyOf": [
+            { "type": "number", "minimum": 0 },
+            { "type": "string", "pattern": pattern }
+        ]
+    })
+}
+
+/// A span's string form: a number and a unit.
+const SPAN_PATTERN: &str = r"^\s*[0-9]+(\.[0-9]+)?\s*(ms|s|m|min|h|d|w)\s*$";
+/// A point in time's string form: a clock time, maybe on a later day, or a span.
+const CLOCK_PATTERN: &str = r"^\s*((d[1-9][0-9]* )?[0-9]{1,2}:[0-5][0-9](:[0-5][0-9])?|[0-9]+(\.[0-9]+)?\s*(ms|s|m|min|h|d|w))\s*$";
+
+impl schemars::JsonSchema for Span {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Span".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        time_schema(
+            "A length of time: seconds (90), or a number and a unit (\"250ms\", \"90s\", \"5m\", \"2h\", \"3d\", \"1w\").",
+            SPAN_PATTERN,
+        )
+    }
+}
+
+impl schemars::JsonSchema for ClockTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ClockTime".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        time_schema(
+            "A point in time: seconds since the start, a clock time (\"12:05\", \"12:05:30\", \"d2 12:05\"), or a span from the start (\"45d\").",
+            CLOCK_PATTERN,
+        )
+    }
+}
+
 impl fmt::Display for ClockTime {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(&format_clock(self.0))
@@ -239,6 +290,7 @@ mod tests {
         assert_eq!(parse_clock("200d"), Ok(200.0 * 86_400.0));
         assert!(parse_clock("12:75").is_err());
         assert!(parse_clock("d0 01:00").is_err());
+        assert!(parse_clock("25:00").is_err_and(|e| e.contains("d2 01:00")));
     }
 
     #[test]

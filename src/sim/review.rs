@@ -6,7 +6,7 @@
 //! arrays are walked.
 
 use crate::format::level::Shape;
-use crate::format::solution::ThingKind;
+use crate::format::solution::{Algorithm, Thing, ThingKind};
 
 use super::Score;
 use super::components::Group;
@@ -46,6 +46,26 @@ pub const COMPUTE_SERVICES: [Service; 7] = [
 /// One thing worth telling the player about a run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finding {
+    /// A queue nobody reads: every message sent to it waits until it is late
+    /// or expires.
+    NoConsumer {
+        /// The queue's id.
+        queue: String,
+        /// Requests of the streams through it that ended late, dropped or unfinished.
+        stuck: u64,
+    },
+    /// A round-robin load balancer spread the same share over targets of
+    /// different sizes: the small ones filled up while the big ones idled.
+    RoundRobinUneven {
+        /// The load balancer's id.
+        balancer: String,
+        /// Its busiest target (by mean utilisation) and how busy it was (0..=1).
+        busiest: (String, f64),
+        /// Its idlest target and how busy it was (0..=1).
+        idlest: (String, f64),
+        /// Requests that failed while its targets were saturated.
+        failed: u64,
+    },
     /// A goal of the level was not met.
     GoalMissed(MissedGoal),
     /// The stretch of the run in which the most requests failed.
@@ -62,6 +82,8 @@ pub enum Finding {
         main_reason: Option<DropReason>,
         /// Something the level scripted at or just before it (or during it), if anything.
         trigger: Option<Trigger>,
+        /// Whether the trigger came during the stretch rather than at its start.
+        trigger_during: bool,
     },
     /// A thing ran out of capacity (see [`super::metrics::saturated`]) while
     /// requests failed: a consumer working flat out through a backlog in time
@@ -77,6 +99,10 @@ pub enum Finding {
         total_s: f64,
         /// Highest utilisation in the stretch (0..=1).
         peak_utilisation: f64,
+        /// Requests that failed in the stretch.
+        failed: u64,
+        /// Whether it is part of the level (its settings cannot be changed).
+        locked: bool,
     },
     /// How an Auto Scaling group or container service answered its worst saturated stretch.
     ScalingLag {
@@ -94,6 +120,12 @@ pub enum Finding {
         max: u32,
         /// When the capacity it asked for had all come into service (None: not by the end of the run).
         ready_s: Option<f64>,
+        /// Whether it has any scaling policy.
+        has_policy: bool,
+        /// Whether it is part of the level (its settings cannot be changed).
+        locked: bool,
+        /// Requests that failed in the stretch.
+        failed: u64,
     },
     /// Requests lost because something failed rather than because of load.
     FailureLosses {
@@ -229,35 +261,89 @@ impl Trigger {
 }
 
 /// What went wrong in a run (finished or not), most important first, at most
-/// [`MAX_FINDINGS`]. Missed goals lead; then what lost requests (the worst
-/// stretch, saturation, scaling lag, failures); then money (idle capacity,
-/// unused commitments, the biggest bill line), which moves ahead of the
-/// performance findings when cost is what kept stars away.
+/// [`MAX_FINDINGS`]. Findings about lost requests are ranked by how many
+/// requests each explains, so the first one names what cost the most; money
+/// findings (idle capacity, unused commitments, the biggest bill line) follow,
+/// or lead when cost is what failed the run or kept stars away. Goals missed
+/// are the score's own verdict and not repeated here, except a compliance
+/// rule broken (`GoalMissed`), which is a cause in itself.
 pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
     let setup = &sim.ctx.setup;
     let m = &sim.metrics;
     let tick_s = setup.tick_s;
     let money_matters = score.failed_goals.iter().any(|g| g.starts_with("cost "))
         || (score.passed && score.stars < 3);
-    let money = if money_matters { 30 } else { 0 };
-    let mut found: Vec<(u32, Finding)> = Vec::new();
+    // Requests explained rank request findings; money findings rank by a
+    // fixed band above or below them.
+    let money_band: u64 = if money_matters { u64::MAX / 2 } else { 0 };
+    let mut found: Vec<(u64, Finding)> = Vec::new();
 
     for goal in &score.failed_goals {
-        found.push((100, Finding::GoalMissed(missed_goal(goal, score))));
+        if let g @ (MissedGoal::DedicatedOnly { .. } | MissedGoal::Other(_)) =
+            missed_goal(goal, score)
+        {
+            found.push((u64::MAX, Finding::GoalMissed(g)));
+        }
+    }
+
+    let things: Vec<&Thing> = setup
+        .level
+        .preplaced
+        .iter()
+        .chain(&setup.solution.things)
+        .collect();
+    let locked = |i: usize| i < setup.level.preplaced.len();
+    let links: Vec<&(String, String)> = setup
+        .level
+        .preplaced_links
+        .iter()
+        .chain(&setup.solution.links)
+        .collect();
+    let per_stream = stream_requests(sim, score);
+
+    // A queue with no consumer holds every message until it is late.
+    for t in &things {
+        if t.kind() != ThingKind::Queue || links.iter().any(|(f, _)| f == t.id()) {
+            continue;
+        }
+        let stuck: u64 = setup
+            .visits
+            .get(t.id())
+            .into_iter()
+            .flatten()
+            .filter(|&&i| setup.streams.get(i).is_some_and(|s| s.counted()))
+            .filter_map(|&i| per_stream.get(i))
+            .map(|r| r.late + r.dropped + r.pending)
+            .sum();
+        if stuck > 0 {
+            found.push((
+                stuck,
+                Finding::NoConsumer {
+                    queue: t.id().to_string(),
+                    stuck,
+                },
+            ));
+        }
     }
 
     if let Some(worst) = m.worst_losses()
         && worst.failed() > 0
     {
+        let (trigger, during) = match trigger_for(sim, &worst.stretch) {
+            Some((t, during)) => (Some(t), during),
+            None => (None, false),
+        };
+        // A summary of the worst stretch, ranked below the causes it sums up.
         found.push((
-            90,
+            worst.failed() / 2,
             Finding::WorstLosses {
                 from_s: worst.stretch.from_s,
                 to_s: worst.stretch.to_s,
                 dropped: worst.dropped,
                 late: worst.late,
                 main_reason: worst.main_reason(),
-                trigger: trigger_for(sim, &worst.stretch),
+                trigger,
+                trigger_during: during,
             },
         ));
     }
@@ -275,20 +361,58 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
             .then(b.1.span_s().total_cmp(&a.1.span_s()))
             .then(a.0.cmp(&b.0))
     });
-    for (rank, &(i, stretch)) in saturated.iter().take(2).enumerate() {
+    for &(i, stretch) in saturated.iter().take(2) {
         let t = &m.things[i];
         found.push((
-            80 - rank as u32,
+            stretch.failed,
             Finding::Saturated {
                 thing: t.id.clone(),
                 from_s: stretch.from_s,
                 to_s: stretch.to_s,
                 total_s: t.saturated_ticks as f64 * tick_s,
                 peak_utilisation: stretch.peak_utilisation,
+                failed: stretch.failed,
+                locked: locked(i),
             },
         ));
         if let Some(lag) = scaling_lag(sim, i, &stretch) {
-            found.push((78 - rank as u32, lag));
+            found.push((stretch.failed.saturating_sub(1), lag));
+        }
+    }
+
+    // A round-robin balancer over targets of different sizes.
+    for t in &things {
+        let Thing::LoadBalancer(lb) = t else { continue };
+        if lb.algorithm != Algorithm::RoundRobin {
+            continue;
+        }
+        let mut busy: Vec<(String, f64, u64)> = links
+            .iter()
+            .filter(|(f, _)| f == t.id())
+            .filter_map(|(_, to)| {
+                let i = m.things.iter().position(|s| s.id == *to)?;
+                let s = &m.things[i];
+                let failed = s.worst().map_or(0, |w| w.failed);
+                Some((to.clone(), s.mean_utilisation()?, failed))
+            })
+            .collect();
+        if busy.len() < 2 {
+            continue;
+        }
+        busy.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (hi, lo) = (&busy[0], &busy[busy.len() - 1]);
+        // Equal shares on unequal servers: one side well over twice as busy.
+        if hi.1 >= 0.5 && hi.1 >= 2.0 * lo.1 {
+            let failed = busy.iter().map(|b| b.2).max().unwrap_or(0);
+            found.push((
+                failed.max(1) + if money_matters { money_band } else { 0 },
+                Finding::RoundRobinUneven {
+                    balancer: t.id().to_string(),
+                    busiest: (hi.0.clone(), hi.1),
+                    idlest: (lo.0.clone(), lo.1),
+                    failed,
+                },
+            ));
         }
     }
 
@@ -310,14 +434,8 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
             }
         }
         let lost: u64 = by_reason.iter().map(|(_, n)| n).sum();
-        // Ahead of load findings when failures caused most of the drops.
-        let rank = if 2 * lost >= score.requests.dropped {
-            85
-        } else {
-            70
-        };
         found.push((
-            rank,
+            lost,
             Finding::FailureLosses {
                 by_reason,
                 spot_reclaims,
@@ -344,7 +462,7 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
         let compute_usd: f64 = COMPUTE_SERVICES.into_iter().map(line).sum();
         if mean < IDLE_BELOW && compute_usd > 0.0 {
             found.push((
-                60 + money,
+                money_band + 3,
                 Finding::IdleCapacity {
                     mean_utilisation: mean,
                     idle_usd: compute_usd * (1.0 - mean),
@@ -357,7 +475,7 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
     let committed_usd = line(Service::Ec2Reserved) + line(Service::SavingsPlans);
     if m.unused_commitment_usd >= 0.005 {
         found.push((
-            58 + money,
+            money_band + 2,
             Finding::UnusedCommitment {
                 unused_usd: m.unused_commitment_usd,
                 committed_usd,
@@ -378,7 +496,7 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
         && total_usd > 0.0
     {
         found.push((
-            50 + money,
+            money_band + 1,
             Finding::CostliestLine {
                 service,
                 usd,
@@ -393,6 +511,25 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
         .into_iter()
         .take(MAX_FINDINGS)
         .map(|(_, f)| f)
+        .collect()
+}
+
+/// Each stream's requests as the score counts them, by stream index.
+fn stream_requests(sim: &Sim, score: &Score) -> Vec<super::score::Requests> {
+    let mut sources = score.sources.iter();
+    let mut calls = score.calls.iter();
+    sim.ctx
+        .setup
+        .streams
+        .iter()
+        .map(|spec| {
+            let entry = if spec.parent.is_none() {
+                sources.next()
+            } else {
+                calls.next()
+            };
+            entry.map(|e| e.requests).unwrap_or_default()
+        })
         .collect()
 }
 
@@ -433,13 +570,31 @@ fn lookback_s(tick_s: f64) -> f64 {
 }
 
 /// The scripted event (or spot reclaim) that best explains a stretch: the
-/// latest one in the lookback before it starts, else the first one during it.
-fn trigger_for(sim: &Sim, stretch: &Stretch) -> Option<Trigger> {
+/// latest one in the lookback before it starts, else the first one during it
+/// (then `true`). An outage or failure of a thing no traffic reaches explains nothing.
+fn trigger_for(sim: &Sim, stretch: &Stretch) -> Option<(Trigger, bool)> {
     let setup = &sim.ctx.setup;
     let from = stretch.from_s - lookback_s(setup.tick_s);
     let mut candidates: Vec<Trigger> = Vec::new();
+    let reached = |thing: &str| {
+        thing == "*"
+            || setup
+                .visits
+                .get(thing)
+                .is_some_and(|streams| !streams.is_empty())
+    };
     for h in &sim.ctx.log {
         let at_s = h.at_s;
+        match &h.what {
+            What::Outage { thing, .. }
+            | What::ServersFailed { thing, .. }
+            | What::SpotReclaimed { thing }
+                if !reached(thing) =>
+            {
+                continue;
+            }
+            _ => {}
+        }
         candidates.push(match &h.what {
             What::SpikeStarted { source, multiplier } => Trigger::Spike {
                 source: source.clone(),
@@ -498,7 +653,10 @@ fn trigger_for(sim: &Sim, stretch: &Stretch) -> Option<Trigger> {
                 _ => Some(t),
             })
     };
-    before.or_else(during).cloned()
+    match before {
+        Some(t) => Some((t.clone(), false)),
+        None => during().map(|t| (t.clone(), true)),
+    }
 }
 
 /// How a group or container service answered a saturated stretch, from the
@@ -528,6 +686,11 @@ fn scaling_lag(sim: &Sim, index: usize, stretch: &Stretch) -> Option<Finding> {
         .get::<&Group>(*entity)
         .map(|g| (g.desired, g.max))
         .ok()?;
+    let has_policy = match thing {
+        Thing::AutoScalingGroup(g) => !g.policies.is_empty() || !g.scheduled.is_empty(),
+        Thing::ContainerService(c) => !c.policies.is_empty(),
+        _ => false,
+    };
     // A decision made just before saturation set in answered the same pressure.
     let since = stretch.from_s - stretch_grace_s(setup.tick_s);
     let mut from = None;
@@ -579,319 +742,11 @@ fn scaling_lag(sim: &Sim, index: usize, stretch: &Stretch) -> Option<Finding> {
         to,
         max,
         ready_s,
+        has_policy,
+        locked: index < setup.level.preplaced.len(),
+        failed: stretch.failed,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::format::{SourceFile, check_texts};
-
-    /// Runs a test level (bundled or frozen) to the end with a solution text, and reviews it.
-    fn review_of(level: &str, name: &str, solution: &str) -> (Score, Vec<Finding>) {
-        let (level_file, _) = super::super::testdata::level_and_solution(level, name);
-        let checked = check_texts(
-            level_file,
-            Some(SourceFile::new(format!("{name}.ron"), solution)),
-        )
-        .expect("test files check");
-        let sim = super::super::run_checked(&checked, None).expect("builds");
-        let score = Score::of(&sim);
-        let findings = review(&sim, &score);
-        println!("{level} / {name}:");
-        for f in &findings {
-            println!("  {f:?}");
-        }
-        (score, findings)
-    }
-
-    fn bundled_review(level: &str, which: &str) -> (Score, Vec<Finding>) {
-        let (_, text) = super::super::testdata::level_and_solution(level, which);
-        review_of(level, which, text)
-    }
-
-    fn worst(findings: &[Finding]) -> Option<&Finding> {
-        findings
-            .iter()
-            .find(|f| matches!(f, Finding::WorstLosses { .. }))
-    }
-
-    #[test]
-    fn a_fixed_fleet_saturates_and_loses_most_through_the_spike() {
-        let (score, findings) = bundled_review("day", "naive");
-        assert!(findings.len() <= MAX_FINDINGS);
-        assert_eq!(
-            findings[0],
-            Finding::GoalMissed(MissedGoal::Availability {
-                got_pct: score.availability_pct,
-                goal_pct: 99.5
-            })
-        );
-        assert!((score.availability_pct - 27.04).abs() < 0.01);
-        // Losses begin as the evening rises past the fleet (12:19:47), run
-        // through the 13:00 flash sale and last to the end of the day.
-        let Some(Finding::WorstLosses {
-            from_s,
-            to_s,
-            dropped,
-            late,
-            main_reason,
-            trigger,
-        }) = worst(&findings)
-        else {
-            panic!("no worst stretch: {findings:?}");
-        };
-        assert_eq!((*from_s, *to_s), (44_387.0, 86_400.0));
-        assert_eq!(*main_reason, Some(DropReason::QueueFull));
-        assert!(*dropped <= score.requests.dropped && *dropped > 13_000_000);
-        assert!(*late <= score.requests.late && *late > 23_000_000);
-        assert_eq!(
-            *trigger,
-            Some(Trigger::Spike {
-                source: "buyers".into(),
-                at_s: 46_800.0,
-                multiplier: 2.5
-            })
-        );
-        assert!(findings.contains(&Finding::Saturated {
-            thing: "shop".into(),
-            from_s: 43_681.0,
-            to_s: 86_400.0,
-            total_s: 45_819.0,
-            peak_utilisation: 1.0,
-        }));
-        // Min = max = 12: it never asked for more.
-        assert!(findings.contains(&Finding::ScalingLag {
-            thing: "shop".into(),
-            saturated_s: 43_681.0,
-            asked_s: None,
-            from: 12,
-            to: 12,
-            max: 12,
-            ready_s: None,
-        }));
-    }
-
-    #[test]
-    fn target_tracking_asks_within_a_minute_and_has_capacity_in_six_and_a_half() {
-        let (score, findings) = bundled_review("day", "reference");
-        assert!(score.passed);
-        // The day starts at 700 requests a second on six instances.
-        assert!(findings.contains(&Finding::ScalingLag {
-            thing: "shop".into(),
-            saturated_s: 0.0,
-            asked_s: Some(60.0),
-            from: 6,
-            to: 54,
-            max: 60,
-            ready_s: Some(390.0),
-        }));
-        let Some(Finding::WorstLosses {
-            from_s,
-            to_s,
-            dropped,
-            ..
-        }) = worst(&findings)
-        else {
-            panic!("no worst stretch: {findings:?}");
-        };
-        assert_eq!((*from_s, *to_s), (0.0, 314.0));
-        assert!(*dropped <= score.requests.dropped && *dropped >= 100_000);
-    }
-
-    #[test]
-    fn owning_for_the_average_loses_requests_at_the_seasonal_peak() {
-        let (score, findings) = bundled_review("01", "naive");
-        let Some(Finding::WorstLosses {
-            from_s,
-            to_s,
-            dropped,
-            main_reason,
-            trigger,
-            ..
-        }) = worst(&findings)
-        else {
-            panic!("no worst stretch: {findings:?}");
-        };
-        // A 20-hour stretch of day 44 of the year, inside the season (peak day 45).
-        assert_eq!((*from_s, *to_s), (3_751_200.0, 3_823_200.0));
-        assert!((36.0..=54.0).contains(&(from_s / 86_400.0)));
-        assert_eq!(*main_reason, Some(DropReason::QueueFull));
-        assert!(*dropped > 30_000_000 && *dropped < score.requests.dropped);
-        // The season is the level's rhythm, not a scripted event.
-        assert_eq!(*trigger, None);
-        assert!(findings.iter().any(|f| matches!(
-            f,
-            Finding::Saturated { thing, from_s: 3_751_200.0, peak_utilisation, .. }
-                if thing == "rack" && *peak_utilisation == 1.0
-        )));
-        assert!(
-            !findings
-                .iter()
-                .any(|f| matches!(f, Finding::IdleCapacity { .. }))
-        );
-    }
-
-    #[test]
-    fn owning_for_the_peak_pays_for_idle_servers() {
-        let (score, findings) = review_of(
-            "01",
-            "buy-for-peak",
-            include_str!("../../levels/01-on-prem-dilemma/buy-for-peak.ron"),
-        );
-        assert!(score.passed);
-        assert!(worst(&findings).is_none(), "nothing failed: {findings:?}");
-        let Some(Finding::IdleCapacity {
-            mean_utilisation,
-            idle_usd,
-            compute_usd,
-        }) = findings
-            .iter()
-            .find(|f| matches!(f, Finding::IdleCapacity { .. }))
-        else {
-            panic!("no idle capacity: {findings:?}");
-        };
-        // Six servers for a year, busy a fifth of the time.
-        assert!(
-            (mean_utilisation - 0.1976).abs() < 0.001,
-            "{mean_utilisation}"
-        );
-        assert!((compute_usd - score.cost_by_service["on_premises"]).abs() < 1e-9);
-        assert!((idle_usd - 20_479.16).abs() < 0.5, "{idle_usd}");
-        // One star: cost is what kept the others away, so money comes first.
-        assert_eq!(score.stars, 1);
-        assert!(matches!(findings[0], Finding::IdleCapacity { .. }));
-        assert_eq!(
-            findings[1],
-            Finding::CostliestLine {
-                service: Service::OnPremises,
-                usd: *compute_usd,
-                total_usd: score.cost_usd
-            }
-        );
-    }
-
-    #[test]
-    fn a_tightly_coupled_call_fails_every_order_during_the_outage() {
-        let (score, findings) = bundled_review("08", "naive");
-        assert_eq!(score.dropped_by_reason["downstream_failed"], 48_014);
-        assert_eq!(
-            worst(&findings),
-            Some(&Finding::WorstLosses {
-                from_s: 3_600.0,
-                to_s: 4_200.0,
-                dropped: 48_014,
-                late: 0,
-                main_reason: Some(DropReason::DownstreamFailed),
-                trigger: Some(Trigger::Outage {
-                    thing: "fulfilment".into(),
-                    at_s: 3_600.0,
-                    until_s: 4_200.0
-                }),
-            })
-        );
-        assert!(findings.contains(&Finding::FailureLosses {
-            by_reason: vec![(DropReason::DownstreamFailed, 48_014)],
-            spot_reclaims: 0,
-            servers_failed: 0,
-            outages: 1,
-        }));
-
-        // With a queue between, the consumer works flat out through the
-        // backlog after the outage, loses nothing, and that is no finding.
-        let (score, findings) = bundled_review("08", "reference");
-        assert_eq!(score.requests.dropped + score.requests.late, 0);
-        assert_eq!(
-            findings,
-            vec![Finding::CostliestLine {
-                service: Service::Ec2OnDemand,
-                usd: score.cost_by_service["ec2_on_demand"],
-                total_usd: score.cost_usd
-            }]
-        );
-    }
-
-    #[test]
-    fn a_failed_server_is_named_as_the_cause_of_lost_requests() {
-        let (_, findings) = bundled_review("05", "reference");
-        assert!(matches!(
-            worst(&findings),
-            Some(Finding::WorstLosses {
-                from_s: 9_000.0,
-                to_s: 9_030.0,
-                main_reason: Some(DropReason::ServerFailed),
-                trigger: Some(Trigger::ServersFailed {
-                    count: 1,
-                    at_s: 9_000.0,
-                    ..
-                }),
-                ..
-            })
-        ));
-        assert!(findings.contains(&Finding::FailureLosses {
-            by_reason: vec![(DropReason::Killed, 3), (DropReason::ServerFailed, 3_754)],
-            spot_reclaims: 0,
-            servers_failed: 1,
-            outages: 0,
-        }));
-    }
-
-    #[test]
-    fn an_oversized_fixed_fleet_is_over_budget_for_idle_capacity() {
-        let (score, findings) = review_of(
-            "day",
-            "fixed-for-peak",
-            include_str!("testdata/day-fixed-for-peak.ron"),
-        );
-        assert!(matches!(
-            findings[0],
-            Finding::GoalMissed(MissedGoal::Budget { budget_usd: 95.0, cost_usd }) if cost_usd == score.cost_usd
-        ));
-        let Finding::IdleCapacity {
-            mean_utilisation,
-            idle_usd,
-            compute_usd,
-        } = findings[1]
-        else {
-            panic!("idle capacity should come next: {findings:?}");
-        };
-        assert!(
-            (mean_utilisation - 0.2865).abs() < 0.001,
-            "{mean_utilisation}"
-        );
-        assert!((compute_usd - 101.376).abs() < 1e-6);
-        assert!((idle_usd - compute_usd * (1.0 - mean_utilisation)).abs() < 1e-9);
-    }
-
-    #[test]
-    fn reservations_nobody_uses_are_reported_in_dollars() {
-        // Level 03's naive fleet runs 12 on-demand m5.large all day; 20 are reserved.
-        let solution = r#"Solution(
-    level: "day-fixture",
-    things: [
-        LoadBalancer(id: "shop-lb"),
-        AutoScalingGroup(id: "shop", type: "m5.large", min: 12, desired: 12, max: 12),
-    ],
-    links: [("buyers", "shop-lb"), ("shop-lb", "shop")],
-    commitments: [Reserved(type: "m5.large", count: 20, term: OneYear, payment: NoUpfront)],
-)"#;
-        let (score, findings) = review_of("day", "reserved", solution);
-        let reserved = score.cost_by_service["ec2_reserved"];
-        let Some(Finding::UnusedCommitment {
-            unused_usd,
-            committed_usd,
-        }) = findings
-            .iter()
-            .find(|f| matches!(f, Finding::UnusedCommitment { .. }))
-        else {
-            panic!("no unused commitment: {findings:?}");
-        };
-        assert!((committed_usd - reserved).abs() < 1e-9);
-        // Eight of the twenty idle every hour of the day.
-        assert!(
-            (unused_usd - reserved * 8.0 / 20.0).abs() < 1e-6,
-            "{unused_usd} of {reserved}"
-        );
-        assert!(!score.cost_by_service.contains_key("ec2_on_demand"));
-    }
-}
+mod tests;

@@ -1,6 +1,7 @@
 //! The app state machine: campaign map → level (build, run) → results.
 //! `update` takes one message and changes the state; drawing only reads it.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -8,15 +9,14 @@ use serde::Deserialize;
 
 use crate::bundled;
 use crate::format::level::{Event, Level, LevelKind, Shape, Text};
-use crate::format::{Catalogue, Solution, SourceFile, load};
+use crate::format::{Catalogue, Solution, load};
 use crate::sim::Score;
 use crate::sim::review::{self, Finding};
 
-use super::inspector::Input;
+use super::keep::sandbox_key;
 use super::keymap::{self, Context, Msg};
-use super::layout;
-use super::play::{Edit, Focus, Play, Speed, Status};
-use super::progress::{self, Damage, Loaded, Progress, Store};
+use super::play::{Focus, Play, Status};
+use super::progress::{Damage, Loaded, Progress, Store};
 use super::strings::{Lang, Strings};
 
 /// Which screen is up.
@@ -86,6 +86,9 @@ pub struct Results {
     pub scroll: u16,
 }
 
+/// How far a page key scrolls.
+pub(super) const PAGE: u16 = 8;
+
 /// The whole game state.
 pub struct App {
     /// Words on screen.
@@ -104,11 +107,18 @@ pub struct App {
     pub screen: Screen,
     /// Campaign map row.
     pub campaign_at: usize,
+    /// How far the campaign's "about" panel is scrolled.
+    pub about_scroll: u16,
+    /// A locked level the player asked to open once: asking again opens it.
+    pub locked_asked: Option<usize>,
     /// Sandbox pattern row.
     pub pattern_at: usize,
+    /// The sandbox pattern being played, if the sandbox is open.
+    pub sandbox_open: Option<usize>,
     /// The level being played.
     pub play: Option<Play>,
-    /// Campaign index of the level being played (None: a file or the sandbox).
+    /// Campaign index of the level being played (None: a file of the
+    /// player's or the sandbox). A bundled level opened from a file counts too.
     pub playing: Option<usize>,
     /// The last run's results.
     pub results: Option<Results>,
@@ -118,6 +128,10 @@ pub struct App {
     pub help: bool,
     /// Set when the player quits.
     pub quit: bool,
+    /// Set when the player asks to suspend the game (Ctrl-Z).
+    pub suspend: bool,
+    /// Leaving the level ends the game (it was opened with `peakload play`).
+    pub leave_to_shell: bool,
     /// A message for the campaign map.
     pub notice: Option<Status>,
     /// Terminal size at the last draw (for mouse hit-testing).
@@ -125,6 +139,14 @@ pub struct App {
     /// Whether the open level's build may be written back to the data
     /// directory (not when its saved build could not be read: that file is left alone).
     pub keep_build: bool,
+    /// The build as it was opened, as saved text (a file the player named
+    /// is written back only when the build changed).
+    pub opened_text: Option<String>,
+    /// Undo and redo history of boards left this session, by where they are
+    /// kept: reopening a level brings its history back.
+    pub histories: BTreeMap<PathBuf, (String, super::play::History)>,
+    /// Every failure to save this session, said again when the game ends.
+    pub save_failures: Vec<String>,
 }
 
 /// What the campaign map says about a progress file that could not be read whole.
@@ -194,16 +216,24 @@ impl App {
             progress,
             screen: Screen::Campaign,
             campaign_at: first_open,
+            about_scroll: 0,
+            locked_asked: None,
             pattern_at: 0,
+            sandbox_open: None,
             play: None,
             playing: None,
             results: None,
             par: None,
             help: false,
             quit: false,
+            suspend: false,
+            leave_to_shell: false,
             notice,
             size: (80, 24),
             keep_build: true,
+            opened_text: None,
+            histories: BTreeMap::new(),
+            save_failures: Vec::new(),
         })
     }
 
@@ -212,7 +242,7 @@ impl App {
         self.strings.lang
     }
 
-    /// Whether a campaign level can be opened: lessons in order, challenges after every lesson.
+    /// Whether a campaign level is unlocked: lessons in order, challenges after every lesson.
     pub fn unlocked(&self, index: usize) -> bool {
         let Some(entry) = self.levels.get(index) else {
             return false;
@@ -232,6 +262,21 @@ impl App {
         }
     }
 
+    /// Whether a run is going that the screen must animate.
+    pub fn animating(&self) -> bool {
+        self.screen == Screen::Play
+            && self
+                .play
+                .as_ref()
+                .and_then(|p| p.run.as_ref())
+                .is_some_and(|r| !r.sim.finished())
+    }
+
+    /// Whether the player asked to suspend (and forgets it).
+    pub fn take_suspend(&mut self) -> bool {
+        std::mem::take(&mut self.suspend)
+    }
+
     /// Opens a level with a starting architecture.
     pub fn open(
         &mut self,
@@ -243,67 +288,62 @@ impl App {
         self.par = crate::par::bundled(&level.id);
         let mut play = Play::new(level, self.catalogue.clone(), solution);
         play.save_to = save_to;
+        self.opened_text = load::to_ron(&play.solution).ok();
         self.keep_build = true;
-        self.play = Some(play);
         self.playing = playing;
+        // The history of the same board left earlier this session comes back.
+        if let Some(path) = self.keep_path_for(&play)
+            && let Some((text, history)) = self.histories.remove(&path)
+            && self.opened_text.as_deref() == Some(text.as_str())
+        {
+            play.set_history(history);
+        }
+        self.play = Some(play);
         self.results = None;
         self.screen = Screen::Play;
     }
 
-    /// Opens a campaign level with the player's last architecture for it.
+    /// Opens a level given on the command line: leaving it ends the game,
+    /// and a bundled level (the same text) counts in the campaign.
+    pub fn open_file(&mut self, level: Level, solution: Solution, save_to: Option<PathBuf>) {
+        let same = |a: &Level, b: &Level| matches!((load::to_ron(a), load::to_ron(b)), (Ok(x), Ok(y)) if x == y);
+        let index = self
+            .levels
+            .iter()
+            .position(|e| e.level.id == level.id && same(&e.level, &level));
+        if let Some(i) = index {
+            self.campaign_at = i;
+        }
+        self.open(level, solution, index, save_to);
+        self.leave_to_shell = true;
+    }
+
+    /// Opens a campaign level with the player's last architecture for it. A
+    /// locked level asks once, then opens: a learner may look ahead.
     pub fn open_campaign(&mut self, index: usize) {
         let Some(entry) = self.levels.get(index) else {
             return;
         };
-        if !self.unlocked(index) {
-            self.notice = Some(Status {
-                key: "notice.locked",
-                args: vec![],
-                error: true,
-            });
+        if !self.unlocked(index) && self.locked_asked != Some(index) {
+            self.locked_asked = Some(index);
+            self.notice = Some(Status::info("notice.locked_ask", vec![]));
             return;
         }
+        self.locked_asked = None;
         let level = entry.level.clone();
-        // A build in progress may not pass `check` yet (that is fine: it is
-        // shown as it was); one that cannot even be read is moved aside to
-        // `.bak` and the level starts empty, or, if it cannot be moved, left
-        // untouched and never written over.
-        let mut keep = true;
-        let mut said = None;
-        let solution = match self.store.load_solution(&level.id) {
-            Some((path, text)) => {
-                let parsed = text.ok().and_then(|text| {
-                    load::parse_solution(&SourceFile::new(path.display().to_string(), text)).ok()
-                });
-                match parsed {
-                    Some(s) => s,
-                    None => {
-                        said = Some(match progress::keep_aside(&path) {
-                            Ok(kept_as) => Status {
-                                key: "notice.build_kept_aside",
-                                args: vec![("path", kept_as.display().to_string())],
-                                error: true,
-                            },
-                            Err(_) => {
-                                keep = false;
-                                Status {
-                                    key: "notice.build_unreadable",
-                                    args: vec![("path", path.display().to_string())],
-                                    error: true,
-                                }
-                            }
-                        });
-                        Solution::default()
-                    }
-                }
-            }
-            None => Solution::default(),
-        };
+        let (solution, said, keep) = self.load_kept(&level.id);
         self.campaign_at = index;
         self.open(level, solution, Some(index), None);
         self.keep_build = keep;
+        if !self.unlocked(index)
+            && let Some(play) = self.play.as_mut()
+        {
+            play.status = Some(Status::info("status.not_unlocked", vec![]));
+        }
         // Said on the level's status line now, and on the map afterwards.
-        if let Some(play) = self.play.as_mut() {
+        if let Some(play) = self.play.as_mut()
+            && said.is_some()
+        {
             play.status.clone_from(&said);
         }
         if said.is_some() {
@@ -311,7 +351,7 @@ impl App {
         }
     }
 
-    /// Opens the sandbox with a traffic pattern.
+    /// Opens the sandbox with a traffic pattern and the board last built on it.
     pub fn open_sandbox(&mut self, pattern: usize) {
         let Some(file) = &self.sandbox else { return };
         let Some(p) = file.patterns.get(pattern) else {
@@ -322,7 +362,15 @@ impl App {
             s.shapes = p.shapes.clone();
         }
         level.events = p.events.clone();
-        self.open(level, Solution::default(), None, None);
+        let (solution, said, keep) = self.load_kept(&sandbox_key(pattern));
+        self.sandbox_open = Some(pattern);
+        self.open(level, solution, None, None);
+        self.keep_build = keep;
+        if let Some(play) = self.play.as_mut()
+            && said.is_some()
+        {
+            play.status = said;
+        }
     }
 
     /// Where keys go now.
@@ -330,13 +378,18 @@ impl App {
         match self.screen {
             Screen::Campaign => Context::Campaign,
             Screen::Sandbox => Context::Sandbox,
+            Screen::Results if self.play.as_ref().is_some_and(|p| p.popup.is_some()) => {
+                Context::Popup
+            }
             Screen::Results => Context::Results,
             Screen::Play => match &self.play {
+                Some(p) if p.popup.is_some() => Context::Popup,
                 Some(p) if p.run.is_some() => Context::Run,
                 Some(p) => match p.focus {
                     Focus::Board => Context::Board,
                     Focus::Palette => Context::Palette,
                     Focus::Inspector => Context::Inspector,
+                    Focus::Steps => Context::Steps,
                 },
                 None => Context::Campaign,
             },
@@ -349,8 +402,13 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.update(Msg::Quit);
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(key.code, KeyCode::Char('c' | 'z')) {
+            self.update(if key.code == KeyCode::Char('c') {
+                Msg::Quit
+            } else {
+                Msg::Suspend
+            });
             return;
         }
         // Typing into a field takes every key until Enter or Esc.
@@ -365,10 +423,26 @@ impl App {
                     play.set_row(row, &text);
                 }
                 KeyCode::Esc => play.edit = None,
+                KeyCode::Backspace if edit.fresh => {
+                    edit.buffer.clear();
+                    edit.fresh = false;
+                }
                 KeyCode::Backspace => {
                     edit.buffer.pop();
                 }
-                KeyCode::Char(c) if edit.buffer.chars().count() < 40 => edit.buffer.push(c),
+                // The first key typed replaces the old value.
+                KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                    if edit.fresh {
+                        edit.buffer.clear();
+                        edit.fresh = false;
+                    }
+                    if edit.buffer.chars().count() < 40 {
+                        edit.buffer.push(c);
+                    }
+                }
+                KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End => {
+                    edit.fresh = false;
+                }
                 _ => {}
             }
             return;
@@ -390,6 +464,10 @@ impl App {
                 self.quit = true;
                 return;
             }
+            Msg::Suspend => {
+                self.suspend = true;
+                return;
+            }
             Msg::Help => {
                 self.help = !self.help;
                 return;
@@ -400,6 +478,10 @@ impl App {
             }
             _ => {}
         }
+        if self.context() == Context::Popup {
+            self.update_popup(msg);
+            return;
+        }
         match self.screen {
             Screen::Campaign => self.update_campaign(msg),
             Screen::Sandbox => self.update_sandbox(msg),
@@ -408,11 +490,30 @@ impl App {
         }
     }
 
+    fn update_popup(&mut self, msg: Msg) {
+        let Some(play) = self.play.as_mut() else {
+            return;
+        };
+        match msg {
+            Msg::Up => play.popup_scroll = play.popup_scroll.saturating_sub(1),
+            Msg::Down => play.popup_scroll = play.popup_scroll.saturating_add(1),
+            Msg::PageUp => play.popup_scroll = play.popup_scroll.saturating_sub(PAGE),
+            Msg::PageDown => play.popup_scroll = play.popup_scroll.saturating_add(PAGE),
+            _ => {
+                play.popup = None;
+                play.popup_scroll = 0;
+            }
+        }
+    }
+
     fn update_campaign(&mut self, msg: Msg) {
         let n = self.levels.len();
+        let before = self.campaign_at;
         match msg {
             Msg::Up => self.campaign_at = self.campaign_at.saturating_sub(1),
             Msg::Down => self.campaign_at = (self.campaign_at + 1).min(n.saturating_sub(1)),
+            Msg::PageUp => self.about_scroll = self.about_scroll.saturating_sub(PAGE),
+            Msg::PageDown => self.about_scroll = self.about_scroll.saturating_add(PAGE),
             Msg::Enter => self.open_campaign(self.campaign_at),
             Msg::Sandbox => self.screen = Screen::Sandbox,
             Msg::Lang => {
@@ -421,6 +522,10 @@ impl App {
                 self.save_progress();
             }
             _ => {}
+        }
+        if self.campaign_at != before {
+            self.about_scroll = 0;
+            self.locked_asked = None;
         }
     }
 
@@ -432,272 +537,6 @@ impl App {
             Msg::Enter => self.open_sandbox(self.pattern_at),
             Msg::Back => self.screen = Screen::Campaign,
             _ => {}
-        }
-    }
-
-    fn update_play(&mut self, msg: Msg) {
-        let Some(play) = self.play.as_mut() else {
-            self.screen = Screen::Campaign;
-            return;
-        };
-        let palette = play.level.palette.things.clone();
-        let running = play.run.is_some();
-        match msg {
-            Msg::Up | Msg::Down | Msg::Left | Msg::Right => {
-                let (dx, dy) = match msg {
-                    Msg::Up => (0, -1),
-                    Msg::Down => (0, 1),
-                    Msg::Left => (-1, 0),
-                    _ => (1, 0),
-                };
-                match (running, play.focus) {
-                    (false, Focus::Palette) => {
-                        play.palette_at = (play.palette_at as i32 + dy)
-                            .clamp(0, palette.len().saturating_sub(1) as i32)
-                            as usize;
-                    }
-                    (false, Focus::Inspector) if dy != 0 => {
-                        let n = play.rows().len();
-                        play.field_at = (play.field_at as i32 + dy)
-                            .clamp(0, n.saturating_sub(1) as i32)
-                            as usize;
-                    }
-                    (false, Focus::Inspector) => play.adjust_row(play.field_at, dx),
-                    _ => play.move_cursor(dx, dy),
-                }
-            }
-            Msg::NextFocus | Msg::PrevFocus => {
-                let order = [Focus::Board, Focus::Inspector, Focus::Palette];
-                let at = order.iter().position(|f| *f == play.focus).unwrap_or(0);
-                let step = if msg == Msg::NextFocus {
-                    1
-                } else {
-                    order.len() - 1
-                };
-                play.focus = order[(at + step) % order.len()];
-            }
-            Msg::PlaceNth(i) => {
-                if let Some(kind) = palette.get(i) {
-                    play.palette_at = i;
-                    play.place(*kind);
-                }
-            }
-            Msg::Place => {
-                if let Some(kind) = palette.get(play.palette_at) {
-                    play.place(*kind);
-                    play.focus = Focus::Board;
-                }
-            }
-            Msg::Enter => match play.focus {
-                Focus::Board => play.focus = Focus::Inspector,
-                Focus::Palette => {
-                    if let Some(kind) = palette.get(play.palette_at) {
-                        play.place(*kind);
-                        play.focus = Focus::Board;
-                    }
-                }
-                Focus::Inspector => {
-                    let rows = play.rows();
-                    if let Some(row) = rows.get(play.field_at) {
-                        match row.input() {
-                            Input::Fixed => {}
-                            Input::Choice(_) => play.adjust_row(play.field_at, 1),
-                            _ => {
-                                play.edit = Some(Edit {
-                                    row: play.field_at,
-                                    buffer: row.value().to_string(),
-                                })
-                            }
-                        }
-                    }
-                }
-            },
-            Msg::Rename => {
-                if let Some(node) = play.selected().filter(|n| !n.fixed) {
-                    play.focus = Focus::Inspector;
-                    play.field_at = 0;
-                    play.edit = Some(Edit {
-                        row: 0,
-                        buffer: node.id,
-                    });
-                }
-            }
-            Msg::Link => play.link(),
-            Msg::Move if play.selected().is_some_and(|n| !n.fixed) || play.moving => {
-                play.moving = !play.moving;
-            }
-            Msg::Delete => play.delete(),
-            Msg::Undo => play.undo(),
-            Msg::Redo => play.redo(),
-            Msg::Hint => play.hint = !play.hint,
-            Msg::Run => {
-                play.focus = Focus::Board;
-                play.start();
-            }
-            Msg::Pause => {
-                if let Some(r) = play.run.as_mut() {
-                    r.paused = !r.paused;
-                }
-            }
-            Msg::StepTick => {
-                if let Some(r) = play.run.as_mut() {
-                    r.paused = true;
-                    r.step();
-                    r.refresh();
-                }
-                play.check_steps();
-            }
-            Msg::Speed(i) => {
-                if let Some(r) = play.run.as_mut() {
-                    r.speed = Speed::ALL[i.min(3)];
-                    r.paused = false;
-                }
-            }
-            Msg::Faster | Msg::Slower => {
-                if let Some(r) = play.run.as_mut() {
-                    let at = Speed::ALL.iter().position(|s| *s == r.speed).unwrap_or(0);
-                    let to = if msg == Msg::Faster {
-                        (at + 1).min(3)
-                    } else {
-                        at.saturating_sub(1)
-                    };
-                    r.speed = Speed::ALL[to];
-                }
-            }
-            Msg::More => play.act(super::play::LiveChange::More),
-            Msg::Fewer => play.act(super::play::LiveChange::Fewer),
-            Msg::Save => self.save_solution(),
-            Msg::Back => {
-                if play.linking.is_some() || play.moving {
-                    play.linking = None;
-                    play.moving = false;
-                } else if running {
-                    play.stop();
-                } else if play.focus != Focus::Board {
-                    play.focus = Focus::Board;
-                } else {
-                    self.leave_level();
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn update_results(&mut self, msg: Msg) {
-        match msg {
-            Msg::Retry => {
-                if let Some(play) = self.play.as_mut() {
-                    play.run = None;
-                    play.status = None;
-                }
-                self.screen = Screen::Play;
-            }
-            Msg::Next => {
-                let next = self
-                    .playing
-                    .map(|i| i + 1)
-                    .filter(|&i| i < self.levels.len());
-                match next {
-                    Some(i) if self.unlocked(i) => self.open_campaign(i),
-                    _ => self.leave_level(),
-                }
-            }
-            Msg::Save => self.save_solution(),
-            Msg::Up => {
-                if let Some(r) = self.results.as_mut() {
-                    r.scroll = r.scroll.saturating_sub(1);
-                }
-            }
-            Msg::Down => {
-                if let Some(r) = self.results.as_mut() {
-                    r.scroll = r.scroll.saturating_add(1).min(40);
-                }
-            }
-            Msg::Back => self.leave_level(),
-            _ => {}
-        }
-    }
-
-    /// Back to the map, keeping the architecture for next time.
-    fn leave_level(&mut self) {
-        self.keep_architecture();
-        self.play = None;
-        self.results = None;
-        self.screen = Screen::Campaign;
-    }
-
-    /// Remembers the player's architecture for a campaign level in the data directory.
-    pub fn keep_architecture(&mut self) {
-        if !self.keep_build {
-            return;
-        }
-        let Some(play) = &self.play else { return };
-        if self.playing.is_none() {
-            return;
-        }
-        let Some(path) = self.store.solution_path(&play.level.id) else {
-            return;
-        };
-        if let Ok(text) = load::to_ron(&play.solution) {
-            let _ = progress::save_text(&path, &text);
-        }
-    }
-
-    fn save_progress(&mut self) {
-        if let Err(e) = self.store.save(&self.progress) {
-            self.notice = Some(Status {
-                key: "notice.save_failed",
-                args: vec![("why", e.to_string())],
-                error: true,
-            });
-        }
-    }
-
-    /// Saves the solution (with the run's live changes) as a file `peakload score` reads.
-    pub fn save_solution(&mut self) {
-        let Some(play) = self.play.as_mut() else {
-            return;
-        };
-        let solution = play.solution_to_save();
-        let path = play
-            .save_to
-            .clone()
-            .or_else(|| {
-                self.store.dir().map(|d| {
-                    d.join("solutions").join(format!(
-                        "{}-saved.ron",
-                        play.level.id.replace(['/', '\\'], "_")
-                    ))
-                })
-            })
-            .unwrap_or_else(|| PathBuf::from(format!("{}-solution.ron", play.level.id)));
-        let header = format!(
-            "// {} — saved by peakload; score it with `peakload score {} {}`\n",
-            play.level.id,
-            play.level.id,
-            path.display()
-        );
-        let result = load::to_ron(&solution)
-            .map_err(std::io::Error::other)
-            .and_then(|text| progress::save_text(&path, &format!("{header}{text}\n")));
-        match result {
-            Ok(()) => {
-                play.status = Some(Status {
-                    key: "status.saved",
-                    args: vec![("path", path.display().to_string())],
-                    error: false,
-                });
-                if let Some(r) = self.results.as_mut() {
-                    r.saved = Some(path);
-                }
-            }
-            Err(e) => {
-                play.status = Some(Status {
-                    key: "status.save_failed",
-                    args: vec![("why", e.to_string())],
-                    error: true,
-                });
-            }
         }
     }
 
@@ -726,28 +565,28 @@ impl App {
             }
             run.refresh();
         }
-        if let Some(play) = self.play.as_mut() {
-            play.check_steps();
-        }
         self.finish();
     }
 
-    /// Judges a finished run and shows the results.
-    fn finish(&mut self) {
-        let Some(play) = self.play.as_ref() else {
+    /// Judges a finished run and shows the results (once: a run already
+    /// judged is left as it is).
+    pub(super) fn finish(&mut self) {
+        let Some(play) = self.play.as_mut() else {
             return;
         };
-        let Some(run) = play.run.as_ref() else { return };
-        if !run.sim.finished() {
+        let Some(run) = play.run.as_mut() else { return };
+        if !run.sim.finished() || run.passed.is_some() {
             return;
         }
         let score = Score::of(&run.sim);
         let findings = review::review(&run.sim, &score);
+        run.passed = Some(score.passed);
+        play.check_steps();
+        let id = play.level.id.clone();
         let improved = match self.playing {
-            Some(_) => {
-                self.progress
-                    .record(&play.level.id, score.passed, score.stars, score.cost_usd)
-            }
+            Some(_) => self
+                .progress
+                .record(&id, score.passed, score.stars, score.cost_usd),
             None => false,
         };
         if improved {
@@ -763,81 +602,53 @@ impl App {
         });
         self.screen = Screen::Results;
     }
+}
 
-    /// A mouse click: select a level, a palette item, a box or a field.
-    fn click(&mut self, x: u16, y: u16) {
-        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+impl ratatui::widgets::Widget for &App {
+    /// Draws the screen up, each from the state it needs.
+    fn render(self, area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
+        use super::draw;
+        let s = &self.strings;
         match self.screen {
             Screen::Campaign => {
-                if let Some(i) = layout::campaign_row(area, x, y)
-                    && i < self.levels.len()
-                {
-                    if i == self.campaign_at {
-                        self.open_campaign(i);
-                    } else {
-                        self.campaign_at = i;
-                    }
-                }
+                let view = draw::campaign::CampaignView {
+                    levels: self.levels.iter().map(|e| &e.level).collect(),
+                    unlocked: (0..self.levels.len()).map(|i| self.unlocked(i)).collect(),
+                    progress: &self.progress,
+                    at: self.campaign_at,
+                    about_scroll: self.about_scroll,
+                    notice: self.notice.as_ref(),
+                };
+                draw::campaign::render(&view, s, area, buf);
             }
             Screen::Sandbox => {
-                if let Some(i) = layout::campaign_row(area, x, y) {
-                    let n = self.sandbox.as_ref().map_or(0, |s| s.patterns.len());
-                    if i < n {
-                        if i == self.pattern_at {
-                            self.open_sandbox(i);
-                        } else {
-                            self.pattern_at = i;
-                        }
-                    }
-                }
+                let view = self.sandbox.as_ref().map(|f| draw::campaign::SandboxView {
+                    patterns: f.patterns.iter().map(|p| (&p.name, &p.about)).collect(),
+                    at: self.pattern_at,
+                });
+                draw::campaign::render_sandbox(view.as_ref(), s, area, buf);
             }
             Screen::Play => {
-                let Some(play) = self.play.as_mut() else {
-                    return;
-                };
-                // A click elsewhere ends typing without applying it to another
-                // box, and drops a box being moved where it is (else the next
-                // arrow would move whichever box the click selected).
-                play.edit = None;
-                play.moving = false;
-                let areas = layout::play_areas(area);
-                let pos = ratatui::layout::Position::new(x, y);
-                if areas.left.contains(pos) && play.run.is_none() {
-                    let row = y.saturating_sub(areas.left.y + 1) as usize;
-                    if row < play.level.palette.things.len() {
-                        play.palette_at = row;
-                        play.focus = Focus::Palette;
-                    }
-                } else if areas.board.contains(pos) {
-                    if let Some(cell) = layout::board_cell(areas.board, play, x, y) {
-                        let occupied = play.nodes().iter().any(|n| n.at == cell);
-                        if play.focus == Focus::Palette && !occupied && play.run.is_none() {
-                            play.cursor = cell;
-                            if let Some(kind) =
-                                play.level.palette.things.get(play.palette_at).copied()
-                            {
-                                play.place(kind);
-                            }
-                        } else if play.linking.is_some() && occupied {
-                            play.cursor = cell;
-                            play.link();
-                        } else {
-                            play.cursor = cell;
-                            play.field_at = 0;
-                        }
-                        play.focus = Focus::Board;
-                    }
-                } else if areas.inspector.contains(pos) && play.run.is_none() {
-                    let inner_w = areas.inspector.width.saturating_sub(2);
-                    let line = y.saturating_sub(areas.inspector.y + 1) as usize;
-                    let lines = super::draw::inspector_lines(play, &self.strings, inner_w);
-                    play.focus = Focus::Inspector;
-                    if let Some(row) = lines.get(line).and_then(|(_, r)| *r) {
-                        play.field_at = row;
-                    }
+                if let Some(play) = &self.play {
+                    draw::level::render(play, s, area, buf);
                 }
             }
-            Screen::Results => {}
+            Screen::Results => {
+                if let (Some(play), Some(res)) = (&self.play, &self.results) {
+                    draw::results::render(
+                        play,
+                        res,
+                        self.par.as_ref(),
+                        self.leave_to_shell,
+                        s,
+                        area,
+                        buf,
+                    );
+                }
+            }
+        }
+        if self.help {
+            draw::help(self.context(), s, area, buf);
         }
     }
 }

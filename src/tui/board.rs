@@ -8,7 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Widget};
 
 use crate::format::solution::{Thing, ThingKind};
-use crate::sim::view::ThingFigures;
+use crate::sim::view::{ThingFigures, Trouble};
 
 use super::layout::Grid;
 use super::play::{Node, NodeKind, Play};
@@ -47,26 +47,51 @@ pub fn short(n: f64) -> String {
     }
 }
 
-/// The figure lines of a box: before a run, its settings; during a run, what it is doing.
+/// A rate in requests per second, with a decimal below ten: `0.5/s`, `38/s`, `2.4k/s`.
+pub fn short_rate(rps: f64) -> String {
+    if rps > 0.0 && rps < 10.0 {
+        format!("{rps:.1}/s")
+    } else {
+        format!("{}/s", short(rps))
+    }
+}
+
+/// Short words for why a box is red, for its last figure line.
+pub fn trouble_key(t: Trouble) -> &'static str {
+    match t {
+        Trouble::OverCapacity => "trouble.over_capacity",
+        Trouble::NoHealthyTarget => "trouble.no_target",
+        Trouble::Throttled => "trouble.throttled",
+        Trouble::NoConsumer => "trouble.no_consumer",
+        Trouble::Backlog => "trouble.backlog",
+        Trouble::Down => "trouble.down",
+    }
+}
+
+/// Whether a thing links on to anything (a queue's consumer).
+pub fn links_on(play: &Play, id: &str) -> bool {
+    play.links().iter().any(|(f, _, _)| f == id)
+}
+
+/// The figure lines of a box: before a run, its settings; during a run, what
+/// it is doing, and why it is red when it is.
 fn lines(play: &Play, node: &Node, fig: Option<&ThingFigures>, s: &Strings) -> Vec<String> {
     if let NodeKind::Source = node.kind {
-        let rps = play
-            .run
-            .as_ref()
-            .and_then(|r| {
-                r.sim
-                    .source_rates()
-                    .into_iter()
-                    .find(|(id, _)| *id == node.id)
-            })
-            .map(|(_, rps)| rps);
+        // The same figure the header and the traffic chart show.
+        let live = play.run.as_ref().and_then(|r| {
+            r.live
+                .source_rps
+                .iter()
+                .find(|(id, _)| *id == node.id)
+                .map(|(_, rps)| *rps)
+        });
         let base = play
             .level
             .sources
             .iter()
             .find(|x| x.id == node.id)
             .map_or(0.0, |x| x.base_rps);
-        return vec![format!("{} rps", short(rps.unwrap_or(base)))];
+        return vec![format!("{}/s", short(live.unwrap_or(base)))];
     }
     let thing = play
         .level
@@ -85,22 +110,19 @@ fn lines(play: &Play, node: &Node, fig: Option<&ThingFigures>, s: &Strings) -> V
                 (_, Some(d), _, _) => format!("{}/{}", f.in_service, d),
                 _ => format!("{}", f.in_service),
             };
-            if f.down {
-                first = s.t("board.down").to_string();
+            if let Some(u) = f.utilisation {
+                first.push_str(&format!(" {:.0}%", u * 100.0));
             }
             let mut out = vec![first];
             let mut second = String::new();
-            if let Some(u) = f.utilisation {
-                second = format!("{:>3.0}%", u * 100.0);
-            }
             if f.booting > 0 {
-                second.push_str(&format!(" +{}", f.booting));
+                second.push_str(&format!("+{} ", f.booting));
             }
             if f.draining > 0 {
-                second.push_str(&format!(" -{}", f.draining));
+                second.push_str(&format!("-{} ", f.draining));
             }
             if f.failed > 0 {
-                second.push_str(&format!(" ✗{}", f.failed));
+                second.push_str(&format!("✗{} ", f.failed));
             }
             if f.resizing {
                 second = s.t("board.resizing").to_string();
@@ -108,12 +130,18 @@ fn lines(play: &Play, node: &Node, fig: Option<&ThingFigures>, s: &Strings) -> V
             if !second.is_empty() {
                 out.push(second.trim().to_string());
             }
-            out.push(f.detail.clone());
+            match f.trouble(links_on(play, &node.id)) {
+                Some(t) => out.insert(1, s.t(trouble_key(t)).to_string()),
+                None => out.push(f.detail.clone()),
+            }
             out
         }
         None => match thing {
             Some(Thing::OnPremises { model, servers, .. }) => {
-                vec![format!("{servers} × srv"), model.clone()]
+                vec![
+                    format!("{servers} × {}", s.t("board.servers")),
+                    model.clone(),
+                ]
             }
             Some(Thing::Instance { instance_type, .. }) => vec![instance_type.clone()],
             Some(Thing::AutoScalingGroup(g)) => vec![
@@ -136,10 +164,14 @@ fn lines(play: &Play, node: &Node, fig: Option<&ThingFigures>, s: &Strings) -> V
     }
 }
 
-/// Points of a link's path on screen, from the right side of one box to the left side of another.
-fn path(from: Rect, to: Rect) -> Vec<(u16, u16)> {
-    let (x0, y0) = (from.right(), from.y + 1);
-    let (x1, y1) = (to.x.saturating_sub(1), to.y + 1);
+/// Points of a link's path, from the right side of one box to the left
+/// side of another (in screen cells, possibly off the board), kept off the
+/// rows of the boxes' borders so it never runs along a frame.
+fn path(from: (i32, i32, i32, i32), to: (i32, i32, i32, i32)) -> Vec<(i32, i32)> {
+    let (fx, fy, fw, fh) = from;
+    let (tx, ty, _, th) = to;
+    let (x0, y0) = (fx + fw, fy + 1);
+    let (x1, y1) = (tx - 1, ty + 1);
     let mut pts = Vec::new();
     if x1 >= x0 {
         // Forward: across the gap, down or up, then across.
@@ -147,11 +179,10 @@ fn path(from: Rect, to: Rect) -> Vec<(u16, u16)> {
         for x in x0..=mid.min(x1) {
             pts.push((x, y0));
         }
-        let (lo, hi) = (y0.min(y1), y0.max(y1));
-        let ys: Vec<u16> = if y1 >= y0 {
-            (lo..=hi).collect()
+        let ys: Vec<i32> = if y1 >= y0 {
+            (y0..=y1).collect()
         } else {
-            (lo..=hi).rev().collect()
+            (y1..=y0).rev().collect()
         };
         for y in ys.into_iter().skip(1) {
             pts.push((mid.min(x1), y));
@@ -160,8 +191,8 @@ fn path(from: Rect, to: Rect) -> Vec<(u16, u16)> {
             pts.push((x, y1));
         }
     } else {
-        // Backward: below the boxes and round.
-        let below = from.bottom().max(to.bottom());
+        // Backward: along the gap row under the lower box, and round.
+        let below = (fy + fh).max(ty + th);
         pts.push((x0, y0));
         for y in y0 + 1..=below {
             pts.push((x0, y));
@@ -176,7 +207,7 @@ fn path(from: Rect, to: Rect) -> Vec<(u16, u16)> {
     pts
 }
 
-fn glyph(prev: (u16, u16), here: (u16, u16), next: Option<(u16, u16)>) -> char {
+fn glyph(prev: (i32, i32), here: (i32, i32), next: Option<(i32, i32)>) -> char {
     let Some(next) = next else { return '▶' };
     let horizontal_in = prev.1 == here.1;
     let horizontal_out = next.1 == here.1;
@@ -217,8 +248,9 @@ fn junction(under: &str, over: char) -> char {
     }
 }
 
-/// Draws the board into `area` (its border included).
-pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
+/// Draws the board into `area` (its border included); its border is bright
+/// when it has the keys.
+pub fn render(play: &Play, s: &Strings, focused: bool, area: Rect, buf: &mut Buffer) {
     if area.width < 3 || area.height < 3 {
         return;
     }
@@ -230,31 +262,72 @@ pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
     } else {
         s.t("board.title")
     };
-    Block::bordered()
-        .title(Line::from(format!(" {title} ")))
-        .border_style(Style::new().fg(Color::DarkGray))
-        .render(area, buf);
     let grid: Grid = super::layout::grid(area, play);
     let nodes = play.nodes();
-    let rect_of = |id: &str| {
-        nodes
-            .iter()
-            .find(|n| n.id == id)
-            .and_then(|n| grid.cell_rect(n.at))
+    // More board beyond the edges, said in the border.
+    let (vc, vr) = grid.visible();
+    let max = nodes
+        .iter()
+        .fold((0, 0), |m, n| (m.0.max(n.at.0), m.1.max(n.at.1)));
+    let mut more = Vec::new();
+    if grid.scroll.0 > 0 {
+        more.push("←");
+    }
+    if max.0 >= grid.scroll.0 + vc {
+        more.push("→");
+    }
+    if grid.scroll.1 > 0 {
+        more.push("↑");
+    }
+    if max.1 >= grid.scroll.1 + vr {
+        more.push("↓");
+    }
+    let mut block = Block::bordered()
+        .title(Line::from(format!(" {title} ")))
+        .border_style(if focused {
+            Style::new().fg(Color::Cyan)
+        } else {
+            Style::new().fg(Color::DarkGray)
+        });
+    if !more.is_empty() {
+        block = block.title_bottom(
+            Line::styled(
+                format!(" {} {} ", s.t("board.more"), more.join("")),
+                Style::new().fg(Color::Yellow),
+            )
+            .right_aligned(),
+        );
+    }
+    block.render(area, buf);
+    let virtual_rect = |at: (u16, u16)| {
+        let (x, y) = grid.origin(at);
+        (x, y, i32::from(grid.box_w), i32::from(grid.box_h))
     };
+    let at_of = |id: &str| nodes.iter().find(|n| n.id == id).map(|n| n.at);
     let figures = |id: &str| {
         play.run
             .as_ref()
             .and_then(|r| r.figures.iter().find(|f| f.id == id))
     };
     let frame = play.run.as_ref().map_or(0, |r| r.frame);
+    let inside = |p: (i32, i32)| {
+        p.0 >= i32::from(grid.inner.x)
+            && p.1 >= i32::from(grid.inner.y)
+            && p.0 < i32::from(grid.inner.right())
+            && p.1 < i32::from(grid.inner.bottom())
+    };
+    let cell = |p: (i32, i32)| Position::new(p.0.max(0) as u16, p.1.max(0) as u16);
 
-    // Links under the boxes.
+    // Links under the boxes; arrowheads after every line, so none is drawn over.
+    let mut heads: Vec<(Position, char, Color)> = Vec::new();
     for (from, to, _) in play.links() {
-        let (Some(a), Some(b)) = (rect_of(&from), rect_of(&to)) else {
+        let (Some(a), Some(b)) = (at_of(&from), at_of(&to)) else {
             continue;
         };
-        let pts = path(a, b);
+        let pts = path(virtual_rect(a), virtual_rect(b));
+        if !pts.iter().any(|p| inside(*p)) {
+            continue;
+        }
         let rate = play
             .run
             .as_ref()
@@ -278,27 +351,44 @@ pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         } else {
             5
         };
+        let last_inside = pts.iter().rposition(|p| inside(*p));
         for (i, &p) in pts.iter().enumerate() {
-            if !grid.inner.contains(Position::new(p.0, p.1)) {
+            if !inside(p) {
                 continue;
             }
-            let prev = if i == 0 {
-                (p.0.saturating_sub(1), p.1)
-            } else {
-                pts[i - 1]
-            };
-            let mut ch = glyph(prev, p, pts.get(i + 1).copied());
+            let prev = if i == 0 { (p.0 - 1, p.1) } else { pts[i - 1] };
+            let next = pts.get(i + 1).copied();
+            if next.is_none() {
+                heads.push((cell(p), '▶', colour));
+                continue;
+            }
+            // The line leaves the board: a marker at the edge says it goes on.
+            if Some(i) == last_inside {
+                heads.push((cell(p), '»', Color::Yellow));
+                continue;
+            }
+            let mut ch = glyph(prev, p, next);
             if running
                 && rate > 0.0
-                && ch != '▶'
                 && (i as u64 + spacing - (frame / 2) % spacing).is_multiple_of(spacing)
             {
                 ch = '•';
             }
-            if let Some(cell) = buf.cell_mut(Position::new(p.0, p.1)) {
-                let ch = junction(cell.symbol(), ch);
-                cell.set_char(ch).set_style(Style::new().fg(colour));
+            if let Some(c) = buf.cell_mut(cell(p)) {
+                let ch = junction(c.symbol(), ch);
+                c.set_char(ch).set_style(Style::new().fg(colour));
             }
+        }
+        // A line that comes in from off the board is marked where it enters.
+        if let Some(first) = pts.iter().position(|p| inside(*p))
+            && first > 0
+        {
+            heads.push((cell(pts[first]), '«', Color::Yellow));
+        }
+    }
+    for (p, ch, colour) in heads {
+        if let Some(c) = buf.cell_mut(p) {
+            c.set_char(ch).set_style(Style::new().fg(colour));
         }
     }
 
@@ -342,11 +432,15 @@ pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         } else {
             Style::new().add_modifier(Modifier::BOLD)
         };
+        let inner_w = usize::from(r.width.saturating_sub(2));
         let block = Block::new()
             .borders(Borders::ALL)
             .border_type(border_type)
             .border_style(border)
-            .title(Line::styled(node.id.clone(), title_style))
+            .title(Line::styled(
+                super::text::fit(&node.id, inner_w),
+                title_style,
+            ))
             .title_bottom(Line::from(tag(node.kind)).right_aligned());
         let inner = block.inner(r);
         // Clear what the links drew under the box.
@@ -358,12 +452,16 @@ pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             }
         }
         block.render(r, buf);
-        for (i, line) in lines(play, node, fig, s)
-            .into_iter()
-            .take(inner.height as usize)
-            .enumerate()
-        {
-            let style = if i == 0 {
+        let red = fig.is_some_and(|f| f.overloaded || f.down);
+        let mut shown = lines(play, node, fig, s);
+        // A compact box has room for one line: why it is red comes first.
+        if red && inner.height < 2 && shown.len() > 1 {
+            shown.swap(0, 1);
+        }
+        for (i, line) in shown.into_iter().take(inner.height as usize).enumerate() {
+            let style = if red && (i == 1 || inner.height < 2) {
+                Style::new().fg(Color::Red)
+            } else if i == 0 {
                 Style::new().fg(Color::White)
             } else {
                 Style::new().fg(Color::Gray)
@@ -371,7 +469,7 @@ pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             buf.set_stringn(
                 inner.x,
                 inner.y + i as u16,
-                &line,
+                super::text::fit(&line, inner_w),
                 inner.width as usize,
                 style,
             );
@@ -396,43 +494,5 @@ pub fn render(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
                 Style::new().fg(Color::DarkGray),
             );
         }
-    }
-
-    // More board beyond the edges.
-    let (vc, vr) = grid.visible();
-    let max = nodes
-        .iter()
-        .fold((0, 0), |m, n| (m.0.max(n.at.0), m.1.max(n.at.1)));
-    if grid.scroll.0 > 0 {
-        buf.set_string(
-            area.x,
-            area.y + area.height / 2,
-            "◀",
-            Style::new().fg(Color::Yellow),
-        );
-    }
-    if max.0 >= grid.scroll.0 + vc {
-        buf.set_string(
-            area.right().saturating_sub(1),
-            area.y + area.height / 2,
-            "▶",
-            Style::new().fg(Color::Yellow),
-        );
-    }
-    if grid.scroll.1 > 0 {
-        buf.set_string(
-            area.x + area.width / 2,
-            area.y,
-            "▲",
-            Style::new().fg(Color::Yellow),
-        );
-    }
-    if max.1 >= grid.scroll.1 + vr {
-        buf.set_string(
-            area.x + area.width / 2,
-            area.bottom().saturating_sub(1),
-            "▼",
-            Style::new().fg(Color::Yellow),
-        );
     }
 }

@@ -16,6 +16,10 @@ pub enum Context {
     Palette,
     /// Building, with the inspector focused.
     Inspector,
+    /// Building, with the lesson's steps focused.
+    Steps,
+    /// A window of text over the screen (a hint, the brief, why a box is red).
+    Popup,
     /// A run is going (or finished, before the results).
     Run,
     /// The results screen.
@@ -91,6 +95,14 @@ pub enum Msg {
     Next,
     /// A mouse click at a cell.
     Click(u16, u16),
+    /// Suspend the game like a shell job (`fg` brings it back).
+    Suspend,
+    /// Open the level's story, goals and traffic preview.
+    Brief,
+    /// Scroll a page up.
+    PageUp,
+    /// Scroll a page down.
+    PageDown,
 }
 
 /// One line of the table.
@@ -129,7 +141,7 @@ const fn ctrl(context: Option<Context>, c: char, msg: Msg, help: &'static str) -
 }
 
 use Context as C;
-use KeyCode::{BackTab, Char, Delete, Down, Enter, Esc, Left, Right, Tab, Up};
+use KeyCode::{BackTab, Char, Delete, Down, Enter, Esc, Left, PageDown, PageUp, Right, Tab, Up};
 
 const CAMPAIGN: Option<Context> = Some(C::Campaign);
 const SANDBOX: Option<Context> = Some(C::Sandbox);
@@ -138,14 +150,19 @@ const PALETTE: Option<Context> = Some(C::Palette);
 const INSPECTOR: Option<Context> = Some(C::Inspector);
 const RUN: Option<Context> = Some(C::Run);
 const RESULTS: Option<Context> = Some(C::Results);
+const STEPS: Option<Context> = Some(C::Steps);
+const POPUP: Option<Context> = Some(C::Popup);
 
 /// The whole table, in the order the help lists it.
 pub const KEYS: &[Binding] = &[
     b(None, Char('?'), Msg::Help, "key.help"),
     ctrl(None, 'c', Msg::Quit, "key.quit"),
+    ctrl(None, 'z', Msg::Suspend, "key.suspend"),
     b(CAMPAIGN, Up, Msg::Up, "key.choose_level"),
     b(CAMPAIGN, Down, Msg::Down, ""),
     b(CAMPAIGN, Enter, Msg::Enter, "key.open_level"),
+    b(CAMPAIGN, PageUp, Msg::PageUp, "key.scroll_about"),
+    b(CAMPAIGN, PageDown, Msg::PageDown, ""),
     b(CAMPAIGN, Char('s'), Msg::Sandbox, "key.sandbox"),
     b(CAMPAIGN, Char('l'), Msg::Lang, "key.lang"),
     b(CAMPAIGN, Char('q'), Msg::Quit, "key.quit"),
@@ -171,10 +188,8 @@ pub const KEYS: &[Binding] = &[
     b(BOARD, Char('l'), Msg::Link, "key.link"),
     b(BOARD, Char('m'), Msg::Move, "key.move"),
     b(BOARD, Char('n'), Msg::Rename, "key.rename"),
-    b(BOARD, Char('d'), Msg::Delete, "key.delete"),
-    b(BOARD, Delete, Msg::Delete, ""),
     b(BOARD, Enter, Msg::Enter, "key.inspect"),
-    // Building: palette and inspector.
+    // Building: palette, inspector, steps.
     b(PALETTE, Up, Msg::Up, "key.palette_pick"),
     b(PALETTE, Down, Msg::Down, ""),
     b(PALETTE, Enter, Msg::Place, "key.place"),
@@ -184,31 +199,59 @@ pub const KEYS: &[Binding] = &[
     b(INSPECTOR, Left, Msg::Left, "key.adjust"),
     b(INSPECTOR, Right, Msg::Right, ""),
     b(INSPECTOR, Enter, Msg::Enter, "key.type_value"),
-    // Any building panel.
+    b(STEPS, Up, Msg::Up, "key.steps_scroll"),
+    b(STEPS, Down, Msg::Down, ""),
+    b(STEPS, Enter, Msg::Hint, "key.hint"),
+    // Every building panel: the same keys whichever has focus.
+    b(BOARD, Char('d'), Msg::Delete, "key.delete"),
+    b(BOARD, Delete, Msg::Delete, ""),
+    b(PALETTE, Char('d'), Msg::Delete, "key.delete"),
+    b(PALETTE, Delete, Msg::Delete, ""),
+    b(INSPECTOR, Char('d'), Msg::Delete, "key.delete_row"),
+    b(INSPECTOR, Delete, Msg::Delete, ""),
+    b(STEPS, Char('d'), Msg::Delete, "key.delete"),
+    b(STEPS, Delete, Msg::Delete, ""),
     b(BOARD, Tab, Msg::NextFocus, "key.next_panel"),
     b(PALETTE, Tab, Msg::NextFocus, "key.next_panel"),
     b(INSPECTOR, Tab, Msg::NextFocus, "key.next_panel"),
+    b(STEPS, Tab, Msg::NextFocus, "key.next_panel"),
     b(BOARD, BackTab, Msg::PrevFocus, ""),
     b(PALETTE, BackTab, Msg::PrevFocus, ""),
     b(INSPECTOR, BackTab, Msg::PrevFocus, ""),
+    b(STEPS, BackTab, Msg::PrevFocus, ""),
     b(BOARD, Char('u'), Msg::Undo, "key.undo"),
-    ctrl(BOARD, 'z', Msg::Undo, ""),
     b(PALETTE, Char('u'), Msg::Undo, "key.undo"),
     b(INSPECTOR, Char('u'), Msg::Undo, "key.undo"),
+    b(STEPS, Char('u'), Msg::Undo, "key.undo"),
     b(BOARD, Char('U'), Msg::Redo, "key.redo"),
     ctrl(BOARD, 'y', Msg::Redo, ""),
     b(PALETTE, Char('U'), Msg::Redo, "key.redo"),
     b(INSPECTOR, Char('U'), Msg::Redo, "key.redo"),
+    b(STEPS, Char('U'), Msg::Redo, "key.redo"),
     b(BOARD, Char('r'), Msg::Run, "key.run"),
     b(PALETTE, Char('r'), Msg::Run, "key.run"),
     b(INSPECTOR, Char('r'), Msg::Run, "key.run"),
+    b(STEPS, Char('r'), Msg::Run, "key.run"),
     b(BOARD, Char('h'), Msg::Hint, "key.hint"),
     b(PALETTE, Char('h'), Msg::Hint, "key.hint"),
+    b(INSPECTOR, Char('h'), Msg::Hint, "key.hint"),
+    b(STEPS, Char('h'), Msg::Hint, "key.hint"),
+    b(BOARD, Char('i'), Msg::Brief, "key.brief"),
+    b(PALETTE, Char('i'), Msg::Brief, "key.brief"),
+    b(INSPECTOR, Char('i'), Msg::Brief, "key.brief"),
+    b(STEPS, Char('i'), Msg::Brief, "key.brief"),
     b(BOARD, Char('s'), Msg::Save, "key.save"),
+    b(PALETTE, Char('s'), Msg::Save, "key.save"),
+    b(INSPECTOR, Char('s'), Msg::Save, "key.save"),
+    b(STEPS, Char('s'), Msg::Save, "key.save"),
     b(BOARD, Esc, Msg::Back, "key.back"),
     b(BOARD, Char('q'), Msg::Back, ""),
     b(PALETTE, Esc, Msg::Back, "key.back"),
+    b(PALETTE, Char('q'), Msg::Back, ""),
     b(INSPECTOR, Esc, Msg::Back, "key.back"),
+    b(INSPECTOR, Char('q'), Msg::Back, ""),
+    b(STEPS, Esc, Msg::Back, "key.back"),
+    b(STEPS, Char('q'), Msg::Back, ""),
     // Running.
     b(RUN, Char(' '), Msg::Pause, "key.pause"),
     b(RUN, Char('.'), Msg::StepTick, "key.step"),
@@ -222,20 +265,36 @@ pub const KEYS: &[Binding] = &[
     b(RUN, Down, Msg::Down, ""),
     b(RUN, Left, Msg::Left, ""),
     b(RUN, Right, Msg::Right, ""),
+    b(RUN, Enter, Msg::Enter, "key.why"),
     b(RUN, Char('+'), Msg::More, "key.more"),
     b(RUN, Char('='), Msg::More, ""),
     b(RUN, Char('-'), Msg::Fewer, "key.fewer"),
     b(RUN, Char('h'), Msg::Hint, "key.hint"),
+    b(RUN, Char('i'), Msg::Brief, "key.brief"),
+    b(RUN, Char('s'), Msg::Save, "key.save"),
     b(RUN, Esc, Msg::Back, "key.stop_run"),
     b(RUN, Char('q'), Msg::Back, ""),
     // Results.
     b(RESULTS, Char('r'), Msg::Retry, "key.retry"),
     b(RESULTS, Char('n'), Msg::Next, "key.next"),
     b(RESULTS, Char('s'), Msg::Save, "key.save"),
+    b(RESULTS, Char('i'), Msg::Brief, "key.brief"),
     b(RESULTS, Esc, Msg::Back, "key.to_map"),
     b(RESULTS, Char('q'), Msg::Back, ""),
     b(RESULTS, Up, Msg::Up, "key.scroll"),
     b(RESULTS, Down, Msg::Down, ""),
+    b(RESULTS, PageUp, Msg::PageUp, ""),
+    b(RESULTS, PageDown, Msg::PageDown, ""),
+    // A window of text.
+    b(POPUP, Up, Msg::Up, "key.scroll"),
+    b(POPUP, Down, Msg::Down, ""),
+    b(POPUP, PageUp, Msg::PageUp, ""),
+    b(POPUP, PageDown, Msg::PageDown, ""),
+    b(POPUP, Esc, Msg::Back, "key.close"),
+    b(POPUP, Enter, Msg::Back, ""),
+    b(POPUP, Char('q'), Msg::Back, ""),
+    b(POPUP, Char('h'), Msg::Back, ""),
+    b(POPUP, Char('i'), Msg::Back, ""),
 ];
 
 /// The message a key means in a context.
@@ -262,6 +321,8 @@ pub fn key_label(code: KeyCode, ctrl: bool) -> String {
         Tab => "Tab".to_string(),
         BackTab => "S-Tab".to_string(),
         Delete => "Del".to_string(),
+        PageUp => "PgUp".to_string(),
+        PageDown => "PgDn".to_string(),
         Char(' ') => "Space".to_string(),
         Char(c) => c.to_string(),
         other => format!("{other:?}"),

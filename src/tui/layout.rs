@@ -8,40 +8,45 @@ use super::play::Play;
 /// The areas of the level screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlayAreas {
-    /// Title, clock, speed, money.
+    /// Title, clock, speed; the goals with the figures so far.
     pub top: Rect,
     /// Palette (building) or event log (running).
     pub left: Rect,
     /// The board.
     pub board: Rect,
-    /// The lesson's current step.
+    /// The lesson's steps (empty when the level has none).
     pub step: Rect,
     /// The inspector.
     pub inspector: Rect,
-    /// Live charts.
+    /// Charts: the traffic preview before a run, the live charts during it.
     pub bottom: Rect,
     /// Status line and key hints.
     pub footer: Rect,
 }
 
 /// Splits the level screen; side panels and charts grow with the terminal.
-pub fn play_areas(area: Rect) -> PlayAreas {
+/// While a run goes the left column holds the event log and is wider, so
+/// an event reads on one or two lines.
+pub fn play_areas(area: Rect, running: bool, has_steps: bool) -> PlayAreas {
     let charts = match area.height {
-        0..30 => 6,
-        30..44 => 9,
-        _ => 12,
+        0..30 => 7,
+        30..44 => 10,
+        _ => 13,
     };
     let [top, middle, bottom, footer] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Min(6),
         Constraint::Length(charts),
         Constraint::Length(1),
     ])
     .areas(area);
-    let (left_w, right_w) = match area.width {
-        0..100 => (17, 25),
-        100..140 => (22, 32),
-        _ => (28, 40),
+    let (left_w, right_w) = match (area.width, running) {
+        (0..100, false) => (17, 25),
+        (0..100, true) => (22, 24),
+        (100..140, false) => (21, 34),
+        (100..140, true) => (30, 30),
+        (_, false) => (24, 42),
+        (_, true) => (38, 40),
     };
     let [left, board, right] = Layout::horizontal([
         Constraint::Length(left_w),
@@ -49,7 +54,13 @@ pub fn play_areas(area: Rect) -> PlayAreas {
         Constraint::Length(right_w),
     ])
     .areas(middle);
-    let step_h = if right.height >= 24 { 10 } else { 6 };
+    let step_h = if !has_steps {
+        0
+    } else if right.height >= 24 {
+        right.height * 2 / 5
+    } else {
+        right.height / 2
+    };
     let [step, inspector] =
         Layout::vertical([Constraint::Length(step_h), Constraint::Min(3)]).areas(right);
     PlayAreas {
@@ -63,6 +74,11 @@ pub fn play_areas(area: Rect) -> PlayAreas {
     }
 }
 
+/// The areas of a level on screen now.
+pub fn areas_of(area: Rect, play: &Play) -> PlayAreas {
+    play_areas(area, play.run.is_some(), !play.level.steps.is_empty())
+}
+
 /// The list area of the campaign map and sandbox chooser.
 pub fn list_area(area: Rect) -> Rect {
     let [_, middle, _] = Layout::vertical([
@@ -74,6 +90,17 @@ pub fn list_area(area: Rect) -> Rect {
     let w = if area.width >= 120 { 56 } else { 42 };
     let [list, _] = Layout::horizontal([Constraint::Length(w), Constraint::Min(10)]).areas(middle);
     list
+}
+
+/// The campaign map's "about" panel (and the sandbox chooser's description).
+pub fn about_area(area: Rect) -> Rect {
+    let list = list_area(area);
+    Rect::new(
+        list.right(),
+        list.y,
+        area.right().saturating_sub(list.right()),
+        list.height,
+    )
 }
 
 /// Which campaign row a click hit.
@@ -128,6 +155,17 @@ impl Grid {
         ))
     }
 
+    /// Where a cell's box would be, on screen or not: its left and top in
+    /// screen cells (possibly off the board, even negative).
+    pub fn origin(&self, at: (u16, u16)) -> (i32, i32) {
+        let c = i32::from(at.0) - i32::from(self.scroll.0);
+        let r = i32::from(at.1) - i32::from(self.scroll.1);
+        (
+            i32::from(self.inner.x) + 1 + c * i32::from(self.cell_w),
+            i32::from(self.inner.y) + r * i32::from(self.cell_h),
+        )
+    }
+
     /// The cell under a screen position.
     pub fn cell_at(&self, x: u16, y: u16) -> Option<(u16, u16)> {
         if !self.inner.contains(ratatui::layout::Position::new(x, y)) {
@@ -139,7 +177,9 @@ impl Grid {
     }
 }
 
-/// The grid for a board area and a level's state.
+/// The grid for a board area and a level's state: boxes as large as the
+/// columns and rows in use allow (down to a compact box of one figure line),
+/// scrolled to keep the cursor in view.
 pub fn grid(board: Rect, play: &Play) -> Grid {
     let inner = Rect::new(
         board.x + 1,
@@ -147,14 +187,16 @@ pub fn grid(board: Rect, play: &Play) -> Grid {
         board.width.saturating_sub(2),
         board.height.saturating_sub(2),
     );
-    let (box_w, box_h) = if inner.width >= 90 && inner.height >= 20 {
-        (18, 5)
-    } else if inner.width >= 60 {
-        (15, 4)
-    } else {
-        (12, 4)
-    };
-    let (cell_w, cell_h) = (box_w + 4, box_h + 1);
+    let (cols, rows) = play
+        .nodes()
+        .iter()
+        .fold((play.cursor.0 + 1, play.cursor.1 + 1), |(c, r), n| {
+            (c.max(n.at.0 + 1), r.max(n.at.1 + 1))
+        });
+    // Three cells between boxes carry the links and their arrowheads.
+    let box_w = (inner.width / cols.max(1)).saturating_sub(3).clamp(9, 18);
+    let box_h = (inner.height / rows.max(1)).saturating_sub(1).clamp(3, 5);
+    let (cell_w, cell_h) = (box_w + 3, box_h + 1);
     let mut g = Grid {
         inner,
         box_w,

@@ -12,37 +12,41 @@
 
 pub mod app;
 pub mod board;
+pub mod derived;
 pub mod draw;
 pub mod explain;
+pub mod input;
 pub mod inspector;
+pub mod keep;
 pub mod keymap;
 pub mod layout;
+pub mod lesson;
+pub mod live;
 pub mod par_chart;
 pub mod play;
 pub mod progress;
+pub mod rows;
+pub mod run;
 pub mod strings;
+pub mod terminal;
+pub mod text;
+pub mod update;
 
-use std::io::Stdout;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, MouseButton, MouseEventKind,
-};
-use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use ratatui::crossterm::event::{Event, MouseButton, MouseEventKind};
 
 use crate::format::{Level, Solution};
 
 use app::App;
+use input::{Input, Reader};
 use keymap::Msg;
 use progress::Store;
 use strings::Lang;
+use terminal::{Ended, Signals};
 
 /// Where the game opens.
 #[derive(Debug, Clone)]
@@ -103,19 +107,15 @@ impl Fault {
     }
 }
 
-/// Gives the terminal back as it was: mouse reporting off, raw mode off, the
-/// main screen, the cursor shown. Every step is tried even if one fails.
-fn restore_terminal() {
-    let _ = execute!(std::io::stdout(), DisableMouseCapture);
-    ratatui::restore();
-    let _ = execute!(std::io::stdout(), Show);
-}
-
-/// Time between frames (about 30 a second).
+/// Time between frames while a run animates (about 30 a second).
 const FRAME: Duration = Duration::from_millis(33);
+/// How often the game looks whether its terminal is still there while idle.
+const ALIVE_EVERY: Duration = Duration::from_millis(250);
 
-/// Opens the game in the terminal and plays until the player quits.
-pub fn run(lang: Option<Lang>, start: Start) -> Result<(), TuiError> {
+/// Opens the game in the terminal and plays until the player quits, a
+/// signal ends it or the terminal goes away. The build on the board is kept
+/// on every one of those ways out.
+pub fn run(lang: Option<Lang>, start: Start) -> Result<Ended, TuiError> {
     use std::io::IsTerminal as _;
     // Keys are read from the terminal device itself, so only the output must be one.
     if !std::io::stdout().is_terminal() {
@@ -131,52 +131,65 @@ pub fn run(lang: Option<Lang>, start: Start) -> Result<(), TuiError> {
             save_to,
             par,
         } => {
-            app.open(*level, *solution, None, save_to);
+            app.open_file(*level, *solution, save_to);
             // The caller found the par for this exact level text.
-            app.par = par;
+            if par.is_some() {
+                app.par = par;
+            }
         }
     }
     let fault = Fault::from_env();
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGHUP,
-    ] {
-        // A second signal while the first is still unanswered (the game
-        // stuck) ends the process at once; registered first, so the first
-        // signal only arms it.
-        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&stop))?;
-        signal_hook::flag::register(signal, Arc::clone(&stop))?;
-    }
+    let signals = Signals::install()?;
     // On a panic the screen is restored before the message is printed, so
     // the message lands on the main screen where it stays readable.
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
+        terminal::restore();
         report(info);
     }));
-    let result = enable_raw_mode()
-        .and_then(|()| execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture))
+    let result = terminal::enter()
         .and_then(|()| Terminal::new(CrosstermBackend::new(std::io::stdout())))
         .map_err(TuiError::from)
-        .and_then(|mut terminal| event_loop(&mut terminal, &mut app, &stop, fault));
+        .and_then(|mut screen| event_loop(&mut screen, &mut app, &signals, fault));
     // Also after a half-done setup (raw mode on, the alternate screen refused).
-    restore_terminal();
+    terminal::restore();
+    // What could not be saved is said again where it stays readable.
+    for line in app.unsaved_report() {
+        eprintln!("peakload: {line}");
+    }
     result
 }
 
 fn event_loop(
-    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    screen: &mut terminal::Screen,
     app: &mut App,
-    stop: &AtomicBool,
+    signals: &Signals,
     fault: Option<Fault>,
-) -> Result<(), TuiError> {
+) -> Result<Ended, TuiError> {
+    let reader = Reader::start();
     let mut last = Instant::now();
+    let mut looked = Instant::now();
+    let mut dirty = true;
     loop {
-        let size = terminal.size()?;
-        app.size = (size.width, size.height);
-        terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
+        if signals.take_resumed() {
+            // Continued after a stop the game did not ask for (`kill -STOP`):
+            // the terminal may have been changed meanwhile.
+            terminal::take_again(screen)?;
+            dirty = true;
+        }
+        if dirty {
+            let size = screen.size()?;
+            app.size = (size.width, size.height);
+            if let Err(e) = screen.draw(|frame| frame.render_widget(&*app, frame.area())) {
+                app.keep_architecture();
+                return if terminal::still_there() {
+                    Err(e.into())
+                } else {
+                    Ok(Ended::Hangup)
+                };
+            }
+            dirty = false;
+        }
         match fault {
             Some(Fault::Panic) => {
                 panic!("a panic asked for with PEAKLOAD_FAULT=panic after the first frame")
@@ -184,45 +197,71 @@ fn event_loop(
             Some(Fault::Error) => return Err(TuiError::Injected),
             None => {}
         }
-        // Take events until the next frame is due. What the player does is
-        // drawn at once; the simulation gets its turn when the frame is due,
-        // and a frame's time counts from when that turn started, so a busy
-        // simulation at max speed still leaves the screen its frames.
+        let animating = app.animating();
         let due = last + FRAME;
-        let mut answered = false;
-        loop {
-            let wait = due.saturating_duration_since(Instant::now());
-            if !event::poll(wait)? {
-                break;
-            }
-            match event::read()? {
-                Event::Key(key) => {
-                    app.key(key);
-                    answered = true;
+        let wait = if animating {
+            due.saturating_duration_since(Instant::now())
+        } else {
+            ALIVE_EVERY
+        };
+        let mut gone = false;
+        let mut events = Vec::new();
+        match reader.batch(wait) {
+            Ok(batch) => {
+                for i in batch {
+                    match i {
+                        Input::Event(e) => events.push(e),
+                        Input::Failed(_) => gone = true,
+                    }
                 }
+            }
+            Err(_) => gone = true,
+        }
+        for e in input::rejoin(events) {
+            match e {
+                Event::Key(key) => app.key(key),
                 Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
                     app.update(Msg::Click(m.column, m.row));
-                    answered = true;
                 }
-                Event::Resize(..) => answered = true,
-                _ => {}
+                Event::Resize(..) => {}
+                _ => continue,
             }
-            if answered || app.quit || stop.load(Ordering::Relaxed) {
+            dirty = true;
+            if app.quit {
                 break;
             }
+            if app.take_suspend() {
+                terminal::suspend(screen)?;
+                last = Instant::now();
+            }
         }
-        if stop.load(Ordering::Relaxed) {
+        if let Some(signal) = signals.ending() {
             app.keep_architecture();
-            return Ok(());
+            return Ok(Ended::Signal(signal));
         }
         if app.quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
-        if answered && Instant::now() < due {
-            continue;
+        if signals.take_suspend() {
+            terminal::suspend(screen)?;
+            last = Instant::now();
+            dirty = true;
+        }
+        if gone || (looked.elapsed() >= ALIVE_EVERY && !terminal::still_there()) {
+            app.keep_architecture();
+            return Ok(Ended::Hangup);
+        }
+        if looked.elapsed() >= ALIVE_EVERY {
+            looked = Instant::now();
         }
         let now = Instant::now();
-        app.tick(now - last);
-        last = now;
+        if now >= due {
+            if animating {
+                // A long pause (a suspend, a slow frame) is not owed to the run.
+                app.tick((now - last).min(FRAME * 3));
+                dirty = true;
+            }
+            last = now;
+        }
     }
 }

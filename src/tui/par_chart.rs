@@ -18,7 +18,6 @@ use crate::par::Par;
 use crate::par::stats::{Histogram, Marker};
 use crate::sim::Score;
 
-use super::app::App;
 use super::explain::money;
 use super::strings::Strings;
 
@@ -39,8 +38,16 @@ const EIGHTHS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "�
 /// Draws the par panel (if the level has a par and there is room) in rows
 /// taken from `bills` or, failing that, columns taken from `timeline`, and
 /// returns what is left of the two for the panels that were there.
-pub fn draw(app: &App, bills: Rect, timeline: Rect, buf: &mut Buffer) -> (Rect, Rect) {
-    let (Some(par), Some(res), Some(play)) = (&app.par, &app.results, &app.play) else {
+pub fn draw(
+    par: Option<&Par>,
+    score: &Score,
+    goals: &Goals,
+    s: &Strings,
+    bills: Rect,
+    timeline: Rect,
+    buf: &mut Buffer,
+) -> (Rect, Rect) {
+    let Some(par) = par else {
         return (bills, timeline);
     };
     if par.designs.is_empty() {
@@ -48,9 +55,9 @@ pub fn draw(app: &App, bills: Rect, timeline: Rect, buf: &mut Buffer) -> (Rect, 
     }
     let view = View {
         par,
-        score: &res.score,
-        goals: &play.level.goals,
-        s: &app.strings,
+        score,
+        goals,
+        s,
     };
     if let Some((panel, rest)) = view.full_split(bills) {
         view.full(panel, buf);

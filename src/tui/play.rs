@@ -3,15 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use crate::format::level::{Condition, Level};
+use crate::format::level::Level;
 use crate::format::solution::{Action, Thing, ThingKind};
-use crate::format::{Catalogue, Solution, SourceFile, load, validate};
-use crate::sim::view::ThingFigures;
-use crate::sim::{Setup, Sim};
+use crate::format::{Catalogue, Solution, validate};
 
-use super::inspector::{self, CommitKey, FieldKey, Offer};
+use super::inspector::{self, FieldKey, Offer};
+pub use super::live::LiveChange;
+pub use super::rows::{Row, RowKey};
+pub use super::run::{Bucket, CHART_POINTS, Run, Speed};
 
 /// Where keys go on the build screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,54 +22,27 @@ pub enum Focus {
     Palette,
     /// The inspector: arrows pick a field, left/right change it.
     Inspector,
+    /// The lesson's steps: arrows scroll through them.
+    Steps,
 }
 
-/// How fast the run goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Speed {
-    /// The whole level in about ten minutes.
-    X1,
-    /// Ten times that.
-    X10,
-    /// A hundred times that.
-    X100,
-    /// As fast as the machine allows, still drawing every frame.
-    Max,
+/// A window over the screen with text too long for its panel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Popup {
+    /// A step's hint (by index).
+    Hint(usize),
+    /// The level's story, goals and traffic preview.
+    Brief,
+    /// What a box on the board is doing and why it is red (by id).
+    Why(String),
 }
 
-impl Speed {
-    /// All speeds, slowest first.
-    pub const ALL: [Speed; 4] = [Speed::X1, Speed::X10, Speed::X100, Speed::Max];
-
-    /// Short label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Speed::X1 => "1×",
-            Speed::X10 => "10×",
-            Speed::X100 => "100×",
-            Speed::Max => "max",
-        }
-    }
-
-    fn factor(self) -> f64 {
-        match self {
-            Speed::X1 => 1.0,
-            Speed::X10 => 10.0,
-            Speed::X100 => 100.0,
-            Speed::Max => f64::INFINITY,
-        }
-    }
-}
+/// Most timed actions a run records: a saved solution holds at most this many
+/// (the solution format's `MAX_ITEMS`), so whatever the screen saves can be scored.
+pub const MAX_LIVE_ACTIONS: usize = validate::MAX_ITEMS;
 
 /// Last column and row of the board grid.
 pub const GRID_MAX: u16 = 15;
-
-/// Wall seconds a level lasts at 1×.
-const LEVEL_AT_1X_S: f64 = 600.0;
-/// Longest the simulation may run inside one frame, so drawing never waits on it.
-const TICK_BUDGET: Duration = Duration::from_millis(12);
-/// Points kept for the live charts.
-pub const CHART_POINTS: usize = 240;
 
 /// A message for the status line: a strings key and its arguments.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +56,8 @@ pub struct Status {
 }
 
 impl Status {
-    fn info(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
+    /// A message about something that went as asked.
+    pub fn info(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
         Status {
             key,
             args,
@@ -91,7 +65,8 @@ impl Status {
         }
     }
 
-    fn error(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
+    /// A message about something refused or failed.
+    pub fn error(key: &'static str, args: Vec<(&'static str, String)>) -> Status {
         Status {
             key,
             args,
@@ -107,6 +82,9 @@ pub struct Edit {
     pub row: usize,
     /// Text so far.
     pub buffer: String,
+    /// Whether the buffer still holds the old value: the first key typed
+    /// replaces it, as in a spreadsheet cell.
+    pub fresh: bool,
 }
 
 /// What a board box stands for.
@@ -129,149 +107,6 @@ pub struct Node {
     pub fixed: bool,
     /// Grid cell `(column, row)`.
     pub at: (u16, u16),
-}
-
-/// One point of the live charts: a slice of the level.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Bucket {
-    /// Ticks recorded into it.
-    pub ticks: u32,
-    /// Highest offered load, requests per second.
-    pub offered_rps: f64,
-    /// Sum of serving capacity per tick (mean = sum / ticks).
-    pub capacity_sum: f64,
-    /// Requests finished ok (in time).
-    pub ok: u64,
-    /// Requests finished late or lost.
-    pub bad: u64,
-    /// p99 latency of the run so far at the bucket's end, ms.
-    pub p99_ms: f64,
-    /// Cost of the run so far at the bucket's end.
-    pub cost_usd: f64,
-}
-
-/// A run in progress (or finished) of the architecture.
-pub struct Run {
-    /// The simulation.
-    pub sim: Sim,
-    /// How fast it goes.
-    pub speed: Speed,
-    /// Whether time is stopped.
-    pub paused: bool,
-    /// Chart points over the whole level.
-    pub buckets: Vec<Bucket>,
-    /// The figures of every thing after the last tick.
-    pub figures: Vec<ThingFigures>,
-    /// Requests per second along each link after the last tick.
-    pub link_rps: BTreeMap<(String, String), f64>,
-    /// Frames drawn since the start (animates traffic along links).
-    pub frame: u64,
-    owed_ticks: f64,
-}
-
-impl Run {
-    fn new(sim: Sim) -> Run {
-        let mut run = Run {
-            sim,
-            speed: Speed::X10,
-            paused: false,
-            buckets: vec![Bucket::default(); CHART_POINTS],
-            figures: Vec::new(),
-            link_rps: BTreeMap::new(),
-            frame: 0,
-            owed_ticks: 0.0,
-        };
-        run.refresh();
-        run
-    }
-
-    /// Ticks per wall second at a speed.
-    pub fn ticks_per_s(&self, speed: Speed) -> f64 {
-        let ticks = self.sim.ctx.setup.ticks as f64;
-        (ticks / LEVEL_AT_1X_S).max(1.0) * speed.factor()
-    }
-
-    /// Runs one tick and records it.
-    pub fn step(&mut self) {
-        if self.sim.finished() {
-            return;
-        }
-        self.sim.step();
-        self.record();
-    }
-
-    fn record(&mut self) {
-        let Some(r) = self.sim.metrics.records.last() else {
-            return;
-        };
-        let ticks = self.sim.ctx.setup.ticks.max(1);
-        let i = ((r.tick * CHART_POINTS as u64) / ticks) as usize;
-        let Some(b) = self.buckets.get_mut(i.min(CHART_POINTS - 1)) else {
-            return;
-        };
-        let t = r.counted_total;
-        b.ticks += 1;
-        b.offered_rps = b.offered_rps.max(r.offered_rps);
-        b.capacity_sum += r.capacity_rps;
-        b.ok += t.ok;
-        b.bad += t.late + t.dropped;
-        b.cost_usd = r.cost_usd;
-        // The quantile walks the histogram: once per bucket end is enough.
-        let next = (((r.tick + 1) * CHART_POINTS as u64) / ticks) as usize;
-        if next != i || r.tick + 1 == ticks {
-            b.p99_ms = self.sim.times().latency.quantile_ms(0.99);
-        }
-    }
-
-    /// Re-reads the figures the board shows.
-    pub fn refresh(&mut self) {
-        self.figures = self.sim.figures();
-        self.link_rps = self.sim.link_rates().into_iter().collect();
-    }
-
-    /// Runs the ticks owed for `wall` of real time, within the frame budget.
-    pub fn advance(&mut self, wall: Duration) {
-        self.frame += 1;
-        if self.paused || self.sim.finished() {
-            return;
-        }
-        let start = Instant::now();
-        let due = if self.speed == Speed::Max {
-            f64::INFINITY
-        } else {
-            self.owed_ticks + wall.as_secs_f64() * self.ticks_per_s(self.speed)
-        };
-        let mut done = 0.0;
-        while done + 1.0 <= due && !self.sim.finished() {
-            self.step();
-            done += 1.0;
-            // Checking the clock every tick would cost more than small ticks do.
-            if (done as u64).is_multiple_of(64) && start.elapsed() >= TICK_BUDGET {
-                break;
-            }
-        }
-        // Whatever did not fit is dropped rather than owed, so a slow machine
-        // runs slower instead of falling ever further behind.
-        self.owed_ticks = if due.is_finite() {
-            (due - done).min(1.0)
-        } else {
-            0.0
-        };
-        self.refresh();
-    }
-
-    /// Availability so far, percent (100 before anything finished).
-    pub fn availability_pct(&self) -> f64 {
-        let (ok, bad) = self
-            .buckets
-            .iter()
-            .fold((0u64, 0u64), |(o, b), k| (o + k.ok, b + k.bad));
-        if ok + bad == 0 {
-            100.0
-        } else {
-            ok as f64 * 100.0 / (ok + bad) as f64
-        }
-    }
 }
 
 /// The state of one level on screen.
@@ -300,12 +135,30 @@ pub struct Play {
     pub moving: bool,
     /// The run, once started.
     pub run: Option<Run>,
-    /// Lesson steps completed.
+    /// Lesson steps completed, in order.
     pub steps_done: usize,
-    /// Whether the current step's hint is shown.
-    pub hint: bool,
+    /// Run steps met during the current run (a time once reached stays reached).
+    pub(super) steps_reached: Vec<bool>,
+    /// The step the step list is scrolled to.
+    pub steps_at: usize,
+    /// The step a run paused to show, until the run goes on.
+    pub step_announced: Option<usize>,
+    /// A window with more text, over the screen.
+    pub popup: Option<Popup>,
+    /// How far the popup is scrolled.
+    pub popup_scroll: u16,
     /// The last message for the status line.
     pub status: Option<Status>,
+    pub(super) undo: Vec<Solution>,
+    pub(super) redo: Vec<Solution>,
+    /// What the screen works out from the level and the build, kept until the build changes.
+    pub(super) derived: std::cell::RefCell<super::derived::Derived>,
+}
+
+/// A board's undo and redo history, kept when a level is left so it comes
+/// back when the level is reopened in the same session.
+#[derive(Debug, Clone, Default)]
+pub struct History {
     undo: Vec<Solution>,
     redo: Vec<Solution>,
 }
@@ -342,11 +195,17 @@ impl Play {
             moving: false,
             run: None,
             steps_done: 0,
-            hint: false,
+            steps_reached: Vec::new(),
+            steps_at: 0,
+            step_announced: None,
+            popup: None,
+            popup_scroll: 0,
             status: None,
             undo: Vec::new(),
             redo: Vec::new(),
+            derived: std::cell::RefCell::new(super::derived::Derived::default()),
         };
+        play.derived.get_mut().of_level(&play.level);
         play.lay_out_missing();
         play.check_steps();
         play
@@ -451,7 +310,7 @@ impl Play {
         self.solution.things.iter().find(|t| t.id() == id)
     }
 
-    fn any_thing(&self, id: &str) -> Option<&Thing> {
+    pub(super) fn any_thing(&self, id: &str) -> Option<&Thing> {
         self.level
             .preplaced
             .iter()
@@ -475,12 +334,26 @@ impl Play {
         self.run.is_none()
     }
 
-    fn remember(&mut self) {
+    /// The undo and redo history.
+    pub fn history(&self) -> History {
+        History {
+            undo: self.undo.clone(),
+            redo: self.redo.clone(),
+        }
+    }
+
+    /// Puts back a history kept with this same board.
+    pub fn set_history(&mut self, history: History) {
+        self.undo = history.undo;
+        self.redo = history.redo;
+    }
+
+    pub(super) fn remember(&mut self) {
         self.remember_state(self.solution.clone());
     }
 
     /// Records the build as it was before a change (at most 200 steps back).
-    fn remember_state(&mut self, before: Solution) {
+    pub(super) fn remember_state(&mut self, before: Solution) {
         self.undo.push(before);
         if self.undo.len() > 200 {
             self.undo.remove(0);
@@ -714,98 +587,6 @@ impl Play {
         self.check_steps();
     }
 
-    /// Inspector rows of the selection: a thing's fields, or the account's
-    /// commitments when nothing (or a source) is selected.
-    pub fn rows(&self) -> Vec<Row> {
-        match self.selected() {
-            Some(n) if !n.fixed || matches!(n.kind, NodeKind::Thing(_)) => {
-                match self.any_thing(&n.id) {
-                    Some(t) => self
-                        .with_offer(|o| inspector::fields(t, o))
-                        .into_iter()
-                        .map(Row::Thing)
-                        .collect(),
-                    None => Vec::new(),
-                }
-            }
-            _ => self
-                .with_offer(|o| inspector::commitment_fields(&self.solution.commitments, o))
-                .into_iter()
-                .map(Row::Commitment)
-                .collect(),
-        }
-    }
-
-    /// Changes an inspector row by typed text.
-    pub fn set_row(&mut self, row: usize, text: &str) {
-        if self.rows().get(row).map(Row::key) == Some(RowKey::Thing(FieldKey::Id)) {
-            self.rename(text.trim());
-            return;
-        }
-        self.change_row(row, |thing, commitments, key, offer| match key {
-            RowKey::Thing(k) => inspector::set(thing.ok_or_else(none)?, k, text, offer),
-            RowKey::Commitment(k) => inspector::set_commitment(commitments, k, text, offer),
-        });
-    }
-
-    /// Steps an inspector row one notch.
-    pub fn adjust_row(&mut self, row: usize, delta: i32) {
-        self.change_row(row, |thing, commitments, key, offer| match key {
-            RowKey::Thing(k) => inspector::adjust(thing.ok_or_else(none)?, k, delta, offer),
-            RowKey::Commitment(k) => inspector::adjust_commitment(commitments, k, delta, offer),
-        });
-    }
-
-    fn change_row(
-        &mut self,
-        row: usize,
-        change: impl FnOnce(
-            Option<&mut Thing>,
-            &mut Vec<crate::format::solution::Commitment>,
-            RowKey,
-            &Offer,
-        ) -> Result<(), inspector::Refused>,
-    ) {
-        if !self.building() {
-            self.status = Some(Status::error("status.stop_to_build", vec![]));
-            return;
-        }
-        let rows = self.rows();
-        let Some(r) = rows.get(row) else { return };
-        let key = r.key();
-        let id = self.selected().map(|n| n.id);
-        if let Some(n) = self.selected()
-            && n.fixed
-            && matches!(key, RowKey::Thing(_))
-        {
-            self.status = Some(Status::error("status.fixed", vec![("id", n.id)]));
-            return;
-        }
-        let before = self.solution.clone();
-        let hosts = self.hosts();
-        let offer = Offer {
-            catalogue: &self.catalogue,
-            palette: &self.level.palette,
-            hosts: &hosts,
-        };
-        let thing = id
-            .as_ref()
-            .and_then(|id| self.solution.things.iter_mut().find(|t| t.id() == id));
-        match change(thing, &mut self.solution.commitments, key, &offer) {
-            // A step that changed nothing (a number already at its floor, a
-            // value typed as it was) is no undo step: undo would seem to do
-            // nothing, and the redo history would be lost for it.
-            Ok(()) if same_build(&before, &self.solution) => {}
-            Ok(()) => {
-                self.remember_state(before);
-                self.check_steps();
-            }
-            Err(refused) => {
-                self.status = Some(Status::error(refused.why, vec![("text", refused.text)]));
-            }
-        }
-    }
-
     /// Renames the selected thing, carrying its links, place and actions along.
     pub fn rename(&mut self, new: &str) {
         let Some(node) = self.selected() else { return };
@@ -874,244 +655,6 @@ impl Play {
             {
                 c.capacity = crate::format::solution::Capacity::Ec2(new.to_string());
             }
-        }
-    }
-
-    /// Checks the architecture and starts the run.
-    pub fn start(&mut self) -> bool {
-        if self.run.is_some() {
-            return true;
-        }
-        let text = match load::to_ron(&self.solution) {
-            Ok(t) => t,
-            Err(e) => {
-                self.status = Some(Status::error(
-                    "status.cannot_run",
-                    vec![("why", e.to_string())],
-                ));
-                return false;
-            }
-        };
-        let file = SourceFile::new("board", text);
-        let problems =
-            validate::check_solution(&self.catalogue, &self.level, &self.solution, &file);
-        if let Some(p) = problems.iter().find(|p| p.is_error()) {
-            self.status = Some(Status::error(
-                "status.cannot_run",
-                vec![("why", p.message.clone())],
-            ));
-            return false;
-        }
-        let setup = Setup::new(
-            self.catalogue.clone(),
-            self.level.clone(),
-            self.solution.clone(),
-            None,
-        );
-        match Sim::new(setup) {
-            Ok(sim) => {
-                self.run = Some(Run::new(sim));
-                self.linking = None;
-                self.moving = false;
-                self.edit = None;
-                self.status = Some(Status::info("status.running", vec![]));
-                true
-            }
-            Err(e) => {
-                self.status = Some(Status::error(
-                    "status.cannot_run",
-                    vec![("why", e.to_string())],
-                ));
-                false
-            }
-        }
-    }
-
-    /// Stops the run and goes back to building (the architecture is kept).
-    pub fn stop(&mut self) {
-        self.run = None;
-        self.status = Some(Status::info("status.stopped", vec![]));
-    }
-
-    /// A change to the running architecture on the selected box: the same
-    /// actions a solution file can hold, so the run can be replayed.
-    pub fn act(&mut self, what: LiveChange) {
-        let Some(node) = self.selected() else { return };
-        let Some(thing) = self.any_thing(&node.id).cloned() else {
-            return;
-        };
-        let Some(run) = self.run.as_mut() else {
-            self.status = Some(Status::error("status.run_first", vec![]));
-            return;
-        };
-        if run.sim.finished() {
-            return;
-        }
-        let figures = run.figures.iter().find(|f| f.id == node.id).cloned();
-        let action = match (&thing, what) {
-            (Thing::AutoScalingGroup(_), LiveChange::More | LiveChange::Fewer) => {
-                let desired = figures.and_then(|f| f.desired).unwrap_or(0);
-                let desired = if what == LiveChange::More {
-                    desired + 1
-                } else {
-                    desired.saturating_sub(1)
-                };
-                Action::SetDesired {
-                    thing: node.id.clone(),
-                    desired,
-                }
-            }
-            (Thing::Instance { instance_type, .. }, LiveChange::More | LiveChange::Fewer) => {
-                let types = self.with_offer(|o| o.instance_types());
-                let Some(at) = types.iter().position(|t| t == instance_type) else {
-                    return;
-                };
-                let to = if what == LiveChange::More {
-                    at + 1
-                } else {
-                    at.wrapping_sub(1)
-                };
-                let Some(to) = types.get(to) else { return };
-                Action::Resize {
-                    thing: node.id.clone(),
-                    instance_type: to.clone(),
-                }
-            }
-            (Thing::OnPremises { .. }, LiveChange::More) => Action::OrderServers {
-                thing: node.id.clone(),
-                count: 1,
-            },
-            _ => {
-                self.status = Some(Status::error(
-                    "status.no_live_change",
-                    vec![("id", node.id)],
-                ));
-                return;
-            }
-        };
-        let Some(run) = self.run.as_mut() else { return };
-        run.sim.act(action);
-        run.refresh();
-        self.status = Some(Status::info("status.acted", vec![("id", node.id)]));
-    }
-
-    /// The solution to save: the build plus every change made during the run.
-    pub fn solution_to_save(&self) -> Solution {
-        let mut s = self.solution.clone();
-        if let Some(run) = &self.run {
-            s.actions = run.sim.ctx.actions.clone();
-        }
-        s
-    }
-
-    /// Advances completed lesson steps while their conditions hold.
-    pub fn check_steps(&mut self) {
-        while let Some(step) = self.level.steps.get(self.steps_done) {
-            if !self.holds(&step.done_when) {
-                break;
-            }
-            self.steps_done += 1;
-            self.hint = false;
-        }
-    }
-
-    fn holds(&self, condition: &Condition) -> bool {
-        let kind_of = |id: &str| self.any_thing(id).map(Thing::kind);
-        match condition {
-            Condition::Placed(kind) => self.solution.things.iter().any(|t| t.kind() == *kind),
-            Condition::Linked { from, to } => self
-                .links()
-                .iter()
-                .any(|(f, t, _)| (from == "*" || f == from) && kind_of(t) == Some(*to)),
-            Condition::ClockReached(at) => {
-                self.run.as_ref().is_some_and(|r| r.sim.ctx.now_s >= at.0)
-            }
-            Condition::AvailabilityAtLeast(pct) => self
-                .run
-                .as_ref()
-                .is_some_and(|r| r.sim.ctx.tick > 0 && r.availability_pct() >= *pct),
-            Condition::RunFinished => self.run.as_ref().is_some_and(|r| r.sim.finished()),
-        }
-    }
-}
-
-/// Whether two builds are the same, compared as the text a save writes.
-fn same_build(a: &Solution, b: &Solution) -> bool {
-    matches!((load::to_ron(a), load::to_ron(b)), (Ok(x), Ok(y)) if x == y)
-}
-
-fn none() -> inspector::Refused {
-    inspector::Refused {
-        why: "refused.not_here",
-        text: String::new(),
-    }
-}
-
-/// A change the player makes to a running thing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LiveChange {
-    /// One more: desired +1, next bigger type, order a server.
-    More,
-    /// One fewer: desired −1, next smaller type.
-    Fewer,
-}
-
-/// One inspector row.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Row {
-    /// A thing's setting.
-    Thing(inspector::Field),
-    /// A commitment's setting.
-    Commitment(inspector::CommitField),
-}
-
-/// What an inspector row edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowKey {
-    /// A thing's field.
-    Thing(FieldKey),
-    /// A commitment's field.
-    Commitment(CommitKey),
-}
-
-impl Row {
-    /// What it edits.
-    pub fn key(&self) -> RowKey {
-        match self {
-            Row::Thing(f) => RowKey::Thing(f.key),
-            Row::Commitment(f) => RowKey::Commitment(f.key),
-        }
-    }
-
-    /// Strings key of its label.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Row::Thing(f) => f.label,
-            Row::Commitment(f) => f.label,
-        }
-    }
-
-    /// Its value as text.
-    pub fn value(&self) -> &str {
-        match self {
-            Row::Thing(f) => &f.value,
-            Row::Commitment(f) => &f.value,
-        }
-    }
-
-    /// How it is changed.
-    pub fn input(&self) -> &inspector::Input {
-        match self {
-            Row::Thing(f) => &f.input,
-            Row::Commitment(f) => &f.input,
-        }
-    }
-
-    /// Its price note.
-    pub fn note(&self) -> Option<&str> {
-        match self {
-            Row::Thing(f) => f.note.as_deref(),
-            Row::Commitment(_) => None,
         }
     }
 }

@@ -96,6 +96,11 @@ impl Strings {
         out
     }
 
+    /// Whether a key is defined.
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
     /// Every key defined.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(String::as_str)

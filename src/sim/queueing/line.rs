@@ -707,7 +707,8 @@ impl ErlangCache {
         let ln_c = p1
             + 0.5
                 * f
-                * (p2 - p0 + f * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + f * (3.0 * (p1 - p2) + p3 - p0)));
+                * (p2 - p0
+                    + f * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + f * (3.0 * (p1 - p2) + p3 - p0)));
         let p_wait = ln_c.exp().min(1.0);
         let rho_room = p.lambda / cmu;
         (p_wait * rho_room.powf(p.room as f64) < ROOM_MATTERS).then(|| Wait {

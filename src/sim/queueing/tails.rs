@@ -37,7 +37,12 @@ pub fn wait_over(a: f64, t: f64, len: usize, pmf: &mut Vec<f64>, out: &mut Vec<f
     if !(t > 0.0) {
         // Everyone who must wait at all waits longer than no time.
         out.push(0.0);
-        out.resize(len, if t < 0.0 { 1.0 } else { 1.0 });
+        out.resize(len, 1.0);
+        return;
+    }
+    if t.is_infinite() {
+        // Nobody waits forever: whoever joins the line is served.
+        out.resize(len, 0.0);
         return;
     }
     poisson_pmf(a * t, len, pmf);
@@ -59,6 +64,10 @@ pub fn response_over(a: f64, b: f64, d: f64, len: usize, pmf: &mut Vec<f64>, out
     }
     if !(d > 0.0) {
         out.resize(len, 1.0);
+        return;
+    }
+    if d.is_infinite() {
+        out.resize(len, 0.0);
         return;
     }
     if !b.is_finite() {
@@ -138,6 +147,17 @@ mod tests {
         let want = crate::sim::queueing::mmc::hypo_over(a, b, d);
         assert!((out[1] - want).abs() < 1e-9, "{} vs {want}", out[1]);
         assert!(out[2] > out[1] && out[3] > out[2]);
+    }
+
+    #[test]
+    fn nobody_outwaits_endless_patience_or_misses_no_deadline() {
+        // A caller that never gives up must never be counted as giving up,
+        // however long the line: rounding would otherwise turn dust into requests.
+        let (mut pmf, mut out) = (Vec::new(), Vec::new());
+        wait_over(300.0, f64::INFINITY, 50, &mut pmf, &mut out);
+        assert!(out.iter().all(|&x| x == 0.0), "{out:?}");
+        response_over(300.0, 100.0, f64::INFINITY, 50, &mut pmf, &mut out);
+        assert!(out.iter().all(|&x| x == 0.0), "{out:?}");
     }
 
     #[test]

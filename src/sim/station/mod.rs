@@ -390,6 +390,8 @@ impl Station {
         // Everything served now serves the whole tick, unless it ends sooner
         // (the release takes that back) or started later (added exactly).
         self.busy_tick = self.held as f64 * tick_s;
+        // Servers busy as the tick starts (some of them free up during it).
+        let busy_at_start = self.held;
         self.release(now, end, tally);
         let handed = std::mem::take(&mut self.handed);
         // This tick's arrivals meet the line; messages that already waited
@@ -449,10 +451,17 @@ impl Station {
         if !self.backlog.is_empty() {
             self.work_backlog(now, end, terms, cap, params, tally);
         }
+        // Messages pulled from a queue fill the free servers, then each
+        // takes the next server to come free.
+        let mut pool = Pool {
+            slots: u64::from(cap.slots()).max(1),
+            free: u64::from(cap.slots()).saturating_sub(busy_at_start.max(self.held)),
+            taken: 0,
+        };
         for a in arrivals.iter().chain(&handed) {
             let t = terms[usize::from(a.workload)];
             if t.service_s.is_finite() && a.arrived_s < now - 1e-9 {
-                self.start_now(a, t, now, end, tally);
+                self.start_pulled(a, t, &mut pool, now, tick_s, tally);
             }
         }
         let mut handed = handed;
@@ -467,7 +476,9 @@ impl Station {
     /// Finishes every decided group whose time has come by `end`.
     fn release(&mut self, now: f64, end: f64, tally: &mut Tally) {
         while self.calendar.front().is_some_and(|r| r.finish_s <= end) {
-            let Some(r) = self.calendar.pop_front() else { break };
+            let Some(r) = self.calendar.pop_front() else {
+                break;
+            };
             match r.fate {
                 Fate::Ok | Fate::Late => {
                     self.held -= r.count;
@@ -821,10 +832,79 @@ impl Station {
         }
     }
 
-    /// Starts messages that already waited in a queue: no wait here.
-    /// Returns the server-seconds they take.
-    fn start_now(&mut self, a: &Cohort, t: KindTerms, now: f64, end: f64, tally: &mut Tally) -> f64 {
-        let age = (now - a.arrived_s).max(0.0);
+    /// Starts a group of messages that already waited in a queue: those that
+    /// find a free server start now, the rest as servers come free, one
+    /// every `service / slots` (so a busy pool stays busy into the next tick
+    /// and takes no more than it can run). Each part is late or in time by
+    /// what its deadline leaves when it starts.
+    fn start_pulled(
+        &mut self,
+        a: &Cohort,
+        t: KindTerms,
+        pool: &mut Pool,
+        now: f64,
+        tick_s: f64,
+        tally: &mut Tally,
+    ) {
+        let end = now + tick_s;
+        let gap = t.service_s / pool.slots as f64;
+        let first = pool.taken;
+        let last = first + a.count;
+        pool.taken = last;
+        // Positions [first, last): below `free` start now; position q above
+        // it starts (q − free + 1) gaps later. Grouped by the tick they end
+        // in, so what is still running at each tick's end is counted there.
+        let mut q = first;
+        let mut left_expected = a.expected;
+        while q < last {
+            let delay_of = |q: u64| (q + 1).saturating_sub(pool.free) as f64 * gap;
+            let tick_of = |q: u64| ((delay_of(q) + t.service_s) / tick_s).floor();
+            let k = tick_of(q);
+            // The last position starting in the same tick as q.
+            let mut hi = last;
+            if tick_of(last - 1) > k {
+                let (mut lo_q, mut hi_q) = (q, last - 1);
+                while lo_q + 1 < hi_q {
+                    let mid = lo_q + (hi_q - lo_q) / 2;
+                    if tick_of(mid) > k {
+                        hi_q = mid;
+                    } else {
+                        lo_q = mid;
+                    }
+                }
+                hi = hi_q;
+            }
+            let count = hi - q;
+            let delay = (delay_of(q) + delay_of(hi - 1)) / 2.0;
+            let expected = if hi == last {
+                left_expected
+            } else {
+                a.expected * count as f64 / a.count as f64
+            };
+            left_expected -= expected;
+            self.start_part(a, t, count, expected, delay, now, end, tally);
+            q = hi;
+        }
+        if a.count == 0 && a.expected > 0.0 {
+            self.start_part(a, t, 0, a.expected, 0.0, now, end, tally);
+        }
+    }
+
+    /// Starts `count` of a pulled group `delay` after `now`.
+    #[allow(clippy::too_many_arguments)]
+    fn start_part(
+        &mut self,
+        a: &Cohort,
+        t: KindTerms,
+        count: u64,
+        expected: f64,
+        delay: f64,
+        now: f64,
+        end: f64,
+        tally: &mut Tally,
+    ) {
+        let start = now + delay;
+        let age = (start - a.arrived_s).max(0.0);
         let slack = t.deadline_s - age;
         let in_time = if slack <= 0.0 {
             0.0
@@ -837,24 +917,20 @@ impl Station {
         if self.carry_started.len() <= i {
             self.carry_started.resize(i + 1, [0.0; 2]);
         }
-        let [ok, late] = round_carried(
-            a.count,
-            [in_time, 1.0 - in_time],
-            &mut self.carry_started[i],
-        );
-        for (count, share, fate) in [(ok, in_time, Fate::Ok), (late, 1.0 - in_time, Fate::Late)] {
-            if count == 0 && share <= 0.0 {
+        let [ok, late] = round_carried(count, [in_time, 1.0 - in_time], &mut self.carry_started[i]);
+        for (n, share, fate) in [(ok, in_time, Fate::Ok), (late, 1.0 - in_time, Fate::Late)] {
+            if n == 0 && share <= 0.0 {
                 continue;
             }
             self.schedule(
                 Running {
                     stream: a.stream,
                     workload: a.workload,
-                    count,
-                    expected: a.expected * share,
+                    count: n,
+                    expected: expected * share,
                     arrived_s: a.arrived_s,
-                    start_s: now,
-                    finish_s: now + t.service_s,
+                    start_s: start,
+                    finish_s: start + t.service_s,
                     fate,
                     latency_s: age + t.service_s,
                     wait_s: age,
@@ -865,16 +941,25 @@ impl Station {
                 end,
             );
         }
-        if a.count > 0 && tally.heard(a.stream) {
+        if count > 0 && tally.heard(a.stream) {
             tally.times.of(t.waits).add_uniform_wait(
                 service_of(t),
-                a.count as f64,
+                count as f64,
                 age * 1000.0,
                 age * 1000.0,
             );
         }
-        a.count as f64 * t.service_s
     }
+}
+
+/// The servers of a station as pulled messages take them in one tick.
+struct Pool {
+    /// Servers (slots) in all.
+    slots: u64,
+    /// Free at the start of the tick.
+    free: u64,
+    /// Messages started so far this tick.
+    taken: u64,
 }
 
 /// A workload's service on this station, for the latency store.

@@ -23,7 +23,11 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     for (service, usd_per_hour, factor) in [
         (Service::Fargate, rates.fargate, 1.0),
         (Service::OnPremises, rates.on_prem, 1.0),
-        (Service::Ec2Spot, rates.spot, ctx.price_factor[Purchase::Spot as usize]),
+        (
+            Service::Ec2Spot,
+            rates.spot,
+            ctx.price_factor[Purchase::Spot as usize],
+        ),
         (
             Service::DedicatedHosts,
             rates.dedicated,
@@ -183,7 +187,8 @@ pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
         if vcpu > 0
             && let Some(host) = cat.dedicated_host(t.family)
         {
-            r.dedicated += (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil() * host.usd_per_hour;
+            r.dedicated +=
+                (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil() * host.usd_per_hour;
         }
     }
     // Owned hardware costs the same busy or idle: depreciation plus power,
@@ -201,11 +206,16 @@ pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
             .kinds
             .fleets
             .get(slot)
-            .and_then(|&f| world.get::<&Fleet>(f).ok().and_then(|f| f.hardware.task_size()))
+            .and_then(|&f| {
+                world
+                    .get::<&Fleet>(f)
+                    .ok()
+                    .and_then(|f| f.hardware.task_size())
+            })
             .unwrap_or((0.0, 0.0));
         let c = &cat.containers;
-        r.fargate +=
-            f64::from(n) * (vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour);
+        r.fargate += f64::from(n)
+            * (vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour);
     }
     r
 }

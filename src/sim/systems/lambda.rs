@@ -153,8 +153,14 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         cold_left -= cold;
         let stopped = run > f.timeout_s;
         let ran = run.min(f.timeout_s);
-        // Billed per millisecond, rounded up: half a millisecond more on average.
-        let billed = ran + cat.billing_granularity_s / 2.0;
+        // Billed per millisecond, rounded up: a fixed run to its next
+        // millisecond, a varying one half a millisecond more on average.
+        let g = cat.billing_granularity_s;
+        let billed = if setup.workloads[usize::from(c.workload)].fixed && g > 0.0 {
+            ((ran / g) - 1e-9).ceil().max(0.0) * g
+        } else {
+            ran + g / 2.0
+        };
         gb_s += c.count as f64 * billed * f64::from(f.memory_mb) / 1024.0;
         let waited = (mid - c.arrived_s).max(0.0);
         for (n, start_up) in [(cold, cat.cold_start_s), (c.count - cold, 0.0)] {
@@ -179,12 +185,16 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                 ));
                 continue;
             }
-            // Exponential run: on time if it ends within what the deadline leaves.
+            // On time if the run ends within what the deadline leaves: a fixed
+            // run exactly when it fits, an exponential one with its chance.
             let slack = deadline_s - waited - start_up;
-            let in_time = if slack > 0.0 {
-                1.0 - (-slack / ran).exp()
-            } else {
+            let fixed = setup.workloads[usize::from(c.workload)].fixed;
+            let in_time = if slack <= 0.0 {
                 0.0
+            } else if fixed {
+                if ran <= slack + 1e-9 { 1.0 } else { 0.0 }
+            } else {
+                1.0 - (-slack / ran).exp()
             };
             let i = usize::from(c.stream);
             let [ok, late] = round_carried(n, [in_time, 1.0 - in_time], &mut f.carry[i].1);
