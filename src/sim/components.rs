@@ -358,7 +358,8 @@ pub struct Function {
     pub admitted: Vec<(Cohort, f64, f64)>,
     /// Asynchronous events throttled for now, retried next tick.
     pub retrying: std::collections::VecDeque<Cohort>,
-    /// Environments in use at the end of each recent tick, newest last: (time, environments).
+    /// Environments in use at the end of recent ticks, newest last: (time,
+    /// environments), only those no newer tick matched or passed.
     pub recent: std::collections::VecDeque<(f64, f64)>,
     /// Environments warm now.
     pub warm: f64,

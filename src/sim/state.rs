@@ -175,6 +175,23 @@ pub struct BillRates {
     pub on_prem: f64,
     /// Fargate tasks.
     pub fargate: f64,
+    /// What the solution's commitments cover of the on-demand instances.
+    pub coverage: Coverage,
+}
+
+/// Dollars per hour of on-demand instances and the commitments covering
+/// them: Reserved Instances first, in file order, then Savings Plans against
+/// the usage left.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Coverage {
+    /// Reserved Instances, paid whether used or not.
+    pub reserved: f64,
+    /// Savings Plans commitments, paid whether used or not.
+    pub savings: f64,
+    /// On-demand usage no commitment covers, at list price.
+    pub uncovered: f64,
+    /// Of the commitments paid, what no running instance used.
+    pub unused: f64,
 }
 
 impl Ctx {

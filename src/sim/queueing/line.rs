@@ -182,7 +182,7 @@ pub struct Line {
     /// The wait distribution this tick's arrivals met, over latency buckets,
     /// and the rates it was worked out for (none: a settling line's, this tick).
     shape: WaitShape,
-    shape_for: Option<LineParams>,
+    shape_for: Option<ShapeKey>,
     shape_fresh: bool,
     /// Erlang C of this line's pool size, tabulated once for large pools.
     erlang: ErlangCache,
@@ -529,40 +529,59 @@ impl Line {
 
     /// The wait distribution this tick's arrivals met (a line in steady
     /// state with limited room, or settling), over latency buckets. Worked
-    /// out once a tick, and kept while a steady line's rates stay within a
-    /// part in a hundred of those it was worked out for (it only shapes the
-    /// percentiles; the fates are worked out exactly every tick).
+    /// out at most once a tick, and kept while the chance of waiting and the
+    /// mean wait stay within 2% of those it was worked out for (it only
+    /// shapes the percentiles; the fates are worked out exactly every tick).
     pub fn wait_shape(&mut self) -> &WaitShape {
         if self.shape_fresh {
             return &self.shape;
         }
         let Some(p) = self.params else {
             self.shape = WaitShape::default();
+            self.shape_for = None;
             return &self.shape;
         };
-        let reuse = self.view == View::Pi
-            && self.shape_for.is_some_and(|q| {
-                q.servers == p.servers
-                    && q.room == p.room
-                    && q.mu == p.mu
-                    && (q.lambda - p.lambda).abs() <= 1e-3 * p.lambda
-            });
-        if !reuse {
-            let (lo, dist) = match self.view {
-                View::Settling => (self.dist.lo, std::mem::take(&mut self.dist.seen)),
-                _ => (0, std::mem::take(&mut self.pi)),
-            };
-            let mut tail = WaitTail::new(&dist, lo, p, &mut self.suffix);
+        let (lo, dist) = match self.view {
+            View::Settling => (self.dist.lo, std::mem::take(&mut self.dist.seen)),
+            _ => (0, std::mem::take(&mut self.pi)),
+        };
+        let mut tail = WaitTail::new(&dist, lo, p, &mut self.suffix);
+        let key = ShapeKey {
+            servers: p.servers,
+            waits: tail.p_wait(),
+            mean_s: tail.mean_s,
+        };
+        if !self.shape_for.is_some_and(|k| k.close_to(&key)) {
             let mean_ms = tail.mean_s * 1000.0;
             self.shape.fill(mean_ms, |ms| tail.over(ms / 1000.0));
-            match self.view {
-                View::Settling => self.dist.seen = dist,
-                _ => self.pi = dist,
-            }
-            self.shape_for = (self.view == View::Pi).then_some(p);
+            self.shape_for = Some(key);
+        }
+        match self.view {
+            View::Settling => self.dist.seen = dist,
+            _ => self.pi = dist,
         }
         self.shape_fresh = true;
         &self.shape
+    }
+}
+
+/// What a wait shape was worked out for: enough to tell when another line
+/// state would give nearly the same one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ShapeKey {
+    servers: u32,
+    /// P(W > 0) among those admitted.
+    waits: f64,
+    mean_s: f64,
+}
+
+impl ShapeKey {
+    /// Within 2% in the chance of waiting and in the mean wait.
+    fn close_to(&self, other: &ShapeKey) -> bool {
+        let near = |a: f64, b: f64| (a - b).abs() <= 0.02 * a.abs().max(b.abs()) + 1e-12;
+        self.servers == other.servers
+            && near(self.waits, other.waits)
+            && near(self.mean_s, other.mean_s)
     }
 }
 
@@ -612,6 +631,11 @@ impl<'a> WaitTail<'a> {
         }
     }
 
+    /// P(W > 0) among those admitted.
+    fn p_wait(&self) -> f64 {
+        self.suffix.get(1).copied().unwrap_or(0.0)
+    }
+
     /// P(W > t) = Σ_j Pois(j; at)·P(k > j): Poisson weights from their mode
     /// outward by the recurrence (one exponential per call).
     fn over(&mut self, t: f64) -> f64 {
@@ -628,7 +652,7 @@ impl<'a> WaitTail<'a> {
             return 0.0;
         }
         let start = mode.min(last);
-        let pmf = |j: usize| (-x + j as f64 * x.ln() - ln_factorial(j)).exp();
+        let pmf = |j: usize| (-x + j as f64 * x.ln() - tails::ln_factorial(j)).exp();
         let at_start = pmf(start);
         let mut sum = at_start * s(start);
         let mut w = at_start;
@@ -643,16 +667,6 @@ impl<'a> WaitTail<'a> {
         }
         sum.clamp(0.0, 1.0)
     }
-}
-
-/// ln(n!) by Stirling's series past small n.
-fn ln_factorial(n: usize) -> f64 {
-    if n < 20 {
-        return (2..=n).map(|k| (k as f64).ln()).sum();
-    }
-    let n = n as f64;
-    n * n.ln() - n + 0.5 * (2.0 * std::f64::consts::PI * n).ln() + 1.0 / (12.0 * n)
-        - 1.0 / (360.0 * n * n * n)
 }
 
 /// Pools up to this size compute Erlang C directly (a few hundred operations).

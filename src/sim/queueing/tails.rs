@@ -4,26 +4,53 @@
 //! that this wait (plus an exponential service) passes a time, so a line
 //! whose state is a distribution over the number in it can weigh them.
 
-/// Poisson probabilities of 0..len events at mean `x`, into `out`.
+/// `out[j]` = P(N = j) for N Poisson with mean `x`, j = 0..len: one
+/// exponential at the mode, the rest by the ratio of neighbours, and exact
+/// zeros where the terms fall below any share that could matter.
 pub fn poisson_pmf(x: f64, len: usize, out: &mut Vec<f64>) {
     out.clear();
-    out.reserve(len);
+    out.resize(len, 0.0);
     if len == 0 {
         return;
     }
-    if x <= 0.0 {
-        out.push(1.0);
-        out.resize(len, 0.0);
+    if !(x > 0.0) {
+        out[0] = 1.0;
         return;
     }
-    let ln_x = x.ln();
-    let mut ln_fact = 0.0_f64;
-    for j in 0..len {
-        if j > 0 {
-            ln_fact += (j as f64).ln();
+    // Below 1e-40 of the whole no term adds anything a count of requests
+    // could show; stopping there also keeps exp() off its slow underflow path.
+    const FLOOR: f64 = 1e-40;
+    let mode = (x.floor() as usize).min(len - 1);
+    let m = mode as f64;
+    // ln P(mode) = −x + m ln x − ln m!
+    let at_mode = (-x + m * x.ln() - ln_factorial(mode)).exp();
+    out[mode] = at_mode;
+    let mut p = at_mode;
+    for j in (0..mode).rev() {
+        p *= (j + 1) as f64 / x;
+        if p < FLOOR {
+            break;
         }
-        out.push((-x + j as f64 * ln_x - ln_fact).exp());
+        out[j] = p;
     }
+    p = at_mode;
+    for (j, slot) in out.iter_mut().enumerate().take(len).skip(mode + 1) {
+        p *= x / j as f64;
+        if p < FLOOR {
+            break;
+        }
+        *slot = p;
+    }
+}
+
+/// ln(n!): summed for small n, Stirling's series past them.
+pub fn ln_factorial(n: usize) -> f64 {
+    if n < 20 {
+        return (2..=n).map(|k| (k as f64).ln()).sum();
+    }
+    let n = n as f64;
+    n * n.ln() - n + 0.5 * (2.0 * std::f64::consts::PI * n).ln() + 1.0 / (12.0 * n)
+        - 1.0 / (360.0 * n * n * n)
 }
 
 /// `out[k]` = P(Erlang(k, a) > t) = P(fewer than k events at rate `a` in `t`),
@@ -47,9 +74,9 @@ pub fn wait_over(a: f64, t: f64, len: usize, pmf: &mut Vec<f64>, out: &mut Vec<f
     }
     poisson_pmf(a * t, len, pmf);
     let mut below = 0.0_f64;
-    for k in 0..len {
+    for &p in &pmf[..len] {
         out.push(below.min(1.0));
-        below += pmf[k];
+        below += p;
     }
 }
 
@@ -166,11 +193,11 @@ mod tests {
         // a = b: the sum of k + 1 exponentials of one rate.
         response_over(50.0, 50.0, 0.1, 6, &mut pmf, &mut out);
         let x = 5.0_f64;
-        for k in 0..6 {
+        for (k, &got) in out.iter().enumerate().take(6) {
             let want: f64 = (0..=k)
                 .map(|j| (-x).exp() * x.powi(j as i32) / (1..=j).map(|i| i as f64).product::<f64>())
                 .sum();
-            assert!((out[k] - want).abs() < 1e-9, "k {k}: {} vs {want}", out[k]);
+            assert!((got - want).abs() < 1e-9, "k {k}: {got} vs {want}");
         }
         // b ≥ 2a takes the quadrature path and still gives a tail in [0, 1] that grows with k.
         response_over(10.0, 50.0, 0.3, 5, &mut pmf, &mut out);

@@ -364,7 +364,7 @@ impl Station {
                 tries: p.tries,
             }));
         }
-        out.extend(self.handed.drain(..));
+        out.append(&mut self.handed);
         out.retain(|c| c.count > 0);
         out
     }

@@ -7,7 +7,7 @@ use crate::sim::components::{
     Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, Topic,
 };
 use crate::sim::ledger::Service;
-use crate::sim::state::{BillRates, Ctx};
+use crate::sim::state::{BillRates, Coverage, Ctx};
 
 /// Charges this tick's costs to the ledger. Servers are billed from the
 /// counts the census keeps by type ([`crate::sim::state::BillCounts`]), so a
@@ -38,10 +38,22 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
             ctx.ledger.charge(service, usd_per_hour * factor * hours);
         }
     }
+    // On-demand usage at today's price; commitments at their own.
+    let c = rates.coverage;
+    for (service, usd_per_hour, factor) in [
+        (Service::Ec2Reserved, c.reserved, 1.0),
+        (Service::SavingsPlans, c.savings, 1.0),
+        (
+            Service::Ec2OnDemand,
+            c.uncovered,
+            ctx.price_factor[Purchase::OnDemand as usize],
+        ),
+    ] {
+        if usd_per_hour > 0.0 {
+            ctx.ledger.charge(service, usd_per_hour * factor * hours);
+        }
+    }
     ctx.bill = bill;
-    let running = std::mem::take(&mut ctx.bill.on_demand);
-    on_demand(ctx, cat, &running, hours);
-    ctx.bill.on_demand = running;
 
     // SQS bills every API request: a send, a receive and a delete per message,
     // one request per 64 KiB chunk of it.
@@ -105,63 +117,61 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     }
 }
 
-/// On-demand instances: what Reserved Instances and Savings Plans do not
-/// cover is billed at today's on-demand price; commitments are paid every
-/// hour, used or not.
-fn on_demand(ctx: &mut Ctx, cat: &crate::format::Catalogue, running: &[u32], hours: f64) {
-    let factor = ctx.price_factor[Purchase::OnDemand as usize];
-    let commitments = &ctx.setup.solution.commitments;
+/// On-demand instances: what Reserved Instances and Savings Plans cover of
+/// `running` (instances by type), per hour. Commitments are paid every hour,
+/// used or not; what they leave is billed on demand.
+pub fn cover(
+    cat: &crate::format::Catalogue,
+    commitments: &[Commitment],
+    running: &[u32],
+) -> Coverage {
+    let list = |i: usize, n: f64| n * cat.instance_types[i].usd_per_hour;
     if commitments.is_empty() {
-        let usd: f64 = cat
-            .instance_types
+        let uncovered = running
             .iter()
-            .zip(running)
-            .map(|(t, &n)| f64::from(n) * t.usd_per_hour)
+            .enumerate()
+            .map(|(i, &n)| list(i, f64::from(n)))
             .sum();
-        if usd > 0.0 {
-            ctx.ledger
-                .charge(Service::Ec2OnDemand, usd * hours * factor);
-        }
-        return;
+        return Coverage {
+            uncovered,
+            ..Coverage::default()
+        };
     }
-    let setup = std::sync::Arc::clone(&ctx.setup);
+    let mut out = Coverage::default();
     // Reservations cover running on-demand instances of their type.
-    let mut uncovered: Vec<f64> = running.iter().map(|&n| f64::from(n)).collect();
-    for c in &setup.solution.commitments {
+    let mut left: Vec<f64> = running.iter().map(|&n| f64::from(n)).collect();
+    for c in commitments {
         if let Some((i, count, usd_per_hour)) = reserved_rate(cat, c) {
-            ctx.ledger
-                .charge(Service::Ec2Reserved, count * usd_per_hour * hours);
-            uncovered[i] = (uncovered[i] - count).max(0.0);
+            out.reserved += count * usd_per_hour;
+            let used = count.min(left[i]);
+            out.unused += (count - used) * usd_per_hour;
+            left[i] -= used;
         }
     }
     // Savings Plans: a commitment per hour that pays for eligible usage at the
     // plan's discount; usage beyond it is billed on demand.
-    let mut usage: Vec<f64> = uncovered
-        .iter()
-        .zip(&cat.instance_types)
-        .map(|(n, t)| n * t.usd_per_hour * hours)
-        .collect();
-    for c in &setup.solution.commitments {
+    let mut usage: Vec<f64> = left.iter().enumerate().map(|(i, &n)| list(i, n)).collect();
+    for c in commitments {
         if let Commitment::SavingsPlan { plan, usd_per_hour } = c {
             let (discount, family) = match plan {
                 PlanKind::Compute => (cat.pricing.compute_savings_plan, None),
                 PlanKind::Ec2Instance(f) => (cat.pricing.instance_savings_plan, Some(*f)),
             };
-            let mut budget = usd_per_hour * hours;
-            ctx.ledger.charge(Service::SavingsPlans, budget);
+            let mut budget = *usd_per_hour;
+            out.savings += budget;
             for (u, t) in usage.iter_mut().zip(&cat.instance_types) {
                 if budget <= 0.0 || family.is_some_and(|f| f != t.family) {
                     continue;
                 }
-                let discounted = *u * (1.0 - discount);
-                let covered = discounted.min(budget);
+                let covered = (*u * (1.0 - discount)).min(budget);
                 budget -= covered;
                 *u -= covered / (1.0 - discount);
             }
+            out.unused += budget.max(0.0);
         }
     }
-    ctx.ledger
-        .charge(Service::Ec2OnDemand, usage.iter().sum::<f64>() * factor);
+    out.uncovered = usage.iter().sum();
+    out
 }
 
 /// Dollars per hour of the servers counted in `ctx.bill`, at catalogue prices.
@@ -217,6 +227,7 @@ pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
         r.fargate += f64::from(n)
             * (vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour);
     }
+    r.coverage = cover(cat, &ctx.setup.solution.commitments, &bill.on_demand);
     r
 }
 

@@ -32,7 +32,19 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             .fleets
             .get(slot)
             .and_then(|_| ctx.checks.get(slot).copied().flatten());
-        if let Some(c) = checks {
+        let passing = matches!(server.state, ServerState::InService);
+        let failing = matches!(
+            server.state,
+            ServerState::Failed { .. } | ServerState::Resizing { .. } | ServerState::Down { .. }
+        );
+        let disagrees = if server.health.healthy {
+            failing
+        } else {
+            passing
+        };
+        if checks.is_some() && !disagrees && server.health.streak == 0 {
+            // Checks that agree with the standing change nothing.
+        } else if let Some(c) = checks {
             // Checks happen every interval; count those falling in this tick.
             // Beyond the larger threshold, more checks in one tick change nothing.
             let most = c.healthy_threshold.max(c.unhealthy_threshold) + 1;
@@ -40,13 +52,6 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
                 as u32)
                 .min(most);
             for _ in 0..runs {
-                let passing = matches!(server.state, ServerState::InService);
-                let failing = matches!(
-                    server.state,
-                    ServerState::Failed { .. }
-                        | ServerState::Resizing { .. }
-                        | ServerState::Down { .. }
-                );
                 if server.health.healthy && failing {
                     server.health.streak += 1;
                     if server.health.streak >= c.unhealthy_threshold {
@@ -92,8 +97,7 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
         ctx.changed();
     }
     found.sort_unstable_by_key(|&(key, _)| (key & !(1 << 31), key >> 31));
-    for i in 0..found.len() {
-        let (key, server) = found[i];
+    for &(key, server) in &found {
         let Ok(fleet) = world.get::<&Server>(server).map(|s| s.fleet) else {
             continue;
         };

@@ -46,7 +46,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     queue.clear();
     queue.extend(f.retrying.drain(..));
     let mut arrivals = inbox.take();
-    queue.extend(arrivals.drain(..));
+    queue.append(&mut arrivals);
     inbox.give_back(arrivals);
     let (mut expected, mut work) = (0.0, 0.0);
     for c in &queue {
@@ -59,7 +59,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let mu = if work > 0.0 {
         expected / work
     } else {
-        mean_rate(&f)
+        mean_rate(f)
     };
     let params = LineParams {
         servers: ceiling.floor() as u32,
@@ -233,7 +233,12 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     );
     release(ctx, &mut f.running, end);
 
-    // Environments stay warm for a while after their last use.
+    // Environments stay warm for a while after their last use: the most in
+    // use within that window. Kept as a falling run (an older tick with no
+    // more than a newer one can never be the most again), so the front is it.
+    while f.recent.back().is_some_and(|&(_, e)| e <= environments) {
+        f.recent.pop_back();
+    }
     f.recent.push_back((end, environments));
     while f
         .recent
@@ -242,7 +247,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     {
         f.recent.pop_front();
     }
-    f.warm = f.recent.iter().map(|(_, e)| *e).fold(0.0, f64::max);
+    f.warm = f.recent.front().map_or(0.0, |&(_, e)| e);
     f.concurrency = environments;
     f.invoked = invoked;
     f.throttled = throttled;

@@ -3,9 +3,8 @@
 
 use hecs::World;
 
-use crate::format::solution::{Commitment, PlanKind, Purchase};
 use crate::sim::components::{
-    Fleet, Function, Hardware, MessageQueue, Server, ServerState, Topic, TrafficSource,
+    Fleet, Function, MessageQueue, Server, ServerState, Topic, TrafficSource,
 };
 use crate::sim::metrics::{Metrics, StreamTick, ThingSample, TickRecord, saturated};
 use crate::sim::state::Ctx;
@@ -125,7 +124,7 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
         },
         servers_working,
         cost_usd: ctx.ledger.total(),
-        unused_commitment_usd: unused_commitments(world, ctx),
+        unused_commitment_usd: unused_commitments(ctx),
     };
     metrics.push(record, &ctx.arrived, &ctx.tally);
 }
@@ -188,57 +187,8 @@ fn samples(world: &World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
     }
 }
 
-/// Dollars of this tick's commitments that no running instance used: the
-/// same coverage as billing works out (reservations first, in file order,
-/// then Savings Plans against the on-demand usage left).
-fn unused_commitments(world: &World, ctx: &Ctx) -> f64 {
-    let setup = &ctx.setup;
-    if setup.solution.commitments.is_empty() {
-        return 0.0;
-    }
-    let cat = &setup.catalogue;
-    let hours = ctx.tick_s() / 3600.0;
-    // Billing ran before terminated servers were removed, and did not count them.
-    let mut uncovered = vec![0.0_f64; cat.instance_types.len()];
-    for s in world.query::<&Server>().iter() {
-        if let Hardware::Ec2(i) = s.hardware
-            && s.purchase == Purchase::OnDemand
-            && s.state.is_billed()
-            && let Some(n) = uncovered.get_mut(i)
-        {
-            *n += 1.0;
-        }
-    }
-    let mut unused = 0.0;
-    for c in &setup.solution.commitments {
-        if let Some((i, count, usd_per_hour)) = super::billing::reserved_rate(cat, c) {
-            let used = count.min(uncovered[i]);
-            unused += (count - used) * usd_per_hour * hours;
-            uncovered[i] -= used;
-        }
-    }
-    let mut usage: Vec<f64> = uncovered
-        .iter()
-        .zip(&cat.instance_types)
-        .map(|(n, t)| n * t.usd_per_hour * hours)
-        .collect();
-    for c in &setup.solution.commitments {
-        if let Commitment::SavingsPlan { plan, usd_per_hour } = c {
-            let (discount, family) = match plan {
-                PlanKind::Compute => (cat.pricing.compute_savings_plan, None),
-                PlanKind::Ec2Instance(f) => (cat.pricing.instance_savings_plan, Some(*f)),
-            };
-            let mut budget = usd_per_hour * hours;
-            for (u, t) in usage.iter_mut().zip(&cat.instance_types) {
-                if budget <= 0.0 || family.is_some_and(|f| f != t.family) {
-                    continue;
-                }
-                let covered = (*u * (1.0 - discount)).min(budget);
-                budget -= covered;
-                *u -= covered / (1.0 - discount);
-            }
-            unused += budget.max(0.0);
-        }
-    }
-    unused
+/// Dollars of this tick's commitments that no running instance used, as
+/// billing works them out (see [`super::billing::cover`]).
+fn unused_commitments(ctx: &Ctx) -> f64 {
+    ctx.bill.usd_per_hour.coverage.unused * ctx.tick_s() / 3600.0
 }

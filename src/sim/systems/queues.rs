@@ -81,7 +81,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         }
     } else if let Ok(mut inbox) = world.get::<&mut Inbox>(consumer) {
         // A function polls the queue itself: messages keep their arrival time.
-        inbox.0.extend(handed.drain(..));
+        inbox.0.append(&mut handed);
     }
     if let Ok(mut q) = world.get::<&mut MessageQueue>(entity) {
         q.handing = handed;
