@@ -779,6 +779,13 @@ pub fn table(score: &Score, checked: &Checked) -> String {
         "  availability  {:.3}%  (goal {}%)",
         score.availability_pct, score.goals.availability_pct
     );
+    if !score.worst_stream.is_empty() {
+        let _ = writeln!(
+            t,
+            "                in `{}`, the worst stream; {:.3}% of all streams pooled",
+            score.worst_stream, score.pooled_availability_pct
+        );
+    }
     let l = score.latency_ms;
     let goal = score
         .goals

@@ -89,8 +89,16 @@ pub struct Score {
     pub passed: bool,
     /// Stars earned (0 when not passed).
     pub stars: u8,
-    /// Percent of finished requests that were ok.
+    /// Percent of finished requests that were ok, in the stream that did
+    /// worst: every source and every asynchronous stream of work must meet the
+    /// goal by itself, so a small stream cannot fail unseen among big ones.
     pub availability_pct: f64,
+    /// The stream `availability_pct` is of (a source id, or `source → workload`),
+    /// empty when the level has one counted stream only.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub worst_stream: String,
+    /// Percent of finished requests that were ok, all counted streams pooled.
+    pub pooled_availability_pct: f64,
     /// Total cost, dollars.
     pub cost_usd: f64,
     /// Request counts.
@@ -142,6 +150,7 @@ impl Score {
         let mut dropped_by_reason: BTreeMap<String, u64> = BTreeMap::new();
         let mut sources = Vec::new();
         let mut calls = Vec::new();
+        let mut worst: Option<(f64, &str)> = None;
         for (i, spec) in setup.streams.iter().enumerate() {
             let o = m.outcomes[i];
             let overdue = overdue[i].min(pending[i]);
@@ -176,13 +185,22 @@ impl Score {
                 requests: r,
                 availability_pct: availability(&r),
             };
+            if spec.counted() && worst.is_none_or(|(pct, _)| entry.availability_pct < pct) {
+                worst = Some((entry.availability_pct, &spec.name));
+            }
             if spec.parent.is_none() {
                 sources.push(entry);
             } else {
                 calls.push(entry);
             }
         }
-        let availability_pct = availability(&total);
+        let pooled_availability_pct = availability(&total);
+        let several = setup.streams.iter().filter(|s| s.counted()).count() > 1;
+        let (availability_pct, worst_stream) = match worst {
+            Some((pct, name)) if several => (pct, name.to_string()),
+            Some((pct, _)) => (pct, String::new()),
+            None => (pooled_availability_pct, String::new()),
+        };
         let times = sim.times();
         let percentiles = |h: &super::latency::LatencyStore| Latency {
             p50: h.quantile_ms(0.50),
@@ -203,8 +221,13 @@ impl Score {
         let goals = &setup.level.goals;
         let mut failed_goals = Vec::new();
         if availability_pct + 1e-9 < goals.availability_pct {
+            let of = if worst_stream.is_empty() {
+                String::new()
+            } else {
+                format!(" in `{worst_stream}`")
+            };
             failed_goals.push(format!(
-                "availability {availability_pct:.3}% is below the {}% goal",
+                "availability {availability_pct:.3}%{of} is below the {}% goal",
                 goals.availability_pct
             ));
         }
@@ -263,6 +286,8 @@ impl Score {
             passed,
             stars,
             availability_pct,
+            worst_stream,
+            pooled_availability_pct,
             cost_usd,
             requests: total,
             latency_ms,

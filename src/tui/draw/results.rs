@@ -123,13 +123,24 @@ pub fn render(
     let mut lines = vec![
         Line::from(vec![
             tick(score.availability_pct >= g.availability_pct),
-            Span::raw(s.f(
-                "results.availability",
-                &[
-                    ("pct", &format!("{:.3}", score.availability_pct)),
-                    ("goal", &g.availability_pct),
-                ],
-            )),
+            Span::raw(if score.worst_stream.is_empty() {
+                s.f(
+                    "results.availability",
+                    &[
+                        ("pct", &format!("{:.3}", score.availability_pct)),
+                        ("goal", &g.availability_pct),
+                    ],
+                )
+            } else {
+                s.f(
+                    "results.availability_worst",
+                    &[
+                        ("pct", &format!("{:.3}", score.availability_pct)),
+                        ("stream", &score.worst_stream),
+                        ("goal", &g.availability_pct),
+                    ],
+                )
+            }),
         ]),
         Line::from(vec![
             tick(g.p99_ms.is_none_or(|p| score.latency_ms.p99 <= p)),
