@@ -2,15 +2,19 @@
 //! Run with `cargo bench --bench score`.
 //!
 //! - `day`: a 24-hour level at 1-second ticks with every kind of thing.
+//! - `mm3_hour`, `mm3_day`: one steady M/M/3 container service for an hour
+//!   and for 24 hours at 1-second ticks.
 //! - `fleet`: one Auto Scaling group grown to its maximum (500 to 5,000).
 //! - `year`: the on-premises year at hourly ticks (level 01's reference).
-//! - `bundled`: a few campaign levels with their reference solutions.
+//! - `bundled`: every campaign level with its reference solution.
+//! - `par`: `peakload par` of a bundled level, 200 designs on every core.
 //! - `batch_of_days`: copies of the Day solution through the batch scorer, on
 //!   one thread and on two.
 
 use std::num::NonZeroUsize;
 
 use peakload::batch;
+use peakload::par;
 use peakload::bundled;
 use peakload::format::{self, SourceFile};
 use peakload::sim::{self, Score};
@@ -21,6 +25,8 @@ fn main() {
 
 const DAY_LEVEL: &str = include_str!("fixtures/day/level.ron");
 const DAY_SOLUTION: &str = include_str!("fixtures/day/solution.ron");
+const MM3_LEVEL: &str = include_str!("fixtures/mm3/level.ron");
+const MM3_SOLUTION: &str = include_str!("fixtures/mm3/solution.ron");
 const FLEET_LEVEL: &str = include_str!("fixtures/fleet/level.ron");
 const FLEET_SOLUTION: &str = include_str!("fixtures/fleet/solution.ron");
 
@@ -40,6 +46,19 @@ fn day() -> Score {
     score(DAY_LEVEL, DAY_SOLUTION)
 }
 
+#[divan::bench(sample_count = 20)]
+fn mm3_hour() -> Score {
+    score(MM3_LEVEL, MM3_SOLUTION)
+}
+
+#[divan::bench(sample_count = 5)]
+fn mm3_day() -> Score {
+    score(
+        &MM3_LEVEL.replace("duration: \"1h\"", "duration: \"24h\""),
+        MM3_SOLUTION,
+    )
+}
+
 #[divan::bench(args = [500, 1000, 2000, 5000], sample_count = 5)]
 fn fleet(bencher: divan::Bencher, max: u32) {
     let solution = FLEET_SOLUTION.replace("max: 5000", &format!("max: {max}"));
@@ -56,7 +75,26 @@ fn year(bencher: divan::Bencher) {
     bencher.bench(|| score(&level_text, &solution));
 }
 
-#[divan::bench(args = ["05-horizontal-scaling", "06-auto-scaling", "12-sale-day"], sample_count = 5)]
+/// Every bundled level, by folder.
+const LEVELS: [&str; 15] = [
+    "01-on-prem-dilemma",
+    "02-ec2-virtualisation",
+    "03-instance-families",
+    "04-pricing-models",
+    "05-horizontal-scaling",
+    "06-auto-scaling",
+    "07-load-balancing",
+    "08-loose-coupling",
+    "09-sns-fan-out",
+    "10-serverless",
+    "11-containers",
+    "12-sale-day",
+    "13-viral-launch",
+    "14-batch-night",
+    "15-regulated-workload",
+];
+
+#[divan::bench(args = LEVELS, sample_count = 5)]
 fn bundled(bencher: divan::Bencher, folder: &str) {
     let level = bundled::find(folder).expect("bundled level");
     let (level_text, solution) = (
@@ -64,6 +102,19 @@ fn bundled(bencher: divan::Bencher, folder: &str) {
         level.reference.expect("reference").to_string(),
     );
     bencher.bench(|| score(&level_text, &solution));
+}
+
+/// `peakload par` of a bundled level: 200 sampled designs scored on every
+/// core, from its reference and naive designs.
+#[divan::bench(args = ["06-auto-scaling", "12-sale-day"], sample_count = 1)]
+fn par(bencher: divan::Bencher, folder: &str) {
+    let level = bundled::find(folder).expect("bundled level");
+    let starts: Vec<SourceFile> = ["reference", "naive"]
+        .iter()
+        .filter_map(|w| level.solution_file(w))
+        .collect();
+    let file = level.level_file();
+    bencher.bench(|| par::make(&file, &starts, 200, 1, batch::cores()).expect("par samples"));
 }
 
 /// Copies of the Day solution in one batch: enough to keep two cores busy
