@@ -14,9 +14,9 @@
 use std::num::NonZeroUsize;
 
 use peakload::batch;
-use peakload::par;
 use peakload::bundled;
 use peakload::format::{self, SourceFile};
+use peakload::par;
 use peakload::sim::{self, Score};
 
 fn main() {

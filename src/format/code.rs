@@ -63,6 +63,10 @@ pub enum Code {
     BadCharacters,
     /// A step names an id the level does not have.
     UnknownStepId,
+    /// A timed action on a thing the level pre-placed and did not unlock.
+    Locked,
+    /// An action that changes nothing (a resize to the type already running).
+    NoChange,
     /// A file past one of the bounds of `docs/levels.md` section 6.
     Bound(Bound),
     /// A text missing in one language.
@@ -115,6 +119,8 @@ impl Code {
             Code::Missing,
             Code::BadCharacters,
             Code::UnknownStepId,
+            Code::Locked,
+            Code::NoChange,
         ];
         all.extend(Bound::ALL.map(Code::Bound));
         all.extend([
@@ -161,6 +167,8 @@ impl Code {
             Code::Missing => "E0115",
             Code::BadCharacters => "E0116",
             Code::UnknownStepId => "E0117",
+            Code::Locked => "E0118",
+            Code::NoChange => "E0119",
             Code::Bound(b) => b.code(),
             Code::MissingText => "W0001",
             Code::DoesNothing => "W0002",
@@ -218,6 +226,10 @@ impl Code {
                 "an id or name holds control characters, a newline or a bidi override"
             }
             Code::UnknownStepId => "a step names a source or thing the level does not have",
+            Code::Locked => "a timed action on a thing the level pre-placed and did not unlock",
+            Code::NoChange => {
+                "an action that changes nothing, such as a resize to the type already running"
+            }
             Code::Bound(b) => b.rule(),
             Code::MissingText => "a text missing in English or Korean",
             Code::DoesNothing => {

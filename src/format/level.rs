@@ -49,6 +49,11 @@ pub struct Level {
     /// Things already in place that the player cannot remove.
     #[serde(default)]
     pub preplaced: Vec<Thing>,
+    /// Pre-placed things the player's timed actions may change (resize, new
+    /// limits, more servers ordered); every other pre-placed thing is locked,
+    /// so a design cannot empty or shrink what a level's events aim at.
+    #[serde(default)]
+    pub unlocked: Vec<String>,
     /// Links between pre-placed things (and from sources).
     #[serde(default)]
     pub preplaced_links: Vec<(String, String)>,

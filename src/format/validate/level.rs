@@ -477,6 +477,16 @@ impl LevelChecks<'_, '_> {
             }
             check_thing(self.catalogue, self.level, thing, t_at, self.r);
         }
+        for (ui, id) in self.level.unlocked.iter().enumerate() {
+            if !ids.contains(id.as_str()) {
+                self.r.error(
+                    Code::UnknownName,
+                    Spot::At(Path::of("unlocked").index(ui)),
+                    format!("`{id}` is unlocked, but the level pre-places no such thing"),
+                    Some("`unlocked` lists ids of `preplaced` things a solution's timed actions may change".into()),
+                );
+            }
+        }
         let things: BTreeMap<&str, &Thing> =
             self.level.preplaced.iter().map(|t| (t.id(), t)).collect();
         let mut places = Places::new();

@@ -9,7 +9,9 @@ use super::super::catalogue::Catalogue;
 use super::super::code::Code;
 use super::super::level::{EventKind, Level};
 use super::super::locate::{Reporter, Spot};
-use super::super::solution::{Action, Capacity, Commitment, Solution, Thing, ThingKind};
+use super::super::solution::{
+    Action, Capacity, Commitment, Solution, Thing, ThingKind, TimedAction,
+};
 use super::super::spans::Path;
 use super::cost::{check_cost, cost_problems};
 use super::links::{Places, check_links, check_reach};
@@ -296,6 +298,16 @@ impl SolutionChecks<'_, '_> {
                 );
                 continue;
             };
+            let preplaced = self.level.preplaced.iter().any(|t| t.id() == id);
+            if preplaced && !self.level.unlocked.iter().any(|u| u == id) {
+                self.r.error(
+                    Code::Locked,
+                    spot,
+                    format!("`{id}` is pre-placed by the level and locked: timed actions cannot change it"),
+                    Some("a level lets a solution change a pre-placed thing by listing it in `unlocked`".into()),
+                );
+                continue;
+            }
             let wanted = match &timed.action {
                 Action::SetDesired { .. } | Action::SetLimits { .. } => ThingKind::AutoScalingGroup,
                 Action::Resize { .. } => ThingKind::Instance,
@@ -347,10 +359,42 @@ impl SolutionChecks<'_, '_> {
                 }
                 Action::Resize { instance_type, .. } => {
                     let spot = Spot::At(a_at.field("do").field("type"));
+                    if resized_from(thing, &self.solution.actions, ai) == Some(instance_type) {
+                        self.r.error(
+                            Code::NoChange,
+                            spot,
+                            format!("`{id}` already runs as {instance_type} at {}: a resize to the same type changes nothing", timed.at),
+                            Some("name another instance type, or leave the action out".into()),
+                        );
+                        continue;
+                    }
                     check_instance_type(self.catalogue, self.level, instance_type, spot, self.r);
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// The type an instance runs as just before a resize: its own type, or the
+/// type of the latest earlier resize (at the same time, the one listed first).
+fn resized_from<'a>(
+    thing: &'a Thing,
+    actions: &'a [TimedAction],
+    this: usize,
+) -> Option<&'a String> {
+    let Thing::Instance { instance_type, .. } = thing else {
+        return None;
+    };
+    let when = |i: usize| (actions[i].at.secs(), i);
+    let latest = actions
+        .iter()
+        .enumerate()
+        .filter(|&(i, a)| a.action.thing() == thing.id() && when(i) < when(this))
+        .filter_map(|(i, a)| match &a.action {
+            Action::Resize { instance_type, .. } => Some((when(i), instance_type)),
+            _ => None,
+        })
+        .max_by(|x, y| x.0.0.total_cmp(&y.0.0).then(x.0.1.cmp(&y.0.1)));
+    Some(latest.map_or(instance_type, |(_, t)| t))
 }
