@@ -120,7 +120,7 @@ impl App {
             paths.push(named.clone());
         }
         for path in paths {
-            let same = match std::fs::read_to_string(&path) {
+            let same = match super::progress::read_text(&path) {
                 Ok(on_disk) => load::parse_solution(&SourceFile::new("kept", on_disk))
                     .ok()
                     .and_then(|kept| load::to_ron(&kept).ok())

@@ -435,12 +435,15 @@ impl Store {
         let Some(path) = self.progress_path() else {
             return (Progress::default(), Loaded::Clean);
         };
-        let read = match std::fs::read(&path) {
+        // Read without blocking and within a bound: a FIFO or a link to
+        // /dev/zero put in its place must not hang the game or fill memory.
+        let read = match crate::files::read_limited(&path, MAX_PROGRESS_BYTES) {
             Ok(bytes) => read_progress(&bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::files::FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return (Progress::default(), Loaded::Clean);
             }
-            // Unreadable (no permission, a directory): kept aside like a damaged one.
+            // Unreadable (no permission, a directory, a FIFO or device, too
+            // big): kept aside like a damaged one.
             Err(_) => Read {
                 progress: Progress::default(),
                 version: 0,
@@ -500,20 +503,12 @@ impl Store {
         let mut merged = progress.clone();
         if let Some(path) = self.progress_path()
             && self.hold.is_none()
-            && let Ok(file) = std::fs::File::open(&path)
+            && let Ok(bytes) = crate::files::read_limited(&path, MAX_PROGRESS_BYTES)
         {
-            use std::io::Read as _;
-            let mut bytes = Vec::new();
-            if file
-                .take(MAX_PROGRESS_BYTES)
-                .read_to_end(&mut bytes)
-                .is_ok()
-            {
-                let read = read_progress(&bytes);
-                // A newer game's file is kept aside at start, never merged into.
-                if read.version <= PROGRESS_VERSION {
-                    merged.merge(&read.progress);
-                }
+            let read = read_progress(&bytes);
+            // A newer game's file is kept aside at start, never merged into.
+            if read.version <= PROGRESS_VERSION {
+                merged.merge(&read.progress);
             }
         }
         self.save(&merged)?;
@@ -545,10 +540,22 @@ impl Store {
     /// must then not be written over as if there were none).
     pub fn load_solution(&self, level: &str) -> Option<(PathBuf, std::io::Result<String>)> {
         let path = self.solution_path(level)?;
-        match std::fs::read_to_string(&path) {
+        match read_text(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             text => Some((path, text)),
         }
+    }
+}
+
+/// Reads a saved board: a regular file of at most `MAX_FILE_BYTES`, never
+/// blocking on a FIFO nor reading a device without end.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let limit = crate::format::bounds::MAX_FILE_BYTES as u64;
+    match crate::files::read_limited(path, limit) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")),
+        Err(crate::files::FileError::Io(e)) => Err(e),
+        Err(other) => Err(std::io::Error::other(other.to_string())),
     }
 }
 

@@ -382,3 +382,54 @@ fn saves_replace_the_file_whole_and_leave_no_temporary_file() {
     assert_eq!(files(&dir), ["blocked.ron", "old-link", "solutions"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A FIFO made at `path` (no writer ever opens it), by the `mkfifo` tool.
+fn fifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_or_endless_device_in_place_of_the_saves_neither_hangs_nor_fills_memory() {
+    // A FIFO as progress.ron: opening it for reading would block forever.
+    let dir = temp_dir("fifo");
+    let path = Store::at(&dir).progress_path().unwrap();
+    fifo(&path);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let d = dir.clone();
+    std::thread::spawn(move || {
+        let mut store = Store::at(&d);
+        let (progress, loaded) = store.load();
+        let merged = store.save_merged(&progress).map(|_| ());
+        let _ = tx.send((loaded, merged.is_ok()));
+    });
+    let (loaded, _) = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("loading a FIFO save returns at once");
+    assert!(matches!(loaded, Loaded::Recovered { .. }), "{loaded:?}");
+
+    // progress.ron and a saved board as links to /dev/zero: read within a bound.
+    let dir = temp_dir("zero");
+    let store = Store::at(&dir);
+    std::fs::create_dir_all(
+        store
+            .solution_path("05-horizontal-scaling")
+            .unwrap()
+            .parent()
+            .unwrap(),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/zero", store.progress_path().unwrap()).unwrap();
+    std::os::unix::fs::symlink(
+        "/dev/zero",
+        store.solution_path("05-horizontal-scaling").unwrap(),
+    )
+    .unwrap();
+    let mut store = Store::at(&dir);
+    let (_, loaded) = store.load();
+    assert!(matches!(loaded, Loaded::Recovered { .. }), "{loaded:?}");
+    let (_, text) = store
+        .load_solution("05-horizontal-scaling")
+        .expect("a saved board is there");
+    assert!(text.is_err(), "a device is no saved board");
+}
