@@ -94,6 +94,9 @@ pub struct Ctx {
     pub traffic_rng: Vec<ChaCha8Rng>,
     /// Random stream for spot reclaims.
     pub spot_rng: ChaCha8Rng,
+    /// Random stream for the victims of scripted failures and reclaims, so
+    /// no listing order decides who is hit.
+    pub event_rng: ChaCha8Rng,
     /// Player actions in time order, with the index of the next due.
     pub actions: Vec<TimedAction>,
     /// Index of the next due action.

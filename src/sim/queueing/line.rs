@@ -361,17 +361,14 @@ impl Line {
             self.dist = Distribution::at(p.servers as usize);
             self.mode = Mode::Evolving;
         }
-        if self.mode == Mode::Stationary && self.params != Some(p) {
-            if p.relaxation_s() <= SNAP_S {
-                self.params = Some(p);
-            } else {
-                // A slow line: follow the change from the old steady state.
-                if let Some(old) = self.params {
-                    self.stationary(old);
-                    self.dist.set_from(&self.pi);
-                }
-                self.mode = Mode::Evolving;
+        // A fast line follows a change of rates at once (its view is worked
+        // out again below); a slow one follows it from the old steady state.
+        if self.mode == Mode::Stationary && self.params != Some(p) && p.relaxation_s() > SNAP_S {
+            if let Some(old) = self.params {
+                self.stationary(old);
+                self.dist.set_from(&self.pi);
             }
+            self.mode = Mode::Evolving;
         }
         match self.mode {
             Mode::Stationary => {
@@ -776,6 +773,28 @@ mod tests {
             let w = Wait::new(4, 300.0, 100.0).expect("stable");
             assert!((f.mean_wait_s - w.mean_s()).abs() < 1e-12);
             assert!((f.ok + f.late + f.gave_up + f.blocked - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn a_fast_line_follows_every_change_of_load_at_once() {
+        // Far from capacity the line settles within SNAP_S: each new load
+        // must give that load's Erlang C figures the same tick, never the
+        // figures of a load it saw before (the view once stayed stale).
+        let mut line = Line::default();
+        // Starting empty, the first tick averages the line filling up.
+        line.advance(params(100.0), 1.0, false);
+        for lambda in [100.0, 300.0, 300.0, 100.0, 200.0, 100.0] {
+            line.advance(params(lambda), 1.0, false);
+            assert_eq!(line.mode(), Mode::Stationary);
+            let f = line.fates(0, ASK);
+            let w = Wait::new(4, lambda, 100.0).expect("stable");
+            assert!(
+                (f.mean_wait_s - w.mean_s()).abs() < 1e-12,
+                "at {lambda}/s: {} against {}",
+                f.mean_wait_s,
+                w.mean_s()
+            );
         }
     }
 

@@ -332,9 +332,10 @@ impl Station {
         taken
     }
 
-    /// Messages a queue hands over this tick: those sent this tick meet the
-    /// line like any arrival; those that waited in the queue start at once
-    /// (their wait was in the queue).
+    /// Messages a queue hands over this tick. They never meet the line as
+    /// arrivals do: a consumer only takes what it has servers for, and what
+    /// it has no server for yet stays in the queue, so none is turned away.
+    /// Each starts as a server comes free, its wait counted from when it was sent.
     pub fn enqueue(&mut self, cohort: Cohort) {
         self.handed.push(cohort);
     }
@@ -394,15 +395,21 @@ impl Station {
         let busy_at_start = self.held;
         self.release(now, end, tally);
         let handed = std::mem::take(&mut self.handed);
-        // This tick's arrivals meet the line; messages that already waited
-        // in a queue start now; work no server here can do leaves at once.
+        // This tick's arrivals meet the line; messages from a queue, and
+        // work that already waited elsewhere, start as servers come free;
+        // work no server here can do leaves at once.
         let fresh = |a: &&Cohort| {
             terms[usize::from(a.workload)].service_s.is_finite() && a.arrived_s >= now - 1e-9
         };
+        for a in &handed {
+            if !terms[usize::from(a.workload)].service_s.is_finite() {
+                tally.drop(a.stream, a.count, DropReason::Incapable);
+            }
+        }
 
         // The line's rates: the arrivals' intensity and their mix of work.
         let (mut expected, mut work, mut square) = (0.0, 0.0, 0.0);
-        for a in arrivals.iter().chain(&handed) {
+        for a in arrivals {
             let t = terms[usize::from(a.workload)];
             if !t.service_s.is_finite() {
                 tally.drop(a.stream, a.count, DropReason::Incapable);
@@ -427,16 +434,22 @@ impl Station {
         }
         let (params, lines) = cap.line(expected / tick_s, self.mu, self.wait_scale);
         self.lines = lines;
-        let backlog = self.backlog.iter().any(|g| g.count() > 0);
+        // A backlog keeps the line fluid only while the servers' spare
+        // capacity this tick cannot clear it: otherwise the few requests that
+        // joined late in the last tick would hold an underloaded line in
+        // overload for ever (they are still worked off first, below).
+        let waiting: u64 = self.backlog.iter().map(Group::count).sum();
+        let spare = (f64::from(cap.slots()) * self.mu - expected / tick_s).max(0.0) * tick_s;
+        let backlog = waiting > 0 && waiting as f64 >= spare;
         let seen = self.line.advance(params, tick_s, backlog);
         match seen {
             Seen::Closed => {
-                for a in arrivals.iter().chain(&handed).filter(fresh) {
+                for a in arrivals.iter().filter(fresh) {
                     tally.drop(a.stream, a.count, DropReason::NoTarget);
                 }
             }
             Seen::Line => {
-                for a in arrivals.iter().chain(&handed).filter(fresh) {
+                for a in arrivals.iter().filter(fresh) {
                     let t = terms[usize::from(a.workload)];
                     let fates = self.line.fates(usize::from(a.workload), ask(t));
                     self.decide(a, t, fates, now, tick_s, tally);
@@ -445,7 +458,7 @@ impl Station {
                     (self.line.mean_busy() + self.line.mean_waiting()) * lines * tick_s;
             }
             Seen::Fluid => {
-                self.join_backlog(arrivals.iter().chain(&handed).filter(fresh), now, end);
+                self.join_backlog(arrivals.iter().filter(fresh), now, end);
             }
         }
         if !self.backlog.is_empty() {
@@ -458,9 +471,10 @@ impl Station {
             free: u64::from(cap.slots()).saturating_sub(busy_at_start.max(self.held)),
             taken: 0,
         };
-        for a in arrivals.iter().chain(&handed) {
+        let waited = arrivals.iter().filter(|a| a.arrived_s < now - 1e-9);
+        for a in waited.chain(&handed) {
             let t = terms[usize::from(a.workload)];
-            if t.service_s.is_finite() && a.arrived_s < now - 1e-9 {
+            if t.service_s.is_finite() {
                 self.start_pulled(a, t, &mut pool, now, tick_s, tally);
             }
         }
@@ -903,8 +917,9 @@ impl Station {
         end: f64,
         tally: &mut Tally,
     ) {
-        let start = now + delay;
-        let age = (start - a.arrived_s).max(0.0);
+        // A message sent during this tick starts no sooner than it was sent.
+        let start = (now + delay).max(a.arrived_s);
+        let age = start - a.arrived_s;
         let slack = t.deadline_s - age;
         let in_time = if slack <= 0.0 {
             0.0

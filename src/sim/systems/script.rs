@@ -1,7 +1,8 @@
 //! Script: scripted events of the level and timed actions of the player,
 //! applied at the start of the tick they fall in.
 
-use hecs::World;
+use hecs::{Entity, World};
+use rand::RngExt;
 
 use crate::format::level::EventKind;
 use crate::format::solution::{Action, Purchase};
@@ -83,63 +84,53 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
             });
         }
         EventKind::SpotReclaim { thing, count } => {
-            let fleets: Vec<hecs::Entity> = if thing == "*" {
-                ordered::<Fleet>(world)
-            } else {
-                ctx.thing(thing).into_iter().collect()
-            };
+            let fleets = targets(world, ctx, thing);
             let notice_s = ctx.setup.catalogue.pricing.spot.notice_s;
-            let mut left = *count;
-            for fleet in fleets {
-                for server in servers_of(ctx, fleet) {
-                    if left == 0 {
-                        break;
-                    }
-                    let noticed = match world.get::<&mut Server>(server) {
-                        Ok(mut s)
-                            if s.purchase == Purchase::Spot
-                                && s.reclaim_at_s.is_none()
-                                && matches!(s.state, ServerState::InService) =>
-                        {
-                            s.reclaim_at_s = Some(ctx.now_s + notice_s);
-                            true
-                        }
-                        _ => false,
-                    };
-                    if noticed {
-                        left -= 1;
-                        super::lifecycle::notice(world, ctx, server, fleet);
-                    }
+            // Booting and resizing spot instances are as exposed as serving ones.
+            let victims = pick_victims(world, ctx, &fleets, *count, |s| {
+                s.purchase == Purchase::Spot
+                    && s.reclaim_at_s.is_none()
+                    && matches!(
+                        s.state,
+                        ServerState::InService
+                            | ServerState::Pending { .. }
+                            | ServerState::Resizing { .. }
+                    )
+            });
+            for (server, fleet) in victims {
+                if let Ok(mut s) = world.get::<&mut Server>(server) {
+                    s.reclaim_at_s = Some(ctx.now_s + notice_s);
                 }
+                super::lifecycle::notice(world, ctx, server, fleet);
             }
         }
         EventKind::InstanceFailure { thing, count } => {
-            let fleets = if thing == "*" {
-                ordered::<Fleet>(world)
-            } else {
-                ctx.thing(thing).into_iter().collect()
-            };
-            let mut left = *count;
+            let fleets = targets(world, ctx, thing);
+            let victims = pick_victims(world, ctx, &fleets, *count, |s| {
+                matches!(
+                    s.state,
+                    ServerState::InService
+                        | ServerState::Pending { .. }
+                        | ServerState::Resizing { .. }
+                )
+            });
             for fleet in fleets {
-                let mut failed = 0;
-                for server in servers_of(ctx, fleet) {
-                    if left == 0 {
-                        break;
-                    }
-                    if let Ok(mut s) = world.get::<&mut Server>(server)
-                        && matches!(s.state, ServerState::InService)
-                    {
+                let (mut failed, mut serving) = (0, 0);
+                for &(server, _) in victims.iter().filter(|&&(_, f)| f == fleet) {
+                    if let Ok(mut s) = world.get::<&mut Server>(server) {
+                        serving += u32::from(matches!(s.state, ServerState::InService));
                         s.state = ServerState::Failed {
                             since_s: ctx.now_s,
                             detected: false,
                         };
-                        left -= 1;
                         failed += 1;
                     }
                 }
-                if failed > 0 {
+                if serving > 0 {
                     // What the failed servers held is gone with them.
-                    lose_share(world, ctx, fleet, failed);
+                    lose_share(world, ctx, fleet, serving);
+                }
+                if failed > 0 {
                     let thing = super::name_of(world, fleet);
                     ctx.note(What::ServersFailed {
                         thing,
@@ -149,6 +140,40 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
             }
         }
     }
+}
+
+/// The fleets an event aims at: every fleet for `*`, else the named thing.
+fn targets(world: &World, ctx: &Ctx, thing: &str) -> Vec<Entity> {
+    if thing == "*" {
+        ordered::<Fleet>(world)
+    } else {
+        ctx.thing(thing).into_iter().collect()
+    }
+}
+
+/// Up to `count` servers of the fleets that `eligible` accepts, drawn by the
+/// seeded event stream among all of them: neither listing order nor serial
+/// decides who is hit, so no decoy can draw an event away.
+fn pick_victims(
+    world: &World,
+    ctx: &mut Ctx,
+    fleets: &[Entity],
+    count: u32,
+    eligible: impl Fn(&Server) -> bool,
+) -> Vec<(Entity, Entity)> {
+    let mut pool: Vec<(Entity, Entity)> = fleets
+        .iter()
+        .flat_map(|&fleet| servers_of(ctx, fleet).into_iter().map(move |s| (s, fleet)))
+        .filter(|&(server, _)| world.get::<&Server>(server).is_ok_and(|s| eligible(&s)))
+        .collect();
+    let take = (count as usize).min(pool.len());
+    // A partial Fisher–Yates shuffle: the first `take` are a uniform draw.
+    for i in 0..take {
+        let j = ctx.event_rng.random_range(i..pool.len());
+        pool.swap(i, j);
+    }
+    pool.truncate(take);
+    pool
 }
 
 /// Loses the share of a fleet's in-flight work held by `gone` of its servers,
