@@ -282,6 +282,34 @@ pub struct Palette {
     pub server_models: Vec<String>,
 }
 
+/// Whom a failure, outage or reclaim aims at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// Every fleet (`thing: "*"`).
+    All,
+    /// A thing by id (the level's own pre-placed things only).
+    Thing(&'a str),
+    /// Every tier that serves this workload.
+    Serving(&'a str),
+}
+
+impl EventKind {
+    /// The target of a failure, outage or reclaim (`None` for other events).
+    pub fn target(&self) -> Option<Target<'_>> {
+        let (EventKind::InstanceFailure { thing, serving, .. }
+        | EventKind::Outage { thing, serving, .. }
+        | EventKind::SpotReclaim { thing, serving, .. }) = self
+        else {
+            return None;
+        };
+        Some(match serving {
+            Some(w) => Target::Serving(w),
+            None if thing == "*" => Target::All,
+            None => Target::Thing(thing),
+        })
+    }
+}
+
 /// A scripted event.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -298,24 +326,39 @@ pub struct Event {
 // inside `EventKind` must not fall back to its default without a word.
 #[serde(deny_unknown_fields)]
 pub enum EventKind {
-    /// `count` in-service instances of a thing fail (hardware fault).
+    /// `count` servers (serving, booting or resizing) of the target fail
+    /// (hardware fault), drawn at random among all of them.
     InstanceFailure {
-        /// The thing (instance, group or on-premises servers) hit.
+        /// A pre-placed thing (instance, group or on-premises servers), or
+        /// `*` for every fleet; leave it out to aim at `serving`.
+        #[serde(default)]
         thing: String,
+        /// Aims at every tier that serves this workload, whatever the player named it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        serving: Option<String>,
         /// How many of its servers fail.
         count: u32,
     },
     /// A whole tier goes down (outage of its servers or its zone) and comes back.
     Outage {
-        /// The thing that goes down.
+        /// A pre-placed thing, or `*`; leave it out to aim at `serving`.
+        #[serde(default)]
         thing: String,
+        /// Aims at every tier that serves this workload, whatever the player named it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        serving: Option<String>,
         /// How long it stays down.
         lasts: Span,
     },
-    /// `count` spot instances of a thing (or `*`, any) get the two-minute reclaim notice.
+    /// `count` spot instances of the target get the two-minute reclaim
+    /// notice, drawn at random among all of them.
     SpotReclaim {
-        /// The thing, or `*`.
+        /// A pre-placed thing, or `*` for any; leave it out to aim at `serving`.
+        #[serde(default)]
         thing: String,
+        /// Aims at every tier that serves this workload, whatever the player named it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        serving: Option<String>,
         /// How many instances.
         count: u32,
     },

@@ -522,6 +522,7 @@ impl LevelChecks<'_, '_> {
                     None,
                 );
             }
+            self.event_target(&e.what, e_at.field("what"));
             match &e.what {
                 EventKind::InstanceFailure { count, .. } if *count == 0 => {
                     self.r.warn(
@@ -587,6 +588,49 @@ impl LevelChecks<'_, '_> {
                 | EventKind::SpotReclaim { .. }
                 | EventKind::PriceChange { .. } => {}
             }
+        }
+    }
+
+    /// A failure, outage or reclaim aims at what the level controls: every
+    /// fleet, a thing it pre-placed, or the tier serving a workload. Never a
+    /// player's id, which a design could rename or leave out to dodge it.
+    fn event_target(&mut self, what: &EventKind, at: Path) {
+        let (EventKind::InstanceFailure { thing, serving, .. }
+        | EventKind::Outage { thing, serving, .. }
+        | EventKind::SpotReclaim { thing, serving, .. }) = what
+        else {
+            return;
+        };
+        match serving {
+            Some(_) if !thing.is_empty() => self.r.error(
+                Code::WrongValue,
+                Spot::At(at.field("serving")),
+                "an event aims at `thing` or at `serving`, not both",
+                None,
+            ),
+            Some(w) if !self.level.workloads.iter().any(|x| &x.id == w) => {
+                let hint = hint_names(w, self.level.workloads.iter().map(|x| x.id.as_str()), "workloads");
+                self.r.error(
+                    Code::UnknownName,
+                    Spot::At(at.field("serving")),
+                    format!("the event aims at the tier serving `{w}`, but the level has no such workload"),
+                    hint,
+                );
+            }
+            Some(_) => {}
+            None if thing.is_empty() => self.r.error(
+                Code::MissingField,
+                Spot::At(at),
+                "the event needs a target: `thing: \"*\"`, a pre-placed thing, or `serving: \"WORKLOAD\"`",
+                None,
+            ),
+            None if thing == "*" || self.level.preplaced.iter().any(|t| t.id() == thing) => {}
+            None => self.r.error(
+                Code::UnknownName,
+                Spot::At(at.field("thing")),
+                format!("the event aims at `{thing}`, which the level does not pre-place: a design could rename it or leave it out"),
+                Some("aim at a player's tier by what it does, e.g. `serving: \"render\"`, or at every fleet with `thing: \"*\"`".into()),
+            ),
         }
     }
 

@@ -81,9 +81,14 @@ impl<'a> Strings<'a> {
         s.links(&level.preplaced_links);
         for e in &level.events {
             match &e.what {
-                EventKind::InstanceFailure { thing, .. }
-                | EventKind::Outage { thing, .. }
-                | EventKind::SpotReclaim { thing, .. } => s.id("thing", thing),
+                EventKind::InstanceFailure { thing, serving, .. }
+                | EventKind::Outage { thing, serving, .. }
+                | EventKind::SpotReclaim { thing, serving, .. } => {
+                    s.id("thing", thing);
+                    if let Some(w) = serving {
+                        s.id("serving", w);
+                    }
+                }
                 EventKind::TrafficSpike { source, .. } => s.id("source", source),
                 EventKind::PriceChange { .. } => {}
             }

@@ -7,7 +7,7 @@ use super::super::bounds::*;
 use super::super::budget;
 use super::super::catalogue::Catalogue;
 use super::super::code::Code;
-use super::super::level::{EventKind, Level};
+use super::super::level::{Level, Target};
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::{
     Action, Capacity, Commitment, Solution, Thing, ThingKind, TimedAction,
@@ -137,16 +137,12 @@ impl SolutionChecks<'_, '_> {
         self.commitments();
         self.actions(&things);
         for (ei, e) in self.level.events.iter().enumerate() {
-            let (EventKind::InstanceFailure { thing, .. }
-            | EventKind::Outage { thing, .. }
-            | EventKind::SpotReclaim { thing, .. }) = &e.what
-            else {
+            // Only a named thing can be missing or of the wrong kind; `*` and
+            // a workload's tier are whatever the design makes them.
+            let Some(Target::Thing(thing)) = e.what.target() else {
                 continue;
             };
-            if thing == "*" {
-                continue;
-            }
-            match things.get(thing.as_str()) {
+            match things.get(thing) {
                 None => self.r.warn(
                     Code::MissingThing,
                     Spot::InLevel(Path::of("events").index(ei).field("what").field("thing")),

@@ -4,7 +4,7 @@
 use hecs::{Entity, World};
 use rand::RngExt;
 
-use crate::format::level::EventKind;
+use crate::format::level::{EventKind, Target};
 use crate::format::solution::{Action, Purchase};
 use crate::sim::components::{Fleet, Group, Hardware, OnPremises, Server, ServerState};
 use crate::sim::log::What;
@@ -44,12 +44,8 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
                 multiplier: *multiplier,
             });
         }
-        EventKind::Outage { thing, lasts } => {
-            let fleets: Vec<hecs::Entity> = if thing == "*" {
-                ordered::<Fleet>(world)
-            } else {
-                ctx.thing(thing).into_iter().collect()
-            };
+        EventKind::Outage { lasts, .. } => {
+            let fleets = targets(world, ctx, event);
             let until_s = ctx.now_s + lasts.secs();
             for fleet in fleets {
                 let mut down = 0;
@@ -83,8 +79,8 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
                 multiplier: *multiplier,
             });
         }
-        EventKind::SpotReclaim { thing, count } => {
-            let fleets = targets(world, ctx, thing);
+        EventKind::SpotReclaim { count, .. } => {
+            let fleets = targets(world, ctx, event);
             let notice_s = ctx.setup.catalogue.pricing.spot.notice_s;
             // Booting and resizing spot instances are as exposed as serving ones.
             let victims = pick_victims(world, ctx, &fleets, *count, |s| {
@@ -104,8 +100,8 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
                 super::lifecycle::notice(world, ctx, server, fleet);
             }
         }
-        EventKind::InstanceFailure { thing, count } => {
-            let fleets = targets(world, ctx, thing);
+        EventKind::InstanceFailure { count, .. } => {
+            let fleets = targets(world, ctx, event);
             let victims = pick_victims(world, ctx, &fleets, *count, |s| {
                 matches!(
                     s.state,
@@ -142,12 +138,28 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
     }
 }
 
-/// The fleets an event aims at: every fleet for `*`, else the named thing.
-fn targets(world: &World, ctx: &Ctx, thing: &str) -> Vec<Entity> {
-    if thing == "*" {
-        ordered::<Fleet>(world)
-    } else {
-        ctx.thing(thing).into_iter().collect()
+/// The fleets an event aims at: every fleet for `*`, the named thing, or
+/// every fleet the workload's requests reach, in listing order.
+fn targets(world: &World, ctx: &Ctx, event: &EventKind) -> Vec<Entity> {
+    match event.target() {
+        Some(Target::All) => ordered::<Fleet>(world),
+        Some(Target::Thing(thing)) => ctx.thing(thing).into_iter().collect(),
+        Some(Target::Serving(workload)) => {
+            let Some(index) = ctx.setup.workloads.iter().position(|w| w.id == workload) else {
+                return Vec::new();
+            };
+            ordered::<Fleet>(world)
+                .into_iter()
+                .filter(|&fleet| {
+                    let id = super::name_of(world, fleet);
+                    ctx.setup
+                        .reaches
+                        .get(&id)
+                        .is_some_and(|reached| reached.contains(&index))
+                })
+                .collect()
+        }
+        None => Vec::new(),
     }
 }
 

@@ -10,7 +10,7 @@ use ratatui::symbols;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
 
-use crate::format::level::{EventKind, Level, Shape};
+use crate::format::level::{EventKind, Level, Shape, Target};
 use crate::sim::view::BuildWarning;
 
 use super::super::board;
@@ -244,11 +244,16 @@ pub fn live(play: &Play, run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
 pub fn events_of(level: &Level, s: &Strings) -> Vec<(f64, String)> {
     let mut out: Vec<(f64, String)> = Vec::new();
     for e in &level.events {
+        let thing = match e.what.target() {
+            Some(Target::Serving(w)) => s.f("mark.serving", &[("workload", &w)]),
+            Some(Target::Thing(t)) => t.to_string(),
+            Some(Target::All) | None => "*".to_string(),
+        };
         let words = match &e.what {
-            EventKind::InstanceFailure { thing, count } => {
-                s.f("mark.failure", &[("thing", thing), ("n", count)])
+            EventKind::InstanceFailure { count, .. } => {
+                s.f("mark.failure", &[("thing", &thing), ("n", count)])
             }
-            EventKind::Outage { thing, .. } => s.f("mark.outage", &[("thing", thing)]),
+            EventKind::Outage { .. } => s.f("mark.outage", &[("thing", &thing)]),
             EventKind::SpotReclaim { .. } => s.t("mark.spot").to_string(),
             EventKind::PriceChange { multiplier, .. } => {
                 s.f("mark.price", &[("x", &format!("{multiplier:.1}"))])
