@@ -271,3 +271,37 @@ fn on_premises_orders_arrive_after_the_lead_time_and_cost_from_the_order() {
         s.cost_usd
     );
 }
+
+#[test]
+fn the_run_drains_what_is_in_flight_when_the_level_ends() {
+    // Issue 15: jobs from a queue that one slow server works through. When
+    // the level ends, arrivals stop and the run goes on until every job is
+    // done or past its deadline: nothing ends as `pending`, and a design
+    // cannot leave work for after the end for free.
+    let lvl = level(
+        r#"duration: "10m",
+    workloads: [Workload(id: "job", class: Compute, work_ms: 2000.0, memory_mib: 64.0, service: Fixed, mode: Async(deadline: "30m"))],
+    sources: [Source(id: "s", workload: "job", base_rps: 1.5)],"#,
+    )
+    .replace("OnPremises]", "OnPremises, Queue]");
+    let sim = run(
+        &lvl,
+        r#"Solution(level: "hand", things: [Queue(id: "q"), Instance(id: "a", type: "m5.large")], links: [("s", "q"), ("q", "a")])"#,
+    );
+    let s = score(&sim);
+    assert_eq!(s.requests.pending, 0, "{s:?}");
+    assert_eq!(
+        s.requests.ok + s.requests.late + s.requests.dropped,
+        s.requests.arrived
+    );
+    // 1.5 jobs/s arrive and 1/s is served: a third is still queued at 10:00,
+    // about 300 jobs, which take about 5 minutes more.
+    assert!(sim.draining(), "the run went past the level's end");
+    assert!(
+        (600 + 200..=600 + 500).contains(&sim.ctx.tick),
+        "drained for {} ticks",
+        sim.ctx.tick - 600
+    );
+    // Every job waits well under its 30 minutes, so the drain finishes them all in time.
+    assert_eq!(s.requests.ok, s.requests.arrived, "{s:?}");
+}

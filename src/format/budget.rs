@@ -156,6 +156,24 @@ pub fn ticks(level: &Level) -> u64 {
     ticks as u64
 }
 
+/// Ticks the run may go on after the level ends, draining what is in flight:
+/// at most until the longest promise (an asynchronous deadline, or a
+/// caller's timeout) has passed for the last arrival.
+pub fn drain_ticks(level: &Level) -> u64 {
+    let tick_s = level.tick.secs().max(1e-3);
+    let longest = level
+        .workloads
+        .iter()
+        .map(|w| match w.mode {
+            super::level::Mode::Sync { timeout, .. } => timeout.secs(),
+            super::level::Mode::Async { deadline } => deadline.secs(),
+        })
+        .filter(|s| s.is_finite())
+        .fold(0.0_f64, f64::max);
+    // `as` saturates; bounds keep deadlines and ticks far below u64::MAX.
+    (longest / tick_s).ceil().max(0.0) as u64
+}
+
 /// Estimates the cost of running a checked level with its solution, if any.
 pub fn of_checked(checked: &super::Checked) -> Cost {
     let solution = checked.solution.as_ref().map(|(s, _)| s);
@@ -212,7 +230,8 @@ pub fn estimate(
     let run_s = ticks as f64 * tick_s;
     let requests: f64 = flows.peaks.iter().map(|peak| peak * run_s).sum();
     let mut cost = Cost {
-        ticks,
+        // The run may go on draining after the level ends.
+        ticks: ticks.saturating_add(drain_ticks(level)),
         things: things.len() as u64,
         streams: flows.workloads.len() as u64,
         // `as` saturates: an infinite estimate is counted as u64::MAX.

@@ -59,6 +59,8 @@ pub struct Setup {
     pub visits: std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
     /// For each stream published to a topic, the stream of each subscriber.
     pub fanout: Vec<Vec<usize>>,
+    /// Most ticks the run drains after the level ends (arrivals stopped).
+    pub drain_ticks: u64,
 }
 
 impl Setup {
@@ -89,7 +91,9 @@ impl Setup {
             .cloned()
             .collect();
         let found = super::streams::discover(&level, &things, &links);
+        let drain_ticks = crate::format::budget::drain_ticks(&level);
         Setup {
+            drain_ticks,
             seed: seed.unwrap_or(level.seed),
             catalogue,
             level,

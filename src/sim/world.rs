@@ -509,9 +509,22 @@ impl Sim {
         &self.ctx.tally.times
     }
 
-    /// Whether every tick has run.
+    /// Whether the run is over: the level has ended and what was in flight
+    /// has drained (finished, or past its deadline or timeout).
     pub fn finished(&self) -> bool {
+        let setup = &self.ctx.setup;
+        self.ctx.tick >= setup.ticks
+            && (self.ctx.tick >= setup.ticks.saturating_add(setup.drain_ticks) || self.drained())
+    }
+
+    /// Whether the level's time is over and the run only drains.
+    pub fn draining(&self) -> bool {
         self.ctx.tick >= self.ctx.setup.ticks
+    }
+
+    /// Nothing in flight anywhere.
+    fn drained(&self) -> bool {
+        self.metrics.last_streams().iter().all(|s| s.pending == 0)
     }
 
     /// Runs one tick of every system, in a fixed order.

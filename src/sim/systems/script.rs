@@ -15,8 +15,10 @@ use super::{ordered, servers_of};
 /// Applies every event and action due before the end of this tick.
 pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
     let end = ctx.end_s();
+    // The level's script ends with the level; the drain only finishes work.
+    let level_end = ctx.setup.ticks as f64 * ctx.setup.tick_s;
     while let Some((at, event)) = ctx.events.get(ctx.next_event).cloned() {
-        if at >= end {
+        if at >= end || at >= level_end {
             break;
         }
         ctx.next_event += 1;

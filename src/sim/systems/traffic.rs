@@ -127,6 +127,15 @@ fn wander(source: &mut TrafficSource, tick_s: f64, rng: &mut rand::rngs::ChaCha8
 
 /// Draws this tick's arrivals for every source and hands them to their targets.
 pub fn arrive(world: &mut World, ctx: &mut Ctx) {
+    if ctx.tick >= ctx.setup.ticks {
+        // The level is over: nothing arrives while the run drains.
+        for &entity in &ctx.kinds.sources {
+            if let Ok(mut source) = world.get::<&mut TrafficSource>(entity) {
+                source.last_rps = 0.0;
+            }
+        }
+        return;
+    }
     let tick_s = ctx.tick_s();
     let mid = ctx.now_s + tick_s / 2.0;
     for i in 0..ctx.kinds.sources.len() {
