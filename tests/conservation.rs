@@ -222,7 +222,7 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
     ],
     palette: (things: [Instance, AutoScalingGroup, LoadBalancer, OnPremises, Queue, Topic, Function, ContainerService]),
     events: [
-        Event(at: "00:18", what: Outage(thing: "backend", lasts: "4m")),
+        Event(at: "00:18", what: Outage(serving: "back", lasts: "4m")),
         Event(at: "00:15", what: InstanceFailure(thing: "*", count: {failures})),
         Event(at: "00:30", what: TrafficSpike(source: "b", multiplier: 4.0, ramp: "30s", hold: "2m")),
     ],

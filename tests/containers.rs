@@ -85,18 +85,12 @@ fn a_task_dies_with_its_instance_and_comes_back_where_there_is_room() {
     workloads: [Workload(id: "api", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"))],
     sources: [Source(id: "s", workload: "api", base_rps: 20.0)],
     palette: (things: [ContainerService, AutoScalingGroup]),
+    // The hosts are the level's own, so its failure cannot be renamed away.
+    preplaced: [AutoScalingGroup(id: "hosts", type: "m5.xlarge", min: 2, desired: 2, max: 2)],
     events: [Event(at: "00:10", what: InstanceFailure(thing: "hosts", count: 1))],
     goals: (availability_pct: 50.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
 )"#;
-    let sim = run(
-        lvl,
-        &service(
-            "Ecs",
-            r#"Ec2("hosts")"#,
-            2,
-            r#"AutoScalingGroup(id: "hosts", type: "m5.xlarge", min: 2, desired: 2, max: 2),"#,
-        ),
-    );
+    let sim = run(lvl, &service("Ecs", r#"Ec2("hosts")"#, 2, ""));
     let at = |min: usize| sim.metrics.records[min * 60].servers_working;
     assert_eq!(at(5), 2 + 2);
     // The failed host takes its task down; the other host has room, so the task comes back there.

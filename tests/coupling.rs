@@ -96,7 +96,7 @@ fn messages_lost_by_a_failing_consumer_come_back_after_the_visibility_timeout() 
     ],
     sources: [Source(id: "s", workload: "job", base_rps: 2.0)],
     palette: (things: [Queue, AutoScalingGroup]),
-    events: [Event(at: "00:10", what: InstanceFailure(thing: "workers", count: 2))],
+    events: [Event(at: "00:10", what: InstanceFailure(serving: "job", count: 2))],
     goals: (availability_pct: 50.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
 )"#;
     let with = |dead_letter: &str| {
@@ -133,7 +133,7 @@ fn messages_older_than_the_retention_period_are_lost() {
     workloads: [Workload(id: "job", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Async(deadline: "1h"))],
     sources: [Source(id: "s", workload: "job", base_rps: 10.0)],
     palette: (things: [Queue, Instance]),
-    events: [Event(at: "00:01", what: Outage(thing: "worker", lasts: "10m"))],
+    events: [Event(at: "00:01", what: Outage(serving: "job", lasts: "10m"))],
     goals: (availability_pct: 50.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
 )"#;
     let sim = common::run(
@@ -160,7 +160,7 @@ fn an_internal_load_balancer_spreads_tier_to_tier_calls_and_routes_around_failur
     ],
     sources: [Source(id: "users", workload: "page", base_rps: 60.0)],
     palette: (things: [Instance, LoadBalancer]),
-    events: [Event(at: "00:10", what: InstanceFailure(thing: "db-1", count: 1))],
+    events: [Event(at: "00:10", what: InstanceFailure(serving: "query", count: 1))],
     goals: (availability_pct: 99.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
 )"#;
     let through_lb = r#"Solution(level: "tiers", things: [

@@ -106,7 +106,7 @@ fn spiky_group_level() -> String {
         Spike(at: "00:20", ramp: "2m", hold: "30m", multiplier: 6.0),
         FlashCrowd(at: "01:40", multiplier: 8.0, decay: "10m"),
     ])],
-    events: [Event(at: "01:00", what: InstanceFailure(thing: "g", count: 2))],"#,
+    events: [Event(at: "01:00", what: InstanceFailure(serving: "w", count: 2))],"#,
     )
 }
 
@@ -197,7 +197,7 @@ fn a_failed_instance_is_routed_around_once_health_checks_notice() {
         r#"duration: "30m",
     workloads: [Workload(id: "w", class: Web, work_ms: 20.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"))],
     sources: [Source(id: "s", workload: "w", base_rps: 60.0)],
-    events: [Event(at: "00:10", what: InstanceFailure(thing: "a", count: 1))],"#,
+    events: [Event(at: "00:10", what: InstanceFailure(serving: "w", count: 1))],"#,
     );
     let sim = run(
         &lvl,

@@ -23,7 +23,7 @@ fn reclaim_case(draining: &str) -> peakload::sim::Score {
         r#"duration: "30m",
     workloads: [Workload(id: "job", class: Compute, work_ms: 60000.0, memory_mib: 512.0, mode: Async(deadline: "1h"))],
     sources: [Source(id: "s", workload: "job", base_rps: 0.1)],
-    events: [Event(at: "00:10", what: SpotReclaim(thing: "batch", count: 2))],"#,
+    events: [Event(at: "00:10", what: SpotReclaim(serving: "job", count: 2))],"#,
     );
     let solution = format!(
         r#"Solution(level: "pricing", things: [
@@ -71,7 +71,7 @@ fn reservations_and_savings_plans_are_charged_whether_used_or_not() {
         r#"Solution(level: "pricing", things: [Instance(id: "a", type: "m5.large")], links: [("s", "a")],
             commitments: [
                 Reserved(type: "m5.xlarge", count: 4, term: OneYear, payment: PartialUpfront),
-                SavingsPlan(plan: Compute, usd_per_hour: 0.5),
+                SavingsPlan(plan: Compute, usd_per_hour: 0.5, term: ThreeYears, payment: AllUpfront),
             ])"#,
     ));
     // Four idle m5.xlarge reservations at 41% off, ten hours.
@@ -210,4 +210,120 @@ fn predictive_scaling_beats_target_tracking_on_a_sharp_daily_peak() {
         missed(&predictive),
         predictive.cost_usd
     );
+}
+
+#[test]
+fn a_savings_plan_s_term_and_payment_set_its_discount() {
+    // Issue 15: a plan is not always the 3-year all-upfront maximum. $0.05 an
+    // hour of a Compute plan against one m5.large ($0.096 on demand).
+    let lvl = level(
+        r#"duration: "10h",
+    workloads: [Workload(id: "w", class: Web, work_ms: 10.0, memory_mib: 64.0, mode: Sync(deadline: "1s", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 1.0)],"#,
+    );
+    let with = |term: &str, payment: &str| {
+        score(&run(
+            &lvl,
+            &format!(
+                r#"Solution(level: "pricing", things: [Instance(id: "a", type: "m5.large")], links: [("s", "a")],
+                commitments: [SavingsPlan(plan: Compute, usd_per_hour: 0.05, term: {term}, payment: {payment})])"#
+            ),
+        ))
+    };
+    // One year, nothing up front: 40.5% off, so $0.05 pays for $0.084 of
+    // the $0.096 an hour and the rest is on demand.
+    let short = with("OneYear", "NoUpfront");
+    let rest = (0.096 - 0.05 / (1.0 - 0.405)) * 10.0;
+    assert!(
+        (short.cost_by_service["ec2_on_demand"] - rest).abs() < 1e-9,
+        "{:?}",
+        short.cost_by_service
+    );
+    // Three years, all up front: 66% off, so the same $0.05 covers it all.
+    let long = with("ThreeYears", "AllUpfront");
+    assert!(
+        !long.cost_by_service.contains_key("ec2_on_demand"),
+        "{:?}",
+        long.cost_by_service
+    );
+    assert!(long.cost_usd < short.cost_usd);
+}
+
+/// A Fargate service and a Lambda function, each busy all day, with `commitments`.
+fn serverless_bill(commitments: &str) -> peakload::sim::Score {
+    let lvl = r#"Level(
+    id: "pricing", title: (en: "pricing", ko: "요금"), seed: 9, tick: "1s", duration: "2h",
+    workloads: [
+        Workload(id: "api", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Sync(deadline: "2s", timeout: "10s")),
+        Workload(id: "fn", class: Web, work_ms: 200.0, memory_mib: 64.0, mode: Sync(deadline: "5s", timeout: "10s")),
+    ],
+    sources: [Source(id: "s", workload: "api", base_rps: 10.0), Source(id: "t", workload: "fn", base_rps: 20.0)],
+    palette: (things: [ContainerService, Function]),
+    goals: (availability_pct: 50.0, stars: (one: 10000.0, two: 10000.0, three: 10000.0)),
+)"#;
+    let solution = format!(
+        r#"Solution(level: "pricing", things: [
+            ContainerService(id: "svc", orchestrator: Ecs, capacity: Fargate, task_vcpu: 1.0, task_memory_gib: 2.0, min: 4, desired: 4, max: 4),
+            Function(id: "f", memory_mb: 1769),
+        ], links: [("s", "svc"), ("t", "f")], commitments: [{commitments}])"#
+    );
+    score(&run(lvl, &solution))
+}
+
+#[test]
+fn a_compute_savings_plan_covers_fargate_and_lambda_and_an_instance_plan_does_not() {
+    // Issue 15 / FACTS: Compute Savings Plans cover Fargate (up to about 50%
+    // off) and Lambda duration (up to 17%); EC2 Instance plans cover neither.
+    let none = serverless_bill("");
+    let compute = serverless_bill(
+        "SavingsPlan(plan: Compute, usd_per_hour: 0.5, term: ThreeYears, payment: AllUpfront)",
+    );
+    let instance = serverless_bill(
+        "SavingsPlan(plan: Ec2Instance(GeneralPurpose), usd_per_hour: 0.5, term: ThreeYears, payment: AllUpfront)",
+    );
+    let line = |s: &peakload::sim::Score, k: &str| s.cost_by_service.get(k).copied().unwrap_or(0.0);
+    let fargate = line(&none, "fargate");
+    assert!(
+        fargate > 0.0 && line(&none, "lambda") > 0.0,
+        "{:?}",
+        none.cost_by_service
+    );
+    // $0.50 an hour at 66% x 0.758 = 50% off pays for $1.00 an hour of Fargate,
+    // more than four 1-vCPU tasks cost; the rest goes to Lambda at 17% off.
+    assert!(
+        line(&compute, "fargate") < 1e-9,
+        "{:?}",
+        compute.cost_by_service
+    );
+    assert!(
+        line(&compute, "lambda") < line(&none, "lambda"),
+        "{:?}",
+        compute.cost_by_service
+    );
+    assert_eq!(line(&instance, "fargate"), fargate);
+    assert_eq!(line(&instance, "lambda"), line(&none, "lambda"));
+}
+
+#[test]
+fn in_a_one_off_level_a_commitment_costs_its_whole_term() {
+    // Issue 15: a three-year reservation bought for a ten-hour one-off event
+    // costs three years; in a level that stands for a repeating day it costs
+    // the level's hours.
+    let body = r#"duration: "10h",
+    workloads: [Workload(id: "w", class: Web, work_ms: 10.0, memory_mib: 64.0, mode: Sync(deadline: "1s", timeout: "10s"))],
+    sources: [Source(id: "s", workload: "w", base_rps: 1.0)],"#;
+    let solution = r#"Solution(level: "pricing", things: [Instance(id: "a", type: "m5.large")], links: [("s", "a")],
+        commitments: [Reserved(type: "m5.large", count: 1, term: ThreeYears, payment: AllUpfront)])"#;
+    let hourly = 0.096 * (1.0 - 0.62);
+    let repeats = score(&run(&level(body), solution));
+    assert!(!repeats.cost_by_service.contains_key("commitment_terms"));
+    assert!((repeats.cost_usd - hourly * 10.0).abs() < 1e-9);
+    let one_off = score(&run(&level(&format!("period: OneOff, {body}")), solution));
+    let rest = hourly * (3.0 * 8760.0 - 10.0);
+    assert!(
+        (one_off.cost_by_service["commitment_terms"] - rest).abs() < 1e-6,
+        "{:?}",
+        one_off.cost_by_service
+    );
+    assert!((one_off.cost_usd - hourly * 3.0 * 8760.0).abs() < 1e-6);
 }

@@ -264,10 +264,15 @@ pub struct Ec2Defaults {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PricingModels {
-    /// Compute Savings Plan discount.
-    pub compute_savings_plan: f64,
-    /// EC2 Instance Savings Plan discount.
-    pub instance_savings_plan: f64,
+    /// Compute Savings Plan discounts on EC2, by term and payment.
+    pub compute_savings_plan: TermDiscounts,
+    /// EC2 Instance Savings Plan discounts, by term and payment.
+    pub instance_savings_plan: TermDiscounts,
+    /// A Compute Savings Plan's discount on Fargate vCPU and memory, as a
+    /// share of its discount on EC2 at the same term and payment.
+    pub savings_plan_fargate_share: f64,
+    /// A Compute Savings Plan's discount on Lambda duration, whatever the term.
+    pub savings_plan_lambda: f64,
     /// Reserved Instance discounts for a one-year term.
     pub reserved_1y: ReservedDiscounts,
     /// Reserved Instance discounts for a three-year term.
@@ -276,6 +281,38 @@ pub struct PricingModels {
     pub spot: SpotTerms,
     /// Dedicated Hosts: one price per host and family.
     pub dedicated_hosts: Vec<DedicatedHost>,
+}
+
+/// Discounts for a one-year and a three-year term, by payment option.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermDiscounts {
+    /// One-year term.
+    pub one_year: ReservedDiscounts,
+    /// Three-year term.
+    pub three_years: ReservedDiscounts,
+}
+
+impl TermDiscounts {
+    /// The discount for a term and payment option.
+    pub fn of(&self, term: super::solution::Term, payment: super::solution::Payment) -> f64 {
+        let table = match term {
+            super::solution::Term::OneYear => &self.one_year,
+            super::solution::Term::ThreeYears => &self.three_years,
+        };
+        table.of(payment)
+    }
+}
+
+impl ReservedDiscounts {
+    /// The discount for a payment option.
+    pub fn of(&self, payment: super::solution::Payment) -> f64 {
+        match payment {
+            super::solution::Payment::NoUpfront => self.no_upfront,
+            super::solution::Payment::PartialUpfront => self.partial_upfront,
+            super::solution::Payment::AllUpfront => self.all_upfront,
+        }
+    }
 }
 
 /// Reserved Instance discounts by payment option.

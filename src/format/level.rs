@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::WorkClass;
-use super::solution::{Purchase, Thing, ThingKind};
+use super::solution::{Capacity, Commitment, Policy, Purchase, Scheme, Solution, Thing, ThingKind};
 use super::time::{ClockTime, Span};
 
 /// Text in every language the game speaks.
@@ -64,6 +64,14 @@ pub struct Level {
     /// scaling forecasts from it; it needs at least a day).
     #[serde(default)]
     pub history: Option<Span>,
+    /// What stretch of time the level stands for, which decides what a
+    /// commitment (a reservation or a Savings Plan) costs in it.
+    #[serde(default)]
+    pub period: Period,
+    /// What makes the lesson's idea: a ★★★ design must have every one of them
+    /// (`peakload verify` searches for one that does not).
+    #[serde(default)]
+    pub teaches: Vec<Idea>,
     /// What counts as winning.
     pub goals: Goals,
     /// Guided steps of a lesson, in order.
@@ -280,6 +288,48 @@ pub struct Palette {
     /// On-premises server models allowed (empty = every model).
     #[serde(default)]
     pub server_models: Vec<String>,
+    /// Ways of buying instances offered (left out = every way).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchases: Option<Vec<Purchase>>,
+    /// Commitments offered (left out = both kinds; `[]` = none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<Vec<CommitmentKind>>,
+}
+
+/// A kind of commitment a palette can offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum CommitmentKind {
+    /// Reserved Instances.
+    Reserved,
+    /// Savings Plans.
+    SavingsPlan,
+}
+
+impl Palette {
+    /// Whether instances may be bought this way.
+    pub fn offers_purchase(&self, purchase: Purchase) -> bool {
+        self.purchases
+            .as_ref()
+            .is_none_or(|p| p.contains(&purchase))
+    }
+
+    /// Whether this kind of commitment may be bought.
+    pub fn offers_commitment(&self, kind: CommitmentKind) -> bool {
+        self.commitments.as_ref().is_none_or(|c| c.contains(&kind))
+    }
+}
+
+/// What stretch of time a level stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum Period {
+    /// A typical stretch that repeats for a commitment's whole term (a day
+    /// like every other): a commitment costs the level's hours of it.
+    #[default]
+    Repeats,
+    /// A one-off (a launch, a season, a migration): a commitment still runs
+    /// for its whole term, and what is left of it when the level ends is
+    /// charged then.
+    OneOff,
 }
 
 /// Whom a failure, outage or reclaim aims at.
@@ -380,6 +430,150 @@ pub enum EventKind {
         /// Time at full height.
         hold: Span,
     },
+}
+
+/// One thing a lesson's idea is made of, as `teaches` lists it. Every listed
+/// idea is essential: a design that lacks any one of them must not win ★★★.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+// Struct-like variants refuse unknown fields too (none today; kept so one
+// added later cannot swallow a misspelt field).
+#[serde(deny_unknown_fields)]
+pub enum Idea {
+    /// The design places a thing of this kind itself (pre-placed things do not count).
+    Thing(ThingKind),
+    /// Some instance or group of the design is bought this way (e.g. `Spot`).
+    Purchase(Purchase),
+    /// The design holds a Savings Plan.
+    SavingsPlan,
+    /// The design holds Reserved Instances.
+    ReservedInstances,
+    /// Some group or container service of the design changes size by itself
+    /// (any scaling policy, or a scheduled action).
+    Scaling,
+    /// Some group or container service of the design has a policy of this kind.
+    Policy(PolicyKind),
+    /// The design places an internal load balancer (one tier calling the next at one address).
+    InternalLoadBalancer,
+    /// Some load balancer of the design drains targets before they leave (draining not `"0s"`).
+    Draining,
+    /// Some container service of the design runs its tasks on Fargate.
+    Fargate,
+    /// At least one of these (e.g. a Savings Plan or Reserved Instances: any commitment).
+    AnyOf(Vec<Idea>),
+}
+
+/// The kinds of scaling policy, as an [`Idea`] names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum PolicyKind {
+    /// Target tracking.
+    TargetTracking,
+    /// Predictive scaling.
+    Predictive,
+    /// Step scaling.
+    Step,
+}
+
+impl PolicyKind {
+    /// The kind of a policy.
+    pub fn of(policy: &Policy) -> PolicyKind {
+        match policy {
+            Policy::TargetTracking { .. } => PolicyKind::TargetTracking,
+            Policy::Predictive { .. } => PolicyKind::Predictive,
+            Policy::Step { .. } => PolicyKind::Step,
+        }
+    }
+}
+
+impl Idea {
+    /// The idea in a few words, for reports.
+    pub fn label(&self) -> String {
+        match self {
+            Idea::Thing(kind) => format!("a placed {}", kind.label()),
+            Idea::Purchase(p) => format!("{p:?} purchase"),
+            Idea::SavingsPlan => "a Savings Plan".into(),
+            Idea::ReservedInstances => "Reserved Instances".into(),
+            Idea::Scaling => "scaling by itself (policy or schedule)".into(),
+            Idea::Policy(k) => format!("a {k:?} scaling policy"),
+            Idea::InternalLoadBalancer => "an internal load balancer".into(),
+            Idea::Draining => "connection draining".into(),
+            Idea::Fargate => "tasks on Fargate".into(),
+            Idea::AnyOf(ideas) => {
+                let all: Vec<String> = ideas.iter().map(Idea::label).collect();
+                format!("any of: {}", all.join(" / "))
+            }
+        }
+    }
+
+    /// Kinds of thing of which the palette must offer at least one for a
+    /// design to have this idea (empty: nothing needed beyond the idea itself).
+    pub fn needs(&self) -> Vec<ThingKind> {
+        use ThingKind as K;
+        match self {
+            Idea::Thing(kind) => vec![*kind],
+            Idea::Purchase(_) | Idea::SavingsPlan | Idea::ReservedInstances => {
+                vec![K::Instance, K::AutoScalingGroup]
+            }
+            Idea::Scaling | Idea::Policy(_) => vec![K::AutoScalingGroup, K::ContainerService],
+            Idea::InternalLoadBalancer | Idea::Draining => vec![K::LoadBalancer],
+            Idea::Fargate => vec![K::ContainerService],
+            Idea::AnyOf(ideas) => {
+                let mut all: Vec<ThingKind> = ideas.iter().flat_map(Idea::needs).collect();
+                all.sort();
+                all.dedup();
+                all
+            }
+        }
+    }
+}
+
+/// Whether a design has the idea. Only what the design places counts: a
+/// thing whose id is one of the level's pre-placed things is left out.
+pub fn has(idea: &Idea, solution: &Solution, level: &Level) -> bool {
+    let mine = || {
+        solution
+            .things
+            .iter()
+            .filter(|t| !level.preplaced.iter().any(|p| p.id() == t.id()))
+    };
+    let policies = |t: &Thing| -> Vec<PolicyKind> {
+        match t {
+            Thing::AutoScalingGroup(g) => g.policies.iter().map(PolicyKind::of).collect(),
+            Thing::ContainerService(c) => c.policies.iter().map(PolicyKind::of).collect(),
+            _ => Vec::new(),
+        }
+    };
+    match idea {
+        Idea::Thing(kind) => mine().any(|t| t.kind() == *kind),
+        Idea::Purchase(p) => mine().any(|t| match t {
+            Thing::Instance { purchase, .. } => purchase == p,
+            Thing::AutoScalingGroup(g) => g.purchase == *p,
+            _ => false,
+        }),
+        Idea::SavingsPlan => solution
+            .commitments
+            .iter()
+            .any(|c| matches!(c, Commitment::SavingsPlan { .. })),
+        Idea::ReservedInstances => solution
+            .commitments
+            .iter()
+            .any(|c| matches!(c, Commitment::Reserved { .. })),
+        Idea::Scaling => mine().any(|t| match t {
+            Thing::AutoScalingGroup(g) => !g.policies.is_empty() || !g.scheduled.is_empty(),
+            Thing::ContainerService(c) => !c.policies.is_empty(),
+            _ => false,
+        }),
+        Idea::Policy(kind) => mine().any(|t| policies(t).contains(kind)),
+        Idea::InternalLoadBalancer => {
+            mine().any(|t| matches!(t, Thing::LoadBalancer(b) if b.scheme == Scheme::Internal))
+        }
+        // Left out, draining is the catalogue's default delay (on).
+        Idea::Draining => mine().any(
+            |t| matches!(t, Thing::LoadBalancer(b) if b.draining.is_none_or(|d| d.secs() > 0.0)),
+        ),
+        Idea::Fargate => mine()
+            .any(|t| matches!(t, Thing::ContainerService(c) if c.capacity == Capacity::Fargate)),
+        Idea::AnyOf(ideas) => ideas.iter().any(|i| has(i, solution, level)),
+    }
 }
 
 /// Goals and star thresholds.

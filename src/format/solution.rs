@@ -432,14 +432,18 @@ pub enum Commitment {
     },
     /// A Savings Plan: a spend per hour at a discount.
     SavingsPlan {
-        /// Compute (any family) or EC2 Instance (one family).
+        /// Compute (any family, Fargate and Lambda) or EC2 Instance (one family).
         plan: PlanKind,
         /// Commitment in discounted dollars per hour.
         usd_per_hour: f64,
+        /// One or three years: the longer, the deeper the discount.
+        term: Term,
+        /// How much is paid up front: the more, the deeper the discount.
+        payment: Payment,
     },
 }
 
-/// A Reserved Instance term.
+/// A commitment's term (Reserved Instances and Savings Plans).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Term {
     /// One year.
@@ -448,7 +452,7 @@ pub enum Term {
     ThreeYears,
 }
 
-/// A Reserved Instance payment option.
+/// A commitment's payment option (Reserved Instances and Savings Plans).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Payment {
     /// Nothing up front.

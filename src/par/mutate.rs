@@ -6,6 +6,7 @@
 //! (halving to doubling), so most changed designs are ones a player might
 //! build; `check` throws out the rest.
 
+use crate::format::level::CommitmentKind;
 use crate::format::solution::{
     Algorithm, Arch, AutoScalingGroup, Capacity, Commitment, ContainerSpec, FunctionSpec,
     LoadBalancer, Metric, Orchestrator, Payment, PlanKind, Policy, Purchase, QueueSpec, Solution,
@@ -88,16 +89,34 @@ fn retype(instance_type: &mut String, palette: &Palette<'_>, dice: &mut Dice) {
 /// A way of buying instances: on-demand most often; Dedicated Hosts only
 /// where the level asks for dedicated hardware or now and then elsewhere.
 pub fn purchase_option(palette: &Palette<'_>, dice: &mut Dice) -> Purchase {
-    if palette.level.goals.dedicated_only && dice.chance(0.8) {
+    let offered = &palette.level.palette;
+    if palette.level.goals.dedicated_only
+        && offered.offers_purchase(Purchase::DedicatedHost)
+        && dice.chance(0.8)
+    {
         return Purchase::DedicatedHost;
     }
     let roll = dice.unit();
-    if roll < 0.55 {
+    let wanted = if roll < 0.55 {
         Purchase::OnDemand
     } else if roll < 0.9 {
         Purchase::Spot
     } else {
         Purchase::DedicatedHost
+    };
+    // Only what the level offers: on demand, or the first way it lists.
+    if offered.offers_purchase(wanted) {
+        wanted
+    } else if offered.offers_purchase(Purchase::OnDemand) {
+        Purchase::OnDemand
+    } else {
+        offered
+            .purchases
+            .iter()
+            .flatten()
+            .next()
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -331,7 +350,17 @@ fn new_commitment(
     let name = *dice.pick(&running)?;
     let (_, it) = palette.catalogue.instance_type(name)?;
     let count = 1 + dice.below(4);
-    if dice.chance(0.5) {
+    let offered = &palette.level.palette;
+    let reserve = match (
+        offered.offers_commitment(CommitmentKind::Reserved),
+        offered.offers_commitment(CommitmentKind::SavingsPlan),
+    ) {
+        (false, false) => return None,
+        (true, false) => true,
+        (false, true) => false,
+        (true, true) => dice.chance(0.5),
+    };
+    if reserve {
         return Some(Commitment::Reserved {
             instance_type: name.to_string(),
             count,
@@ -347,18 +376,32 @@ fn new_commitment(
         });
     }
     let pricing = &palette.catalogue.pricing;
+    let term = dice.pick_or(&[Term::OneYear, Term::ThreeYears], Term::OneYear);
+    let payment = dice.pick_or(
+        &[
+            Payment::NoUpfront,
+            Payment::PartialUpfront,
+            Payment::AllUpfront,
+        ],
+        Payment::NoUpfront,
+    );
     let (plan, discount) = if dice.chance(0.5) {
-        (PlanKind::Compute, pricing.compute_savings_plan)
+        (
+            PlanKind::Compute,
+            pricing.compute_savings_plan.of(term, payment),
+        )
     } else {
         (
             PlanKind::Ec2Instance(it.family),
-            pricing.instance_savings_plan,
+            pricing.instance_savings_plan.of(term, payment),
         )
     };
     let usd_per_hour = it.usd_per_hour * f64::from(count) * (1.0 - discount);
     Some(Commitment::SavingsPlan {
         plan,
         usd_per_hour: (usd_per_hour * 1e4).round() / 1e4,
+        term,
+        payment,
     })
 }
 

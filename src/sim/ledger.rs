@@ -29,11 +29,13 @@ pub enum Service {
     Eks,
     /// Servers owned on premises (depreciation plus running overhead).
     OnPremises,
+    /// The rest of a commitment's term past a one-off level's end.
+    CommitmentTerms,
 }
 
 impl Service {
     /// Every line, in report order.
-    pub const ALL: [Service; 12] = [
+    pub const ALL: [Service; 13] = [
         Service::OnPremises,
         Service::Ec2OnDemand,
         Service::Ec2Spot,
@@ -46,6 +48,7 @@ impl Service {
         Service::Lambda,
         Service::Fargate,
         Service::Eks,
+        Service::CommitmentTerms,
     ];
 
     /// Stable key used in JSON and traces.
@@ -63,6 +66,7 @@ impl Service {
             Service::Fargate => "fargate",
             Service::Eks => "eks",
             Service::OnPremises => "on_premises",
+            Service::CommitmentTerms => "commitment_terms",
         }
     }
 
@@ -81,6 +85,7 @@ impl Service {
             Service::Fargate => "AWS Fargate",
             Service::Eks => "Amazon EKS",
             Service::OnPremises => "On-premises servers",
+            Service::CommitmentTerms => "Rest of commitment terms",
         }
     }
 }

@@ -316,7 +316,12 @@ impl Metrics {
     /// Folds one tick's failed requests into the loss stretches.
     fn track_losses(&mut self, record: &TickRecord, tally: &Tally) {
         let total = record.counted_total;
-        if total.dropped + total.late == 0 {
+        let failed = total.dropped + total.late;
+        // A loss stretch is trouble, not the tail every line has: a few late
+        // requests a tick (exponential service times) are background, and
+        // only a tick that fails at least 1% of what it finished counts.
+        let finished = total.ok + failed;
+        if failed == 0 || failed.saturating_mul(100) < finished {
             return;
         }
         let mut by_reason = [0u64; 12];

@@ -326,8 +326,12 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
         }
     }
 
+    // Losses worth a finding: at least one request in ten thousand of the
+    // run's. Below that they are the tail every line has (a few late
+    // requests of exponential service), not something a design did.
+    let significant = |n: u64| n > 0 && n.saturating_mul(10_000) >= score.requests.arrived;
     if let Some(worst) = m.worst_losses()
-        && worst.failed() > 0
+        && significant(worst.failed())
     {
         let (trigger, during) = match trigger_for(sim, &worst.stretch) {
             Some((t, during)) => (Some(t), during),
@@ -354,7 +358,7 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
         .iter()
         .enumerate()
         .filter_map(|(i, t)| t.worst().map(|s| (i, s)))
-        .filter(|(_, s)| s.failed > 0)
+        .filter(|(_, s)| significant(s.failed))
         .collect();
     saturated.sort_by(|a, b| {
         (b.1.failed.cmp(&a.1.failed))

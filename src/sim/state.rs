@@ -94,6 +94,8 @@ pub struct Ctx {
     pub traffic_rng: Vec<ChaCha8Rng>,
     /// Random stream for spot reclaims.
     pub spot_rng: ChaCha8Rng,
+    /// Lambda duration charged this tick at list price, before Savings Plans.
+    pub lambda_duration_usd: f64,
     /// Random stream for the victims of scripted failures and reclaims, so
     /// no listing order decides who is hit.
     pub event_rng: ChaCha8Rng,
@@ -193,8 +195,13 @@ pub struct Coverage {
     pub savings: f64,
     /// On-demand usage no commitment covers, at list price.
     pub uncovered: f64,
-    /// Of the commitments paid, what no running instance used.
+    /// Of the commitments paid, what no running instance or task used.
     pub unused: f64,
+    /// Fargate usage no Compute Savings Plan covers, at list price.
+    pub fargate_uncovered: f64,
+    /// What Compute Savings Plans leave after EC2 and Fargate, at plan
+    /// rates: Lambda duration may use it tick by tick.
+    pub compute_left: f64,
 }
 
 impl Ctx {

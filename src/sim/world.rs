@@ -80,6 +80,7 @@ impl Sim {
                 .collect(),
             spot_rng: ChaCha8Rng::seed_from_u64(setup.seed ^ 0x5B07_5B07_5B07_5B07),
             event_rng: ChaCha8Rng::seed_from_u64(setup.seed ^ 0xE7E7_E7E7_E7E7_E7E7),
+            lambda_duration_usd: 0.0,
             actions: Vec::new(),
             next_action: 0,
             events: Vec::new(),

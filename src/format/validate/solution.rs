@@ -7,7 +7,7 @@ use super::super::bounds::*;
 use super::super::budget;
 use super::super::catalogue::Catalogue;
 use super::super::code::Code;
-use super::super::level::{Level, Target};
+use super::super::level::{CommitmentKind, Level, Target};
 use super::super::locate::{Reporter, Spot};
 use super::super::solution::{
     Action, Capacity, Commitment, Solution, Thing, ThingKind, TimedAction,
@@ -233,6 +233,19 @@ impl SolutionChecks<'_, '_> {
     fn commitments(&mut self) {
         for (ci, c) in self.solution.commitments.iter().enumerate() {
             let c_at = Path::of("commitments").index(ci);
+            let kind = match c {
+                Commitment::Reserved { .. } => CommitmentKind::Reserved,
+                Commitment::SavingsPlan { .. } => CommitmentKind::SavingsPlan,
+            };
+            if !self.level.palette.offers_commitment(kind) {
+                self.r.error(
+                    Code::NotOffered,
+                    Spot::At(c_at.clone()),
+                    format!("this level does not offer {kind:?} commitments"),
+                    None,
+                );
+                continue;
+            }
             match c {
                 Commitment::Reserved {
                     instance_type,

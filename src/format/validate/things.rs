@@ -144,7 +144,7 @@ pub(super) fn check_thing(
         } => {
             let spot = Spot::At(at.field("type"));
             let family = check_instance_type(catalogue, level, instance_type, spot, r);
-            check_purchase(catalogue, family, *purchase, spot, r);
+            check_purchase(catalogue, level, family, *purchase, spot, r);
         }
         Thing::AutoScalingGroup(g) => check_group(catalogue, level, g, at, r),
         Thing::Topic { .. } => {}
@@ -310,11 +310,27 @@ pub(super) fn check_thing(
 
 pub(super) fn check_purchase(
     catalogue: &Catalogue,
+    level: &Level,
     family: Option<Family>,
     purchase: Purchase,
     spot: Spot<'_>,
     r: &mut Reporter<'_>,
 ) {
+    if !level.palette.offers_purchase(purchase) {
+        let offered: Vec<String> = level
+            .palette
+            .purchases
+            .iter()
+            .flatten()
+            .map(|p| format!("{p:?}"))
+            .collect();
+        r.error(
+            Code::NotOffered,
+            spot,
+            format!("this level does not offer {purchase:?} instances"),
+            Some(format!("offered: {}", offered.join(", "))),
+        );
+    }
     if purchase == Purchase::DedicatedHost
         && let Some(family) = family
         && catalogue.dedicated_host(family).is_none()
@@ -340,7 +356,7 @@ pub(super) fn check_group(
 ) {
     let spot = Spot::At(base.field("type"));
     let family = check_instance_type(catalogue, level, &g.instance_type, spot, r);
-    check_purchase(catalogue, family, g.purchase, spot, r);
+    check_purchase(catalogue, level, family, g.purchase, spot, r);
     let at = |field| Spot::KeyAt(base.field(field));
     if g.min > g.max {
         r.error(

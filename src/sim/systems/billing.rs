@@ -2,7 +2,8 @@
 
 use hecs::World;
 
-use crate::format::solution::{Commitment, Payment, PlanKind, Purchase, Term};
+use crate::format::level::Period;
+use crate::format::solution::{Commitment, PlanKind, Purchase, Term};
 use crate::sim::components::{
     Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, Topic,
 };
@@ -21,7 +22,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     let bill = std::mem::take(&mut ctx.bill);
     let rates = bill.usd_per_hour;
     for (service, usd_per_hour, factor) in [
-        (Service::Fargate, rates.fargate, 1.0),
+        (Service::Fargate, rates.coverage.fargate_uncovered, 1.0),
         (Service::OnPremises, rates.on_prem, 1.0),
         (
             Service::Ec2Spot,
@@ -54,6 +55,29 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
         }
     }
     ctx.bill = bill;
+
+    // A one-off level ends but its commitments do not: the rest of each term
+    // is charged as the level ends.
+    if ctx.tick + 1 == setup.ticks && setup.level.period == Period::OneOff {
+        let level_h = setup.ticks as f64 * tick_s / 3600.0;
+        let rest: f64 = setup
+            .solution
+            .commitments
+            .iter()
+            .map(|c| commitment_usd_per_hour(cat, c) * (term_hours(c) - level_h).max(0.0))
+            .sum();
+        ctx.ledger.charge(Service::CommitmentTerms, rest);
+    }
+
+    // Lambda duration this tick: what Compute Savings Plans left after EC2
+    // and Fargate pays for it at the plan's Lambda rate.
+    let duration = std::mem::take(&mut ctx.lambda_duration_usd);
+    if duration > 0.0 {
+        let d = cat.pricing.savings_plan_lambda;
+        let covered = (duration * (1.0 - d)).min(c.compute_left * hours);
+        ctx.ledger
+            .charge(Service::Lambda, duration - covered / (1.0 - d));
+    }
 
     // SQS bills every API request: a send, a receive and a delete per message,
     // one request per 64 KiB chunk of it.
@@ -117,13 +141,17 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     }
 }
 
-/// On-demand instances: what Reserved Instances and Savings Plans cover of
-/// `running` (instances by type), per hour. Commitments are paid every hour,
-/// used or not; what they leave is billed on demand.
+/// On-demand instances and Fargate tasks: what Reserved Instances and
+/// Savings Plans cover of `running` (instances by type) and `fargate`
+/// (dollars an hour at list price), per hour. Commitments are paid every
+/// hour, used or not; what they leave is billed on demand. A plan spends
+/// itself where its discount is deepest first, as AWS applies it: EC2, then
+/// Fargate, then (tick by tick, in [`accrue`]) Lambda.
 pub fn cover(
     cat: &crate::format::Catalogue,
     commitments: &[Commitment],
     running: &[u32],
+    fargate: f64,
 ) -> Coverage {
     let list = |i: usize, n: f64| n * cat.instance_types[i].usd_per_hour;
     if commitments.is_empty() {
@@ -134,6 +162,7 @@ pub fn cover(
             .sum();
         return Coverage {
             uncovered,
+            fargate_uncovered: fargate,
             ..Coverage::default()
         };
     }
@@ -151,11 +180,19 @@ pub fn cover(
     // Savings Plans: a commitment per hour that pays for eligible usage at the
     // plan's discount; usage beyond it is billed on demand.
     let mut usage: Vec<f64> = left.iter().enumerate().map(|(i, &n)| list(i, n)).collect();
+    let mut fargate_left = fargate;
     for c in commitments {
-        if let Commitment::SavingsPlan { plan, usd_per_hour } = c {
+        if let Commitment::SavingsPlan {
+            plan,
+            usd_per_hour,
+            term,
+            payment,
+        } = c
+        {
+            let p = &cat.pricing;
             let (discount, family) = match plan {
-                PlanKind::Compute => (cat.pricing.compute_savings_plan, None),
-                PlanKind::Ec2Instance(f) => (cat.pricing.instance_savings_plan, Some(*f)),
+                PlanKind::Compute => (p.compute_savings_plan.of(*term, *payment), None),
+                PlanKind::Ec2Instance(f) => (p.instance_savings_plan.of(*term, *payment), Some(*f)),
             };
             let mut budget = *usd_per_hour;
             out.savings += budget;
@@ -167,10 +204,18 @@ pub fn cover(
                 budget -= covered;
                 *u -= covered / (1.0 - discount);
             }
+            if family.is_none() {
+                let d = discount * p.savings_plan_fargate_share;
+                let covered = (fargate_left * (1.0 - d)).min(budget.max(0.0));
+                budget -= covered;
+                fargate_left -= covered / (1.0 - d);
+                out.compute_left += budget.max(0.0);
+            }
             out.unused += budget.max(0.0);
         }
     }
     out.uncovered = usage.iter().sum();
+    out.fargate_uncovered = fargate_left.max(0.0);
     out
 }
 
@@ -227,7 +272,12 @@ pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
         r.fargate += f64::from(n)
             * (vcpu * c.fargate_usd_per_vcpu_hour + memory * c.fargate_usd_per_gb_hour);
     }
-    r.coverage = cover(cat, &ctx.setup.solution.commitments, &bill.on_demand);
+    r.coverage = cover(
+        cat,
+        &ctx.setup.solution.commitments,
+        &bill.on_demand,
+        r.fargate,
+    );
     r
 }
 
@@ -266,6 +316,23 @@ pub fn minimum_charge(ctx: &mut Ctx, server: &Server) {
     }
 }
 
+/// What a commitment costs an hour, used or not.
+pub fn commitment_usd_per_hour(cat: &crate::format::Catalogue, c: &Commitment) -> f64 {
+    match c {
+        Commitment::SavingsPlan { usd_per_hour, .. } => *usd_per_hour,
+        Commitment::Reserved { .. } => reserved_rate(cat, c).map_or(0.0, |(_, n, usd)| n * usd),
+    }
+}
+
+/// Hours in a commitment's term.
+pub fn term_hours(c: &Commitment) -> f64 {
+    let (Commitment::Reserved { term, .. } | Commitment::SavingsPlan { term, .. }) = c;
+    match term {
+        Term::OneYear => 8760.0,
+        Term::ThreeYears => 3.0 * 8760.0,
+    }
+}
+
 /// A Reserved Instance commitment's type index, instance count and discounted
 /// price per instance-hour (None for savings plans and unknown types).
 pub(crate) fn reserved_rate(
@@ -286,10 +353,6 @@ pub(crate) fn reserved_rate(
         Term::OneYear => &cat.pricing.reserved_1y,
         Term::ThreeYears => &cat.pricing.reserved_3y,
     };
-    let discount = match payment {
-        Payment::NoUpfront => table.no_upfront,
-        Payment::PartialUpfront => table.partial_upfront,
-        Payment::AllUpfront => table.all_upfront,
-    };
+    let discount = table.of(*payment);
     Some((i, f64::from(*count), t.usd_per_hour * (1.0 - discount)))
 }

@@ -229,8 +229,11 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     }
     ctx.ledger.charge(
         Bill::Lambda,
-        invoked as f64 * cat.usd_per_million_requests / 1e6 + gb_s * f.usd_per_gb_s,
+        invoked as f64 * cat.usd_per_million_requests / 1e6,
     );
+    // Duration is billed with the tick's other compute, where a Compute
+    // Savings Plan may cover it.
+    ctx.lambda_duration_usd += gb_s * f.usd_per_gb_s;
     release(ctx, &mut f.running, end);
 
     // Environments stay warm for a while after their last use: the most in

@@ -78,29 +78,14 @@ pub fn commitment_fields(commitments: &[Commitment], offer: &Offer) -> Vec<Commi
                     value: count.to_string(),
                     input: Input::Number(1.0),
                 });
-                out.push(CommitField {
-                    key: CommitKey::Term(i),
-                    label: "field.term",
-                    value: match term {
-                        Term::OneYear => "1y",
-                        Term::ThreeYears => "3y",
-                    }
-                    .into(),
-                    input: choices(&["1y", "3y"]),
-                });
-                out.push(CommitField {
-                    key: CommitKey::Payment(i),
-                    label: "field.payment",
-                    value: match payment {
-                        Payment::NoUpfront => "no-upfront",
-                        Payment::PartialUpfront => "partial-upfront",
-                        Payment::AllUpfront => "all-upfront",
-                    }
-                    .into(),
-                    input: choices(&["no-upfront", "partial-upfront", "all-upfront"]),
-                });
+                terms(&mut out, i, *term, *payment);
             }
-            Commitment::SavingsPlan { plan, usd_per_hour } => {
+            Commitment::SavingsPlan {
+                plan,
+                usd_per_hour,
+                term,
+                payment,
+            } => {
                 out.push(CommitField {
                     key: CommitKey::What(i),
                     label: "field.savings_plan",
@@ -113,6 +98,7 @@ pub fn commitment_fields(commitments: &[Commitment], offer: &Offer) -> Vec<Commi
                     value: usd_per_hour.to_string(),
                     input: Input::Number(0.1),
                 });
+                terms(&mut out, i, *term, *payment);
             }
         }
     }
@@ -148,6 +134,8 @@ pub fn set_commitment(
             "savings-plan" => commitments.push(Commitment::SavingsPlan {
                 plan: PlanKind::Compute,
                 usd_per_hour: 0.1,
+                term: Term::OneYear,
+                payment: Payment::NoUpfront,
             }),
             "none" => {}
             _ => return Err(refuse("refused.choice", text)),
@@ -172,14 +160,20 @@ pub fn set_commitment(
                 (Commitment::Reserved { count, .. }, CommitKey::Amount(_)) => {
                     *count = parse_u32(text)?.min(1000)
                 }
-                (Commitment::Reserved { term, .. }, CommitKey::Term(_)) => {
+                (
+                    Commitment::Reserved { term, .. } | Commitment::SavingsPlan { term, .. },
+                    CommitKey::Term(_),
+                ) => {
                     *term = match text {
                         "1y" => Term::OneYear,
                         "3y" => Term::ThreeYears,
                         _ => return Err(refuse("refused.choice", text)),
                     }
                 }
-                (Commitment::Reserved { payment, .. }, CommitKey::Payment(_)) => {
+                (
+                    Commitment::Reserved { payment, .. } | Commitment::SavingsPlan { payment, .. },
+                    CommitKey::Payment(_),
+                ) => {
                     *payment = match text {
                         "no-upfront" => Payment::NoUpfront,
                         "partial-upfront" => Payment::PartialUpfront,
@@ -202,6 +196,31 @@ pub fn set_commitment(
         }
     }
     Ok(())
+}
+
+/// The term and payment rows every commitment has.
+fn terms(out: &mut Vec<CommitField>, i: usize, term: Term, payment: Payment) {
+    out.push(CommitField {
+        key: CommitKey::Term(i),
+        label: "field.term",
+        value: match term {
+            Term::OneYear => "1y",
+            Term::ThreeYears => "3y",
+        }
+        .into(),
+        input: choices(&["1y", "3y"]),
+    });
+    out.push(CommitField {
+        key: CommitKey::Payment(i),
+        label: "field.payment",
+        value: match payment {
+            Payment::NoUpfront => "no-upfront",
+            Payment::PartialUpfront => "partial-upfront",
+            Payment::AllUpfront => "all-upfront",
+        }
+        .into(),
+        input: choices(&["no-upfront", "partial-upfront", "all-upfront"]),
+    });
 }
 
 /// Steps a commitment field one notch.
