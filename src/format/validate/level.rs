@@ -101,6 +101,7 @@ impl LevelChecks<'_, '_> {
         self.preplaced();
         self.events();
         self.goals();
+        self.teaches();
         self.steps();
         self.budget();
     }
@@ -399,6 +400,27 @@ impl LevelChecks<'_, '_> {
                 );
             }
             _ => {}
+        }
+    }
+
+    /// Every idea a lesson teaches must be one its palette lets a design have.
+    fn teaches(&mut self) {
+        let offered = &self.level.palette.things;
+        for (i, idea) in self.level.teaches.iter().enumerate() {
+            let needs = idea.needs();
+            if !needs.is_empty() && !needs.iter().any(|k| offered.contains(k)) {
+                let names: Vec<&str> = needs.iter().map(|k| k.label()).collect();
+                self.r.error(
+                    Code::NotOffered,
+                    Spot::At(Path::of("teaches").index(i)),
+                    format!(
+                        "the level teaches {} but its palette offers no {}",
+                        idea.label(),
+                        names.join(" or ")
+                    ),
+                    Some("add the kind to `palette.things`, or leave the idea out".into()),
+                );
+            }
         }
     }
 
