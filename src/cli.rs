@@ -1,5 +1,5 @@
 //! The command line: the game (no subcommand, `play`, `sandbox`) and the
-//! headless tools (`score`, `check`, `levels`, `new`, `par`).
+//! headless tools (`score`, `check`, `levels`, `new`, `par`, `verify`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use crate::format::{self, Checked, InputError, SourceFile, load};
 use crate::par;
 use crate::sim::{self, Score, Sim};
 use crate::tui::{self, strings::Lang};
+use crate::verify;
 
 /// peakload: traffic spikes hit the architecture you build.
 #[derive(Debug, Parser)]
@@ -88,6 +89,22 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Check a lesson by machine: for each idea the level `teaches`, search for the
+    /// cheapest ★★★ design without it. Exit 0 = sound, 1 = a hole was found (or the
+    /// reference is not ★★★, or the naive design passes), 2 = bad input.
+    Verify {
+        /// Level file, level folder, or bundled level name.
+        level: String,
+        /// Designs scored per idea.
+        #[arg(long, default_value_t = verify::DEFAULT_BUDGET)]
+        budget: u32,
+        /// Seed of the search: the same seed gives the same designs on every machine.
+        #[arg(long, default_value_t = verify::DEFAULT_SEED)]
+        seed: u64,
+        /// Print one JSON object instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the JSON Schema of a file format, generated from the game's own types.
     Schema {
         /// Which format: level, solution, catalogue or par.
@@ -125,6 +142,12 @@ pub fn run(cli: Cli) -> ExitCode {
             solutions,
             json,
         }) => check(&level, &solutions, json),
+        Some(Command::Verify {
+            level,
+            budget,
+            seed,
+            json,
+        }) => verify_level(&level, budget, seed, json),
         Some(Command::Score {
             level,
             solutions,
@@ -484,43 +507,11 @@ fn make_par(level: &str, samples: u32, seed: u64, out: Option<&Path>) -> ExitCod
         eprintln!("error: --samples must be at least 1");
         return ExitCode::from(2);
     }
-    // A level on disk starts from every solution beside it; a bundled one
-    // with no folder here, from the two solutions the game embeds.
-    let path = Path::new(level);
-    let (level_file, starts, beside) = if path.exists() {
-        let level_path = load::level_path(path);
-        let level_file = match load::read(&level_path) {
-            Ok(f) => f,
-            Err(err) => return input_error(&InputError::from(err)),
-        };
-        let folder = level_path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        let mut starts = Vec::new();
-        match batch::expand(std::slice::from_ref(&folder)) {
-            Ok(paths) => {
-                for p in paths.iter().filter(|p| **p != level_path) {
-                    match load::read(p) {
-                        Ok(f) => starts.push(f),
-                        Err(err) => eprintln!("note: left out {}: {err}", p.display()),
-                    }
-                }
-            }
-            Err(err) => eprintln!("note: cannot list {}: {err}", folder.display()),
-        }
-        (level_file, starts, Some(folder.join(par::FILE_NAME)))
-    } else if let Some(b) = bundled::find(level) {
-        let starts = ["reference", "naive"]
-            .iter()
-            .filter_map(|w| b.solution_file(w))
-            .collect();
-        (b.level_file(), starts, None)
-    } else {
-        eprintln!("error: no level file or bundled level named `{level}` (see `peakload levels`)");
-        return ExitCode::from(2);
+    let (level_file, starts, beside) = match level_with_solutions(level) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
+    let beside = beside.map(|folder| folder.join(par::FILE_NAME));
     let Some(target) = out.map(Path::to_path_buf).or(beside) else {
         eprintln!(
             "error: `{level}` is a bundled level with no folder here; say where to write its par with --out FILE"
@@ -558,6 +549,190 @@ fn make_par(level: &str, samples: u32, seed: u64, out: Option<&Path>) -> ExitCod
         say(&par_summary(&made, &target, started.elapsed())),
         ExitCode::SUCCESS,
     )
+}
+
+/// A level (a file, a folder or a bundled name) with the solutions to start
+/// from and the folder it sits in: a level on disk comes with every solution
+/// beside it; a bundled one with no folder here, with the two solutions the
+/// game embeds. Problems are reported here; the error is the exit code.
+fn level_with_solutions(
+    level: &str,
+) -> Result<(SourceFile, Vec<SourceFile>, Option<PathBuf>), ExitCode> {
+    let path = Path::new(level);
+    let found = if path.exists() {
+        let level_path = load::level_path(path);
+        let level_file = match load::read(&level_path) {
+            Ok(f) => f,
+            Err(err) => return Err(input_error(&InputError::from(err))),
+        };
+        let folder = level_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let mut starts = Vec::new();
+        match batch::expand(std::slice::from_ref(&folder)) {
+            Ok(paths) => {
+                for p in paths.iter().filter(|p| **p != level_path) {
+                    match load::read(p) {
+                        Ok(f) => starts.push(f),
+                        Err(err) => eprintln!("note: left out {}: {err}", p.display()),
+                    }
+                }
+            }
+            Err(err) => eprintln!("note: cannot list {}: {err}", folder.display()),
+        }
+        (level_file, starts, Some(folder))
+    } else if let Some(b) = bundled::find(level) {
+        let starts = ["reference", "naive"]
+            .iter()
+            .filter_map(|w| b.solution_file(w))
+            .collect();
+        (b.level_file(), starts, None)
+    } else {
+        eprintln!("error: no level file or bundled level named `{level}` (see `peakload levels`)");
+        return Err(ExitCode::from(2));
+    };
+    Ok(found)
+}
+
+/// `peakload verify`: searches for ★★★ designs without each idea the level teaches.
+fn verify_level(level: &str, budget: u32, seed: u64, json: bool) -> ExitCode {
+    if budget == 0 {
+        eprintln!("error: --budget must be at least 1");
+        return ExitCode::from(2);
+    }
+    let (level_file, solutions, _) = match level_with_solutions(level) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let threads = batch::cores();
+    let options = verify::Options {
+        budget,
+        seed,
+        threads,
+    };
+    eprintln!(
+        "verifying {} (budget {budget} designs per idea, seed {seed}) from {} solution(s) on {threads} core(s)...",
+        level_file.path,
+        solutions.len()
+    );
+    let started = std::time::Instant::now();
+    let report = match verify::verify(&level_file, &solutions, options) {
+        Ok(r) => r,
+        Err(verify::VerifyError::Level(err)) => return input_error(&err),
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = if json {
+        match serde_json::to_string(&report) {
+            Ok(t) => t + "\n",
+            Err(err) => {
+                eprintln!("error: cannot write the report as JSON: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        verify_text(&report, started.elapsed())
+    };
+    said(say(&text), ExitCode::from(report.exit_status()))
+}
+
+/// `peakload verify`'s report in words: the level's own solutions, one block
+/// per idea, and the verdict.
+fn verify_text(report: &verify::Report, took: std::time::Duration) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    let _ = writeln!(t, "{} — does every idea it teaches matter?", report.level);
+    for (what, own) in [("reference", &report.reference), ("naive", &report.naive)] {
+        match own {
+            None => {
+                let _ = writeln!(t, "  {what:<9}  (no {what}.ron)");
+            }
+            Some(r) => {
+                let line = match &r.error {
+                    Some(err) => format!("cannot be scored: {err}"),
+                    None => format!(
+                        "{} · {} · availability {:.3}%{}",
+                        if r.passed {
+                            format!("passed {}", "★".repeat(usize::from(r.stars)))
+                        } else {
+                            "failed".to_string()
+                        },
+                        dollars(r.cost_usd),
+                        r.availability_pct,
+                        if r.failed_goals.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · failed: {}", r.failed_goals.join("; "))
+                        }
+                    ),
+                };
+                let _ = writeln!(t, "  {what:<9}  {line}");
+                if !r.lacks.is_empty() {
+                    let _ = writeln!(t, "             lacks: {}", r.lacks.join("; "));
+                }
+            }
+        }
+    }
+    if report.ideas.is_empty() {
+        let _ = writeln!(
+            t,
+            "  the level lists nothing under `teaches`: nothing to search"
+        );
+    }
+    for i in &report.ideas {
+        let _ = writeln!(t);
+        let _ = writeln!(t, "  without {}:", i.label);
+        let _ = writeln!(
+            t,
+            "    tried {} design(s): {} passed, {} earned ★★★",
+            i.tried, i.passed, i.three_stars
+        );
+        match &i.best {
+            None => {
+                let _ = writeln!(t, "    no design without it passed `check`");
+            }
+            Some(b) => {
+                let verdict = if b.passed {
+                    format!("passed {}", "★".repeat(usize::from(b.stars)))
+                } else {
+                    format!("failed: {}", b.failed_goals.join("; "))
+                };
+                let _ = writeln!(
+                    t,
+                    "    best: {} · availability {:.3}% · {verdict} (from {})",
+                    dollars(b.cost_usd),
+                    b.availability_pct,
+                    b.from
+                );
+                if i.violated() {
+                    let _ = writeln!(t, "    HOLE: this ★★★ design does without it:");
+                    for line in b.ron.lines() {
+                        let _ = writeln!(t, "      {line}");
+                    }
+                }
+            }
+        }
+    }
+    let _ = writeln!(t);
+    let faults = report.faults();
+    if faults.is_empty() {
+        let _ = writeln!(
+            t,
+            "verdict: sound ({} idea(s), {:.1}s)",
+            report.ideas.len(),
+            took.as_secs_f64()
+        );
+    } else {
+        let _ = writeln!(t, "verdict: NOT sound ({:.1}s)", took.as_secs_f64());
+        for f in faults {
+            let _ = writeln!(t, "  - {f}");
+        }
+    }
+    t
 }
 
 /// What `peakload par` made, in a few lines.

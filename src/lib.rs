@@ -10,7 +10,8 @@
 //! - [`atomic`] writes files so a crash never leaves half of one, and never replaces a device;
 //! - [`files`] opens files others wrote (regular files only, size-limited, never blocking) and makes names safe to print;
 //! - [`batch`] scores many solutions of one level on every core;
-//! - [`par`] samples designs from a level's palette for the results screen's histograms.
+//! - [`par`] samples designs from a level's palette for the results screen's histograms;
+//! - [`verify`] searches for ★★★ designs that do without an idea a level `teaches`.
 #![forbid(unsafe_code)]
 
 pub mod atomic;
@@ -23,3 +24,4 @@ pub mod par;
 pub mod sim;
 pub mod starter;
 pub mod tui;
+pub mod verify;
