@@ -337,6 +337,11 @@ pub struct SpotTerms {
     pub notice_s: f64,
     /// Chance that one spot instance is reclaimed in one hour.
     pub reclaims_per_instance_hour: f64,
+    /// Demand, as a multiple of the level's mean, at which spare capacity
+    /// runs short and a wave of reclaims begins.
+    pub wave_above: f64,
+    /// Share of the spot instances running that a wave reclaims.
+    pub wave_share: f64,
 }
 
 /// A Dedicated Host of one family.

@@ -94,6 +94,11 @@ pub struct Ctx {
     pub traffic_rng: Vec<ChaCha8Rng>,
     /// Random stream for spot reclaims.
     pub spot_rng: ChaCha8Rng,
+    /// The level's mean demand (requests a second, every source, no noise),
+    /// against which a peak that starts a wave of spot reclaims is measured.
+    pub demand_mean: f64,
+    /// Whether demand is above the wave threshold (a wave starts on the way up).
+    pub demand_high: bool,
     /// Lambda duration charged this tick at list price, before Savings Plans.
     pub lambda_duration_usd: f64,
     /// Random stream for the victims of scripted failures and reclaims, so

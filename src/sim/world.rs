@@ -81,6 +81,8 @@ impl Sim {
             spot_rng: ChaCha8Rng::seed_from_u64(setup.seed ^ 0x5B07_5B07_5B07_5B07),
             event_rng: ChaCha8Rng::seed_from_u64(setup.seed ^ 0xE7E7_E7E7_E7E7_E7E7),
             lambda_duration_usd: 0.0,
+            demand_mean: 0.0,
+            demand_high: false,
             actions: Vec::new(),
             next_action: 0,
             events: Vec::new(),
@@ -502,6 +504,7 @@ impl Sim {
             metrics,
         };
         systems::service::refresh_fleets(&mut sim.world, &mut sim.ctx);
+        sim.ctx.demand_mean = systems::traffic::mean_demand(&sim.world, &sim.ctx);
         Ok(sim)
     }
 

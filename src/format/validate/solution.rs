@@ -240,7 +240,7 @@ impl SolutionChecks<'_, '_> {
             if !self.level.palette.offers_commitment(kind) {
                 self.r.error(
                     Code::NotOffered,
-                    Spot::At(c_at.clone()),
+                    Spot::At(c_at),
                     format!("this level does not offer {kind:?} commitments"),
                     None,
                 );

@@ -14,6 +14,7 @@ use super::{ordered, servers_of};
 
 /// Applies every event and action due before the end of this tick.
 pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
+    spot_wave(world, ctx);
     let end = ctx.end_s();
     // The level's script ends with the level; the drain only finishes work.
     let level_end = ctx.setup.ticks as f64 * ctx.setup.tick_s;
@@ -140,11 +141,61 @@ fn apply_event(world: &mut World, ctx: &mut Ctx, event: &EventKind) {
     }
 }
 
-/// The fleets an event aims at: every fleet for `*`, the named thing, or
-/// every fleet the workload's requests reach, in listing order.
+/// Spare capacity runs short when demand peaks: as the level's demand rises
+/// past the catalogue's threshold (a multiple of its mean), a wave gives a
+/// share of the spot instances running their notice, drawn at random.
+fn spot_wave(world: &mut World, ctx: &mut Ctx) {
+    let spot = &ctx.setup.catalogue.pricing.spot;
+    let (above, share) = (spot.wave_above, spot.wave_share);
+    if !(ctx.demand_mean > 0.0) || !(share > 0.0) || ctx.tick >= ctx.setup.ticks {
+        return;
+    }
+    let demand = super::traffic::demand_at(world, ctx, ctx.now_s + ctx.tick_s() / 2.0);
+    let high = demand > above * ctx.demand_mean;
+    let rising = high && !ctx.demand_high;
+    ctx.demand_high = high;
+    if !rising || ctx.spot_servers == 0 {
+        return;
+    }
+    let fleets = ordered::<Fleet>(world);
+    let eligible = |s: &Server| {
+        s.purchase == Purchase::Spot
+            && s.reclaim_at_s.is_none()
+            && matches!(
+                s.state,
+                ServerState::InService | ServerState::Pending { .. } | ServerState::Resizing { .. }
+            )
+    };
+    let running = ctx
+        .roster
+        .iter()
+        .filter(|&&(server, _)| world.get::<&Server>(server).is_ok_and(|s| eligible(&s)))
+        .count();
+    let count = (running as f64 * share).ceil() as u32;
+    let notice_s = ctx.setup.catalogue.pricing.spot.notice_s;
+    for (server, fleet) in pick_victims(world, ctx, &fleets, count, eligible) {
+        if let Ok(mut s) = world.get::<&mut Server>(server) {
+            s.reclaim_at_s = Some(ctx.now_s + notice_s);
+        }
+        super::lifecycle::notice(world, ctx, server, fleet);
+    }
+    ctx.changed();
+}
+
+/// The fleets an event aims at: every fleet that serves traffic for `*`
+/// (a spare server nothing reaches is no decoy), the named thing, or every
+/// fleet the workload's requests reach, in listing order.
 fn targets(world: &World, ctx: &Ctx, event: &EventKind) -> Vec<Entity> {
     match event.target() {
-        Some(Target::All) => ordered::<Fleet>(world),
+        Some(Target::All) => ordered::<Fleet>(world)
+            .into_iter()
+            .filter(|&fleet| {
+                ctx.setup
+                    .reaches
+                    .get(&super::name_of(world, fleet))
+                    .is_some_and(|reached| !reached.is_empty())
+            })
+            .collect(),
         Some(Target::Thing(thing)) => ctx.thing(thing).into_iter().collect(),
         Some(Target::Serving(workload)) => {
             let Some(index) = ctx.setup.workloads.iter().position(|w| w.id == workload) else {

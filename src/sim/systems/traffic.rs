@@ -126,6 +126,33 @@ fn wander(source: &mut TrafficSource, tick_s: f64, rng: &mut rand::rngs::ChaCha8
 }
 
 /// Draws this tick's arrivals for every source and hands them to their targets.
+/// Requests a second every source sends at `t`, shapes and events included,
+/// without noise.
+pub fn demand_at(world: &World, ctx: &Ctx, t: f64) -> f64 {
+    ctx.kinds
+        .sources
+        .iter()
+        .filter_map(|&e| world.get::<&TrafficSource>(e).ok().map(|s| rate_at(&s, t)))
+        .sum()
+}
+
+/// The level's mean demand over its length, from 2,000 evenly spaced samples
+/// (the same for every design: it depends on the level alone).
+pub fn mean_demand(world: &World, ctx: &Ctx) -> f64 {
+    const SAMPLES: u32 = 2_000;
+    let length_s = ctx.setup.ticks as f64 * ctx.setup.tick_s;
+    (0..SAMPLES)
+        .map(|i| {
+            demand_at(
+                world,
+                ctx,
+                (f64::from(i) + 0.5) / f64::from(SAMPLES) * length_s,
+            )
+        })
+        .sum::<f64>()
+        / f64::from(SAMPLES)
+}
+
 pub fn arrive(world: &mut World, ctx: &mut Ctx) {
     if ctx.tick >= ctx.setup.ticks {
         // The level is over: nothing arrives while the run drains.
