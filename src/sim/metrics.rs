@@ -224,13 +224,11 @@ impl Metrics {
     /// Empty metrics for a setup.
     pub fn new(setup: &Setup) -> Self {
         let n = setup.streams.len();
+        // Room for the level and its drain: growing past it would double the records.
+        let ticks = setup.ticks.saturating_add(setup.drain_ticks).min(1_000_000) as usize;
         Self {
-            records: Vec::with_capacity(setup.ticks.min(1_000_000) as usize),
-            stream_ticks: Vec::with_capacity(
-                (setup.ticks.min(1_000_000) as usize)
-                    .saturating_mul(n)
-                    .min(1 << 24),
-            ),
+            records: Vec::with_capacity(ticks),
+            stream_ticks: Vec::with_capacity(ticks.saturating_mul(n).min(1 << 24)),
             samples: Vec::new(),
             arrived: vec![0; n],
             outcomes: vec![Outcomes::default(); n],
