@@ -96,7 +96,7 @@ const EXPECT: &[(&str, &[(&str, Want)])] = &[
         "04-pricing-models",
         &[
             ("reference", Stars(3)),
-            ("reserved-3y", Stars(3)),
+            ("reserved-3y", Stars(2)),
             ("commit-to-peak", Stars(2)),
             ("without-spot", Stars(2)),
             ("middle", Stars(1)),
@@ -176,6 +176,7 @@ const EXPECT: &[(&str, &[(&str, Want)])] = &[
     (
         "11-containers",
         &[
+            ("one-fleet", Fails(Availability)),
             ("reference", Stars(3)),
             ("all-fargate", Stars(2)),
             ("m5-hosts", Stars(2)),

@@ -85,6 +85,10 @@ pub enum Code {
     MissingThing,
     /// More problems than are listed.
     MoreProblems,
+    /// A level id that is not its folder's name.
+    FolderMismatch,
+    /// A step that can never complete, or that comes after a run step.
+    StepNeverCompletes,
 }
 
 impl Code {
@@ -132,6 +136,8 @@ impl Code {
             Code::LooksLikeFraction,
             Code::MissingThing,
             Code::MoreProblems,
+            Code::FolderMismatch,
+            Code::StepNeverCompletes,
         ]);
         all
     }
@@ -178,6 +184,8 @@ impl Code {
             Code::LooksLikeFraction => "W0006",
             Code::MissingThing => "W0007",
             Code::MoreProblems => "W0008",
+            Code::FolderMismatch => "W0009",
+            Code::StepNeverCompletes => "W0010",
         }
     }
 
@@ -241,6 +249,10 @@ impl Code {
             Code::LooksLikeFraction => "a percentage that looks like a fraction (`0.99` for 99%)",
             Code::MissingThing => "an event names a thing this solution does not have",
             Code::MoreProblems => "more problems than are listed",
+            Code::FolderMismatch => "a level id that is not the name of its folder",
+            Code::StepNeverCompletes => {
+                "a step that can never complete, or a build step after a run step"
+            }
         }
     }
 

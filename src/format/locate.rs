@@ -151,6 +151,7 @@ impl<'f> Reporter<'f> {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
+        debug_assert!(code.id().starts_with('W'), "{code:?} is an error code");
         self.push(code, Severity::Warning, spot, message.into(), hint);
     }
 

@@ -297,7 +297,7 @@ pub fn check(level: &Level, r: &mut Reporter<'_>) {
         let run = watches_run(&step.done_when);
         if seen_run && !run {
             r.warn(
-                Code::Topology,
+                Code::StepNeverCompletes,
                 Spot::At(Path::of("steps").index(i)),
                 "a build step comes after a step that watches the run",
                 Some("give every build instruction before the run: move this step up".into()),
@@ -344,7 +344,7 @@ fn check_condition<'p>(
                 let kinds = hop_kinds(hop);
                 if !kinds.is_empty() && !kinds.iter().any(|k| offered(*k)) {
                     r.warn(
-                        Code::NotOffered,
+                        Code::StepNeverCompletes,
                         Spot::At(at().field("via")),
                         format!("the step can never complete: nothing on the palette or the board is a {hop:?}"),
                         Some("add the kind to `palette.things`, or change the step".into()),
@@ -353,13 +353,13 @@ fn check_condition<'p>(
             }
         }
         Condition::Linked { to, .. } if !offered(*to) => r.warn(
-            Code::NotOffered,
+            Code::StepNeverCompletes,
             Spot::At(at().field("to")),
             format!("the step can never complete: the palette offers no {to:?}"),
             None,
         ),
         Condition::Placed(kind) if !level.palette.things.contains(kind) => r.warn(
-            Code::NotOffered,
+            Code::StepNeverCompletes,
             Spot::At(at()),
             format!("the step can never complete: the palette offers no {kind:?}"),
             None,
@@ -368,7 +368,7 @@ fn check_condition<'p>(
             // A thing the player places has an id only once placed; name one
             // from the level, or use "*".
             r.warn(
-                Code::UnknownStepId,
+                Code::StepNeverCompletes,
                 Spot::At(at().field("thing")),
                 format!("the step asks `{thing}` to scale, but the level has no thing of that id"),
                 Some("use \"*\" for any group the player places".into()),

@@ -120,6 +120,8 @@ pub struct Ctx {
     /// since the fleets were last counted: census, health checks and billing
     /// have nothing to redo while nothing changed.
     pub roster_changed: bool,
+    /// Whether a terminated server waits to be removed at the tick's end.
+    pub ended: bool,
     /// Whether a server changed since the lifecycle last looked at them all.
     pub lifecycle_dirty: bool,
     /// The earliest time a server's state moves on by itself (a boot done,

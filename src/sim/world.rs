@@ -90,6 +90,7 @@ impl Sim {
             things: Vec::new(),
             kinds: Default::default(),
             roster_changed: true,
+            ended: false,
             lifecycle_dirty: true,
             next_server_change_s: 0.0,
             draining: 0,

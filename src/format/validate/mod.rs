@@ -86,7 +86,7 @@ pub fn check_folder_name(level: &Level, file: &SourceFile, folder: &str) -> Vec<
     }
     let mut r = Reporter::new(file);
     r.warn(
-        super::code::Code::WrongLevel,
+        super::code::Code::FolderMismatch,
         super::locate::Spot::At(super::spans::Path::of("id")),
         format!(
             "the level id `{}` is not the name of its folder `{folder}`",

@@ -312,9 +312,14 @@ pub fn retire(
 /// Removes terminated servers from the world (after billing saw them),
 /// charging the short ones billing's minimum.
 pub fn remove_terminated(world: &mut World, ctx: &mut Ctx) {
-    if !ctx.roster_changed {
+    // The count (refresh_fleets) clears `roster_changed` before the tick
+    // ends, so the servers it saw terminated are flagged on their own: else
+    // they would stay in the world, walked by every pass, until some later
+    // change happened to come after the count.
+    if !ctx.roster_changed && !ctx.ended {
         return;
     }
+    ctx.ended = false;
     let mut gone = std::mem::take(&mut ctx.scratch);
     gone.clear();
     for (entity, s) in world.query_mut::<(Entity, &Server)>() {

@@ -44,7 +44,9 @@ pub fn refresh_fleets(world: &mut World, ctx: &mut Ctx) {
     bill.fargate.clear();
     bill.fargate.resize(ctx.kinds.fleets.len(), 0);
     let (mut next_warm, mut attention, mut spot) = (f64::INFINITY, 0u32, 0u32);
+    let mut terminated = false;
     for server in world.query_mut::<&Server>() {
+        terminated |= matches!(server.state, ServerState::Terminated);
         let slot = server.slot as usize;
         let (Some(c), Some(&checked), Some(&warmup)) = (
             ctx.census.get_mut(slot),
@@ -132,6 +134,8 @@ pub fn refresh_fleets(world: &mut World, ctx: &mut Ctx) {
         super::lifecycle::schedule_spot(ctx, spot);
     }
     ctx.roster_changed = false;
+    // Servers that ended before this count are removed at the tick's end.
+    ctx.ended |= terminated;
 }
 
 /// Every fleet's census counted afresh from its servers, in slot order, for
