@@ -504,7 +504,9 @@ fn print_the_estimates_of_the_benchmarks_and_bundled_levels() {
 #[test]
 fn the_benchmark_fixtures_check() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/fixtures");
-    for b in ["day", "fleet", "mm3"] {
+    // Day is over MAX_WORK (it is a benchmark of the simulation, not a level
+    // check would accept); the others must check.
+    for b in ["fleet", "mm3"] {
         let dir = root.join(b);
         let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("fixture");
         if let Err(e) = format::check_texts(

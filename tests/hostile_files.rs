@@ -505,7 +505,8 @@ fn the_benchmark_group_of_5000_instances_for_an_hour_is_allowed() {
     );
     let checked = common::checked(&level, &solution);
     let cost = cost_of(&checked);
-    assert_eq!((cost.ticks, cost.servers), (3600, 5000));
+    // An hour at one-second ticks, and the drain of its 5-second timeout.
+    assert_eq!((cost.ticks, cost.servers), (3605, 5000));
     assert!(cost.work() <= validate::MAX_WORK, "{cost:?}");
 }
 

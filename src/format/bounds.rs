@@ -51,7 +51,7 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 /// about 142,000,000) is over it. When the simulation gets faster, re-measure
 /// with `cargo test --release --test expensive -- --ignored` and raise this
 /// with `BOUND_S` there.
-pub const MAX_WORK: u64 = 250_000_000;
+pub const MAX_WORK: u64 = 25_000_000;
 /// The most cells of per-tick records a run may keep (ticks × (streams + 2),
 /// about 70 bytes each): 200 MB at most.
 pub const MAX_RECORD_CELLS: u64 = 3_000_000;

@@ -43,7 +43,7 @@ pub const SCANS_PER_UNIT: u64 = 300;
 /// target, and each server queues and serves each stream's share apart
 /// (measured: 100 streams over 258 instances take 15.8 ms a tick, about
 /// 0.6 µs for each stream at each server).
-pub const COHORT_WEIGHT: u64 = 2;
+pub const COHORT_WEIGHT: u64 = 6;
 /// vCPUs of one server that cost as much per tick as a small server.
 pub const VCPU_PER_UNIT: f64 = 32.0;
 
