@@ -129,8 +129,6 @@ pub struct Ctx {
     pub next_server_change_s: f64,
     /// Servers draining: they serve what they hold every tick.
     pub draining: u32,
-    /// Servers terminated this tick, removed at its end.
-    pub terminated: u32,
     /// When the next random spot reclaim notice comes.
     pub next_spot_reclaim_s: f64,
     /// Spot servers a random reclaim may hit, at the last count.

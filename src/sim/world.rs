@@ -94,7 +94,6 @@ impl Sim {
             lifecycle_dirty: true,
             next_server_change_s: 0.0,
             draining: 0,
-            terminated: 0,
             next_spot_reclaim_s: 0.0,
             spot_servers: 0,
             scratch: Vec::new(),
