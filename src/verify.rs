@@ -719,6 +719,7 @@ pub fn strip(idea: &Idea, solution: &Solution, palette: &Palette<'_>) -> Vec<Sol
                     for id in &ids {
                         substitute(&mut s, id, *kind, cheapest, palette);
                     }
+                    front_groups(&mut s, palette);
                     out.push(s);
                 }
             } else {
@@ -943,6 +944,65 @@ fn substitute(
     }
     // Timed actions and container capacity named the old thing's kind.
     solution.actions.retain(|a| a.action.thing() != id);
+}
+
+/// Puts a load balancer in front of every group that a source, a server or a
+/// topic links to directly, which the link rules refuse (a group has no
+/// single address).
+fn front_groups(solution: &mut Solution, palette: &Palette<'_>) {
+    if !palette.has(ThingKind::LoadBalancer) {
+        return;
+    }
+    let level = palette.level;
+    let mut taken: BTreeSet<String> = level
+        .sources
+        .iter()
+        .map(|s| s.id.clone())
+        .chain(level.preplaced.iter().map(|t| t.id().to_string()))
+        .chain(solution.things.iter().map(|t| t.id().to_string()))
+        .collect();
+    let mut fronts: Vec<(String, String)> = Vec::new();
+    let mut links = std::mem::take(&mut solution.links);
+    for link in &mut links {
+        let find = |id: &str| {
+            level
+                .preplaced
+                .iter()
+                .chain(&solution.things)
+                .find(|t| t.id() == id)
+                .cloned()
+        };
+        let (Some(target), origin) = (find(&link.1), find(&link.0)) else {
+            continue;
+        };
+        if !target.is_fleet() || format::validate::link_rule(origin.as_ref(), &target).is_ok() {
+            continue;
+        }
+        let lb = match fronts.iter().find(|(g, _)| *g == link.1) {
+            Some((_, lb)) => lb.clone(),
+            None => {
+                let mut id = format!("{}-lb", link.1);
+                while taken.contains(&id) {
+                    id.push('x');
+                }
+                taken.insert(id.clone());
+                solution.things.push(Thing::LoadBalancer(crate::format::solution::LoadBalancer {
+                    id: id.clone(),
+                    // Sources may link to it too, which an internal one refuses.
+                    scheme: Scheme::InternetFacing,
+                    algorithm: crate::format::solution::Algorithm::LeastOutstanding,
+                    draining: None,
+                    health_interval: None,
+                    healthy_threshold: None,
+                }));
+                fronts.push((link.1.clone(), id.clone()));
+                id
+            }
+        };
+        link.1 = lb;
+    }
+    links.extend(fronts.into_iter().map(|(g, lb)| (lb, g)));
+    solution.links = links;
 }
 
 /// Container services moved from Fargate onto EC2 hosts: the hosts a

@@ -99,3 +99,50 @@ fn a_long_outage_of_an_http_subscriber_loses_only_its_own_deliveries() {
         assert_eq!(other.availability_pct, 100.0);
     }
 }
+
+/// The fan-out level with the webhook, billing and shipping named as the
+/// services every event must reach.
+fn must_reach_level() -> String {
+    level(None)
+        .replace(
+            r#"mode: Async(deadline: "10m"))"#,
+            r#"mode: Async(deadline: "10m"), must_reach: ["webhook", "billing-svc"])"#,
+        )
+        .replace(
+            r#"preplaced: [Instance(id: "webhook", type: "m5.4xlarge")],"#,
+            r#"preplaced: [Instance(id: "webhook", type: "m5.4xlarge"), Instance(id: "billing-svc", type: "m5.large")],"#,
+        )
+}
+
+#[test]
+fn a_service_nothing_delivers_to_loses_every_copy_meant_for_it() {
+    // Issue 15: a design that feeds one subscriber and never the others used
+    // to pass at 100%, because a stream it never started was never counted.
+    let one_queue = r#"Solution(level: "fanout", things: [Queue(id: "q")],
+        links: [("orders", "q"), ("q", "webhook")])"#;
+    let s = score(&run(&must_reach_level(), one_queue));
+    let sent = s.sources[0].requests.arrived;
+    let lost = s
+        .calls
+        .iter()
+        .find(|c| c.id.ends_with("⇏ billing-svc"))
+        .unwrap_or_else(|| panic!("no undelivered stream in {:?}", s.calls));
+    assert_eq!(lost.requests.arrived, sent, "one copy per event");
+    assert_eq!(lost.requests.dropped, sent, "and every one is lost");
+    assert_eq!(s.dropped_by_reason.get("undelivered").copied(), Some(sent));
+    assert_eq!(lost.availability_pct, 0.0);
+    assert!(!s.passed, "the worst stream fails the goal");
+    assert_eq!(s.worst_stream, lost.id);
+    // The webhook, which the queue does feed, has no such stream.
+    assert!(!s.calls.iter().any(|c| c.id.ends_with("⇏ webhook")));
+}
+
+#[test]
+fn a_topic_that_reaches_every_service_loses_nothing_undelivered() {
+    let both = r#"Solution(level: "fanout", things: [Topic(id: "t"), Queue(id: "q")],
+        links: [("orders", "t"), ("t", "q"), ("q", "billing-svc"), ("t", "webhook")])"#;
+    let s = score(&run(&must_reach_level(), both));
+    assert!(s.calls.iter().all(|c| !c.id.contains('⇏')), "{:?}", s.calls);
+    assert_eq!(s.dropped_by_reason.get("undelivered"), None);
+    assert!(s.passed, "{:?}", s.failed_goals);
+}

@@ -136,7 +136,6 @@ const EXPECT: &[(&str, &[(&str, Want)])] = &[
             ("fixed-for-peak", Stars(1)),
             ("naive", Fails(Availability)),
             ("without-draining", Fails(Availability)),
-            ("without-internal-lb", Fails(Availability)),
             ("short-draining", Fails(Availability)),
             ("big-render-boxes", Fails(Availability)),
         ],

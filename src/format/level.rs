@@ -119,6 +119,11 @@ pub struct Workload {
     /// request fails if the call fails).
     #[serde(default)]
     pub calls: Vec<Call>,
+    /// Pre-placed things that must each receive every request of this
+    /// workload (every subscriber a message is meant for): a request a
+    /// design never brings to one of them counts as dropped, `undelivered`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub must_reach: Vec<String>,
 }
 
 /// How service times vary around their mean.

@@ -212,6 +212,15 @@ impl Thing {
         }
     }
 
+    /// Whether the thing is several servers with no single address, which
+    /// traffic and calls can reach only through a load balancer.
+    pub fn is_fleet(&self) -> bool {
+        // A rack has its own front end in the data centre, and a container
+        // service is found by service discovery; an Auto Scaling group's
+        // instances come and go with addresses nobody else knows.
+        matches!(self, Thing::AutoScalingGroup(_))
+    }
+
     /// Whether the thing serves requests itself (rather than passing them on).
     pub fn serves(&self) -> bool {
         matches!(

@@ -231,9 +231,8 @@ impl Builder<'_> {
             let q = self.queue();
             self.link(&q, &servers[0]);
             q
-        } else if self.has(ThingKind::LoadBalancer)
-            && (servers.len() > 1 || (grouped && dice.chance(0.7)))
-        {
+        } else if self.has(ThingKind::LoadBalancer) && (servers.len() > 1 || grouped) {
+            // A group has no single address: only a balancer reaches it.
             let lb = self.balancer(called);
             for s in &servers {
                 self.link(&lb, s);
@@ -268,10 +267,20 @@ impl Builder<'_> {
                 .preplaced
                 .iter()
                 .any(|t| t.id() == target && t.kind() == ThingKind::Function);
+            let grouped = self
+                .palette
+                .level
+                .preplaced
+                .iter()
+                .any(|t| t.id() == target && t.kind() == ThingKind::AutoScalingGroup);
             if self.has(ThingKind::Queue) && !function && dice.chance(0.7) {
                 let q = self.queue();
                 self.link(&q, &target);
                 entries.push(q);
+            } else if grouped && self.has(ThingKind::LoadBalancer) {
+                let lb = self.balancer(false);
+                self.link(&lb, &target);
+                entries.push(lb);
             } else {
                 entries.push(target);
             }

@@ -162,7 +162,7 @@ pub struct LossStretch {
     /// Requests finished late in it.
     pub late: u64,
     /// Drops by reason ([`DropReason::index`]).
-    pub by_reason: [u64; 12],
+    pub by_reason: [u64; DropReason::ALL.len()],
 }
 
 impl LossStretch {
@@ -312,8 +312,9 @@ impl Metrics {
     }
 
     /// Folds one tick's failed requests into the loss stretches.
-    fn track_losses(&mut self, record: &TickRecord, tally: &Tally) {
-        let total = record.counted_total;
+    /// `total` leaves out requests never delivered: they are the design's
+    /// shape, lost at every tick alike, not trouble at a time.
+    fn track_losses(&mut self, record: &TickRecord, total: StreamTick, tally: &Tally) {
         let failed = total.dropped + total.late;
         // A loss stretch is trouble, not the tail every line has: a few late
         // requests a tick (exponential service times) are background, and
@@ -322,7 +323,7 @@ impl Metrics {
         if failed == 0 || failed.saturating_mul(100) < finished {
             return;
         }
-        let mut by_reason = [0u64; 12];
+        let mut by_reason = [0u64; DropReason::ALL.len()];
         for (o, _) in tally
             .by_stream
             .iter()
@@ -333,6 +334,7 @@ impl Metrics {
                 *sum += n;
             }
         }
+        by_reason[DropReason::Undelivered.index()] = 0;
         let (time_s, tick_s) = (record.time_s, self.tick_s);
         match &mut self.losses_open {
             Some(open) if time_s - open.stretch.to_s <= stretch_grace_s(tick_s) + 1e-9 => {
@@ -377,6 +379,7 @@ impl Metrics {
     /// counts and the counted total of `record`.
     pub fn push(&mut self, mut record: TickRecord, arrived: &[u64], tally: &Tally) {
         let mut total = StreamTick::default();
+        let mut undelivered = 0;
         for (i, &n) in arrived.iter().enumerate() {
             let o = tally.by_stream.get(i).copied().unwrap_or_default();
             self.arrived[i] += n;
@@ -397,15 +400,20 @@ impl Metrics {
                 total.late += s.late;
                 total.dropped += s.dropped;
                 total.pending += s.pending;
+                undelivered += o.dropped[DropReason::Undelivered.index()];
             }
             self.stream_ticks.push(s);
         }
         record.counted_total = total;
-        let failed = total.dropped + total.late;
+        let trouble = StreamTick {
+            dropped: total.dropped - undelivered,
+            ..total
+        };
+        let failed = trouble.dropped + trouble.late;
         let samples = std::mem::take(&mut self.samples);
         self.track_things(record.time_s, failed, &samples);
         self.samples = samples;
-        self.track_losses(&record, tally);
+        self.track_losses(&record, trouble, tally);
         self.unused_commitment_usd += record.unused_commitment_usd;
         self.sojourn_s += tally.sojourn_s;
         self.records.push(record);

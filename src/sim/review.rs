@@ -54,6 +54,14 @@ pub enum Finding {
         /// Requests of the streams through it that ended late, dropped or unfinished.
         stuck: u64,
     },
+    /// A thing the level says must receive a workload's requests got none
+    /// of some stream's: nothing links them on to it.
+    Undelivered {
+        /// The thing they never reached.
+        thing: String,
+        /// Requests lost that way.
+        lost: u64,
+    },
     /// A round-robin load balancer spread the same share over targets of
     /// different sizes: the small ones filled up while the big ones idled.
     RoundRobinUneven {
@@ -324,6 +332,25 @@ pub fn review(sim: &Sim, score: &Score) -> Vec<Finding> {
                 },
             ));
         }
+    }
+
+    // Requests never brought to a thing that must receive them, by thing.
+    let mut undelivered: Vec<(&str, u64)> = Vec::new();
+    for u in &setup.undelivered {
+        let lost = per_stream.get(u.stream).map_or(0, |r| r.dropped);
+        match undelivered.iter_mut().find(|(t, _)| *t == u.thing) {
+            Some((_, n)) => *n += lost,
+            None => undelivered.push((&u.thing, lost)),
+        }
+    }
+    for (thing, lost) in undelivered.into_iter().filter(|(_, n)| *n > 0) {
+        found.push((
+            lost,
+            Finding::Undelivered {
+                thing: thing.to_string(),
+                lost,
+            },
+        ));
     }
 
     // Losses worth a finding: at least one request in ten thousand of the

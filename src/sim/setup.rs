@@ -59,6 +59,8 @@ pub struct Setup {
     pub visits: std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
     /// For each stream published to a topic, the stream of each subscriber.
     pub fanout: Vec<Vec<usize>>,
+    /// Streams of requests never brought where the level says they must go.
+    pub undelivered: Vec<super::streams::Undelivered>,
     /// Most ticks the run drains after the level ends (arrivals stopped).
     pub drain_ticks: u64,
 }
@@ -106,6 +108,7 @@ impl Setup {
             reaches: found.reaches,
             visits: found.visits,
             fanout: found.fanout,
+            undelivered: found.undelivered,
         }
     }
 }

@@ -55,6 +55,21 @@ pub struct Streams {
     /// For each stream published to a topic, the stream each subscriber
     /// receives, in link order (empty for other streams).
     pub fanout: Vec<Vec<usize>>,
+    /// Streams of requests never brought to a thing the level says must
+    /// receive them.
+    pub undelivered: Vec<Undelivered>,
+}
+
+/// A stream of requests never brought to a thing that must receive them:
+/// every arrival in its origin is one lost here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undelivered {
+    /// The stream that counts them.
+    pub stream: usize,
+    /// The stream whose arrivals it mirrors.
+    pub origin: usize,
+    /// The thing they never reach.
+    pub thing: String,
 }
 
 /// The most streams a level may have: past it, further calls are not followed
@@ -199,11 +214,72 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
         }
     }
     fanout.resize(streams.len(), Vec::new());
+    let undelivered = undelivered(level, &mut streams, &mut children, &mut fanout, &visits);
     Streams {
         specs: streams,
         children,
         reaches,
         visits,
         fanout,
+        undelivered,
     }
+}
+
+/// Adds a stream for each thing that a stream's requests must reach and never
+/// do: every request that arrives in the first is one never delivered to it.
+/// A topic's copies count as the publish's own: a publish reaches whatever
+/// its subscribers reach.
+fn undelivered(
+    level: &Level,
+    streams: &mut Vec<StreamSpec>,
+    children: &mut Vec<Vec<Option<usize>>>,
+    fanout: &mut Vec<Vec<usize>>,
+    visits: &BTreeMap<String, BTreeSet<usize>>,
+) -> Vec<Undelivered> {
+    let copies: BTreeSet<usize> = fanout.iter().flatten().copied().collect();
+    let mut out = Vec::new();
+    let origins = streams.len();
+    for origin in 0..origins {
+        let must = &level.workloads[streams[origin].workload].must_reach;
+        if must.is_empty() || copies.contains(&origin) {
+            continue;
+        }
+        // The origin and every copy fanned out from it, through topics after topics.
+        let mut family = vec![origin];
+        let mut k = 0;
+        while k < family.len() {
+            let more: Vec<usize> = fanout[family[k]]
+                .iter()
+                .copied()
+                .filter(|c| !family.contains(c))
+                .collect();
+            family.extend(more);
+            k += 1;
+        }
+        for id in must {
+            let reached = visits
+                .get(id)
+                .is_some_and(|v| family.iter().any(|s| v.contains(s)));
+            if reached || streams.len() >= MAX_STREAMS {
+                continue;
+            }
+            let spec = StreamSpec {
+                name: format!("{} ⇏ {id}", streams[origin].name),
+                workload: streams[origin].workload,
+                root: streams[origin].root,
+                parent: Some(origin),
+                sync: false,
+                relay: false,
+            };
+            children.push(vec![None; level.workloads[spec.workload].calls.len()]);
+            fanout.push(Vec::new());
+            streams.push(spec);
+            out.push(Undelivered {
+                stream: streams.len() - 1,
+                origin,
+                thing: id.clone(),
+            });
+        }
+    }
+    out
 }

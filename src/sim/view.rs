@@ -659,14 +659,17 @@ mod tests {
         assert!((rate(&links, "shop", "orders") - 80.0).abs() < 30.0);
         assert_eq!(rate(&links, "orders", "fulfilment"), 0.0);
 
-        // Tightly coupled, the shop's calls have nowhere to go.
+        // Tightly coupled, the shop's calls have nowhere to go: its balancer
+        // in front of fulfilment has no target left to hand them to.
         let sim = sim_at("08", "naive", 3_900.0);
         let figures = sim.figures();
         let fulfilment = find(&figures, "fulfilment");
-        println!("{fulfilment:?}");
+        let lb = find(&figures, "fulfilment-lb");
+        println!("{fulfilment:?}\n{lb:?}");
         assert!(fulfilment.down);
-        assert_eq!(fulfilment.refused_last_tick as f64, fulfilment.rps_in);
-        assert!(fulfilment.rps_in > 40.0);
+        assert_eq!(fulfilment.rps_in, 0.0);
+        assert!(lb.rps_in > 40.0);
+        assert_eq!(lb.refused_last_tick as f64, lb.rps_in);
     }
 
     #[test]

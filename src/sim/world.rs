@@ -549,6 +549,7 @@ impl Sim {
         systems::traffic::arrive(world, ctx);
         systems::flow::run(world, ctx);
         systems::coupling::resolve(ctx);
+        systems::coupling::undelivered(ctx);
         systems::billing::accrue(world, ctx);
         systems::lifecycle::remove_terminated(world, ctx);
 

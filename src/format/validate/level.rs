@@ -484,6 +484,37 @@ impl LevelChecks<'_, '_> {
         }
     }
 
+    /// A workload's `must_reach` names things the level places that take work.
+    fn must_reach(&mut self, placed: &BTreeSet<&str>) {
+        for (wi, w) in self.level.workloads.iter().enumerate() {
+            for (mi, id) in w.must_reach.iter().enumerate() {
+                let at = Spot::At(Path::of("workloads").index(wi).field("must_reach").index(mi));
+                let thing = self.level.preplaced.iter().find(|t| t.id() == id);
+                if thing.is_none() {
+                    let hint = self
+                        .r
+                        .listing()
+                        .then(|| hint_names(id, placed.iter().copied(), "pre-placed things"))
+                        .flatten()
+                        .or_else(|| Some("`must_reach` lists ids of `preplaced` things: a player can rename what they build".into()));
+                    self.r.error(
+                        Code::UnknownName,
+                        at,
+                        format!("workload `{}` must reach `{id}`, but the level pre-places no such thing", w.id),
+                        hint,
+                    );
+                } else if thing.is_some_and(|t| !t.serves() && !matches!(t, Thing::Queue(_))) {
+                    self.r.error(
+                        Code::LinkRule,
+                        at,
+                        format!("workload `{}` must reach `{id}`, which passes work on rather than taking it", w.id),
+                        Some("name the servers, function or queue that receives the work".into()),
+                    );
+                }
+            }
+        }
+    }
+
     fn preplaced(&mut self) {
         let sources: BTreeSet<&str> = self.level.sources.iter().map(|s| s.id.as_str()).collect();
         let mut ids: BTreeSet<&str> = BTreeSet::new();
@@ -499,6 +530,7 @@ impl LevelChecks<'_, '_> {
             }
             check_thing(self.catalogue, self.level, thing, t_at, self.r);
         }
+        self.must_reach(&ids);
         for (ui, id) in self.level.unlocked.iter().enumerate() {
             if !ids.contains(id.as_str()) {
                 self.r.error(

@@ -18,6 +18,18 @@ pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, 
             "internet traffic cannot reach an internal load balancer".into(),
             "use an internet-facing load balancer at the front; internal ones sit between tiers",
         )),
+        // A fleet of several servers has no single address: traffic from the
+        // internet, a server's calls and a topic's HTTP deliveries reach it
+        // only through a load balancer. Queues are the exception, since the
+        // consumers pull.
+        (None | Some(Thing::Topic { .. }), t) if t.is_fleet() => Err((
+            format!("{} has no single address for traffic to reach", with_article(label)),
+            "put a load balancer in front of it: it spreads the work over the servers and stops sending to unhealthy ones",
+        )),
+        (Some(o), t) if o.serves() && t.is_fleet() => Err((
+            format!("{} has no single address for calls to reach", with_article(label)),
+            "put an internal load balancer between the tiers, or a queue that its servers poll",
+        )),
         (None, _) => Ok(()),
         // Load balancers spread over servers.
         (Some(Thing::LoadBalancer(_)), t) if t.serves() => Ok(()),
@@ -48,6 +60,12 @@ pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, 
             "see the link rules in docs/levels.md",
         )),
     }
+}
+
+/// "an Auto Scaling group", "a load balancer".
+fn with_article(label: &str) -> String {
+    let vowel = label.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+    format!("{} {label}", if vowel { "an" } else { "a" })
 }
 
 /// Where each thing and each link is written, so that a problem about a
@@ -477,5 +495,39 @@ pub(super) fn check_reach(
                 Some(format!("link a queue to it: (\"<queue>\", \"{id}\")")),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_rule;
+    use crate::format::solution::Thing;
+
+    fn thing(ron: &str) -> Thing {
+        crate::format::load::ron_options()
+            .from_str(ron)
+            .expect("a thing")
+    }
+
+    #[test]
+    fn a_group_is_reached_only_through_a_balancer_or_a_queue() {
+        let group = thing(r#"AutoScalingGroup(id: "g", type: "c5.large", min: 1, desired: 1, max: 4)"#);
+        let server = thing(r#"Instance(id: "web", type: "m5.large")"#);
+        let topic = thing(r#"Topic(id: "t")"#);
+        let queue = thing(r#"Queue(id: "q")"#);
+        let lb = thing(r#"LoadBalancer(id: "lb", scheme: Internal)"#);
+        let rack = thing(r#"OnPremises(id: "rack", model: "poweredge-r440", servers: 4)"#);
+        // No single address: the internet, a server's calls and a topic's pushes.
+        for origin in [None, Some(&server), Some(&topic)] {
+            let (why, hint) = link_rule(origin, &group).expect_err("refused");
+            assert!(why.contains("an Auto Scaling group has no single address"), "{why}");
+            assert!(hint.contains("load balancer"), "{hint}");
+        }
+        // A balancer spreads over it; its consumers poll a queue.
+        assert!(link_rule(Some(&lb), &group).is_ok());
+        assert!(link_rule(Some(&queue), &group).is_ok());
+        // One instance has an address, and a rack its own front end.
+        assert!(link_rule(None, &server).is_ok());
+        assert!(link_rule(None, &rack).is_ok());
     }
 }

@@ -224,6 +224,35 @@ fn a_tightly_coupled_call_fails_every_order_during_the_outage() {
 }
 
 #[test]
+fn services_a_design_never_delivers_to_are_named_with_what_they_lost() {
+    // Level 09 with the orders sent through one queue to fulfilment alone:
+    // the mailer and analytics never get the copies they must receive.
+    let solution = r#"Solution(
+level: "09-sns-fan-out",
+things: [
+    LoadBalancer(id: "shop-lb"),
+    AutoScalingGroup(id: "shop", type: "m5.large", min: 2, desired: 2, max: 8, policies: [TargetTracking(metric: Cpu, target: 60.0)]),
+    Queue(id: "fulfilment-q"),
+],
+links: [("customers", "shop-lb"), ("shop-lb", "shop"), ("shop", "fulfilment-q"), ("fulfilment-q", "fulfilment")],
+)"#;
+    let (score, findings) = review_of("09", "fulfilment-only", solution);
+    assert!(!score.passed);
+    let named: Vec<(&str, u64)> = findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::Undelivered { thing, lost } => Some((thing.as_str(), *lost)),
+            _ => None,
+        })
+        .collect();
+    let orders = score.sources[0].requests.arrived;
+    assert_eq!(named, vec![("mailer", orders), ("analytics", orders)], "{findings:?}");
+    // Between them they explain all but the tail of what failed.
+    assert!(matches!(findings[0], Finding::Undelivered { .. }), "{findings:?}");
+    assert!(2 * orders * 1000 >= failed(&score) * 999);
+}
+
+#[test]
 fn a_queue_with_no_consumer_is_named_first_and_explains_the_loss() {
     // Level 08 built as the reference, but the queue is never linked on
     // to fulfilment: every order's packing job waits in it.
@@ -328,8 +357,8 @@ id: "locked", title: (en: "locked", ko: "잠김"), seed: 1, tick: "1s", duration
 workloads: [Workload(id: "page", class: Web, work_ms: 200.0, memory_mib: 64.0, mode: Sync(deadline: "1s", timeout: "5s"))],
 sources: [Source(id: "users", workload: "page", base_rps: 100.0)],
 palette: (things: [Queue]),
-preplaced: [AutoScalingGroup(id: "legacy", type: "m5.large", min: 1, desired: 1, max: 1)],
-preplaced_links: [("users", "legacy")],
+preplaced: [LoadBalancer(id: "lb"), AutoScalingGroup(id: "legacy", type: "m5.large", min: 1, desired: 1, max: 1)],
+preplaced_links: [("users", "lb"), ("lb", "legacy")],
 goals: (availability_pct: 99.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
 )"#;
     let checked = check_texts(

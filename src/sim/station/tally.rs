@@ -32,11 +32,14 @@ pub enum DropReason {
     DeliveryFailed,
     /// Stopped at the function's timeout (Lambda runs at most 15 minutes).
     TimedOut,
+    /// Never brought to a thing the level says must receive it (a subscriber
+    /// left without a link, a service nothing sends its copy to).
+    Undelivered,
 }
 
 impl DropReason {
     /// Every reason, in report order.
-    pub const ALL: [DropReason; 12] = [
+    pub const ALL: [DropReason; 13] = [
         DropReason::QueueFull,
         DropReason::GaveUp,
         DropReason::Incapable,
@@ -49,6 +52,7 @@ impl DropReason {
         DropReason::Throttled,
         DropReason::DeliveryFailed,
         DropReason::TimedOut,
+        DropReason::Undelivered,
     ];
 
     /// Index into per-reason arrays.
@@ -71,6 +75,7 @@ impl DropReason {
             DropReason::Throttled => "throttled",
             DropReason::DeliveryFailed => "delivery_failed",
             DropReason::TimedOut => "timed_out",
+            DropReason::Undelivered => "undelivered",
         }
     }
 
@@ -89,6 +94,7 @@ impl DropReason {
             DropReason::Throttled => "throttled",
             DropReason::DeliveryFailed => "topic delivery failed after retries",
             DropReason::TimedOut => "stopped at the function timeout",
+            DropReason::Undelivered => "never delivered to a thing that must receive it",
         }
     }
 }
@@ -101,7 +107,7 @@ pub struct Outcomes {
     /// Finished after the deadline.
     pub late: u64,
     /// Dropped, by reason.
-    pub dropped: [u64; 12],
+    pub dropped: [u64; DropReason::ALL.len()],
 }
 
 impl Outcomes {

@@ -161,3 +161,15 @@ pub fn resolve(ctx: &mut Ctx) {
         }
     }
 }
+
+/// Counts what arrived this tick in a stream whose requests must reach a
+/// thing they never do as dropped there too, `undelivered`: a subscriber left
+/// without a link loses every copy meant for it.
+pub fn undelivered(ctx: &mut Ctx) {
+    let setup = std::sync::Arc::clone(&ctx.setup);
+    for u in &setup.undelivered {
+        let n = ctx.arrived[u.origin];
+        ctx.arrived[u.stream] += n;
+        ctx.tally.drop(u.stream as u16, n, DropReason::Undelivered);
+    }
+}

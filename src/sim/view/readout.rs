@@ -451,8 +451,8 @@ mod tests {
         let (catalogue, level) = level_08();
         let build = solution(
             r#"Solution(level: "08-loose-coupling",
-                things: [AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 1)],
-                links: [("customers", "shop")])"#,
+                things: [LoadBalancer(id: "lb"), AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 1)],
+                links: [("customers", "lb"), ("lb", "shop")])"#,
         );
         let r = readout(&catalogue, &level, &build, "shop").expect("a readout");
         assert_eq!(r.unit, Unit::Instance);
@@ -486,9 +486,9 @@ mod tests {
         let (catalogue, level) = level_08();
         let build = solution(
             r#"Solution(level: "08-loose-coupling",
-                things: [AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 4),
+                things: [LoadBalancer(id: "lb"), AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 4),
                          Queue(id: "orders")],
-                links: [("customers", "shop"), ("shop", "orders"), ("orders", "fulfilment")])"#,
+                links: [("customers", "lb"), ("lb", "shop"), ("shop", "orders"), ("orders", "fulfilment")])"#,
         );
         let r = readout(&catalogue, &level, &build, "fulfilment").expect("a readout");
         assert_eq!(r.per_server.len(), 1);
@@ -501,9 +501,9 @@ mod tests {
         let (catalogue, level) = level_08();
         let build = solution(
             r#"Solution(level: "08-loose-coupling",
-                things: [AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 1),
+                things: [LoadBalancer(id: "lb"), AutoScalingGroup(id: "shop", type: "m5.large", min: 1, desired: 1, max: 1),
                          Queue(id: "orders"), LoadBalancer(id: "spare")],
-                links: [("customers", "shop"), ("shop", "orders")])"#,
+                links: [("customers", "lb"), ("lb", "shop"), ("shop", "orders")])"#,
         );
         let w = build_warnings(&catalogue, &level, &build);
         println!("{w:?}");
