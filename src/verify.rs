@@ -986,15 +986,17 @@ fn front_groups(solution: &mut Solution, palette: &Palette<'_>) {
                     id.push('x');
                 }
                 taken.insert(id.clone());
-                solution.things.push(Thing::LoadBalancer(crate::format::solution::LoadBalancer {
-                    id: id.clone(),
-                    // Sources may link to it too, which an internal one refuses.
-                    scheme: Scheme::InternetFacing,
-                    algorithm: crate::format::solution::Algorithm::LeastOutstanding,
-                    draining: None,
-                    health_interval: None,
-                    healthy_threshold: None,
-                }));
+                solution
+                    .things
+                    .push(Thing::LoadBalancer(crate::format::solution::LoadBalancer {
+                        id: id.clone(),
+                        // Sources may link to it too, which an internal one refuses.
+                        scheme: Scheme::InternetFacing,
+                        algorithm: crate::format::solution::Algorithm::LeastOutstanding,
+                        draining: None,
+                        health_interval: None,
+                        healthy_threshold: None,
+                    }));
                 fronts.push((link.1.clone(), id.clone()));
                 id
             }

@@ -305,3 +305,62 @@ fn the_run_drains_what_is_in_flight_when_the_level_ends() {
     // Every job waits well under its 30 minutes, so the drain finishes them all in time.
     assert_eq!(s.requests.ok, s.requests.arrived, "{s:?}");
 }
+
+#[test]
+fn a_source_with_a_goal_of_its_own_is_judged_by_it() {
+    // The shop's 20/s fit one m5.xlarge (40/s). A report holds half an
+    // m5.large's memory, so two run at once and none can wait: at 100/s of
+    // 10 ms each, Erlang B(2, 1.0) turns away a fifth of them.
+    let with_goals = |goals: &str| {
+        level(&format!(
+            r#"duration: "1h",
+    workloads: [
+        Workload(id: "w", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Sync(deadline: "2s", timeout: "10s")),
+        Workload(id: "r", class: Web, work_ms: 10.0, memory_mib: 4096.0, mode: Sync(deadline: "2s", timeout: "10s")),
+    ],
+    sources: [Source(id: "shop", workload: "w", base_rps: 20.0), Source(id: "reports", workload: "r", base_rps: 100.0)],"#
+        ))
+        .replace(
+            "goals: (availability_pct: 99.0,",
+            &format!("goals: (availability_pct: 99.0, {goals}"),
+        )
+    };
+    let solution = r#"Solution(level: "hand",
+        things: [Instance(id: "a", type: "m5.xlarge"), Instance(id: "b", type: "m5.large")],
+        links: [("shop", "a"), ("reports", "b")])"#;
+    // One goal for all: reports fail the level.
+    let all = score(&run(&with_goals(""), solution));
+    assert!(!all.passed);
+    assert_eq!(all.worst_stream, "reports");
+    let reports = all.availability_pct;
+    assert!((78.0..82.0).contains(&reports), "{reports}");
+    // Reports may lose up to a quarter: the level is won, stream by stream.
+    let loose = score(&run(
+        &with_goals(r#"sources: {"reports": 75.0},"#),
+        solution,
+    ));
+    assert!(loose.passed, "{:?}", loose.failed_goals);
+    // A goal of its own that reports miss is named as theirs.
+    let strict = score(&run(
+        &with_goals(r#"sources: {"reports": 90.0},"#),
+        solution,
+    ));
+    assert!(!strict.passed);
+    assert!(
+        strict.failed_goals[0].contains("in `reports` is below its own 90% goal"),
+        "{:?}",
+        strict.failed_goals
+    );
+    // A goal for a source the level does not have is refused.
+    let typo = with_goals(r#"sources: {"report": 50.0},"#);
+    let err = peakload::format::check_texts(
+        peakload::format::SourceFile::new("hand/level.ron", &typo),
+        None,
+    )
+    .expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("a goal is set for `report`, which is not a source"),
+        "{err}"
+    );
+}

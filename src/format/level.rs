@@ -600,6 +600,21 @@ pub struct Goals {
     /// (EC2 Dedicated Hosts or servers you own).
     #[serde(default)]
     pub dedicated_only: bool,
+    /// Availability goals of their own for some sources, by source id: in
+    /// place of `availability_pct` for the source's requests and for the
+    /// work they call for.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sources: std::collections::BTreeMap<String, f64>,
+}
+
+impl Goals {
+    /// The availability goal of requests that started at source `id`.
+    pub fn availability_of(&self, id: &str) -> f64 {
+        self.sources
+            .get(id)
+            .copied()
+            .unwrap_or(self.availability_pct)
+    }
 }
 
 /// Cost ceilings for the stars, in dollars over the whole level.

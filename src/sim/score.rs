@@ -150,7 +150,17 @@ impl Score {
         let mut dropped_by_reason: BTreeMap<String, u64> = BTreeMap::new();
         let mut sources = Vec::new();
         let mut calls = Vec::new();
-        let mut worst: Option<(f64, &str)> = None;
+        // The stream furthest below its own goal: (shortfall, availability, goal, name).
+        let mut worst: Option<(f64, f64, f64, &str)> = None;
+        let goal_of = |root: usize| {
+            setup
+                .level
+                .sources
+                .get(root)
+                .map_or(setup.level.goals.availability_pct, |s| {
+                    setup.level.goals.availability_of(&s.id)
+                })
+        };
         for (i, spec) in setup.streams.iter().enumerate() {
             let o = m.outcomes[i];
             let overdue = overdue[i].min(pending[i]);
@@ -185,8 +195,10 @@ impl Score {
                 requests: r,
                 availability_pct: availability(&r),
             };
-            if spec.counted() && worst.is_none_or(|(pct, _)| entry.availability_pct < pct) {
-                worst = Some((entry.availability_pct, &spec.name));
+            let goal = goal_of(spec.root);
+            let shortfall = goal - entry.availability_pct;
+            if spec.counted() && worst.is_none_or(|(s, ..)| shortfall > s) {
+                worst = Some((shortfall, entry.availability_pct, goal, &spec.name));
             }
             if spec.parent.is_none() {
                 sources.push(entry);
@@ -196,10 +208,11 @@ impl Score {
         }
         let pooled_availability_pct = availability(&total);
         let several = setup.streams.iter().filter(|s| s.counted()).count() > 1;
-        let (availability_pct, worst_stream) = match worst {
-            Some((pct, name)) if several => (pct, name.to_string()),
-            Some((pct, _)) => (pct, String::new()),
-            None => (pooled_availability_pct, String::new()),
+        let level_goal = setup.level.goals.availability_pct;
+        let (availability_pct, worst_goal, worst_stream) = match worst {
+            Some((_, pct, goal, name)) if several => (pct, goal, name.to_string()),
+            Some((_, pct, goal, _)) => (pct, goal, String::new()),
+            None => (pooled_availability_pct, level_goal, String::new()),
         };
         let times = sim.times();
         let percentiles = |h: &super::latency::LatencyStore| Latency {
@@ -220,15 +233,19 @@ impl Score {
         let cost_usd = sim.ctx.ledger.total();
         let goals = &setup.level.goals;
         let mut failed_goals = Vec::new();
-        if availability_pct + 1e-9 < goals.availability_pct {
+        if availability_pct + 1e-9 < worst_goal {
             let of = if worst_stream.is_empty() {
                 String::new()
             } else {
                 format!(" in `{worst_stream}`")
             };
+            let whose = if worst_goal == goals.availability_pct {
+                "the"
+            } else {
+                "its own"
+            };
             failed_goals.push(format!(
-                "availability {availability_pct:.3}%{of} is below the {}% goal",
-                goals.availability_pct
+                "availability {availability_pct:.3}%{of} is below {whose} {worst_goal}% goal"
             ));
         }
         if let Some(p99) = goals.p99_ms

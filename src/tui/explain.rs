@@ -297,10 +297,9 @@ fn finding(f: &Finding, level: &Level, s: &Strings) -> String {
             "why.no_consumer",
             &[("queue", queue), ("n", &count(*stuck))],
         ),
-        Finding::Undelivered { thing, lost } => s.f(
-            "why.undelivered",
-            &[("thing", thing), ("n", &count(*lost))],
-        ),
+        Finding::Undelivered { thing, lost } => {
+            s.f("why.undelivered", &[("thing", thing), ("n", &count(*lost))])
+        }
         Finding::RoundRobinUneven {
             balancer,
             busiest,

@@ -488,7 +488,12 @@ impl LevelChecks<'_, '_> {
     fn must_reach(&mut self, placed: &BTreeSet<&str>) {
         for (wi, w) in self.level.workloads.iter().enumerate() {
             for (mi, id) in w.must_reach.iter().enumerate() {
-                let at = Spot::At(Path::of("workloads").index(wi).field("must_reach").index(mi));
+                let at = Spot::At(
+                    Path::of("workloads")
+                        .index(wi)
+                        .field("must_reach")
+                        .index(mi),
+                );
                 let thing = self.level.preplaced.iter().find(|t| t.id() == id);
                 if thing.is_none() {
                     let hint = self
@@ -715,6 +720,26 @@ impl LevelChecks<'_, '_> {
                     g.availability_pct * 100.0
                 )),
             );
+        }
+        let at = Spot::KeyAt(Path::of("goals").field("sources"));
+        for (id, pct) in &g.sources {
+            if !self.level.sources.iter().any(|s| s.id == *id) {
+                let ids = self.level.sources.iter().map(|s| s.id.as_str());
+                self.r.error(
+                    Code::UnknownName,
+                    at,
+                    format!("a goal is set for `{id}`, which is not a source of this level"),
+                    hint_names(id, ids, "sources"),
+                );
+            }
+            if !(*pct > 0.0 && *pct <= 100.0) {
+                self.r.error(
+                    Code::Goals,
+                    at,
+                    format!("the availability goal for `{id}`, {pct}, is outside (0, 100]"),
+                    None,
+                );
+            }
         }
         if let Some(p99) = g.p99_ms
             && !(p99 > 0.0 && p99.is_finite())

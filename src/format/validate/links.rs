@@ -23,11 +23,17 @@ pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, 
         // only through a load balancer. Queues are the exception, since the
         // consumers pull.
         (None | Some(Thing::Topic { .. }), t) if t.is_fleet() => Err((
-            format!("{} has no single address for traffic to reach", with_article(label)),
+            format!(
+                "{} has no single address for traffic to reach",
+                with_article(label)
+            ),
             "put a load balancer in front of it: it spreads the work over the servers and stops sending to unhealthy ones",
         )),
         (Some(o), t) if o.serves() && t.is_fleet() => Err((
-            format!("{} has no single address for calls to reach", with_article(label)),
+            format!(
+                "{} has no single address for calls to reach",
+                with_article(label)
+            ),
             "put an internal load balancer between the tiers, or a queue that its servers poll",
         )),
         (None, _) => Ok(()),
@@ -511,7 +517,8 @@ mod tests {
 
     #[test]
     fn a_group_is_reached_only_through_a_balancer_or_a_queue() {
-        let group = thing(r#"AutoScalingGroup(id: "g", type: "c5.large", min: 1, desired: 1, max: 4)"#);
+        let group =
+            thing(r#"AutoScalingGroup(id: "g", type: "c5.large", min: 1, desired: 1, max: 4)"#);
         let server = thing(r#"Instance(id: "web", type: "m5.large")"#);
         let topic = thing(r#"Topic(id: "t")"#);
         let queue = thing(r#"Queue(id: "q")"#);
@@ -520,7 +527,10 @@ mod tests {
         // No single address: the internet, a server's calls and a topic's pushes.
         for origin in [None, Some(&server), Some(&topic)] {
             let (why, hint) = link_rule(origin, &group).expect_err("refused");
-            assert!(why.contains("an Auto Scaling group has no single address"), "{why}");
+            assert!(
+                why.contains("an Auto Scaling group has no single address"),
+                "{why}"
+            );
             assert!(hint.contains("load balancer"), "{hint}");
         }
         // A balancer spreads over it; its consumers poll a queue.

@@ -246,9 +246,16 @@ links: [("customers", "shop-lb"), ("shop-lb", "shop"), ("shop", "fulfilment-q"),
         })
         .collect();
     let orders = score.sources[0].requests.arrived;
-    assert_eq!(named, vec![("mailer", orders), ("analytics", orders)], "{findings:?}");
+    assert_eq!(
+        named,
+        vec![("mailer", orders), ("analytics", orders)],
+        "{findings:?}"
+    );
     // Between them they explain all but the tail of what failed.
-    assert!(matches!(findings[0], Finding::Undelivered { .. }), "{findings:?}");
+    assert!(
+        matches!(findings[0], Finding::Undelivered { .. }),
+        "{findings:?}"
+    );
     assert!(2 * orders * 1000 >= failed(&score) * 999);
 }
 
