@@ -328,6 +328,38 @@ fn a_fitted_title_holds_whole_figures_or_ends_in_an_ellipsis() {
     }
 }
 
+#[test]
+fn at_120_columns_each_event_of_a_run_reads_on_one_row() {
+    let clock = |row: &str| {
+        let c: Vec<char> = row.chars().take(6).collect();
+        c.len() == 6
+            && c[2] == ':'
+            && c[5] == ' '
+            && [0, 1, 3, 4].iter().all(|&i| c[i].is_ascii_digit())
+    };
+    for (lang, tag) in LANGS {
+        for hour in [9.5, 13.33, 18.0] {
+            let mut app = level_06_at(lang, hour * 3600.0);
+            let t = draw(&mut app, 120, 40);
+            let a = layout::areas_of(Rect::new(0, 0, 120, 40), app.play.as_ref().expect("open"));
+            let shown = rows(t.backend().buffer(), inner(a.left));
+            let events: Vec<&String> = shown.iter().filter(|r| !r.trim().is_empty()).collect();
+            assert!(
+                events.len() > 5,
+                "{tag} {hour}: few events:\n{}",
+                shown.join("\n")
+            );
+            for row in events {
+                assert!(
+                    clock(row),
+                    "{tag} at {hour}h: an event ran onto a second row:\n{}",
+                    shown.join("\n")
+                );
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------ text walks
 
 /// The text of a rectangle of the buffer, one string per row (a wide
