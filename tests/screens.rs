@@ -360,6 +360,29 @@ fn at_120_columns_each_event_of_a_run_reads_on_one_row() {
     }
 }
 
+#[test]
+fn a_link_to_a_box_off_the_board_is_marked() {
+    // Level 08 at 80 columns, the queue selected: the board shows three
+    // of its columns, so the link into the queue comes from off its left
+    // edge and the one out of it runs off its right.
+    let mut app = level(Lang::En, "08", None);
+    let play = app.play.as_mut().expect("open");
+    play.focus = Focus::Board;
+    play.select("orders");
+    let t = draw(&mut app, 80, 24);
+    let a = layout::areas_of(Rect::new(0, 0, 80, 24), app.play.as_ref().expect("open"));
+    let board = rows(t.backend().buffer(), a.board).join("\n");
+    assert!(
+        board.contains("┃─»") && board.contains("«│"),
+        "no mark for a link that leaves the board:\n{board}"
+    );
+    assert!(
+        board.contains("more ←→"),
+        "no \"more ←→\" in the border:\n{board}"
+    );
+    insta::assert_snapshot!("offscreen_link_en_80x24", t.backend());
+}
+
 // ------------------------------------------------------------ text walks
 
 /// The text of a rectangle of the buffer, one string per row (a wide
