@@ -268,8 +268,18 @@ type Make = fn(Lang) -> App;
 
 #[test]
 fn no_figure_in_a_header_or_a_title_is_cut_silently() {
-    let states: [(&str, Make); 5] = [
+    let states: [(&str, Make); 7] = [
         ("map", app),
+        ("sandbox", |lang| {
+            let mut app = app(lang);
+            app.update(Msg::Sandbox);
+            app
+        }),
+        ("help", |lang| {
+            let mut app = level(lang, "06", None);
+            app.update(Msg::Help);
+            app
+        }),
         ("build", |lang| level(lang, "06", None)),
         ("warnings", |lang| level(lang, "08", Some(NO_CONSUMER))),
         ("run", level_06_running),
@@ -288,6 +298,45 @@ fn no_figure_in_a_header_or_a_title_is_cut_silently() {
                 let buf = t.backend().buffer();
                 for line in cut_titles(buf).into_iter().chain(cut_headers(&app, buf)) {
                     bad.push(format!("{name} {tag} {w}x{h} {line}"));
+                }
+            }
+        }
+    }
+    // Every level's build screen: its title, goals and traffic peak.
+    for l in levels() {
+        for (lang, tag) in LANGS {
+            let mut game = app(lang);
+            game.open(l.clone(), format::Solution::default(), None, None);
+            for (w, h) in SIZES {
+                let t = draw(&mut game, w, h);
+                let buf = t.backend().buffer();
+                for line in cut_titles(buf).into_iter().chain(cut_headers(&game, buf)) {
+                    bad.push(format!("{} {tag} {w}x{h} {line}", l.id));
+                }
+            }
+        }
+    }
+    // Every level half-way through a run of its reference: the live figures.
+    for l in levels() {
+        let mut game = level(Lang::En, &l.id[..2], None);
+        game.update(Msg::Run);
+        let run = game
+            .play
+            .as_mut()
+            .and_then(|p| p.run.as_mut())
+            .expect("running");
+        let half = run.sim.ctx.setup.ticks / 2;
+        while run.sim.ctx.tick < half {
+            run.step();
+        }
+        run.refresh();
+        for (lang, tag) in LANGS {
+            game.strings = Strings::new(lang);
+            for (w, h) in SIZES {
+                let t = draw(&mut game, w, h);
+                let buf = t.backend().buffer();
+                for line in cut_titles(buf).into_iter().chain(cut_headers(&game, buf)) {
+                    bad.push(format!("{} run {tag} {w}x{h} {line}", l.id));
                 }
             }
         }
