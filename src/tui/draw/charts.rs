@@ -148,27 +148,19 @@ pub fn live(play: &Play, run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
 
     let n: u16 = if area.width >= 120 { 4 } else { 2 };
     // The legend carries the figures now: the same ones the boxes show.
-    let traffic_keys = [
-        (
-            format!(
-                "{} {}",
-                s.t("chart.offered"),
-                board::short_rate(live.offered_rps)
-            ),
-            Color::Cyan,
-        ),
-        (
-            format!(
-                "{} {}",
-                s.t("chart.capacity"),
-                board::short_rate(live.capacity_rps)
-            ),
-            Color::Green,
-        ),
-    ];
+    // Each figure padded to `9.9k/s` sizes the chart, so it keeps its width
+    // while the figures change.
+    let keys = |pad: usize| {
+        [
+            (s.t("chart.offered"), live.offered_rps, Color::Cyan),
+            (s.t("chart.capacity"), live.capacity_rps, Color::Green),
+        ]
+        .map(|(name, rps, colour)| (format!("{name} {:>pad$}", board::short_rate(rps)), colour))
+    };
+    let traffic_keys = keys(0);
     // The traffic chart is as wide as its legend needs (up to half the
     // row), so both figures show whole; the others share the rest.
-    let first = (legend_width(&traffic_keys) + 2).clamp(area.width / n, area.width / 2);
+    let first = (legend_width(&keys(6)) + 2).clamp(area.width / n, area.width / 2);
     let mut widths = vec![Constraint::Length(first)];
     widths.extend((1..n).map(|_| Constraint::Fill(1)));
     let cols = Layout::horizontal(widths).split(charts_area);
