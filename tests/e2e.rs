@@ -5,9 +5,10 @@
 //! showing canonical mode and echo again. The same holds when the game is told
 //! to stop by a signal instead of a key (it exits with 128 + the signal after
 //! keeping the board), when it fails (a panic or an error asked for with
-//! `PEAKLOAD_FAULT`), when it is suspended and continued, and when its
-//! terminal goes away (it is gone within two seconds, board kept). A burst of
-//! thousands of keys loses none: keys in are counted against effects out.
+//! `PEAKLOAD_FAULT`), when it is suspended (Ctrl-Z, or SIGTSTP from outside)
+//! and continued, and when its terminal goes away (it is gone within two
+//! seconds, board kept). A burst of thousands of keys loses none: keys in
+//! are counted against effects out.
 //!
 //! Unix only: the pseudo-terminal, `/bin/sh`, `stty` and `kill` are used.
 #![cfg(unix)]
@@ -242,6 +243,18 @@ impl Session {
         }
         self.writer = None;
         self.master = None;
+    }
+
+    /// Whether the terminal is in canonical mode and echoes, read from the
+    /// pseudo-terminal's master side (what `stty -a` would show on it).
+    fn line_modes(&self) -> (bool, bool) {
+        let termios = self
+            .master
+            .as_ref()
+            .and_then(|m| m.get_termios())
+            .expect("the terminal's modes");
+        let flags = termios.local_flags.bits();
+        (flags & libc::ICANON != 0, flags & libc::ECHO != 0)
     }
 
     /// A file in the game's data directory, if it is there.
@@ -531,40 +544,62 @@ fn a_closed_terminal_ends_the_game_within_two_seconds_and_keeps_the_board() {
     assert!(kept.contains("dc-1"), "the board was not kept:\n{kept}");
 }
 
-#[test]
-fn a_suspend_gives_the_terminal_back_and_fg_takes_it_again() {
-    let mut s = Session::start("suspend", BACKGROUND);
+/// Stops the game on the campaign map with `stop` (given the session and the
+/// game's pid), checks that it gave the terminal back while stopped, then
+/// continues it as `fg` does and checks that it takes the terminal again,
+/// redraws, reads keys raw and quits cleanly.
+fn suspend_and_continue(name: &str, stop: impl FnOnce(&mut Session, u32)) {
+    let mut s = Session::start(name, BACKGROUND);
     let pid = s.read_pid();
     s.wait_until("the campaign map", on_map);
     assert!(s.parser.screen().alternate_screen());
-    kill("TSTP", pid);
+    stop(&mut s, pid);
     let start = Instant::now();
     while state(pid).as_deref() != Some("T") {
-        assert!(start.elapsed() < TIMEOUT, "the game did not stop");
+        assert!(start.elapsed() < TIMEOUT, "{name}: the game did not stop");
         thread::sleep(POLL);
     }
-    // Stopped: the shell's screen is back, with no mouse reporting.
+    // Stopped: the shell's screen is back, with no mouse reporting, and the
+    // line discipline cooked again (the shell's `stty` cannot run yet, so
+    // the terminal's own modes are read from its master side).
     thread::sleep(Duration::from_millis(100));
     s.catch_up();
     let screen = s.parser.screen();
     assert!(
         !screen.alternate_screen(),
-        "still on the game's screen while stopped"
+        "{name}: still on the game's screen while stopped"
     );
     assert_eq!(
         screen.mouse_protocol_mode(),
         vt100::MouseProtocolMode::None,
-        "mouse reporting left on while stopped"
+        "{name}: mouse reporting left on while stopped"
+    );
+    assert!(
+        !screen.hide_cursor(),
+        "{name}: the cursor hidden while stopped"
+    );
+    let (canonical, echo) = s.line_modes();
+    assert!(
+        canonical && echo,
+        "{name}: stopped in raw mode (canonical {canonical}, echo {echo})"
     );
     // `fg`: continued, the game takes the terminal again and redraws it.
     kill("CONT", pid);
     s.wait_until("the map drawn again", on_map);
     let start = Instant::now();
     while !s.parser.screen().alternate_screen() {
-        assert!(start.elapsed() < TIMEOUT, "not back on the game's screen");
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "{name}: not back on the game's screen"
+        );
         thread::sleep(POLL);
         s.catch_up();
     }
+    let (canonical, echo) = s.line_modes();
+    assert!(
+        !canonical && !echo,
+        "{name}: continued but not in raw mode (canonical {canonical}, echo {echo})"
+    );
     // Raw mode again: a key acts at once, without Enter.
     s.send("s");
     s.wait_for(&["Sandbox"]);
@@ -573,6 +608,18 @@ fn a_suspend_gives_the_terminal_back_and_fg_takes_it_again() {
     s.send("q");
     s.wait_for(&["EXIT="]);
     s.assert_restored();
+}
+
+#[test]
+fn a_suspend_gives_the_terminal_back_and_fg_takes_it_again() {
+    suspend_and_continue("suspend", |_, pid| kill("TSTP", pid));
+}
+
+#[test]
+fn ctrl_z_suspends_like_a_shell_job_and_fg_takes_the_terminal_again() {
+    // In raw mode the terminal sends Ctrl-Z to the game as a key, not as
+    // SIGTSTP: the game must give the terminal back and stop itself.
+    suspend_and_continue("ctrlz", |s, _| s.send("\x1a"));
 }
 
 #[test]

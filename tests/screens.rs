@@ -25,6 +25,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::Ko, "ko")];
@@ -58,12 +59,17 @@ fn level(lang: Lang, folder: &str, solution: Option<&str>) -> App {
 
 /// Runs level 06 by whole ticks to 13:20, in the flash sale.
 fn level_06_running(lang: Lang) -> App {
+    level_06_at(lang, 13.0 * 3600.0 + 20.0 * 60.0)
+}
+
+/// Runs level 06 by whole ticks to `secs` into the day.
+fn level_06_at(lang: Lang, secs: f64) -> App {
     let mut app = level(lang, "06", None);
     app.update(Msg::Run);
     let play = app.play.as_mut().expect("open");
     play.select("shop");
     let run = play.run.as_mut().expect("running");
-    while run.sim.ctx.now_s < 13.0 * 3600.0 + 20.0 * 60.0 {
+    while run.sim.ctx.now_s < secs {
         run.step();
     }
     run.frame = 7;
@@ -192,6 +198,238 @@ fn the_layout_survives_any_size() {
     }
     let text = load::to_ron(&running.play.as_ref().expect("open").solution).expect("ron");
     assert!(text.contains("shop"));
+}
+
+// ------------------------------------------------------------ cut figures
+
+/// The visible cells of a row, a wide character's hidden second cell left out.
+fn visible(buf: &Buffer, y: u16) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut x = 0;
+    while x < buf.area.width {
+        let sym = buf.cell((x, y)).map_or(" ", |c| c.symbol()).to_string();
+        x += u16::try_from(text::width(&sym).max(1)).unwrap_or(1);
+        out.push(sym);
+    }
+    out
+}
+
+/// Titles a block cut silently: a panel's title starts after `┌ ` and, when
+/// it is whole, ends in a space or a run of border before the corner; a title
+/// the block had to cut runs into the corner (`━capacity 3┐`) unless it was
+/// cut on purpose (`…┐`).
+fn cut_titles(buf: &Buffer) -> Vec<String> {
+    let mut cut = Vec::new();
+    for y in 0..buf.area.height {
+        let row = visible(buf, y);
+        for (i, sym) in row.iter().enumerate() {
+            if !"┌┏╔╭".contains(sym.as_str()) || row.get(i + 1).map(String::as_str) != Some(" ")
+            {
+                continue;
+            }
+            let Some(end) = (i + 1..row.len()).find(|&j| "┐┓╗╮".contains(row[j].as_str()))
+            else {
+                continue;
+            };
+            let before = row[end - 1].as_str();
+            if !matches!(before, " " | "─" | "━" | "═" | "…") {
+                cut.push(format!("row {y}: {}", row[i..=end].concat()));
+            }
+        }
+    }
+    cut
+}
+
+/// Header rows that run off the screen: a whole header leaves its last cell
+/// blank (a header shortened on purpose ends in `…` before it).
+fn cut_headers(app: &App, buf: &Buffer) -> Vec<String> {
+    let area = buf.area;
+    let rows = match app.screen {
+        Screen::Campaign | Screen::Sandbox => 0..2,
+        Screen::Play => {
+            let top = layout::areas_of(area, app.play.as_ref().expect("open")).top;
+            top.top()..top.bottom()
+        }
+        Screen::Results => {
+            let head = draw::results::areas(area)[0];
+            head.top()..head.bottom()
+        }
+    };
+    rows.filter(|&y| {
+        buf.cell((area.right().saturating_sub(1), y))
+            .is_some_and(|c| c.symbol() != " ")
+    })
+    .map(|y| format!("row {y}: {}", visible(buf, y).concat()))
+    .collect()
+}
+
+/// How a test makes the app it draws, in a language.
+type Make = fn(Lang) -> App;
+
+#[test]
+fn no_figure_in_a_header_or_a_title_is_cut_silently() {
+    let states: [(&str, Make); 7] = [
+        ("map", app),
+        ("sandbox", |lang| {
+            let mut app = app(lang);
+            app.update(Msg::Sandbox);
+            app
+        }),
+        ("help", |lang| {
+            let mut app = level(lang, "06", None);
+            app.update(Msg::Help);
+            app
+        }),
+        ("build", |lang| level(lang, "06", None)),
+        ("warnings", |lang| level(lang, "08", Some(NO_CONSUMER))),
+        ("run", level_06_running),
+        ("results", |lang| {
+            let mut app = level_06_running(lang);
+            app.run_to_end();
+            app
+        }),
+    ];
+    let mut bad = Vec::new();
+    for (name, make) in states {
+        for (lang, tag) in LANGS {
+            let mut app = make(lang);
+            for (w, h) in SIZES {
+                let t = draw(&mut app, w, h);
+                let buf = t.backend().buffer();
+                for line in cut_titles(buf).into_iter().chain(cut_headers(&app, buf)) {
+                    bad.push(format!("{name} {tag} {w}x{h} {line}"));
+                }
+            }
+        }
+    }
+    // Every level's build screen: its title, goals and traffic peak.
+    for l in levels() {
+        for (lang, tag) in LANGS {
+            let mut game = app(lang);
+            game.open(l.clone(), format::Solution::default(), None, None);
+            for (w, h) in SIZES {
+                let t = draw(&mut game, w, h);
+                let buf = t.backend().buffer();
+                for line in cut_titles(buf).into_iter().chain(cut_headers(&game, buf)) {
+                    bad.push(format!("{} {tag} {w}x{h} {line}", l.id));
+                }
+            }
+        }
+    }
+    // Every level half-way through a run of its reference: the live figures.
+    for l in levels() {
+        let mut game = level(Lang::En, &l.id[..2], None);
+        game.update(Msg::Run);
+        let run = game
+            .play
+            .as_mut()
+            .and_then(|p| p.run.as_mut())
+            .expect("running");
+        let half = run.sim.ctx.setup.ticks / 2;
+        while run.sim.ctx.tick < half {
+            run.step();
+        }
+        run.refresh();
+        for (lang, tag) in LANGS {
+            game.strings = Strings::new(lang);
+            for (w, h) in SIZES {
+                let t = draw(&mut game, w, h);
+                let buf = t.backend().buffer();
+                for line in cut_titles(buf).into_iter().chain(cut_headers(&game, buf)) {
+                    bad.push(format!("{} run {tag} {w}x{h} {line}", l.id));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "cut without a mark:\n{}", bad.join("\n"));
+}
+
+/// The text of a line.
+fn line_text(line: &Line) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+#[test]
+fn a_fitted_title_holds_whole_figures_or_ends_in_an_ellipsis() {
+    let both = vec![
+        Span::raw(" ━traffic 647/s "),
+        Span::raw("━capacity 3.2k/s "),
+    ];
+    let one = vec![Span::raw(" ━traffic 647/s ")];
+    let choices = [both, one];
+    assert_eq!(
+        line_text(&draw::fit_line(&choices, 40)),
+        " ━traffic 647/s ━capacity 3.2k/s "
+    );
+    // Not `━capacity 3.`: the key that does not fit is dropped whole.
+    assert_eq!(line_text(&draw::fit_line(&choices, 28)), " ━traffic 647/s ");
+    let wholes: Vec<String> = choices
+        .iter()
+        .map(|c| c.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    for cells in 0..40 {
+        let got = line_text(&draw::fit_line(&choices, cells));
+        assert!(text::width(&got) <= cells, "{got:?} is wider than {cells}");
+        assert!(
+            got.is_empty() || got.ends_with('…') || wholes.contains(&got),
+            "{got:?} at {cells} is neither whole nor marked"
+        );
+    }
+}
+
+#[test]
+fn at_120_columns_each_event_of_a_run_reads_on_one_row() {
+    let clock = |row: &str| {
+        let c: Vec<char> = row.chars().take(6).collect();
+        c.len() == 6
+            && c[2] == ':'
+            && c[5] == ' '
+            && [0, 1, 3, 4].iter().all(|&i| c[i].is_ascii_digit())
+    };
+    for (lang, tag) in LANGS {
+        for hour in [9.5, 13.33, 18.0] {
+            let mut app = level_06_at(lang, hour * 3600.0);
+            let t = draw(&mut app, 120, 40);
+            let a = layout::areas_of(Rect::new(0, 0, 120, 40), app.play.as_ref().expect("open"));
+            let shown = rows(t.backend().buffer(), inner(a.left));
+            let events: Vec<&String> = shown.iter().filter(|r| !r.trim().is_empty()).collect();
+            assert!(
+                events.len() > 5,
+                "{tag} {hour}: few events:\n{}",
+                shown.join("\n")
+            );
+            for row in events {
+                assert!(
+                    clock(row),
+                    "{tag} at {hour}h: an event ran onto a second row:\n{}",
+                    shown.join("\n")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_link_to_a_box_off_the_board_is_marked() {
+    // Level 08 at 80 columns, the queue selected: the board shows three
+    // of its columns, so the link into the queue comes from off its left
+    // edge and the one out of it runs off its right.
+    let mut app = level(Lang::En, "08", None);
+    let play = app.play.as_mut().expect("open");
+    play.focus = Focus::Board;
+    play.select("orders");
+    let t = draw(&mut app, 80, 24);
+    let a = layout::areas_of(Rect::new(0, 0, 80, 24), app.play.as_ref().expect("open"));
+    let board = rows(t.backend().buffer(), a.board).join("\n");
+    assert!(
+        board.contains("┃─»") && board.contains("«│"),
+        "no mark for a link that leaves the board:\n{board}"
+    );
+    assert!(
+        board.contains("more ←→"),
+        "no \"more ←→\" in the border:\n{board}"
+    );
+    insta::assert_snapshot!("offscreen_link_en_80x24", t.backend());
 }
 
 // ------------------------------------------------------------ text walks

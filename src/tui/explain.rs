@@ -84,12 +84,7 @@ pub fn duration(secs: f64) -> String {
 /// Why a group scaled, in the player's language. The simulation words its
 /// reasons in English for the log; the known ones are put into words here.
 pub fn scaling_reason(why: &str, s: &Strings) -> String {
-    let metric = |label: &str| match label {
-        "CPU %" => s.t("metric.cpu").to_string(),
-        "requests/min per instance" => s.t("metric.requests").to_string(),
-        "queue backlog per instance" => s.t("metric.backlog").to_string(),
-        other => other.to_string(),
-    };
+    let metric = |label: &str| metric_words(label, s);
     if let Some(rest) = why.strip_prefix("target tracking: ") {
         if rest == "below target" {
             return s.t("scale.below_target").to_string();
@@ -127,6 +122,45 @@ pub fn scaling_reason(why: &str, s: &Strings) -> String {
         "limits set by hand" => s.t("scale.limits_by_hand").to_string(),
         other => other.to_string(),
     }
+}
+
+/// A metric the simulation names in English, in the player's language.
+fn metric_words(label: &str, s: &Strings) -> String {
+    match label {
+        "CPU %" => s.t("metric.cpu").to_string(),
+        "requests/min per instance" => s.t("metric.requests").to_string(),
+        "queue backlog per instance" => s.t("metric.backlog").to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// [`happening`] in fewer cells, for an event log too narrow for it: a
+/// group that scaled above its target says `CPU 99 > 55`, not
+/// `CPU 99 > target 55` (the inspector and the "why" window say it whole).
+pub fn happening_brief(what: &What, end_s: f64, s: &Strings) -> String {
+    if let What::Scaled {
+        thing,
+        from,
+        to,
+        why,
+    } = what
+        && let Some((label_value, target)) = why
+            .strip_prefix("target tracking: ")
+            .and_then(|rest| rest.rsplit_once(" > "))
+        && let Some((label, value)) = label_value.rsplit_once(' ')
+    {
+        let sign = if to >= from {
+            format!("+{}", to - from)
+        } else {
+            format!("-{}", from - to)
+        };
+        let why = format!("{} {value} > {target}", metric_words(label, s));
+        return s.f(
+            "log.scaled",
+            &[("thing", thing), ("sign", &sign), ("to", to), ("why", &why)],
+        );
+    }
+    happening(what, end_s, s)
 }
 
 /// A way of buying instances, in the player's language.

@@ -25,8 +25,8 @@ pub struct PlayAreas {
 }
 
 /// Splits the level screen; side panels and charts grow with the terminal.
-/// While a run goes the left column holds the event log and is wider, so
-/// an event reads on one or two lines.
+/// While a run goes the left column holds the event log and is wider: from
+/// 120 columns an event reads on one row (40 cells), at 80 on two.
 pub fn play_areas(area: Rect, running: bool, has_steps: bool) -> PlayAreas {
     let charts = match area.height {
         0..30 => 7,
@@ -44,9 +44,9 @@ pub fn play_areas(area: Rect, running: bool, has_steps: bool) -> PlayAreas {
         (0..100, false) => (17, 25),
         (0..100, true) => (22, 24),
         (100..140, false) => (21, 34),
-        (100..140, true) => (30, 30),
+        (100..140, true) => (42, 30),
         (_, false) => (24, 42),
-        (_, true) => (38, 40),
+        (_, true) => (44, 40),
     };
     let [left, board, right] = Layout::horizontal([
         Constraint::Length(left_w),

@@ -53,6 +53,15 @@ impl Lang {
     }
 }
 
+/// A template with its `{name}` placeholders filled in.
+fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    out
+}
+
 const EN: &str = include_str!("../../assets/strings/en.ron");
 const KO: &str = include_str!("../../assets/strings/ko.ron");
 
@@ -89,11 +98,19 @@ impl Strings {
 
     /// The text for a key with `{name}` placeholders filled in.
     pub fn f(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut out = self.t(key).to_string();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), &value.to_string());
-        }
-        out
+        fill(self.t(key), args)
+    }
+
+    /// The text for a key without its closing aside (`cost ≤ {budget}` of
+    /// `cost ≤ {budget} (★★★ ≤ {three})`), filled in: the short form a
+    /// narrow screen shows. A text with no aside is given whole.
+    pub fn f_short(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let t = self.t(key);
+        let short = t
+            .strip_suffix(')')
+            .and_then(|rest| rest.rsplit_once(" ("))
+            .map_or(t, |(before, _)| before);
+        fill(short, args)
     }
 
     /// Whether a key is defined.

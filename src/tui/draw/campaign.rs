@@ -43,7 +43,8 @@ fn header(s: &Strings, second: Line<'static>, area: Rect, buf: &mut Buffer) {
         Span::styled(
             text::fit(
                 s.t("campaign.tagline"),
-                usize::from(area.width.saturating_sub(12)),
+                // The last column stays blank, as on every header.
+                usize::from(area.width.saturating_sub(13)),
             ),
             Style::new().fg(Color::Gray),
         ),

@@ -19,7 +19,7 @@ use super::super::play::Play;
 use super::super::run::{Bucket, FINE_POINTS, Run, WINDOW_POINTS};
 use super::super::strings::Strings;
 use super::super::text;
-use super::{panel, scrolled, wrapped};
+use super::{fit_line, panel, scrolled, wrapped};
 
 /// A line series drawn in braille dots.
 fn line(data: &[(f64, f64)], colour: Color) -> Dataset<'_> {
@@ -30,39 +30,44 @@ fn line(data: &[(f64, f64)], colour: Color) -> Dataset<'_> {
         .data(data)
 }
 
-/// A title with a legend (each series' name in its colour) that fits in
-/// `width` cells: both when they fit, else the legend (the title's figures
-/// are in the header too), else the title cut to fit.
+/// A title with a legend (each series' name in its colour) that fits in a
+/// block `width` cells wide: both when they fit, else the legend (the
+/// title's figures are in the header too), else the title, else as many
+/// whole keys as fit, else the title (or the first key) cut with `…`. A key
+/// is never cut silently mid-figure, as the block would cut it.
 fn legend(title: String, series: &[(String, Color)], width: u16) -> Line<'static> {
-    let room = usize::from(width.saturating_sub(4));
     let keys: Vec<Span<'static>> = series
         .iter()
         .map(|(name, colour)| Span::styled(format!("━{name} "), Style::new().fg(*colour)))
         .collect();
-    let keys_w: usize = keys.iter().map(Span::width).sum();
-    let title_w = text::width(&title) + 2;
-    let mut spans = Vec::new();
-    if title.is_empty() {
-        spans.push(Span::raw(" "));
-        spans.extend(keys);
-    } else if title_w + keys_w <= room || keys.is_empty() {
-        spans.push(Span::raw(format!(
-            " {} ",
-            text::fit(&title, room.saturating_sub(2))
-        )));
-        if title_w + keys_w <= room {
-            spans.extend(keys);
-        }
-    } else if keys_w <= room {
-        spans.push(Span::raw(" "));
-        spans.extend(keys);
-    } else {
-        spans.push(Span::raw(format!(
-            " {} ",
-            text::fit(&title, room.saturating_sub(2))
-        )));
+    let titled = (!title.is_empty()).then(|| Span::raw(format!(" {title} ")));
+    let keyed = |n: usize| {
+        let mut spans = vec![Span::raw(" ")];
+        spans.extend(keys.iter().take(n).cloned());
+        spans
+    };
+    let mut choices = Vec::new();
+    if let Some(t) = &titled {
+        let mut spans = vec![t.clone()];
+        spans.extend(keys.iter().cloned());
+        choices.push(spans);
     }
-    Line::from(spans)
+    if !keys.is_empty() {
+        choices.push(keyed(keys.len()));
+    }
+    if let Some(t) = &titled {
+        choices.push(vec![t.clone()]);
+    }
+    choices.extend((1..keys.len()).rev().map(keyed));
+    // None fits: the title, else the first key, cut with its mark.
+    choices.push(titled.map_or_else(|| keyed(1), |t| vec![t]));
+    fit_line(&choices, usize::from(width.saturating_sub(2)))
+}
+
+/// Cells a title-less legend of `series` takes in a block's top border.
+fn legend_width(series: &[(String, Color)]) -> u16 {
+    let keys: usize = series.iter().map(|(name, _)| text::width(name) + 2).sum();
+    u16::try_from(keys + 1).unwrap_or(u16::MAX)
 }
 
 /// A small chart over a window of points, with the window's clock times on
@@ -141,34 +146,28 @@ pub fn live(play: &Play, run: &Run, s: &Strings, area: Rect, buf: &mut Buffer) {
     let cost = series(&run.fine, from, upto, |b| Some(b.cost_usd));
     let goal_line = |v: f64| vec![(x.0, v), (x.1, v)];
 
-    let n = if area.width >= 120 { 4 } else { 2 };
-    let cols = Layout::horizontal(vec![Constraint::Ratio(1, n); n as usize]).split(charts_area);
+    let n: u16 = if area.width >= 120 { 4 } else { 2 };
+    // The legend carries the figures now: the same ones the boxes show.
+    // Each figure padded to `9.9k/s` sizes the chart, so it keeps its width
+    // while the figures change.
+    let keys = |pad: usize| {
+        [
+            (s.t("chart.offered"), live.offered_rps, Color::Cyan),
+            (s.t("chart.capacity"), live.capacity_rps, Color::Green),
+        ]
+        .map(|(name, rps, colour)| (format!("{name} {:>pad$}", board::short_rate(rps)), colour))
+    };
+    let traffic_keys = keys(0);
+    // The traffic chart is as wide as its legend needs (up to half the
+    // row), so both figures show whole; the others share the rest.
+    let first = (legend_width(&keys(6)) + 2).clamp(area.width / n, area.width / 2);
+    let mut widths = vec![Constraint::Length(first)];
+    widths.extend((1..n).map(|_| Constraint::Fill(1)));
+    let cols = Layout::horizontal(widths).split(charts_area);
 
     let t_max = (top(&traffic).max(top(&capacity)) * 1.1).max(1.0);
     chart(
-        // The legend carries the figures now: the same ones the boxes show.
-        legend(
-            String::new(),
-            &[
-                (
-                    format!(
-                        "{} {}",
-                        s.t("chart.offered"),
-                        board::short_rate(live.offered_rps)
-                    ),
-                    Color::Cyan,
-                ),
-                (
-                    format!(
-                        "{} {}",
-                        s.t("chart.capacity"),
-                        board::short_rate(live.capacity_rps)
-                    ),
-                    Color::Green,
-                ),
-            ],
-            cols[0].width,
-        ),
+        legend(String::new(), &traffic_keys, cols[0].width),
         vec![line(&traffic, Color::Cyan), line(&capacity, Color::Green)],
         x,
         xl.clone(),

@@ -73,6 +73,41 @@ pub fn footer_hint(s: &Strings, key: &str) -> Line<'static> {
     Line::styled(format!(" {}", s.t(key)), Style::new().fg(Color::DarkGray))
 }
 
+/// The first of `choices` (most to least complete) that fits in `cells`;
+/// when none does, the last one cut to fit and ending in `…`. A block or a
+/// paragraph cuts a long line silently, mid-figure (`capacity 3.` for
+/// 3.2k/s); a line fitted here holds each figure whole or says it was cut.
+pub fn fit_line(choices: &[Vec<Span<'static>>], cells: usize) -> Line<'static> {
+    let width = |c: &[Span]| c.iter().map(Span::width).sum::<usize>();
+    if let Some(whole) = choices.iter().find(|c| width(c) <= cells) {
+        return Line::from(whole.clone());
+    }
+    let Some(last) = choices.last() else {
+        return Line::default();
+    };
+    if cells == 0 {
+        return Line::default();
+    }
+    // Characters while they leave a cell for the `…`.
+    let mut out: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    'spans: for span in last {
+        let mut kept = String::new();
+        for c in span.content.chars() {
+            let w = text::char_width(c);
+            if used + w + 1 > cells {
+                kept.push('…');
+                out.push(Span::styled(kept, span.style));
+                break 'spans;
+            }
+            kept.push(c);
+            used += w;
+        }
+        out.push(Span::styled(kept, span.style));
+    }
+    Line::from(out)
+}
+
 /// A bordered panel, its border bright when it has the keys.
 pub fn panel(title: &str, focused: bool) -> Block<'static> {
     Block::bordered()

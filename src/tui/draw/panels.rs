@@ -62,11 +62,12 @@ pub fn palette(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-/// The event log, newest first, each event wrapped under its time.
+/// The event log, newest first: each event on one row where it fits (in
+/// its short form if need be), else wrapped under its text, not its time.
 pub fn event_log(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
     let Some(run) = &play.run else { return };
     let end_s = run.end_s();
-    let w = area.width.saturating_sub(2);
+    let w = usize::from(area.width.saturating_sub(2));
     let rows = usize::from(area.height.saturating_sub(2));
     let mut lines: Vec<Line<'static>> = Vec::new();
     for h in run.sim.ctx.log.iter().rev() {
@@ -74,15 +75,36 @@ pub fn event_log(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
             break;
         }
         let when = clock(h.at_s, end_s);
-        let what = explain::happening(&h.what, end_s, s);
-        let first = format!("{when} {what}");
-        for (i, part) in text::wrap(&first, usize::from(w)).into_iter().enumerate() {
-            let style = if i == 0 {
-                Style::new()
+        // A hanging indent keeps the times in a column of their own, unless
+        // the panel is too narrow to spare it.
+        let indent = text::width(&when) + 1;
+        let indent = if indent * 2 <= w { indent } else { 0 };
+        let wrap = |what: &str| {
+            if indent > 0 {
+                text::wrap(what, w - indent)
             } else {
-                Style::new().fg(Color::Gray)
-            };
-            lines.push(Line::styled(part, style));
+                text::wrap(&format!("{when} {what}"), w)
+            }
+        };
+        let mut parts = wrap(&explain::happening(&h.what, end_s, s));
+        if parts.len() > 1 {
+            let brief = wrap(&explain::happening_brief(&h.what, end_s, s));
+            if brief.len() < parts.len() {
+                parts = brief;
+            }
+        }
+        for (i, part) in parts.into_iter().enumerate() {
+            lines.push(match (i, indent) {
+                (0, 0) => Line::raw(part),
+                (0, _) => Line::from(vec![
+                    Span::styled(format!("{when} "), Style::new().fg(Color::Gray)),
+                    Span::raw(part),
+                ]),
+                _ => Line::styled(
+                    format!("{}{part}", " ".repeat(indent)),
+                    Style::new().fg(Color::Gray),
+                ),
+            });
         }
     }
     scrolled(lines, panel(s.t("panel.log"), false), 0, area, buf);

@@ -19,7 +19,7 @@ use super::super::par_chart;
 use super::super::play::Play;
 use super::super::strings::Strings;
 use super::super::text;
-use super::{charts, footer_hint, popup, scrolled, stars, status_line, wrapped};
+use super::{charts, fit_line, footer_hint, popup, scrolled, stars, status_line, wrapped};
 
 /// The most the findings can be scrolled (the panel holds the scroll to what its lines allow).
 pub const MAX_SCROLL: u16 = 400;
@@ -67,29 +67,31 @@ pub fn render(
             Style::new().bold().fg(Color::White).bg(Color::Red),
         )
     };
-    Paragraph::new(Line::from(vec![
-        Span::styled(
-            format!(
-                " {} ",
-                text::fit(lang.pick(&play.level.title), usize::from(area.width / 2))
-            ),
-            Style::new().bold(),
+    let title = Span::styled(
+        format!(
+            " {} ",
+            text::fit(lang.pick(&play.level.title), usize::from(area.width / 2))
         ),
-        verdict,
-        Span::styled(
-            format!(" {} ", stars(score.stars)),
-            Style::new().fg(Color::Yellow).bold(),
-        ),
-        Span::styled(
-            if res.improved {
-                s.t("results.record").to_string()
-            } else {
-                String::new()
-            },
+        Style::new().bold(),
+    );
+    let stars = Span::styled(
+        format!(" {} ", stars(score.stars)),
+        Style::new().fg(Color::Yellow).bold(),
+    );
+    let mut heads = vec![
+        vec![title.clone(), verdict.clone(), stars.clone()],
+        vec![title.clone(), verdict.clone()],
+        vec![title],
+    ];
+    if res.improved {
+        let record = Span::styled(
+            s.t("results.record").to_string(),
             Style::new().fg(Color::Yellow),
-        ),
-    ]))
-    .render(head, buf);
+        );
+        heads.insert(0, vec![heads[0][0].clone(), verdict, stars, record]);
+    }
+    // The last column stays blank: a header that needs it is shortened whole.
+    Paragraph::new(fit_line(&heads, usize::from(area.width.saturating_sub(1)))).render(head, buf);
 
     let [figures, bills] =
         Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(left);
