@@ -728,6 +728,11 @@ pub fn strip(idea: &Idea, solution: &Solution, palette: &Palette<'_>) -> Vec<Sol
                     for id in &ids {
                         bypass(&mut s, id, first_only);
                     }
+                    // Bypassing a queue may leave a link straight into a
+                    // group, which only a balancer reaches.
+                    if *kind != ThingKind::LoadBalancer {
+                        front_groups(&mut s, palette);
+                    }
                     if *kind == ThingKind::Queue {
                         backlog_to_cpu(&mut s);
                     }

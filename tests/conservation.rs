@@ -232,7 +232,8 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
             let purchase = if spot { "Spot" } else { "OnDemand" };
             // Every tier behind the load balancer calls the same next thing.
             let next = match coupling {
-                "direct" => Some("backend"),
+                // A group is reached through a balancer, never straight.
+                "direct" => Some("back-lb"),
                 "queue" | "queue-lambda" => Some("jobs"),
                 "topic" => Some("events"),
                 "lambda" => Some("worker-fn"),
@@ -245,6 +246,7 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
                 }
             }
             back_links.push_str(match coupling {
+                "direct" => r#"("back-lb", "backend"),"#,
                 "queue" => r#"("jobs", "backend"),"#,
                 "queue-lambda" => r#"("jobs", "worker-fn"),"#,
                 "topic" => r#"("events", "jobs"), ("jobs", "backend"), ("events", "worker-fn"),"#,
@@ -253,6 +255,8 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
             let solution = format!(
                 r#"Solution(level: "random", things: [
     LoadBalancer(id: "lb", algorithm: {algorithm}, draining: "{draining}"),
+    LoadBalancer(id: "b-lb", algorithm: {algorithm}),
+    LoadBalancer(id: "back-lb", scheme: Internal),
     AutoScalingGroup(id: "grp", type: "{itype}", purchase: {purchase}, min: {min}, desired: {desired}, max: {max},
         policies: [TargetTracking(metric: Cpu, target: {target:?})]),
     Instance(id: "one", type: "m5.xlarge"),
@@ -265,7 +269,7 @@ fn random_case() -> impl Strategy<Value = (String, String)> {
     Function(id: "worker-fn", memory_mb: {fn_memory}, reserved_concurrency: 5, timeout: "{fn_timeout}"),
     AutoScalingGroup(id: "backend", type: "c5.large", min: 1, desired: {back_size}, max: 6,
         policies: [TargetTracking(metric: {back_metric}, target: 50.0)]),
-], links: [("a", "lb"), ("lb", "grp"), ("lb", "one"), ("lb", "rack"), ("lb", "svc"), ("b", "grp"), {back_links}],
+], links: [("a", "lb"), ("lb", "grp"), ("lb", "one"), ("lb", "rack"), ("lb", "svc"), ("b", "b-lb"), ("b-lb", "grp"), {back_links}],
 actions: [
     (at: "00:12", do: SetDesired(thing: "grp", desired: {min})),
     (at: "00:20", do: Resize(thing: "one", type: "m5.2xlarge")),

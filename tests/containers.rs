@@ -10,7 +10,7 @@ fn level(duration: &str, rps: f64) -> String {
     id: "ctr", title: (en: "containers", ko: "컨테이너"), seed: 41, tick: "1s", duration: "{duration}",
     workloads: [Workload(id: "api", class: Web, work_ms: 50.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"))],
     sources: [Source(id: "s", workload: "api", base_rps: {rps:?})],
-    palette: (things: [ContainerService, AutoScalingGroup, Instance, LoadBalancer]),
+    palette: (things: [ContainerService, AutoScalingGroup, Instance, LoadBalancer, Queue]),
     goals: (availability_pct: 50.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
 )"#
     )
@@ -113,8 +113,10 @@ fn fargate_adds_capacity_faster_than_an_instance() {
             links: [("s", "svc")], actions: [(at: "00:05", do: SetDesired(thing: "svc", desired: 3))])"#,
     );
     let instances = first_working(
-        r#"Solution(level: "ctr", things: [AutoScalingGroup(id: "svc", type: "m5.large", min: 1, desired: 1, max: 5)],
-            links: [("s", "svc")], actions: [(at: "00:05", do: SetDesired(thing: "svc", desired: 3))])"#,
+        // Fed by a queue its consumers poll, so no balancer's health checks
+        // stand between the boot and the work.
+        r#"Solution(level: "ctr", things: [Queue(id: "q"), AutoScalingGroup(id: "svc", type: "m5.large", min: 1, desired: 1, max: 5)],
+            links: [("s", "q"), ("q", "svc")], actions: [(at: "00:05", do: SetDesired(thing: "svc", desired: 3))])"#,
     );
     assert_eq!(fargate, 300 + 45, "a Fargate task starts in 45 s");
     assert_eq!(instances, 300 + 90, "an instance boots in 90 s");

@@ -866,9 +866,9 @@ fn the_inspector_replaces_typed_values_clamps_visibly_and_deletes_with_its_own_k
         solution_of(
             "06",
             r#"Solution(level: "06-auto-scaling",
-                things: [AutoScalingGroup(id: "shop", type: "c5.large", min: 1, desired: 2, max: 4,
+                things: [LoadBalancer(id: "lb"), AutoScalingGroup(id: "shop", type: "c5.large", min: 1, desired: 2, max: 4,
                     policies: [Predictive(target: 50.0)])],
-                links: [("buyers", "shop")])"#,
+                links: [("buyers", "lb"), ("lb", "shop")])"#,
         ),
     );
     app.play.as_mut().expect("open").select("shop");
@@ -935,7 +935,7 @@ fn the_inspector_replaces_typed_values_clamps_visibly_and_deletes_with_its_own_k
     }
     // d deletes it, and undo brings it back.
     app.update(Msg::Delete);
-    let policies = |app: &App| match &app.play.as_ref().expect("open").solution.things[0] {
+    let policies = |app: &App| match &app.play.as_ref().expect("open").solution.things[1] {
         Thing::AutoScalingGroup(g) => g.policies.len(),
         _ => 0,
     };
@@ -951,7 +951,7 @@ fn the_inspector_replaces_typed_values_clamps_visibly_and_deletes_with_its_own_k
         .and_then(|p| p.status.clone())
         .expect("said");
     assert_eq!(status.key, "status.delete_where");
-    assert_eq!(app.play.as_ref().expect("open").solution.things.len(), 1);
+    assert_eq!(app.play.as_ref().expect("open").solution.things.len(), 2);
     // Global keys work from the inspector: h opens the hint, i the brief.
     app.update(Msg::Hint);
     assert!(app.play.as_ref().expect("open").popup.is_some());

@@ -331,6 +331,14 @@ pub enum BuildWarning {
         /// The thing.
         thing: String,
     },
+    /// A thing the level says must receive a workload that the build never
+    /// brings it: every such request will be lost.
+    Undelivered {
+        /// The thing.
+        thing: String,
+        /// The workload it must receive.
+        workload: String,
+    },
     /// A topic with no subscriber: what is published to it goes nowhere.
     NoSubscriber {
         /// The topic.
@@ -374,14 +382,32 @@ pub fn build_warnings(
         })
         .collect();
     let mut out = Vec::new();
+    // What the run would count as never delivered, found as the run finds it.
+    let things: Vec<&Thing> = level.preplaced.iter().chain(&solution.things).collect();
+    let owned: Vec<(String, String)> = links.iter().map(|&l| l.clone()).collect();
+    let streams = crate::sim::streams::discover(level, &things, &owned);
+    for u in &streams.undelivered {
+        let workload = level.workloads[streams.specs[u.stream].workload].id.clone();
+        let warning = BuildWarning::Undelivered {
+            thing: u.thing.clone(),
+            workload,
+        };
+        if !out.contains(&warning) {
+            out.push(warning);
+        }
+    }
     for t in level.preplaced.iter().chain(&solution.things) {
         let id = t.id();
         let linked_to = links.iter().any(|(_, to)| to == id);
         let links_on = links.iter().any(|(f, _)| f == id);
-        if !linked_to && !hosts.contains(&id) {
+        let undelivered = streams.undelivered.iter().any(|u| u.thing == id);
+        if !linked_to && !hosts.contains(&id) && !undelivered {
             out.push(BuildWarning::NoTraffic {
                 thing: id.to_string(),
             });
+            continue;
+        }
+        if !linked_to && undelivered {
             continue;
         }
         match t {
@@ -540,5 +566,31 @@ mod tests {
         // The 13:00 sale lifts the day's traffic well above its morning.
         assert!(peak > 2.0 * points[24], "{peak} vs {}", points[24]);
         assert!((46_800.0..50_000.0).contains(&at), "{at}");
+    }
+
+    #[test]
+    fn a_service_that_must_get_copies_and_gets_none_is_warned_of() {
+        let (file, _) = crate::sim::testdata::level_and_solution("09", "reference");
+        let build = r#"Solution(level: "09-sns-fan-out",
+            things: [LoadBalancer(id: "lb"), AutoScalingGroup(id: "shop", type: "m5.large", min: 2, desired: 2, max: 8),
+                     Queue(id: "q")],
+            links: [("customers", "lb"), ("lb", "shop"), ("shop", "q"), ("q", "fulfilment")])"#;
+        let checked = check_texts(file, Some(SourceFile::new("s.ron", build))).expect("checks");
+        let solution = checked.solution.expect("a solution").0;
+        let w = build_warnings(&checked.catalogue, &checked.level, &solution);
+        println!("{w:?}");
+        for thing in ["mailer", "analytics"] {
+            assert!(w.contains(&BuildWarning::Undelivered {
+                thing: thing.into(),
+                workload: "order-placed".into()
+            }));
+            // Said once, as what it is, not as "no traffic".
+            assert!(!w.contains(&BuildWarning::NoTraffic {
+                thing: thing.into()
+            }));
+        }
+        assert!(!w.iter().any(
+            |x| matches!(x, BuildWarning::Undelivered { thing, .. } if thing == "fulfilment")
+        ));
     }
 }

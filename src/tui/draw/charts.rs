@@ -367,6 +367,10 @@ pub fn preview(play: &Play, s: &Strings, area: Rect, buf: &mut Buffer) {
         let words = match warning {
             BuildWarning::NoConsumer { queue } => s.f("warn.no_consumer", &[("queue", queue)]),
             BuildWarning::NoTraffic { thing } => s.f("warn.no_traffic", &[("thing", thing)]),
+            BuildWarning::Undelivered { thing, workload } => s.f(
+                "warn.undelivered",
+                &[("thing", thing), ("workload", workload)],
+            ),
             BuildWarning::NoSubscriber { topic } => s.f("warn.no_subscriber", &[("topic", topic)]),
             BuildWarning::MaxTooLow {
                 group,
