@@ -184,11 +184,19 @@ fn every_idea_is_recognised_and_stripped() {
         &solution("07-load-balancing", "without-draining"),
         &c.level
     ));
-    assert!(!has(
+    // Level 07's render tier behind an internet-facing balancer: no internal one.
+    let mut facing = solution("07-load-balancing", "reference");
+    for t in &mut facing.things {
+        if let peakload::format::solution::Thing::LoadBalancer(b) = t {
+            b.scheme = peakload::format::solution::Scheme::InternetFacing;
+        }
+    }
+    assert!(has(
         &Idea::InternalLoadBalancer,
-        &solution("07-load-balancing", "without-internal-lb"),
+        &solution("07-load-balancing", "reference"),
         &c.level
     ));
+    assert!(!has(&Idea::InternalLoadBalancer, &facing, &c.level));
     let c = checked("06-auto-scaling");
     let tracking = Idea::Policy(PolicyKind::TargetTracking);
     assert!(!has(
