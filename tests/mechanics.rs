@@ -364,3 +364,38 @@ fn a_source_with_a_goal_of_its_own_is_judged_by_it() {
         "{err}"
     );
 }
+
+#[test]
+fn an_overloaded_fleet_of_slow_jobs_still_finishes_them_at_its_full_rate() {
+    // Four m5.large (eight vCPU) on one-minute jobs finish 8/60 a second at
+    // most; 0.2 a second arrive, so they run flat out all the time. A part
+    // of one job reached in a tick used to be rounded away and reached again
+    // and again, and the servers finished one job in six.
+    let lvl = level(
+        r#"duration: "30m",
+    workloads: [Workload(id: "job", class: Web, work_ms: 60000.0, memory_mib: 256.0, service: Fixed, mode: Sync(deadline: "3m", timeout: "5m"))],
+    sources: [Source(id: "s", workload: "job", base_rps: 0.2)],"#,
+    );
+    let sim = run(
+        &lvl,
+        r#"Solution(level: "hand", things: [LoadBalancer(id: "lb"), AutoScalingGroup(id: "g", type: "m5.large", min: 4, desired: 4, max: 4)],
+            links: [("s", "lb"), ("lb", "g")])"#,
+    );
+    let s = score(&sim);
+    let finished = s.requests.ok + s.requests.late;
+    let flat_out = 8.0 / 60.0 * 1800.0;
+    assert!(
+        finished as f64 >= 0.9 * flat_out,
+        "{finished} finished of the {flat_out:.0} flat out allows: {:?}",
+        s.requests
+    );
+    // The line grows by (0.2 - 8/60) a second until, after about 15
+    // minutes, it holds the callers for their five minutes' patience; from
+    // then on the excess gives up, about 0.067 a second for 15 minutes.
+    let excess = (0.2 - 8.0 / 60.0) * 900.0;
+    assert!(
+        (s.requests.dropped as f64) < 1.5 * excess,
+        "{:?}",
+        s.requests
+    );
+}

@@ -574,7 +574,9 @@ impl Play {
         if origin.is_none() && !is_source {
             return;
         }
-        if let Err((why, _)) = validate::link_rule(origin.as_ref(), &target) {
+        if let Some(refusal) = validate::link_refusal(origin.as_ref(), &target) {
+            // A key: the status line says it in the player's language.
+            let why = refusal.key().to_string();
             self.status = Some(Status::error("status.cannot_link", vec![("why", why)]));
             return;
         }

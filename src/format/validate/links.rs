@@ -9,6 +9,64 @@ use super::super::solution::{Capacity, Metric, Policy, Scheme, Thing};
 use super::super::spans::Path;
 use super::things::hint_names;
 
+/// Why a link cannot exist, in words a screen can look up in its language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Internet traffic into an internal load balancer.
+    InternetToInternal,
+    /// A load balancer aimed at something that does not serve.
+    BalancerTarget,
+    /// A topic delivering to something that cannot subscribe.
+    TopicTarget,
+    /// A queue delivering to something that does not consume.
+    QueueTarget,
+    /// Traffic or a topic's deliveries straight into a group.
+    NoAddress,
+    /// A server's calls straight into a group.
+    NoAddressForCalls,
+    /// Any other pair the rules do not allow.
+    Other,
+}
+
+impl Refusal {
+    /// Strings key of the player-facing reason.
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::InternetToInternal => "link.internet_to_internal",
+            Refusal::BalancerTarget => "link.balancer_target",
+            Refusal::TopicTarget => "link.topic_target",
+            Refusal::QueueTarget => "link.queue_target",
+            Refusal::NoAddress => "link.no_address",
+            Refusal::NoAddressForCalls => "link.no_address_for_calls",
+            Refusal::Other => "link.other",
+        }
+    }
+}
+
+/// Why a link from `origin` (a source when `None`) to `target` cannot exist, if it cannot.
+pub fn link_refusal(origin: Option<&Thing>, target: &Thing) -> Option<Refusal> {
+    match (origin, target) {
+        (None, Thing::LoadBalancer(lb)) if lb.scheme == Scheme::Internal => {
+            Some(Refusal::InternetToInternal)
+        }
+        (None | Some(Thing::Topic { .. }), t) if t.is_fleet() => Some(Refusal::NoAddress),
+        (Some(o), t) if o.serves() && t.is_fleet() => Some(Refusal::NoAddressForCalls),
+        (None, _) => None,
+        (Some(Thing::LoadBalancer(_)), t) if t.serves() => None,
+        (Some(Thing::LoadBalancer(_)), _) => Some(Refusal::BalancerTarget),
+        (Some(Thing::Topic { .. }), t)
+            if t.serves() || matches!(t, Thing::Queue(_) | Thing::LoadBalancer(_)) =>
+        {
+            None
+        }
+        (Some(Thing::Topic { .. }), _) => Some(Refusal::TopicTarget),
+        (Some(Thing::Queue(_)), t) if t.serves() => None,
+        (Some(Thing::Queue(_)), _) => Some(Refusal::QueueTarget),
+        (Some(o), _) if o.serves() => None,
+        (Some(_), _) => Some(Refusal::Other),
+    }
+}
+
 /// What a link from one kind of thing to another means, or why it cannot exist.
 pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, &'static str)> {
     let label = target.kind().label();

@@ -14,7 +14,7 @@ mod solution;
 mod things;
 
 pub use super::bounds::*;
-pub use links::link_rule;
+pub use links::{Refusal, link_refusal, link_rule};
 
 use super::catalogue::Catalogue;
 use super::level::Level;

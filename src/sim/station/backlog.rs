@@ -23,6 +23,31 @@ pub struct Part {
     pub from_s: f64,
     /// Times received from a queue before.
     pub tries: u16,
+    /// The share of one request (0..1) that the servers, or the callers'
+    /// patience, have already passed in earlier ticks without making a whole
+    /// request of it: its span is gone from `from_s`, so the span left holds
+    /// `count - partial` requests.
+    pub partial: f64,
+}
+
+impl Part {
+    /// Requests the part's span still holds.
+    pub fn remaining(&self) -> f64 {
+        (self.count as f64 - self.partial).max(0.0)
+    }
+
+    /// Takes `amount` more of the part's requests (their span already
+    /// passed), and returns how many whole ones that completes: the fraction
+    /// left over waits for the next amount instead of being rounded away.
+    pub fn take(&mut self, amount: f64) -> u64 {
+        let sum = self.partial + amount.max(0.0);
+        let whole = ((sum + 1e-9).floor() as u64).min(self.count);
+        self.partial = (sum - whole as f64).clamp(0.0, 1.0);
+        if whole == self.count {
+            self.partial = 0.0;
+        }
+        whole
+    }
 }
 
 /// One tick's arrivals, spread evenly up to `to_s`.
@@ -99,7 +124,7 @@ pub fn work_through(
             if p.count == 0 {
                 0.0
             } else {
-                p.count as f64 / (to - p.from_s).max(1e-12)
+                p.remaining() / (to - p.from_s).max(1e-12)
             }
         })
         .collect();
@@ -281,6 +306,7 @@ mod tests {
                 expected: count as f64,
                 from_s: from,
                 tries: 0,
+                partial: 0.0,
             }],
         }
     }

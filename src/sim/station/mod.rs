@@ -318,6 +318,7 @@ impl Station {
                     out.parts.push(Part {
                         count: n,
                         expected: e,
+                        partial: 0.0,
                         ..p.clone()
                     });
                     p.count -= n;
@@ -610,6 +611,7 @@ impl Station {
                 expected: a.expected,
                 from_s: now,
                 tries: a.tries,
+                partial: 0.0,
             })
             .collect();
         if !parts.is_empty() {
@@ -746,14 +748,17 @@ impl Station {
                     }
                 }
             }
-            // Whole requests: the reached share of what the part held.
-            let share_of_part = (total / part.count.max(1) as f64).min(1.0);
+            // Whole requests: the reached share of what the part held, with
+            // the fraction of one carried to the next tick (rounded away, a
+            // part of one slow request would be reached again and again).
+            let share_of_part = (total / part.remaining().max(1e-12)).min(1.0);
             let expected = part.expected * share_of_part;
             // Once the servers are through the group, every request in it was reached.
             let reached_whole = if done {
+                part.partial = 0.0;
                 part.count
             } else {
-                (((part.count as f64) * share_of_part).round() as u64).min(part.count)
+                part.take(total)
             };
             let [left, on_time, tardy] = round_carried(
                 reached_whole,
@@ -808,8 +813,12 @@ impl Station {
                     continue;
                 }
                 let share = (gone_until - p.from_s) / (g.to_s - p.from_s).max(1e-12);
-                let n = ((p.count as f64) * share).round() as u64;
-                let n = n.min(p.count);
+                let n = if gone_until >= g.to_s {
+                    p.partial = 0.0;
+                    p.count
+                } else {
+                    p.take(p.remaining() * share)
+                };
                 tally.drop(p.stream, n, DropReason::GaveUp);
                 p.count -= n;
                 p.expected *= 1.0 - share;
