@@ -40,20 +40,6 @@ fn budget_for(folder: &str) -> u32 {
     }
 }
 
-/// Holes the search finds that only an engine change closes, kept in view
-/// rather than hidden: a source may link straight to an Auto Scaling group,
-/// so a design can skip the load balancer (and its health checks' delay)
-/// and undercut the lesson. Any other hole fails the test. Issue 15 stays
-/// open until this list is empty.
-const KNOWN_HOLES: &[(&str, &str)] = &[
-    ("04-pricing-models", "Spot purchase"),
-    ("06-auto-scaling", "a Predictive scaling policy"),
-    (
-        "06-auto-scaling",
-        "any of: a TargetTracking scaling policy / a Step scaling policy",
-    ),
-];
-
 #[test]
 fn no_lesson_can_be_won_without_what_it_teaches() {
     let mut faults = Vec::new();
@@ -76,18 +62,9 @@ fn no_lesson_can_be_won_without_what_it_teaches() {
         assert!(report.naive.is_some(), "{}: no naive", b.folder);
         assert_eq!(report.ideas.len(), teaches.len());
         for f in report.faults() {
-            let known = KNOWN_HOLES
-                .iter()
-                .any(|(l, idea)| *l == b.folder && f.contains(&format!("without {idea}")));
-            if !known {
-                faults.push(format!("{}: {f}", b.folder));
-            }
+            faults.push(format!("{}: {f}", b.folder));
         }
-        for i in report
-            .ideas
-            .iter()
-            .filter(|i| i.violated() && !KNOWN_HOLES.contains(&(b.folder, i.label.as_str())))
-        {
+        for i in report.ideas.iter().filter(|i| i.violated()) {
             if let Some(best) = &i.best {
                 faults.push(format!("{} without {}:\n{}", b.folder, i.label, best.ron));
             }
