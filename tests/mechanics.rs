@@ -312,14 +312,14 @@ fn a_source_with_a_goal_of_its_own_is_judged_by_it() {
     // m5.large's memory, so two run at once and none can wait: at 100/s of
     // 10 ms each, Erlang B(2, 1.0) turns away a fifth of them.
     let with_goals = |goals: &str| {
-        level(&format!(
+        level(
             r#"duration: "1h",
     workloads: [
         Workload(id: "w", class: Web, work_ms: 100.0, memory_mib: 64.0, mode: Sync(deadline: "2s", timeout: "10s")),
         Workload(id: "r", class: Web, work_ms: 10.0, memory_mib: 4096.0, mode: Sync(deadline: "2s", timeout: "10s")),
     ],
-    sources: [Source(id: "shop", workload: "w", base_rps: 20.0), Source(id: "reports", workload: "r", base_rps: 100.0)],"#
-        ))
+    sources: [Source(id: "shop", workload: "w", base_rps: 20.0), Source(id: "reports", workload: "r", base_rps: 100.0)],"#,
+        )
         .replace(
             "goals: (availability_pct: 99.0,",
             &format!("goals: (availability_pct: 99.0, {goals}"),
