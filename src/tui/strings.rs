@@ -123,3 +123,19 @@ impl Strings {
         self.map.keys().map(String::as_str)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Lang, Strings};
+    use crate::format::validate::Refusal;
+
+    #[test]
+    fn every_link_refusal_is_said_in_both_languages() {
+        for lang in [Lang::En, Lang::Ko] {
+            let s = Strings::new(lang);
+            for r in Refusal::ALL {
+                assert!(s.has(r.key()), "{lang:?} has no {}", r.key());
+            }
+        }
+    }
+}

@@ -29,6 +29,17 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Every refusal.
+    pub const ALL: [Refusal; 7] = [
+        Refusal::InternetToInternal,
+        Refusal::BalancerTarget,
+        Refusal::TopicTarget,
+        Refusal::QueueTarget,
+        Refusal::NoAddress,
+        Refusal::NoAddressForCalls,
+        Refusal::Other,
+    ];
+
     /// Strings key of the player-facing reason.
     pub fn key(self) -> &'static str {
         match self {
@@ -46,84 +57,82 @@ impl Refusal {
 /// Why a link from `origin` (a source when `None`) to `target` cannot exist, if it cannot.
 pub fn link_refusal(origin: Option<&Thing>, target: &Thing) -> Option<Refusal> {
     match (origin, target) {
+        // Sources (internet traffic) enter through an internet-facing balancer, a server or a queue.
         (None, Thing::LoadBalancer(lb)) if lb.scheme == Scheme::Internal => {
             Some(Refusal::InternetToInternal)
         }
+        // A group of servers has no single address: traffic from the
+        // internet, a server's calls and a topic's HTTP deliveries reach it
+        // only through a load balancer. Queues are the exception, since the
+        // consumers pull.
         (None | Some(Thing::Topic { .. }), t) if t.is_fleet() => Some(Refusal::NoAddress),
         (Some(o), t) if o.serves() && t.is_fleet() => Some(Refusal::NoAddressForCalls),
         (None, _) => None,
+        // Load balancers spread over servers.
         (Some(Thing::LoadBalancer(_)), t) if t.serves() => None,
         (Some(Thing::LoadBalancer(_)), _) => Some(Refusal::BalancerTarget),
+        // A topic delivers to queues, and to servers or load balancers as HTTP endpoints.
         (Some(Thing::Topic { .. }), t)
             if t.serves() || matches!(t, Thing::Queue(_) | Thing::LoadBalancer(_)) =>
         {
             None
         }
         (Some(Thing::Topic { .. }), _) => Some(Refusal::TopicTarget),
+        // A queue is polled by the servers that consume it.
         (Some(Thing::Queue(_)), t) if t.serves() => None,
         (Some(Thing::Queue(_)), _) => Some(Refusal::QueueTarget),
+        // Servers call the next tier: directly, through a load balancer, or through a queue.
         (Some(o), _) if o.serves() => None,
         (Some(_), _) => Some(Refusal::Other),
     }
 }
 
-/// What a link from one kind of thing to another means, or why it cannot exist.
+/// What a link from one kind of thing to another means, or why it cannot
+/// exist: `check`'s message and hint for a [`link_refusal`].
 pub fn link_rule(origin: Option<&Thing>, target: &Thing) -> Result<(), (String, &'static str)> {
     let label = target.kind().label();
-    match (origin, target) {
-        // Sources (internet traffic) enter through an internet-facing balancer, a server or a queue.
-        (None, Thing::LoadBalancer(lb)) if lb.scheme == Scheme::Internal => Err((
+    let Some(refusal) = link_refusal(origin, target) else {
+        return Ok(());
+    };
+    Err(match refusal {
+        Refusal::InternetToInternal => (
             "internet traffic cannot reach an internal load balancer".into(),
             "use an internet-facing load balancer at the front; internal ones sit between tiers",
-        )),
-        // A fleet of several servers has no single address: traffic from the
-        // internet, a server's calls and a topic's HTTP deliveries reach it
-        // only through a load balancer. Queues are the exception, since the
-        // consumers pull.
-        (None | Some(Thing::Topic { .. }), t) if t.is_fleet() => Err((
+        ),
+        Refusal::NoAddress => (
             format!(
                 "{} has no single address for traffic to reach",
                 with_article(label)
             ),
             "put a load balancer in front of it: it spreads the work over the servers and stops sending to unhealthy ones",
-        )),
-        (Some(o), t) if o.serves() && t.is_fleet() => Err((
+        ),
+        Refusal::NoAddressForCalls => (
             format!(
                 "{} has no single address for calls to reach",
                 with_article(label)
             ),
             "put an internal load balancer between the tiers, or a queue that its servers poll",
-        )),
-        (None, _) => Ok(()),
-        // Load balancers spread over servers.
-        (Some(Thing::LoadBalancer(_)), t) if t.serves() => Ok(()),
-        (Some(Thing::LoadBalancer(_)), _) => Err((
+        ),
+        Refusal::BalancerTarget => (
             format!("a load balancer cannot target a {label}"),
             "point it at instances, groups or servers",
-        )),
-        // A topic delivers to queues, and to servers or load balancers as HTTP endpoints.
-        (Some(Thing::Topic { .. }), t)
-            if t.serves() || matches!(t, Thing::Queue(_) | Thing::LoadBalancer(_)) =>
-        {
-            Ok(())
-        }
-        (Some(Thing::Topic { .. }), _) => Err((
+        ),
+        Refusal::TopicTarget => (
             format!("a topic cannot deliver to a {label}"),
             "subscribe queues, servers or load balancers to a topic",
-        )),
-        // A queue is polled by the servers that consume it.
-        (Some(Thing::Queue(_)), t) if t.serves() => Ok(()),
-        (Some(Thing::Queue(_)), _) => Err((
+        ),
+        Refusal::QueueTarget => (
             format!("a queue cannot deliver to a {label}"),
             "link the queue to the instances or group that consume its messages",
-        )),
-        // Servers call the next tier: directly, through a load balancer, or through a queue.
-        (Some(o), _) if o.serves() => Ok(()),
-        (Some(o), _) => Err((
-            format!("a {} cannot link to a {label}", o.kind().label()),
+        ),
+        Refusal::Other => (
+            format!(
+                "a {} cannot link to a {label}",
+                origin.map_or("source", |o| o.kind().label())
+            ),
             "see the link rules in docs/levels.md",
-        )),
-    }
+        ),
+    })
 }
 
 /// "an Auto Scaling group", "a load balancer".
@@ -564,7 +573,7 @@ pub(super) fn check_reach(
 
 #[cfg(test)]
 mod tests {
-    use super::link_rule;
+    use super::{Refusal, link_refusal, link_rule};
     use crate::format::solution::Thing;
 
     fn thing(ron: &str) -> Thing {
@@ -597,5 +606,15 @@ mod tests {
         // One instance has an address, and a rack its own front end.
         assert!(link_rule(None, &server).is_ok());
         assert!(link_rule(None, &rack).is_ok());
+        // The screen names the same refusals, in the player's language.
+        assert_eq!(link_refusal(None, &group), Some(Refusal::NoAddress));
+        assert_eq!(
+            link_refusal(Some(&server), &group),
+            Some(Refusal::NoAddressForCalls)
+        );
+        assert_eq!(
+            link_refusal(Some(&queue), &topic),
+            Some(Refusal::QueueTarget)
+        );
     }
 }
