@@ -340,12 +340,17 @@ fn a_source_with_a_goal_of_its_own_is_judged_by_it() {
         solution,
     ));
     assert!(loose.passed, "{:?}", loose.failed_goals);
+    // Both meet their goals; the worst is the one with the least to spare.
+    assert_eq!(loose.worst_stream, "shop");
+    assert_eq!(loose.availability_goal_pct, 99.0);
     // A goal of its own that reports miss is named as theirs.
     let strict = score(&run(
         &with_goals(r#"sources: {"reports": 90.0},"#),
         solution,
     ));
     assert!(!strict.passed);
+    assert_eq!(strict.worst_stream, "reports");
+    assert_eq!(strict.availability_goal_pct, 90.0);
     assert!(
         strict.failed_goals[0].contains("in `reports` is below its own 90% goal"),
         "{:?}",

@@ -99,6 +99,9 @@ pub struct Score {
     pub worst_stream: String,
     /// Percent of finished requests that were ok, all counted streams pooled.
     pub pooled_availability_pct: f64,
+    /// The availability goal `availability_pct` is judged by: the level's,
+    /// or the worst stream's source's own (`goals.sources`).
+    pub availability_goal_pct: f64,
     /// Total cost, dollars.
     pub cost_usd: f64,
     /// Request counts.
@@ -320,6 +323,7 @@ impl Score {
             dropped_by_reason,
             sources,
             calls,
+            availability_goal_pct: worst_goal,
             goals: GoalsEcho {
                 availability_pct: goals.availability_pct,
                 p99_ms: goals.p99_ms,

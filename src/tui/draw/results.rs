@@ -124,22 +124,28 @@ pub fn render(
     };
     let mut lines = vec![
         Line::from(vec![
-            tick(score.availability_pct >= g.availability_pct),
+            tick(score.availability_pct + 1e-9 >= score.availability_goal_pct),
             Span::raw(if score.worst_stream.is_empty() {
                 s.f(
                     "results.availability",
                     &[
                         ("pct", &format!("{:.3}", score.availability_pct)),
-                        ("goal", &g.availability_pct),
+                        ("goal", &score.availability_goal_pct),
                     ],
                 )
             } else {
+                // A source with a goal of its own is judged by it, not by the level's.
+                let own = score.availability_goal_pct != g.availability_pct;
                 s.f(
-                    "results.availability_worst",
+                    if own {
+                        "results.availability_worst_own"
+                    } else {
+                        "results.availability_worst"
+                    },
                     &[
                         ("pct", &format!("{:.3}", score.availability_pct)),
                         ("stream", &score.worst_stream),
-                        ("goal", &g.availability_pct),
+                        ("goal", &score.availability_goal_pct),
                     ],
                 )
             }),
