@@ -163,6 +163,35 @@ fn results_for_a_queue_without_a_consumer() {
 }
 
 #[test]
+fn results_name_a_source_s_own_goal_when_it_has_one() {
+    // Level 09's reference, with the customers held to a goal of their own
+    // above what it reaches (99.998%): the score line names that goal.
+    let b = bundled::find("09").expect("level 09");
+    let checked =
+        format::check_texts(b.level_file(), b.solution_file("reference")).expect("checks");
+    for (lang, words) in [
+        (Lang::En, "its own goal (99.999%)"),
+        (Lang::Ko, "흐름의 목표 99.999%"),
+    ] {
+        let mut level = checked.level.clone();
+        level.goals.sources.insert("customers".into(), 99.999);
+        let mut app = app(lang);
+        let (solution, _) = checked.solution.clone().expect("a solution");
+        app.open(level, solution, None, None);
+        app.update(Msg::Run);
+        app.run_to_end();
+        assert_eq!(app.screen, Screen::Results);
+        let terminal = draw(&mut app, 120, 40);
+        let buf = terminal.backend().buffer();
+        let text: String = (0..buf.area.height)
+            .map(|y| visible(buf, y).concat())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains(words), "{lang:?}:\n{text}");
+    }
+}
+
+#[test]
 fn help_overlay() {
     each("help", |lang| {
         let mut app = level(lang, "06", None);
