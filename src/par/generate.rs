@@ -261,18 +261,15 @@ impl Builder<'_> {
         };
         let mut entries = Vec::new();
         for target in targets {
-            let function = self
+            let kind = self
                 .palette
                 .level
                 .preplaced
                 .iter()
-                .any(|t| t.id() == target && t.kind() == ThingKind::Function);
-            let grouped = self
-                .palette
-                .level
-                .preplaced
-                .iter()
-                .any(|t| t.id() == target && t.kind() == ThingKind::AutoScalingGroup);
+                .find(|t| t.id() == target)
+                .map(Thing::kind);
+            let function = kind == Some(ThingKind::Function);
+            let grouped = kind == Some(ThingKind::AutoScalingGroup);
             if self.has(ThingKind::Queue) && !function && dice.chance(0.7) {
                 let q = self.queue();
                 self.link(&q, &target);

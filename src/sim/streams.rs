@@ -33,6 +33,20 @@ pub struct StreamSpec {
 }
 
 impl StreamSpec {
+    /// A stream of the same work as stream `parent` (`of`), asynchronous and
+    /// counted by itself: a topic's copy to one subscriber, or the copies
+    /// never delivered to a thing.
+    fn copy_of(of: &StreamSpec, parent: usize, name: String) -> StreamSpec {
+        StreamSpec {
+            name,
+            workload: of.workload,
+            root: of.root,
+            parent: Some(parent),
+            sync: false,
+            relay: false,
+        }
+    }
+
     /// Whether the stream counts toward availability and request totals: every
     /// stream but synchronous calls, whose outcome is already their caller's.
     pub fn counted(&self) -> bool {
@@ -153,14 +167,8 @@ pub fn discover(level: &Level, things: &[&Thing], links: &[(String, String)]) ->
                 let child = match fanout[stream].get(k) {
                     Some(c) => *c,
                     None => {
-                        let spec = StreamSpec {
-                            name: format!("{} ⇒ {target}", streams[stream].name),
-                            workload: streams[stream].workload,
-                            root: streams[stream].root,
-                            parent: Some(stream),
-                            sync: false,
-                            relay: false,
-                        };
+                        let name = format!("{} ⇒ {target}", streams[stream].name);
+                        let spec = StreamSpec::copy_of(&streams[stream], stream, name);
                         children.push(vec![None; level.workloads[spec.workload].calls.len()]);
                         streams.push(spec);
                         let id = streams.len() - 1;
@@ -263,14 +271,8 @@ fn undelivered(
             if reached || streams.len() >= MAX_STREAMS {
                 continue;
             }
-            let spec = StreamSpec {
-                name: format!("{} ⇏ {id}", streams[origin].name),
-                workload: streams[origin].workload,
-                root: streams[origin].root,
-                parent: Some(origin),
-                sync: false,
-                relay: false,
-            };
+            let name = format!("{} ⇏ {id}", streams[origin].name);
+            let spec = StreamSpec::copy_of(&streams[origin], origin, name);
             children.push(vec![None; level.workloads[spec.workload].calls.len()]);
             fanout.push(Vec::new());
             streams.push(spec);
