@@ -53,9 +53,66 @@ pub struct Distribution {
     /// Time-average of the distribution over the last call to [`Distribution::evolve`]
     /// (what Poisson arrivals see), on the same window.
     pub seen: Vec<f64>,
-    // Scratch for the tridiagonal solves.
-    upper: Vec<f64>,
+    /// The factored matrix of the last step, for the steps after it.
+    factors: Factors,
+    /// The fixed point of the steps on the current window.
+    fixed: Vec<f64>,
+    /// Scratch for the tridiagonal solves.
     rhs: Vec<f64>,
+}
+
+/// The LU factors of one backward-Euler step's tridiagonal matrix. They
+/// depend on the rates, the step and the window alone, which the steps of
+/// one tick mostly share: kept, a step costs two multiply-add sweeps and no
+/// division.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Factors {
+    /// What the factors were made for.
+    key: Option<(Rates, u64, usize, usize)>,
+    /// 1 / pivot, by row.
+    inv: Vec<f64>,
+    /// What a row takes from the row below it on the way down: h·up(n−1) / pivot.
+    below: Vec<f64>,
+    /// What a row takes from the row above it on the way back: h·down(n+1) / pivot.
+    above: Vec<f64>,
+}
+
+impl Factors {
+    /// Factors (I − hQ) on the window `lo..lo + len`, reflecting at its edges,
+    /// unless they are already those.
+    fn make(&mut self, rates: &Rates, h: f64, lo: usize, len: usize) {
+        let key = (*rates, h.to_bits(), lo, len);
+        if self.key == Some(key) {
+            return;
+        }
+        let top = rates.top;
+        let end = lo + len;
+        let up = |n: usize| {
+            if n >= top || n + 1 >= end {
+                0.0
+            } else {
+                rates.lambda
+            }
+        };
+        let down = |n: usize| if n <= lo { 0.0 } else { rates.down(n) };
+        for v in [&mut self.inv, &mut self.below, &mut self.above] {
+            v.clear();
+            v.resize(len, 0.0);
+        }
+        let mut prev_above = 0.0;
+        for i in 0..len {
+            let n = lo + i;
+            let from_below = if i == 0 { 0.0 } else { h * up(n - 1) };
+            let diag = 1.0 + h * (up(n) + down(n));
+            let to_above = if i + 1 == len { 0.0 } else { h * down(n + 1) };
+            let inv = 1.0 / (diag - from_below * prev_above);
+            self.inv[i] = inv;
+            self.below[i] = from_below * inv;
+            self.above[i] = to_above * inv;
+            prev_above = self.above[i];
+        }
+        self.key = Some(key);
+    }
 }
 
 impl Distribution {
@@ -200,7 +257,13 @@ impl Distribution {
     /// the slow ones are followed at a fraction of their own time scale.
     /// Once a step changes the distribution by almost nothing, it has
     /// settled, and the rest of the duration needs no steps at all.
-    pub fn evolve(&mut self, rates: &Rates, duration: f64) {
+    pub fn evolve(&mut self, rates: &Rates, duration: f64) -> usize {
+        self.evolve_summing(rates, duration, true)
+    }
+
+    /// [`Distribution::evolve`], summing the slow mode in closed form or
+    /// stepping it to the end (for checking the one against the other).
+    fn evolve_summing(&mut self, rates: &Rates, duration: f64, sum_slow: bool) -> usize {
         let settle_s = relaxation_s(rates.servers, rates.lambda, rates.mu);
         let cap = if settle_s.is_finite() {
             (settle_s / 4.0).max(MAX_STEP_S)
@@ -212,22 +275,19 @@ impl Distribution {
         self.seen.resize(self.p.len(), 0.0);
         let mut left = duration;
         let mut h = MAX_STEP_S.min(duration);
+        let mut slow = SlowMode::default();
+        let mut steps = 0;
         while left > 1e-12 {
             let step = h.min(left);
-            // Trapezoid: half the step's weight on each end.
-            for (s, x) in self.seen.iter_mut().zip(&self.p) {
-                *s += 0.5 * step * x;
-            }
             let change = self.step(rates, step);
+            steps += 1;
             let (lo, len) = (self.lo, self.p.len());
             self.fit(rates);
             if self.lo != lo || self.p.len() != len {
+                // New states at the edges hold nothing yet.
                 let front = lo - self.lo;
                 self.seen.splice(0..0, std::iter::repeat_n(0.0, front));
                 self.seen.resize(self.p.len(), 0.0);
-            }
-            for (s, x) in self.seen.iter_mut().zip(&self.p) {
-                *s += 0.5 * step * x;
             }
             left -= step;
             if change < SETTLED && left > 0.0 {
@@ -236,6 +296,13 @@ impl Distribution {
                     *s += left * x;
                 }
                 left = 0.0;
+            }
+            if sum_slow && left > 0.0 {
+                let same = step == h && self.lo == lo && self.p.len() == len;
+                if slow.watch(self, rates, same) {
+                    slow.finish(self, step, left);
+                    left = 0.0;
+                }
             }
             h = (h * 2.0).min(cap);
         }
@@ -259,55 +326,178 @@ impl Distribution {
                 *last += tail;
             }
         }
+        steps
     }
 
-    /// One backward-Euler step: solves (I − hQ) x = p for x, Q the chain's
-    /// generator on the window (reflecting at its edges), by the Thomas algorithm.
+    /// The fixed point of the steps on the current window (the chain's
+    /// stationary distribution with the window's edges reflecting), into
+    /// [`Distribution::fixed`], by detailed balance. False when there is none.
+    fn fixed_point(&mut self, rates: &Rates) -> bool {
+        let (lo, len) = (self.lo, self.p.len());
+        self.fixed.clear();
+        self.fixed.reserve(len);
+        let mut x = 1.0f64;
+        let mut total = 0.0;
+        for i in 0..len {
+            if i > 0 {
+                let n = lo + i;
+                // Up from n − 1 (the window's top row has nowhere up to go,
+                // and n is inside the window).
+                let up = if n > rates.top { 0.0 } else { rates.lambda };
+                let down = rates.down(n);
+                if !(down > 0.0) {
+                    return false;
+                }
+                x *= up / down;
+                if x > 1e200 {
+                    // Scale what is held down before it overflows.
+                    self.fixed.iter_mut().for_each(|f| *f *= 1e-200);
+                    total *= 1e-200;
+                    x *= 1e-200;
+                }
+            }
+            self.fixed.push(x);
+            total += x;
+        }
+        if !(total > 0.0 && total.is_finite()) {
+            return false;
+        }
+        self.fixed.iter_mut().for_each(|f| *f /= total);
+        true
+    }
+
+    /// One backward-Euler step of `h` seconds: solves (I − hQ) x = p for x,
+    /// Q the chain's generator on the window (reflecting at its edges), and
+    /// adds the step to [`Distribution::seen`] by the trapezoid rule. Returns
+    /// how much probability moved.
     fn step(&mut self, rates: &Rates, h: f64) -> f64 {
         let len = self.p.len();
         if len == 1 {
+            self.seen[0] += h * self.p[0];
             return 0.0;
         }
-        let (lo, top) = (self.lo, rates.top);
-        let up = |n: usize| {
-            if n >= top || n + 1 >= lo + len {
-                0.0
-            } else {
-                rates.lambda
-            }
-        };
-        let down = |n: usize| {
-            if n <= lo { 0.0 } else { rates.down(n) }
-        };
-        // Row i: −h·up(n−1)·x[i−1] + (1 + h(up(n) + down(n)))·x[i] − h·down(n+1)·x[i+1] = p[i].
-        self.upper.clear();
-        self.upper.resize(len, 0.0);
+        self.factors.make(rates, h, self.lo, len);
+        let f = &self.factors;
+        // Every factor is non-negative (the matrix is an M-matrix), so
+        // neither sweep subtracts: no probability cancels away.
         self.rhs.clear();
-        self.rhs.extend_from_slice(&self.p);
-        let mut prev_upper = 0.0;
-        for i in 0..len {
-            let n = lo + i;
-            let sub = if i == 0 { 0.0 } else { -h * up(n - 1) };
-            let diag = 1.0 + h * (up(n) + down(n));
-            let sup = if i + 1 == len { 0.0 } else { -h * down(n + 1) };
-            let denom = diag - sub * prev_upper;
-            let u = sup / denom;
-            self.upper[i] = u;
-            let prev_rhs = if i == 0 { 0.0 } else { self.rhs[i - 1] };
-            self.rhs[i] = (self.rhs[i] - sub * prev_rhs) / denom;
-            prev_upper = u;
+        self.rhs.resize(len, 0.0);
+        let mut y = 0.0;
+        for (((r, &x), &inv), &below) in self.rhs.iter_mut().zip(&self.p).zip(&f.inv).zip(&f.below)
+        {
+            y = x * inv + below * y;
+            *r = y;
         }
-        for i in (0..len - 1).rev() {
-            self.rhs[i] -= self.upper[i] * self.rhs[i + 1];
+        let mut next = 0.0;
+        for (r, &above) in self.rhs.iter_mut().zip(&f.above).rev() {
+            next = *r + above * next;
+            *r = next;
         }
         let total: f64 = self.rhs.iter().map(|y| y.max(0.0)).sum();
+        if !(total > 0.0) {
+            for (s, x) in self.seen.iter_mut().zip(&self.p) {
+                *s += h * x;
+            }
+            return 0.0;
+        }
+        let (scale, half) = (1.0 / total, 0.5 * h);
         let mut change = 0.0;
-        for (x, &y) in self.p.iter_mut().zip(&self.rhs) {
-            let y = if total > 0.0 { y.max(0.0) / total } else { *x };
+        for ((x, s), &y) in self.p.iter_mut().zip(&mut self.seen).zip(&self.rhs) {
+            let y = y.max(0.0) * scale;
             change += (y - *x).abs();
+            *s += half * (*x + y);
             *x = y;
         }
         change
+    }
+}
+
+/// Consecutive steps whose distance to the fixed point must shrink by the
+/// same ratio before the rest of a tick is summed in closed form.
+const STEADY_RATIOS: usize = 2;
+
+/// The distance to the fixed point (total variation, doubled) below which
+/// the rest of a tick may be summed: whatever error the sum makes is a
+/// fraction of what is left to move.
+const CLOSE_ENOUGH: f64 = 1e-3;
+
+/// How close two decays per step (1 − ratio) must be, relatively, for the
+/// decay to count as one mode's.
+const RATIO_AGREES: f64 = 0.01;
+
+/// The decay of a distribution towards the fixed point of its steps, watched
+/// step by step. Once the distance shrinks by the same ratio from step to
+/// step, only the slowest mode is left, and every further step of the same
+/// length would shrink it by that ratio again: the rest of the tick is that
+/// geometric series, summed in closed form instead of stepped. A line whose
+/// changes settle in a second would otherwise take a step every quarter
+/// second of a long tick to find out where it ends.
+#[derive(Debug, Default)]
+struct SlowMode {
+    /// Whether [`Distribution::fixed`] holds the fixed point of this window.
+    fixed: bool,
+    /// Distance to the fixed point after the last step of the same length.
+    distance: Option<f64>,
+    /// Ratios of successive distances that agree so far.
+    ratio: Option<f64>,
+    steady: usize,
+}
+
+impl SlowMode {
+    /// Looks at the distribution after a step; whether the rest of the tick
+    /// may be summed. `same` says whether the step had the length of the one
+    /// before and left the window as it was.
+    fn watch(&mut self, d: &mut Distribution, rates: &Rates, same: bool) -> bool {
+        if !same {
+            *self = SlowMode::default();
+        }
+        if !self.fixed {
+            if !d.fixed_point(rates) {
+                return false;
+            }
+            self.fixed = true;
+        }
+        let distance: f64 = d.p.iter().zip(&d.fixed).map(|(x, f)| (x - f).abs()).sum();
+        let Some(before) = self.distance.replace(distance) else {
+            return false;
+        };
+        if !(before > 0.0) {
+            return false;
+        }
+        let r = distance / before;
+        if !(r > 0.0 && r < 1.0) {
+            self.ratio = None;
+            self.steady = 0;
+            return false;
+        }
+        match self.ratio.replace(r) {
+            // The decay per step, 1 − r, must agree: near r = 1 the ratios
+            // always look alike while the decay they stand for does not.
+            Some(r0) if (r - r0).abs() <= RATIO_AGREES * (1.0 - r) => self.steady += 1,
+            _ => self.steady = 0,
+        }
+        self.steady >= STEADY_RATIOS && distance < CLOSE_ENOUGH
+    }
+
+    /// Sums `left` seconds more of steps of `step` seconds, each shrinking
+    /// the distance to the fixed point by the ratio watched, into the
+    /// distribution and its time-average.
+    fn finish(&self, d: &mut Distribution, step: f64, left: f64) {
+        let r = self.ratio.unwrap_or(0.0);
+        let m = left / step;
+        let rm = r.powf(m);
+        // Σ over the m steps of the trapezoid weights of (p − fixed)·r^j.
+        let tail = 0.5 * step * (1.0 + r) * (1.0 - rm) / (1.0 - r);
+        let mut total = 0.0;
+        for ((x, s), &f) in d.p.iter_mut().zip(&mut d.seen).zip(&d.fixed) {
+            let off = *x - f;
+            *s += left * f + tail * off;
+            *x = (f + rm * off).max(0.0);
+            total += *x;
+        }
+        if total > 0.0 {
+            d.p.iter_mut().for_each(|x| *x /= total);
+        }
     }
 }
 
@@ -370,6 +560,50 @@ mod tests {
         assert!((d.p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert!((d.seen.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert_eq!(d.seen.len(), d.p.len());
+    }
+
+    /// A line that settles in a second, from empty, over a minute: the slow
+    /// mode summed in closed form ends where stepping it ends, and averages
+    /// what stepping averages, in a fraction of the steps.
+    #[test]
+    fn a_long_step_sums_the_slow_mode_as_the_steps_would_go() {
+        let fast = Rates {
+            servers: 4,
+            lambda: 30.0,
+            mu: 10.0,
+            top: 10_000,
+        };
+        let mut summed = Distribution::at(0);
+        let steps = summed.evolve(&fast, 60.0);
+        let mut stepped = Distribution::at(0);
+        let all = stepped.evolve_summing(&fast, 60.0, false);
+        assert!(steps * 2 < all, "{steps} steps against {all}");
+        let full = |d: &Distribution, of: &[f64]| {
+            let mut v = vec![0.0; d.lo + of.len()];
+            v[d.lo..].copy_from_slice(of);
+            v
+        };
+        let end = summed.distance(&full(&stepped, &stepped.p));
+        assert!(end < 1e-9, "{end}");
+        let mut average = summed.clone();
+        average.p = summed.seen.clone();
+        let seen = average.distance(&full(&stepped, &stepped.seen));
+        assert!(seen < 1e-7, "{seen}");
+        assert!((summed.seen.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    /// Far from its end the distance shrinks by ratios that agree only by
+    /// chance: a loss line of slow jobs filling up is stepped all the way.
+    #[test]
+    fn a_line_far_from_settled_is_stepped_not_summed() {
+        let filling = Rates {
+            servers: 4,
+            lambda: 0.03,
+            mu: 1.0 / 960.0,
+            top: 4,
+        };
+        let mut d = Distribution::at(0);
+        assert_eq!(d.evolve(&filling, 10.0), 40);
     }
 
     #[test]
