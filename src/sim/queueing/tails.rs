@@ -45,6 +45,19 @@ pub fn poisson_pmf(x: f64, len: usize, out: &mut Vec<f64>) {
 
 /// ln(n!): summed for small n, Stirling's series past them.
 pub fn ln_factorial(n: usize) -> f64 {
+    LN_FACTORIALS
+        .get(n)
+        .copied()
+        .unwrap_or_else(|| ln_factorial_of(n))
+}
+
+/// ln n! of the small n, where the tails spend their time, each worked out
+/// once (by [`ln_factorial_of`], so to the same bit).
+static LN_FACTORIALS: std::sync::LazyLock<Vec<f64>> =
+    std::sync::LazyLock::new(|| (0..1024).map(ln_factorial_of).collect());
+
+/// ln n!: summed below 20, Stirling's series from there.
+fn ln_factorial_of(n: usize) -> f64 {
     if n < 20 {
         return (2..=n).map(|k| (k as f64).ln()).sum();
     }
