@@ -19,7 +19,7 @@ use super::queueing::mmc::hypo_over;
 /// Smallest bucket edge above zero, milliseconds.
 const FIRST_EDGE_MS: f64 = 0.1;
 /// Ratio between neighbouring bucket edges (5% wide buckets).
-const RATIO: f64 = 1.05;
+pub(crate) const RATIO: f64 = 1.05;
 /// Buckets: from 0.1 ms to about two weeks.
 const BUCKETS: usize = 520;
 /// Width of the bins exponential waits are summed in, as a ratio of decay rates.

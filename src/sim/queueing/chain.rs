@@ -298,8 +298,8 @@ impl Distribution {
                 left = 0.0;
             }
             if sum_slow && left > 0.0 {
-                let same = step == h && self.lo == lo && self.p.len() == len;
-                if slow.watch(self, rates, same) {
+                let same = self.lo == lo && self.p.len() == len;
+                if slow.watch(self, rates, step, same, left) {
                     slow.finish(self, step, left);
                     left = 0.0;
                 }
@@ -421,6 +421,10 @@ const STEADY_RATIOS: usize = 2;
 /// fraction of what is left to move.
 const CLOSE_ENOUGH: f64 = 1e-3;
 
+/// Steps that must be left in a tick for summing them to be worth finding
+/// the fixed point.
+const WORTH_SUMMING: f64 = 4.0;
+
 /// How close two decays per step (1 − ratio) must be, relatively, for the
 /// decay to count as one mode's.
 const RATIO_AGREES: f64 = 0.01;
@@ -434,6 +438,8 @@ const RATIO_AGREES: f64 = 0.01;
 /// second of a long tick to find out where it ends.
 #[derive(Debug, Default)]
 struct SlowMode {
+    /// Length of the steps watched.
+    step: f64,
     /// Whether [`Distribution::fixed`] holds the fixed point of this window.
     fixed: bool,
     /// Distance to the fixed point after the last step of the same length.
@@ -444,12 +450,26 @@ struct SlowMode {
 }
 
 impl SlowMode {
-    /// Looks at the distribution after a step; whether the rest of the tick
-    /// may be summed. `same` says whether the step had the length of the one
-    /// before and left the window as it was.
-    fn watch(&mut self, d: &mut Distribution, rates: &Rates, same: bool) -> bool {
-        if !same {
-            *self = SlowMode::default();
+    /// Looks at the distribution after a step of `step` seconds, with `left`
+    /// seconds of the tick to go; whether they may be summed. `same_window`
+    /// says whether the step left the window as it was.
+    fn watch(
+        &mut self,
+        d: &mut Distribution,
+        rates: &Rates,
+        step: f64,
+        same_window: bool,
+        left: f64,
+    ) -> bool {
+        if step != self.step || !same_window {
+            *self = SlowMode {
+                step,
+                ..SlowMode::default()
+            };
+        }
+        if left < WORTH_SUMMING * step {
+            // Stepping what is left costs less than finding the fixed point.
+            return false;
         }
         if !self.fixed {
             if !d.fixed_point(rates) {

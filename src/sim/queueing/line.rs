@@ -527,7 +527,9 @@ impl Line {
     /// The wait distribution this tick's arrivals met (a line in steady
     /// state with limited room, or settling), over latency buckets. Worked
     /// out at most once a tick, and kept while the chance of waiting and the
-    /// mean wait stay within 2% of those it was worked out for (it only
+    /// mean wait stay within one latency bucket's width (5%) of those it was
+    /// worked out for: a closer shape would move no percentile by more than
+    /// the buckets resolve (it only
     /// shapes the percentiles; the fates are worked out exactly every tick).
     pub fn wait_shape(&mut self) -> &WaitShape {
         if self.shape_fresh {
@@ -548,8 +550,11 @@ impl Line {
             waits: tail.p_wait(),
             mean_s: tail.mean_s,
         };
-        if !self.shape_for.is_some_and(|k| k.close_to(&key)) {
-            let mean_ms = tail.mean_s * 1000.0;
+        let mean_ms = tail.mean_s * 1000.0;
+        if self.shape_for.is_some_and(|k| k.close_to(&key)) {
+            // The buckets stand; the mean wait is this tick's own.
+            self.shape.mean_ms = mean_ms;
+        } else {
             self.shape.fill(mean_ms, |ms| tail.over(ms / 1000.0));
             self.shape_for = Some(key);
         }
@@ -573,9 +578,10 @@ struct ShapeKey {
 }
 
 impl ShapeKey {
-    /// Within 2% in the chance of waiting and in the mean wait.
+    /// Within one latency bucket's width in the chance of waiting and in the mean wait.
     fn close_to(&self, other: &ShapeKey) -> bool {
-        let near = |a: f64, b: f64| (a - b).abs() <= 0.02 * a.abs().max(b.abs()) + 1e-12;
+        let width = crate::sim::latency::RATIO - 1.0;
+        let near = |a: f64, b: f64| (a - b).abs() <= width * a.abs().max(b.abs()) + 1e-12;
         self.servers == other.servers
             && near(self.waits, other.waits)
             && near(self.mean_s, other.mean_s)
