@@ -53,8 +53,10 @@ pub struct Distribution {
     /// Time-average of the distribution over the last call to [`Distribution::evolve`]
     /// (what Poisson arrivals see), on the same window.
     pub seen: Vec<f64>,
-    /// The factored matrix of the last step, for the steps after it.
-    factors: Factors,
+    /// The factored matrices of the last two step lengths, for the steps
+    /// after them (a tick's steps grow and its last step is cut short, so
+    /// two lengths come back), the one used last first.
+    factors: [Factors; 2],
     /// The fixed point of the steps on the current window.
     fixed: Vec<f64>,
     /// Scratch for the tridiagonal solves.
@@ -376,8 +378,12 @@ impl Distribution {
             self.seen[0] += h * self.p[0];
             return 0.0;
         }
-        self.factors.make(rates, h, self.lo, len);
-        let f = &self.factors;
+        let key = Some((*rates, h.to_bits(), self.lo, len));
+        if self.factors[0].key != key {
+            self.factors.swap(0, 1);
+        }
+        self.factors[0].make(rates, h, self.lo, len);
+        let f = &self.factors[0];
         // Every factor is non-negative (the matrix is an M-matrix), so
         // neither sweep subtracts: no probability cancels away.
         self.rhs.clear();
