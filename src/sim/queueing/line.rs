@@ -447,6 +447,26 @@ impl Line {
         }
     }
 
+    /// The chance this tick's arrivals find the line full: the `blocked` of
+    /// [`Line::fates`], without working out the rest.
+    pub fn blocked(&self) -> f64 {
+        let Some(p) = self.params else {
+            return 0.0;
+        };
+        let (lo, dist) = match self.view {
+            View::Closed | View::Fluid | View::Open(_) => return 0.0,
+            View::Pi => (0, &self.pi),
+            View::Settling => (self.dist.lo, &self.dist.seen),
+        };
+        let top = p.rates().top;
+        let skip = top.saturating_sub(lo);
+        let mut blocked = 0.0;
+        for &x in dist.iter().skip(skip) {
+            blocked += x;
+        }
+        blocked
+    }
+
     /// The exponential wait of a line in steady state with endless room, if that is what this tick's arrivals met.
     pub fn open_wait(&self) -> Option<Wait> {
         match self.view {
@@ -659,18 +679,25 @@ impl<'a> WaitTail<'a> {
         let at_start = pmf(start);
         let mut sum = at_start * s(start);
         let mut w = at_start;
+        let per_x = 1.0 / x;
         for j in (start.saturating_sub(spread)..start).rev() {
-            w *= (j + 1) as f64 / x;
+            w *= (j + 1) as f64 * per_x;
             sum += w * s(j);
         }
         w = at_start;
+        let per_j = &RECIPROCALS;
         for j in start + 1..=(mode + spread).min(last) {
-            w *= x / j as f64;
+            w *= x * per_j.get(j).copied().unwrap_or_else(|| 1.0 / j as f64);
             sum += w * s(j);
         }
         sum.clamp(0.0, 1.0)
     }
 }
+
+/// 1/j for the j the tails sum over most, worked out once: a multiply costs
+/// a fraction of a divide.
+static RECIPROCALS: std::sync::LazyLock<Vec<f64>> =
+    std::sync::LazyLock::new(|| (0..4096).map(|j| 1.0 / j as f64).collect());
 
 /// Pools up to this size compute Erlang C directly (a few hundred operations).
 const DIRECT_ERLANG: u32 = 48;

@@ -14,7 +14,7 @@ use hecs::{Entity, World};
 use crate::sim::components::{Function, Inbox};
 use crate::sim::latency::Service;
 use crate::sim::ledger::Service as Bill;
-use crate::sim::queueing::line::{Ask, LineParams};
+use crate::sim::queueing::line::LineParams;
 use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, Fate, Running, round_carried};
 
@@ -89,17 +89,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         } else if params.servers == 0 {
             1.0
         } else {
-            f.line
-                .fates(
-                    usize::from(c.workload),
-                    Ask {
-                        service_s: run.min(f.timeout_s),
-                        deadline_s: w.deadline_s,
-                        patience_s: f64::INFINITY,
-                        fixed: w.fixed,
-                    },
-                )
-                .blocked
+            f.line.blocked()
         };
         let i = usize::from(c.stream);
         if f.carry.len() <= i {
