@@ -43,6 +43,18 @@ impl Rates {
     }
 }
 
+/// What a call of [`Distribution::evolve`] did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evolved {
+    /// Steps taken.
+    pub steps: usize,
+    /// How far (in total probability moved, twice the total variation) the
+    /// distribution is at least from its stationary one: what the last step
+    /// moved says so, without working the stationary distribution out. Nil
+    /// when nothing is known.
+    pub away: f64,
+}
+
 /// A distribution over the number in a line, n = `lo`..`lo + p.len()`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Distribution {
@@ -259,13 +271,13 @@ impl Distribution {
     /// the slow ones are followed at a fraction of their own time scale.
     /// Once a step changes the distribution by almost nothing, it has
     /// settled, and the rest of the duration needs no steps at all.
-    pub fn evolve(&mut self, rates: &Rates, duration: f64) -> usize {
+    pub fn evolve(&mut self, rates: &Rates, duration: f64) -> Evolved {
         self.evolve_summing(rates, duration, true)
     }
 
     /// [`Distribution::evolve`], summing the slow mode in closed form or
     /// stepping it to the end (for checking the one against the other).
-    fn evolve_summing(&mut self, rates: &Rates, duration: f64, sum_slow: bool) -> usize {
+    fn evolve_summing(&mut self, rates: &Rates, duration: f64, sum_slow: bool) -> Evolved {
         let settle_s = relaxation_s(rates.servers, rates.lambda, rates.mu);
         let cap = if settle_s.is_finite() {
             (settle_s / 4.0).max(MAX_STEP_S)
@@ -279,10 +291,14 @@ impl Distribution {
         let mut h = MAX_STEP_S.min(duration);
         let mut slow = SlowMode::default();
         let mut steps = 0;
+        let mut away = 0.0;
         while left > 1e-12 {
             let step = h.min(left);
             let change = self.step(rates, step);
             steps += 1;
+            // The step moved hQ·p, and |hQ·(p − π)| is at most 2h(λ + cμ)
+            // times |p − π|: so far, at least, p still is from π.
+            away = change / (2.0 * step * (rates.lambda + rates.down(rates.top))).max(f64::MIN_POSITIVE);
             let (lo, len) = (self.lo, self.p.len());
             self.fit(rates);
             if self.lo != lo || self.p.len() != len {
@@ -304,6 +320,7 @@ impl Distribution {
                 if slow.watch(self, rates, step, same, left) {
                     slow.finish(self, step, left);
                     left = 0.0;
+                    away = 0.0;
                 }
             }
             h = (h * 2.0).min(cap);
@@ -328,7 +345,7 @@ impl Distribution {
                 *last += tail;
             }
         }
-        steps
+        Evolved { steps, away }
     }
 
     /// The fixed point of the steps on the current window (the chain's
@@ -600,9 +617,9 @@ mod tests {
             top: 10_000,
         };
         let mut summed = Distribution::at(0);
-        let steps = summed.evolve(&fast, 60.0);
+        let steps = summed.evolve(&fast, 60.0).steps;
         let mut stepped = Distribution::at(0);
-        let all = stepped.evolve_summing(&fast, 60.0, false);
+        let all = stepped.evolve_summing(&fast, 60.0, false).steps;
         assert!(steps * 2 < all, "{steps} steps against {all}");
         let full = |d: &Distribution, of: &[f64]| {
             let mut v = vec![0.0; d.lo + of.len()];
@@ -629,7 +646,7 @@ mod tests {
             top: 4,
         };
         let mut d = Distribution::at(0);
-        assert_eq!(d.evolve(&filling, 10.0), 40);
+        assert_eq!(d.evolve(&filling, 10.0).steps, 40);
     }
 
     #[test]

@@ -24,6 +24,9 @@ use crate::sim::latency::WaitShape;
 /// A line whose change settles faster than this follows its rates at once.
 pub const SNAP_S: f64 = 0.5;
 
+/// A settling line this close to its steady state (total variation) is in it.
+const SETTLED_TV: f64 = 1e-6;
+
 /// Below this chance of the line reaching its room, the room counts as endless.
 const ROOM_MATTERS: f64 = 1e-9;
 
@@ -387,12 +390,15 @@ impl Line {
                 Seen::Line
             }
             _ => {
-                self.dist.evolve(&p.rates(), tick_s);
+                let evolved = self.dist.evolve(&p.rates(), tick_s);
                 self.params = Some(p);
-                let settled = p.relaxation_s() <= SNAP_S || {
-                    self.stationary(p);
-                    self.dist.distance(&self.pi) < 1e-6
-                };
+                // Settled within 1e-6 (total variation): worked out only when
+                // the last step does not already say it is further off.
+                let settled = p.relaxation_s() <= SNAP_S
+                    || evolved.away < 2.0 * SETTLED_TV && {
+                        self.stationary(p);
+                        self.dist.distance(&self.pi) < SETTLED_TV
+                    };
                 if settled {
                     self.mode = Mode::Stationary;
                 }
