@@ -58,6 +58,18 @@ pub struct TrafficSource {
     pub last_rps: f64,
 }
 
+/// What a load balancer reads of one target each tick: read once, used
+/// for the split and for how the target's servers share lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Reading {
+    /// Its share of traffic while some target is healthy.
+    pub weight: f64,
+    /// Its share when none is and the balancer fails open.
+    pub open_weight: f64,
+    /// Its working slots, if it is a fleet.
+    pub slots: Option<u32>,
+}
+
 /// An Elastic Load Balancer.
 #[derive(Debug, Clone)]
 pub struct Balancer {
@@ -84,6 +96,8 @@ pub struct Balancer {
     pub weights: Vec<f64>,
     /// Each target's share of a cohort (kept likewise).
     pub parts: Vec<u64>,
+    /// What the balancer read of each target this tick (kept likewise).
+    pub readings: Vec<Reading>,
     /// Response bytes this tick, KiB.
     pub routed_kib: f64,
 }

@@ -56,6 +56,9 @@ pub struct Kinds {
     pub services: Vec<Entity>,
     /// Lambda functions.
     pub functions: Vec<Entity>,
+    /// The things a tick's samples describe, as (thing index, entity,
+    /// whether it is a fleet rather than a function), in thing order.
+    pub sampled: Vec<(u16, Entity, bool)>,
 }
 
 /// Mutable state shared by the systems, besides the world itself.

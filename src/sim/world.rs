@@ -192,6 +192,7 @@ impl Sim {
                             carry: Vec::new(),
                             weights: Vec::new(),
                             parts: Vec::new(),
+                            readings: Vec::new(),
                             routed_kib: 0.0,
                         },
                     ))
@@ -496,6 +497,15 @@ impl Sim {
             topics: systems::ordered::<Topic>(&world),
             services: systems::ordered::<ContainerService>(&world),
             functions: systems::ordered::<Function>(&world),
+            sampled: ctx
+                .things
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &(_, e))| {
+                    let fleet = world.satisfies::<&Fleet>(e);
+                    (fleet || world.satisfies::<&Function>(e)).then_some((i as u16, e, fleet))
+                })
+                .collect(),
         };
         let metrics = Metrics::new(&setup);
         let mut sim = Sim {

@@ -298,7 +298,8 @@ impl Distribution {
             steps += 1;
             // The step moved hQ·p, and |hQ·(p − π)| is at most 2h(λ + cμ)
             // times |p − π|: so far, at least, p still is from π.
-            away = change / (2.0 * step * (rates.lambda + rates.down(rates.top))).max(f64::MIN_POSITIVE);
+            away = change
+                / (2.0 * step * (rates.lambda + rates.down(rates.top))).max(f64::MIN_POSITIVE);
             let (lo, len) = (self.lo, self.p.len());
             self.fit(rates);
             if self.lo != lo || self.p.len() != len {

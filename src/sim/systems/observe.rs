@@ -152,9 +152,20 @@ pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
 fn samples(world: &World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
     let tick_s = ctx.tick_s();
     out.clear();
-    for (i, (_, entity)) in ctx.things.iter().enumerate() {
-        let thing = i as u16;
-        if let Ok(f) = world.get::<&Fleet>(*entity) {
+    for &(thing, entity, fleet) in &ctx.kinds.sampled {
+        if !fleet {
+            if let Ok(f) = world.get::<&Function>(entity) {
+                out.push(ThingSample {
+                    thing,
+                    busy_s: f.concurrency * tick_s,
+                    capacity_s: f64::from(f.limit) * tick_s,
+                    saturated: f.throttled > 0
+                        || (f.limit > 0 && f.concurrency + 1e-9 >= f64::from(f.limit)),
+                    // Lambda bills only what runs.
+                    paid_idle: false,
+                });
+            }
+        } else if let Ok(f) = world.get::<&Fleet>(entity) {
             // Container hosts and unlinked fleets serve nothing: no utilisation to speak of.
             if f.reached.is_empty() {
                 continue;
@@ -172,16 +183,6 @@ fn samples(world: &World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
                 capacity_s,
                 saturated: saturated(utilisation, f.station.waiting(), slots),
                 paid_idle: true,
-            });
-        } else if let Ok(f) = world.get::<&Function>(*entity) {
-            out.push(ThingSample {
-                thing,
-                busy_s: f.concurrency * tick_s,
-                capacity_s: f64::from(f.limit) * tick_s,
-                saturated: f.throttled > 0
-                    || (f.limit > 0 && f.concurrency + 1e-9 >= f64::from(f.limit)),
-                // Lambda bills only what runs.
-                paid_idle: false,
             });
         }
     }

@@ -6,7 +6,7 @@
 use hecs::World;
 
 use crate::format::solution::Algorithm;
-use crate::sim::components::{Balancer, Fleet, Function, Inbox};
+use crate::sim::components::{Balancer, Fleet, Function, Inbox, Reading};
 use crate::sim::state::Ctx;
 use crate::sim::station::{DropReason, Sharing, round_carried_into};
 
@@ -21,30 +21,25 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let mut carry = std::mem::take(&mut lb.carry);
     let mut weights = std::mem::take(&mut lb.weights);
     let mut parts = std::mem::take(&mut lb.parts);
+    let mut readings = std::mem::take(&mut lb.readings);
     let total: u64 = arrivals.iter().map(|c| c.count).sum();
     lb.routed = total;
     lb.routed_kib = arrivals
         .iter()
         .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
         .sum();
+    readings.clear();
+    readings.extend(targets.iter().map(|&t| read(world, t, algorithm)));
     weights.clear();
-    weights.extend(
-        targets
-            .iter()
-            .map(|&t| target_weight(world, t, algorithm, false)),
-    );
+    weights.extend(readings.iter().map(|r| r.weight));
     // With no healthy target at all, Elastic Load Balancing fails open:
     // it tries every registered target rather than none.
     if !(weights.iter().sum::<f64>() > 0.0) {
         weights.clear();
-        weights.extend(
-            targets
-                .iter()
-                .map(|&t| target_weight(world, t, algorithm, true)),
-        );
+        weights.extend(readings.iter().map(|r| r.open_weight));
     }
     let sum: f64 = weights.iter().sum();
-    share_lines(world, &targets, &weights, algorithm);
+    share_lines(world, &targets, &readings, &weights, algorithm);
     if sum <= 0.0 {
         for c in &arrivals {
             ctx.tally.drop(c.stream, c.count, DropReason::NoTarget);
@@ -70,21 +65,31 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         lb.carry = carry;
         lb.weights = weights;
         lb.parts = parts;
+        lb.readings = readings;
         inbox.give_back(arrivals);
     }
 }
 
 /// Tells each target fleet how its servers share lines this tick.
-fn share_lines(world: &mut World, targets: &[hecs::Entity], weights: &[f64], algorithm: Algorithm) {
+fn share_lines(
+    world: &mut World,
+    targets: &[hecs::Entity],
+    readings: &[Reading],
+    weights: &[f64],
+    algorithm: Algorithm,
+) {
     let mut pool_slots = 0u32;
     let mut pool_weight = 0.0;
-    for (&t, &w) in targets.iter().zip(weights) {
-        if let Ok(f) = world.get::<&Fleet>(t) {
-            pool_slots = pool_slots.saturating_add(f.census.working * f.slots_per_server);
+    for (r, &w) in readings.iter().zip(weights) {
+        if let Some(slots) = r.slots {
+            pool_slots = pool_slots.saturating_add(slots);
             pool_weight += w;
         }
     }
-    for (&t, &w) in targets.iter().zip(weights) {
+    for ((&t, r), &w) in targets.iter().zip(readings).zip(weights) {
+        if r.slots.is_none() {
+            continue;
+        }
         if let Ok(mut f) = world.get::<&mut Fleet>(t) {
             f.sharing = match algorithm {
                 Algorithm::RoundRobin => Sharing::PerServer,
@@ -95,6 +100,25 @@ fn share_lines(world: &mut World, targets: &[hecs::Entity], weights: &[f64], alg
                 Algorithm::LeastOutstanding => Sharing::Pooled,
             };
         }
+    }
+}
+
+/// What a balancer reads of one target, with one look at the world.
+fn read(world: &World, target: hecs::Entity, algorithm: Algorithm) -> Reading {
+    if let Ok(f) = world.get::<&Fleet>(target) {
+        return Reading {
+            weight: weight(&f, algorithm, false),
+            open_weight: weight(&f, algorithm, true),
+            slots: Some(f.census.working * f.slots_per_server),
+        };
+    }
+    let limit = world
+        .get::<&Function>(target)
+        .map_or(0.0, |f| f64::from(f.limit));
+    Reading {
+        weight: limit,
+        open_weight: limit,
+        slots: None,
     }
 }
 
