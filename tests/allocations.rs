@@ -10,21 +10,34 @@ use std::sync::atomic::{AtomicU64, Ordering};
 struct Counting;
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+/// Bytes allocated and not yet freed.
+static LIVE: AtomicU64 = AtomicU64::new(0);
+/// The most [`LIVE`] has been since it was last reset.
+static PEAK: AtomicU64 = AtomicU64::new(0);
+
+fn grow(bytes: usize) {
+    let live = LIVE.fetch_add(bytes as u64, Ordering::Relaxed) + bytes as u64;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        grow(layout.size());
         // SAFETY: the same layout goes to the system allocator, as the caller promised it.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
         // SAFETY: `ptr` came from `alloc` above with this layout.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
+        grow(new_size);
         // SAFETY: as for `alloc` and `dealloc`.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -93,4 +106,41 @@ fn a_steady_tick_allocates_nothing() {
 fn a_wandering_tick_allocates_only_to_grow() {
     let per_tick = allocations_per_tick(&level(0.05), SOLUTION, 3600, 3600);
     assert!(per_tick < 0.01, "{per_tick} allocations a tick");
+}
+
+/// The Day benchmark (`benches/fixtures/day`: a day at one-second ticks,
+/// every kind of thing) holds at most 64 MB of heap from start to score.
+/// Bigger than `check` lets a level ask for (`MAX_WORK`), it is built from
+/// the parsed files.
+#[test]
+fn the_day_benchmark_holds_under_64_mb() {
+    use peakload::format::{Checked, SourceFile, load};
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let level = SourceFile::new(
+        "level.ron",
+        include_str!("../benches/fixtures/day/level.ron").to_string(),
+    );
+    let solution = SourceFile::new(
+        "solution.ron",
+        include_str!("../benches/fixtures/day/solution.ron").to_string(),
+    );
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let start = LIVE.load(Ordering::Relaxed);
+    let checked = Checked {
+        catalogue: load::bundled_catalogue().expect("the bundled catalogue loads"),
+        level: load::parse_level(&level).expect("the Day level parses"),
+        solution: Some((
+            load::parse_solution(&solution).expect("the Day solution parses"),
+            solution,
+        )),
+        level_file: level,
+        warnings: Vec::new(),
+    };
+    let sim = peakload::sim::run_checked(&checked, None).expect("the Day builds");
+    let score = peakload::sim::Score::of(&sim);
+    assert!(score.requests.arrived > 1_000_000_000, "{score:?}");
+    let peak = PEAK.load(Ordering::Relaxed) - start;
+    assert!(peak < 64 << 20, "{:.1} MB at the peak", peak as f64 / 1e6);
 }
