@@ -48,8 +48,9 @@ impl Speed {
 
 /// Wall seconds a level lasts at 1×.
 const LEVEL_AT_1X_S: f64 = 600.0;
-/// Fewest wall seconds a level lasts at max speed, so that even a year can be followed.
-const LEVEL_AT_MAX_S: f64 = 3.0;
+/// Fewest wall seconds a level lasts at max speed: a year is over in half
+/// a second, and its charts still sweep across rather than jump to the end.
+const LEVEL_AT_MAX_S: f64 = 0.5;
 /// Longest the simulation may run inside one frame, so drawing never waits on it.
 const TICK_BUDGET: Duration = Duration::from_millis(12);
 /// Points kept for the whole-run charts.
@@ -136,6 +137,10 @@ pub struct Run {
     /// being watched), so the next step is shown at exactly that moment.
     pub stop_at_s: Option<f64>,
     owed_ticks: f64,
+    /// Chart points (coarse or fine, and index) whose p99 is owed: worked
+    /// out once for all of them, after a frame's ticks, since walking the
+    /// latency histogram costs more than many small ticks.
+    p99_owed: Vec<(bool, usize)>,
 }
 
 impl Run {
@@ -154,6 +159,7 @@ impl Run {
             frame: 0,
             stop_at_s: None,
             owed_ticks: 0.0,
+            p99_owed: Vec::new(),
         };
         run.refresh();
         run
@@ -173,11 +179,37 @@ impl Run {
 
     /// Runs one tick and records it.
     pub fn step(&mut self) {
+        self.step_owing();
+        self.pay_p99();
+    }
+
+    /// Runs one tick and records it, leaving the p99 of a chart point it
+    /// ends owed.
+    fn step_owing(&mut self) {
         if self.sim.finished() {
             return;
         }
         self.sim.step();
         self.record();
+    }
+
+    /// Gives every chart point whose p99 is owed the p99 so far.
+    fn pay_p99(&mut self) {
+        if self.p99_owed.is_empty() {
+            return;
+        }
+        let p99 = self.sim.times().latency.quantile_ms(0.99);
+        for &(coarse, i) in &self.p99_owed {
+            let points = if coarse {
+                &mut self.buckets
+            } else {
+                &mut self.fine
+            };
+            if let Some(b) = points.get_mut(i) {
+                b.p99_ms = p99;
+            }
+        }
+        self.p99_owed.clear();
     }
 
     fn record(&mut self) {
@@ -188,13 +220,13 @@ impl Run {
         let t = r.counted_total;
         let last_tick = r.tick + 1 == ticks;
         let (offered, capacity, cost, tick) = (r.offered_rps, r.capacity_rps, r.cost_usd, r.tick);
-        let mut quantile = None;
-        for (points, n) in [
-            (&mut self.buckets, CHART_POINTS),
-            (&mut self.fine, FINE_POINTS),
+        for (coarse, points, n) in [
+            (true, &mut self.buckets, CHART_POINTS),
+            (false, &mut self.fine, FINE_POINTS),
         ] {
             let i = ((tick * n as u64) / ticks) as usize;
-            let Some(b) = points.get_mut(i.min(n - 1)) else {
+            let at = i.min(n - 1);
+            let Some(b) = points.get_mut(at) else {
                 continue;
             };
             b.ticks += 1;
@@ -206,8 +238,7 @@ impl Run {
             // The quantile walks the histogram: once per bucket end is enough.
             let next = (((tick + 1) * n as u64) / ticks) as usize;
             if next != i || last_tick {
-                b.p99_ms =
-                    *quantile.get_or_insert_with(|| self.sim.times().latency.quantile_ms(0.99));
+                self.p99_owed.push((coarse, at));
             }
         }
     }
@@ -247,10 +278,11 @@ impl Run {
         while done + 1.0 <= due && !self.sim.finished() {
             if self.stop_at_s.is_some_and(|at| self.sim.ctx.now_s >= at) {
                 self.owed_ticks = 0.0;
+                self.pay_p99();
                 self.refresh();
                 return;
             }
-            self.step();
+            self.step_owing();
             done += 1.0;
             // Checking the clock every tick would cost more than small ticks do.
             if (done as u64).is_multiple_of(64) && start.elapsed() >= TICK_BUDGET {
@@ -260,6 +292,7 @@ impl Run {
         // Whatever did not fit is dropped rather than owed, so a slow machine
         // runs slower instead of falling ever further behind.
         self.owed_ticks = (due - done).min(1.0);
+        self.pay_p99();
         self.refresh();
     }
 
