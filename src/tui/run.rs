@@ -235,7 +235,8 @@ impl Run {
             b.ok += t.ok;
             b.bad += t.late + t.dropped;
             b.cost_usd = cost;
-            // The quantile walks the histogram: once per bucket end is enough.
+            // The quantile walks the histogram: a point's end owes it, and
+            // the frame pays every point it ended with one walk.
             let next = (((tick + 1) * n as u64) / ticks) as usize;
             if next != i || last_tick {
                 self.p99_owed.push((coarse, at));

@@ -6,8 +6,10 @@
 //! fixed point is the stationary distribution whatever the step, and steps
 //! of a quarter second follow even a near-critical queue's slow build-up
 //! (checked against the exact matrix exponential in `tests/queueing.rs`).
-//! Steps are cut from the tick, never longer than [`MAX_STEP_S`], so the
-//! answer barely depends on the tick a level picked.
+//! Steps are cut from the tick, never longer than [`MAX_STEP_S`] or a
+//! quarter of the line's settling time, so the answer barely depends on the
+//! tick a level picked. Once only the slowest mode is left, the rest of a
+//! long tick is summed in closed form instead of stepped ([`SlowMode`]).
 
 /// Longest step of the forward equations, seconds.
 pub const MAX_STEP_S: f64 = 0.25;
@@ -270,7 +272,9 @@ impl Distribution {
     /// line's settling time: the fast modes die within the first steps, and
     /// the slow ones are followed at a fraction of their own time scale.
     /// Once a step changes the distribution by almost nothing, it has
-    /// settled, and the rest of the duration needs no steps at all.
+    /// settled, and the rest of the duration needs no steps at all; once
+    /// the distance to where the steps lead shrinks by one steady ratio, the
+    /// rest is that geometric series, summed.
     pub fn evolve(&mut self, rates: &Rates, duration: f64) -> Evolved {
         self.evolve_summing(rates, duration, true)
     }
@@ -468,8 +472,9 @@ struct SlowMode {
     fixed: bool,
     /// Distance to the fixed point after the last step of the same length.
     distance: Option<f64>,
-    /// Ratios of successive distances that agree so far.
+    /// The last ratio of successive distances.
     ratio: Option<f64>,
+    /// Ratios in a row that agreed with the one before.
     steady: usize,
 }
 

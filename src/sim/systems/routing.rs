@@ -130,12 +130,8 @@ pub(crate) fn target_weight(
     algorithm: Algorithm,
     fail_open: bool,
 ) -> f64 {
-    if let Ok(f) = world.get::<&Fleet>(target) {
-        return weight(&f, algorithm, fail_open);
-    }
-    world
-        .get::<&Function>(target)
-        .map_or(0.0, |f| f64::from(f.limit))
+    let r = read(world, target, algorithm);
+    if fail_open { r.open_weight } else { r.weight }
 }
 
 /// A target fleet's share of traffic.
