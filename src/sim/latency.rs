@@ -54,6 +54,10 @@ fn bucket_of(ms: f64) -> usize {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Histogram {
     mass: Vec<f64>,
+    /// Mass a millisecond spread evenly over whole buckets, as differences:
+    /// bucket i also holds its width times the sum of `density[..=i]`. A
+    /// spread over a hundred buckets then costs two additions, not a hundred.
+    density: Vec<f64>,
     total: f64,
     /// Lowest and highest bucket holding anything.
     span: Option<(usize, usize)>,
@@ -63,6 +67,7 @@ impl Default for Histogram {
     fn default() -> Self {
         Self {
             mass: vec![0.0; BUCKETS + 1],
+            density: vec![0.0; BUCKETS + 2],
             total: 0.0,
             span: None,
         }
@@ -103,12 +108,20 @@ impl Histogram {
             return self.add_point(lo_ms, count);
         }
         let (first, last) = (bucket_of(lo_ms), bucket_of(hi_ms));
-        let width = hi_ms - lo_ms;
-        for i in first..=last {
+        let per_ms = count / (hi_ms - lo_ms);
+        // The buckets at the ends hold part of their width; those between, all of it.
+        for i in [first, last] {
             let overlap = edge(i).min(hi_ms) - lower(i).max(lo_ms);
             if overlap > 0.0 {
-                self.mass[i] += count * overlap / width;
+                self.mass[i] += per_ms * overlap;
             }
+            if last == first {
+                break;
+            }
+        }
+        if last > first + 1 {
+            self.density[first + 1] += per_ms;
+            self.density[last] -= per_ms;
         }
         self.total += count;
         self.touch(first);
@@ -148,6 +161,8 @@ impl Histogram {
         let Some((lo, hi)) = other.span else { return };
         for i in lo..=hi {
             self.mass[i] += other.mass[i];
+            // A spread's differences lie within its span.
+            self.density[i] += other.density[i];
         }
         self.total += other.total;
         self.touch(lo);
@@ -157,9 +172,14 @@ impl Histogram {
     /// The buckets holding anything: (lower edge, upper edge, mass), milliseconds.
     fn buckets(&self) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
         let (lo, hi) = self.span.unwrap_or((1, 0));
+        let mut spread: f64 = self.density[..lo.min(self.density.len())].iter().sum();
         (lo..=hi)
-            .filter(|&i| self.mass[i] > 0.0)
-            .map(|i| (lower(i), edge(i), self.mass[i]))
+            .map(move |i| {
+                spread += self.density[i];
+                let (below, above) = (lower(i), edge(i));
+                (below, above, self.mass[i] + spread * (above - below))
+            })
+            .filter(|&(_, _, m)| m > 0.0)
     }
 
     /// How much is at most `ms`, with values spread evenly within their bucket.
