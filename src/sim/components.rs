@@ -96,6 +96,9 @@ pub struct Balancer {
     pub weights: Vec<f64>,
     /// Each target's share of a cohort (kept likewise).
     pub parts: Vec<u64>,
+    /// Every cohort's shares, cohort after cohort (kept likewise): targets
+    /// take theirs in one visit each.
+    pub split: Vec<u64>,
     /// What the balancer read of each target this tick (kept likewise).
     pub readings: Vec<Reading>,
     /// Response bytes this tick, KiB.

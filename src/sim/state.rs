@@ -59,6 +59,8 @@ pub struct Kinds {
     /// The things a tick's samples describe, as (thing index, entity,
     /// whether it is a fleet rather than a function), in thing order.
     pub sampled: Vec<(u16, Entity, bool)>,
+    /// EKS control planes billed every hour (see [`super::systems::billing::eks_clusters`]).
+    pub eks_clusters: u32,
 }
 
 /// Mutable state shared by the systems, besides the world itself.

@@ -192,6 +192,7 @@ impl Sim {
                             carry: Vec::new(),
                             weights: Vec::new(),
                             parts: Vec::new(),
+                            split: Vec::new(),
                             readings: Vec::new(),
                             routed_kib: 0.0,
                         },
@@ -506,7 +507,9 @@ impl Sim {
                     (fleet || world.satisfies::<&Function>(e)).then_some((i as u16, e, fleet))
                 })
                 .collect(),
+            eks_clusters: 0,
         };
+        ctx.kinds.eks_clusters = systems::billing::eks_clusters(&world, &ctx.kinds.services);
         let metrics = Metrics::new(&setup);
         let mut sim = Sim {
             world,

@@ -18,9 +18,25 @@ const DAY_S: f64 = 86_400.0;
 pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
     for i in 0..ctx.kinds.groups.len() {
         let entity = ctx.kinds.groups[i];
-        scheduled(world, ctx, entity);
-        policies(world, ctx, entity);
-        reconcile(world, ctx, entity);
+        let (timed, tuned, settled) = match world.query_one_mut::<(&Group, &Fleet)>(entity) {
+            Ok((group, fleet)) => (
+                !group.scheduled.is_empty(),
+                !group.policies.is_empty(),
+                !ctx.roster_changed && fleet.census.members == group.desired,
+            ),
+            Err(_) => (true, true, false),
+        };
+        // A group without a schedule or a policy only keeps its size, and
+        // while no server changed its census says it has.
+        if timed {
+            scheduled(world, ctx, entity);
+        }
+        if tuned {
+            policies(world, ctx, entity);
+        }
+        if timed || tuned || !settled {
+            reconcile(world, ctx, entity);
+        }
     }
 }
 

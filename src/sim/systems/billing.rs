@@ -10,6 +10,27 @@ use crate::sim::components::{
 use crate::sim::ledger::Service;
 use crate::sim::state::{BillRates, Coverage, Ctx};
 
+/// EKS control planes among container services: one per EC2 cluster
+/// EKS services share, one per EKS service on Fargate. Services and their
+/// clusters never change during a run, so this is counted once.
+pub fn eks_clusters(world: &World, services: &[hecs::Entity]) -> u32 {
+    let cluster_of = |e: hecs::Entity| world.get::<&Fleet>(e).ok().map(|f| f.capacity.unwrap_or(e));
+    let eks = |e: hecs::Entity| world.get::<&ContainerService>(e).is_ok_and(|s| s.eks);
+    let mut count = 0;
+    for (i, &entity) in services.iter().enumerate() {
+        // Counted once per cluster: by the first EKS service on it.
+        let cluster = cluster_of(entity);
+        if eks(entity)
+            && !services[..i]
+                .iter()
+                .any(|&e| eks(e) && cluster_of(e) == cluster)
+        {
+            count += 1;
+        }
+    }
+    count
+}
+
 /// Charges this tick's costs to the ledger. Servers are billed from the
 /// counts the census keeps by type ([`crate::sim::state::BillCounts`]), so a
 /// tick costs the same whatever order the servers are in, and a tick in
@@ -105,24 +126,11 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
 
     // EKS charges for each cluster's control plane: one per EC2 cluster its
     // services share, one per service on Fargate.
-    for (i, &entity) in ctx.kinds.services.iter().enumerate() {
-        let cluster_of =
-            |e: hecs::Entity| world.get::<&Fleet>(e).ok().map(|f| f.capacity.unwrap_or(e));
-        let eks = |e: hecs::Entity| world.get::<&ContainerService>(e).is_ok_and(|s| s.eks);
-        if !eks(entity) {
-            continue;
-        }
-        let cluster = cluster_of(entity);
-        // Charged once per cluster: by the first EKS service on it.
-        let first = !ctx.kinds.services[..i]
-            .iter()
-            .any(|&e| eks(e) && cluster_of(e) == cluster);
-        if first {
-            ctx.ledger.charge(
-                Service::Eks,
-                cat.containers.eks_usd_per_cluster_hour * hours,
-            );
-        }
+    for _ in 0..ctx.kinds.eks_clusters {
+        ctx.ledger.charge(
+            Service::Eks,
+            cat.containers.eks_usd_per_cluster_hour * hours,
+        );
     }
 
     let lb = &cat.load_balancer;

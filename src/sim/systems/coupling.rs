@@ -8,24 +8,15 @@ use crate::sim::components::{Fleet, Function, Inbox};
 use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, round_shares};
 
-/// Sends the calls of everything `fleet` finished since the last call, into
-/// its downstream link. A synchronous call holds its caller back from the
-/// tally until the call resolves.
-pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
+/// Sends the calls of everything finished since the last call into
+/// `downstream`, the finisher's downstream link. A synchronous call holds its
+/// caller back from the tally until the call resolves.
+pub fn emit(world: &mut World, ctx: &mut Ctx, downstream: Option<Entity>) {
     if ctx.tally.completions.is_empty() {
         return;
     }
     let mut completions = std::mem::take(&mut ctx.tally.completions);
-    let downstream = world
-        .get::<&Fleet>(fleet)
-        .ok()
-        .and_then(|f| f.downstream)
-        .or_else(|| {
-            world
-                .get::<&Function>(fleet)
-                .ok()
-                .and_then(|f| f.downstream)
-        });
+    let mut inbox = downstream.and_then(|d| world.query_one_mut::<&mut Inbox>(d).ok());
     let mid = ctx.now_s + ctx.tick_s() / 2.0;
     let setup = std::sync::Arc::clone(&ctx.setup);
     for &done in &completions {
@@ -75,8 +66,8 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
                 arrived_s: mid,
                 tries: 0,
             };
-            match downstream.and_then(|d| world.get::<&mut Inbox>(d).ok()) {
-                Some(mut inbox) => inbox.0.push(cohort),
+            match inbox.as_deref_mut() {
+                Some(inbox) => inbox.0.push(cohort),
                 None => ctx.tally.drop(cohort.stream, count, DropReason::NoTarget),
             }
         }
@@ -86,6 +77,20 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, fleet: Entity) {
     if ctx.tally.completions.is_empty() {
         ctx.tally.completions = completions;
     }
+}
+
+/// The downstream link of a fleet or a function, if it has one.
+pub fn downstream_of(world: &World, entity: Entity) -> Option<Entity> {
+    world
+        .get::<&Fleet>(entity)
+        .ok()
+        .and_then(|f| f.downstream)
+        .or_else(|| {
+            world
+                .get::<&Function>(entity)
+                .ok()
+                .and_then(|f| f.downstream)
+        })
 }
 
 /// Settles callers whose synchronous calls finished this tick. A caller's

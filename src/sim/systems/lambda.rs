@@ -246,7 +246,8 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     f.throttled = throttled;
     f.queue = queue;
     f.admitted = admitted;
-    super::coupling::emit(world, ctx, entity);
+    let downstream = f.downstream;
+    super::coupling::emit(world, ctx, downstream);
 }
 
 /// A decided group of invocations.

@@ -129,7 +129,8 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     ctx.changed();
                 }
                 drop(guard);
-                super::coupling::emit(world, ctx, fleet_entity);
+                let downstream = super::coupling::downstream_of(world, fleet_entity);
+                super::coupling::emit(world, ctx, downstream);
                 if let Some(part) = leftover {
                     let lost = super::queues::lose(world, &mut ctx.tally, fleet_entity, part, now);
                     if lost > 0 {

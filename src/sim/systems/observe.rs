@@ -75,7 +75,7 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
     let tick_s = ctx.tick_s();
     let mut queued = 0;
     for &e in &ctx.kinds.queues {
-        if let Ok(q) = world.get::<&MessageQueue>(e) {
+        if let Ok(q) = world.query_one_mut::<&MessageQueue>(e) {
             queued += q.backlog();
         }
     }
@@ -84,7 +84,7 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
     let mut servers_working = 0;
     let mut waiting = 0;
     for &e in &ctx.kinds.fleets {
-        let Ok(fleet) = world.get::<&Fleet>(e) else {
+        let Ok(fleet) = world.query_one_mut::<&Fleet>(e) else {
             continue;
         };
         waiting += fleet.station.waiting();
@@ -105,7 +105,12 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
         .kinds
         .sources
         .iter()
-        .filter_map(|&e| world.get::<&TrafficSource>(e).ok().map(|s| s.last_rps))
+        .filter_map(|&e| {
+            world
+                .query_one_mut::<&TrafficSource>(e)
+                .ok()
+                .map(|s| s.last_rps)
+        })
         .sum();
     samples(world, ctx, &mut metrics.samples);
     let record = TickRecord {
@@ -149,12 +154,12 @@ pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
 }
 
 /// This tick's figures of every thing that serves requests, in thing order.
-fn samples(world: &World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
+fn samples(world: &mut World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
     let tick_s = ctx.tick_s();
     out.clear();
     for &(thing, entity, fleet) in &ctx.kinds.sampled {
         if !fleet {
-            if let Ok(f) = world.get::<&Function>(entity) {
+            if let Ok(f) = world.query_one_mut::<&Function>(entity) {
                 out.push(ThingSample {
                     thing,
                     busy_s: f.concurrency * tick_s,
@@ -165,7 +170,7 @@ fn samples(world: &World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
                     paid_idle: false,
                 });
             }
-        } else if let Ok(f) = world.get::<&Fleet>(entity) {
+        } else if let Ok(f) = world.query_one_mut::<&Fleet>(entity) {
             // Container hosts and unlinked fleets serve nothing: no utilisation to speak of.
             if f.reached.is_empty() {
                 continue;

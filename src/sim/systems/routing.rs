@@ -21,6 +21,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let mut carry = std::mem::take(&mut lb.carry);
     let mut weights = std::mem::take(&mut lb.weights);
     let mut parts = std::mem::take(&mut lb.parts);
+    let mut split = std::mem::take(&mut lb.split);
     let mut readings = std::mem::take(&mut lb.readings);
     let total: u64 = arrivals.iter().map(|c| c.count).sum();
     lb.routed = total;
@@ -39,7 +40,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         weights.extend(readings.iter().map(|r| r.open_weight));
     }
     let sum: f64 = weights.iter().sum();
-    share_lines(world, &targets, &readings, &weights, algorithm);
+    split.clear();
     if sum <= 0.0 {
         for c in &arrivals {
             ctx.tally.drop(c.stream, c.count, DropReason::NoTarget);
@@ -47,17 +48,32 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     } else {
         for cohort in &arrivals {
             round_carried_into(cohort.count, &weights, &mut carry, &mut parts);
-            for ((&target, &n), w) in targets.iter().zip(&parts).zip(&weights) {
-                // The expected count follows the weights exactly: a target's
-                // line sees its share of the intensity, whatever the rounding.
-                let expected = cohort.expected * w / sum;
-                if n == 0 && expected <= 0.0 {
-                    continue;
-                }
-                if let Ok(mut inbox) = world.get::<&mut Inbox>(target) {
-                    inbox.0.push(cohort.with(n, expected));
-                }
+            split.extend_from_slice(&parts);
+        }
+    }
+    let sharing = sharing(&readings, &weights, algorithm);
+    let n = targets.len();
+    for (j, &target) in targets.iter().enumerate() {
+        let Ok((inbox, fleet)) =
+            world.query_one_mut::<(Option<&mut Inbox>, Option<&mut Fleet>)>(target)
+        else {
+            continue;
+        };
+        if let (Some(f), Some(share)) = (fleet, sharing.of(&readings[j], weights[j])) {
+            f.sharing = share;
+        }
+        let (Some(inbox), true) = (inbox, sum > 0.0) else {
+            continue;
+        };
+        for (i, cohort) in arrivals.iter().enumerate() {
+            // The expected count follows the weights exactly: a target's
+            // line sees its share of the intensity, whatever the rounding.
+            let expected = cohort.expected * weights[j] / sum;
+            let count = split[i * n + j];
+            if count == 0 && expected <= 0.0 {
+                continue;
             }
+            inbox.0.push(cohort.with(count, expected));
         }
     }
     if let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) {
@@ -65,19 +81,39 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         lb.carry = carry;
         lb.weights = weights;
         lb.parts = parts;
+        lb.split = split;
         lb.readings = readings;
         inbox.give_back(arrivals);
     }
 }
 
-/// Tells each target fleet how its servers share lines this tick.
-fn share_lines(
-    world: &mut World,
-    targets: &[hecs::Entity],
-    readings: &[Reading],
-    weights: &[f64],
+/// How a balancer's target fleets share lines this tick.
+struct LineSharing {
     algorithm: Algorithm,
-) {
+    /// Request slots of every target fleet.
+    pool_slots: u32,
+    /// Their weights, summed.
+    pool_weight: f64,
+}
+
+impl LineSharing {
+    /// How a target fleet of this reading and weight shares its lines (none
+    /// for a target that is no fleet).
+    fn of(&self, reading: &Reading, weight: f64) -> Option<Sharing> {
+        reading.slots?;
+        Some(match self.algorithm {
+            Algorithm::RoundRobin => Sharing::PerServer,
+            Algorithm::LeastOutstanding if self.pool_weight > 0.0 => Sharing::Shared {
+                slots: self.pool_slots,
+                share: weight / self.pool_weight,
+            },
+            Algorithm::LeastOutstanding => Sharing::Pooled,
+        })
+    }
+}
+
+/// Pools the target fleets' slots and weights for [`LineSharing::of`].
+fn sharing(readings: &[Reading], weights: &[f64], algorithm: Algorithm) -> LineSharing {
     let mut pool_slots = 0u32;
     let mut pool_weight = 0.0;
     for (r, &w) in readings.iter().zip(weights) {
@@ -86,20 +122,10 @@ fn share_lines(
             pool_weight += w;
         }
     }
-    for ((&t, r), &w) in targets.iter().zip(readings).zip(weights) {
-        if r.slots.is_none() {
-            continue;
-        }
-        if let Ok(mut f) = world.get::<&mut Fleet>(t) {
-            f.sharing = match algorithm {
-                Algorithm::RoundRobin => Sharing::PerServer,
-                Algorithm::LeastOutstanding if pool_weight > 0.0 => Sharing::Shared {
-                    slots: pool_slots,
-                    share: w / pool_weight,
-                },
-                Algorithm::LeastOutstanding => Sharing::Pooled,
-            };
-        }
+    LineSharing {
+        algorithm,
+        pool_slots,
+        pool_weight,
     }
 }
 

@@ -179,7 +179,7 @@ pub fn census_afresh(world: &World, ctx: &Ctx) -> Vec<Census> {
 pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
-    {
+    let downstream = {
         let Ok((fleet, inbox)) = world.query_one_mut::<(&mut Fleet, &mut Inbox)>(entity) else {
             return;
         };
@@ -220,6 +220,7 @@ pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             .serve(now, tick_s, &fleet.terms, cap, &arrivals, &mut ctx.tally);
         fleet.busy_s = ctx.tally.busy_s - busy_before;
         inbox.give_back(arrivals);
-    }
-    super::coupling::emit(world, ctx, entity);
+        fleet.downstream
+    };
+    super::coupling::emit(world, ctx, downstream);
 }

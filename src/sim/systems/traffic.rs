@@ -157,7 +157,7 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
     if ctx.tick >= ctx.setup.ticks {
         // The level is over: nothing arrives while the run drains.
         for &entity in &ctx.kinds.sources {
-            if let Ok(mut source) = world.get::<&mut TrafficSource>(entity) {
+            if let Ok(source) = world.query_one_mut::<&mut TrafficSource>(entity) {
                 source.last_rps = 0.0;
             }
         }
@@ -167,14 +167,14 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
     let mid = ctx.now_s + tick_s / 2.0;
     for i in 0..ctx.kinds.sources.len() {
         let entity = ctx.kinds.sources[i];
-        let Ok(mut source) = world.get::<&mut TrafficSource>(entity) else {
+        let Ok(source) = world.query_one_mut::<&mut TrafficSource>(entity) else {
             continue;
         };
         let index = usize::from(source.index);
         let rng = &mut ctx.traffic_rng[index];
-        let mut rate = rate_at(&source, mid);
+        let mut rate = rate_at(source, mid);
         if source.noise > 0.0 {
-            rate *= wander(&mut source, tick_s, rng);
+            rate *= wander(source, tick_s, rng);
         }
         source.last_rps = rate;
         let mean = rate * tick_s;
@@ -185,7 +185,6 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             _ => 0,
         };
         let (stream, workload, target) = (source.index, source.workload, source.target);
-        drop(source);
         ctx.arrived[index] += count;
         if count == 0 && !(mean > 0.0) {
             continue;
@@ -198,8 +197,8 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             arrived_s: mid,
             tries: 0,
         };
-        match target.map(|t| world.get::<&mut Inbox>(t)) {
-            Some(Ok(mut inbox)) => inbox.0.push(cohort),
+        match target.map(|t| world.query_one_mut::<&mut Inbox>(t)) {
+            Some(Ok(inbox)) => inbox.0.push(cohort),
             _ => ctx.tally.drop(stream, count, DropReason::NoTarget),
         }
     }
