@@ -10,7 +10,7 @@ use rand::rngs::ChaCha8Rng;
 use crate::format::level::EventKind;
 use crate::format::solution::{Purchase, TimedAction};
 
-use super::components::{Census, Hardware, LbHealth, Server, ServerState};
+use super::components::{Census, Hardware, LbHealth, Server, ServerState, TrafficSource};
 use super::ledger::Ledger;
 use super::log::{Happening, What};
 use super::setup::Setup;
@@ -40,8 +40,6 @@ impl Awaiting {
 /// run, so systems walk these lists instead of querying the world each tick.
 #[derive(Debug, Clone, Default)]
 pub struct Kinds {
-    /// Traffic sources, by their index in the level.
-    pub sources: Vec<Entity>,
     /// Auto Scaling groups and container services.
     pub groups: Vec<Entity>,
     /// Fleets (anything with servers).
@@ -95,6 +93,9 @@ pub struct Ctx {
     /// Every server as (server, its fleet), in serial order: kept as servers
     /// come and go so that no system sorts them every tick.
     pub roster: Vec<(Entity, Entity)>,
+    /// The traffic sources, by their index in the level: their draws move
+    /// every tick, so they live here rather than in the world.
+    pub sources: Vec<TrafficSource>,
     /// One random stream per source, so one source's draws never shift another's.
     pub traffic_rng: Vec<ChaCha8Rng>,
     /// Random stream for spot reclaims.

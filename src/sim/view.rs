@@ -10,7 +10,7 @@ use crate::format::solution::{Algorithm, Purchase, Scheme, ThingKind};
 
 use super::components::{
     Balancer, ContainerService, Fleet, Function, Group, Hardware, MessageQueue, Order, Server,
-    ServerState, Topic, TrafficSource,
+    ServerState, Topic,
 };
 use super::metrics::saturated;
 use super::systems::routing::target_weight;
@@ -272,7 +272,7 @@ impl Sim {
             .iter()
             .map(|s| (s.id.clone(), 0.0))
             .collect();
-        for s in self.world.query::<&TrafficSource>().iter() {
+        for s in &self.ctx.sources {
             if let Some(slot) = out.get_mut(usize::from(s.index)) {
                 slot.1 = s.last_rps;
             }
@@ -353,8 +353,9 @@ impl Sim {
             .iter()
             .position(|s| s.id == from)
         {
-            let linked = world
-                .query::<&TrafficSource>()
+            let linked = self
+                .ctx
+                .sources
                 .iter()
                 .any(|s| usize::from(s.index) == i && s.target == Some(target));
             let arrived = self.metrics.last_streams().get(i).map_or(0, |s| s.arrived);

@@ -71,6 +71,7 @@ impl Sim {
             log: Vec::new(),
             next_serial: 1,
             roster: Vec::new(),
+            sources: Vec::with_capacity(sources),
             traffic_rng: (0..sources)
                 .map(|i| {
                     ChaCha8Rng::seed_from_u64(
@@ -132,20 +133,17 @@ impl Sim {
                     });
                 }
             }
-            let entity = world.spawn((
-                Order(i as u32),
-                Name(s.id.clone()),
-                TrafficSource {
-                    index: i as u16,
-                    workload: workload as u16,
-                    base_rps: s.base_rps,
-                    shapes,
-                    noise: s.noise,
-                    wander: f64::NAN,
-                    target: None,
-                    last_rps: 0.0,
-                },
-            ));
+            let entity = world.spawn((Order(i as u32), Name(s.id.clone())));
+            ctx.sources.push(TrafficSource {
+                index: i as u16,
+                workload: workload as u16,
+                base_rps: s.base_rps,
+                shapes,
+                noise: s.noise,
+                wander: f64::NAN,
+                target: None,
+                last_rps: 0.0,
+            });
             source_entities.push((s.id.clone(), entity));
         }
 
@@ -365,10 +363,8 @@ impl Sim {
             let target = ctx
                 .thing(to)
                 .ok_or_else(|| BuildError::UnknownId(to.clone()))?;
-            if let Some((_, source)) = source_entities.iter().find(|(id, _)| id == from) {
-                if let Ok(mut s) = world.get::<&mut TrafficSource>(*source) {
-                    s.target = Some(target);
-                }
+            if let Some(i) = source_entities.iter().position(|(id, _)| id == from) {
+                ctx.sources[i].target = Some(target);
                 continue;
             }
             let origin = ctx
@@ -490,7 +486,6 @@ impl Sim {
             .collect();
         ctx.census = vec![Default::default(); fleets.len()];
         ctx.kinds = Kinds {
-            sources: source_entities.iter().map(|(_, e)| *e).collect(),
             groups: systems::ordered::<Group>(&world),
             fleets,
             balancers: systems::ordered::<Balancer>(&world),
@@ -517,7 +512,7 @@ impl Sim {
             metrics,
         };
         systems::service::refresh_fleets(&mut sim.world, &mut sim.ctx);
-        sim.ctx.demand_mean = systems::traffic::mean_demand(&sim.world, &sim.ctx);
+        sim.ctx.demand_mean = systems::traffic::mean_demand(&sim.ctx);
         Ok(sim)
     }
 

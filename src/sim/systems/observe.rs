@@ -3,9 +3,7 @@
 
 use hecs::World;
 
-use crate::sim::components::{
-    Fleet, Function, MessageQueue, Server, ServerState, Topic, TrafficSource,
-};
+use crate::sim::components::{Fleet, Function, MessageQueue, Server, ServerState, Topic};
 use crate::sim::metrics::{Metrics, StreamTick, ThingSample, TickRecord, saturated};
 use crate::sim::state::Ctx;
 
@@ -101,17 +99,7 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
             capacity_rps += slots / (sum / f64::from(n));
         }
     }
-    let offered_rps = ctx
-        .kinds
-        .sources
-        .iter()
-        .filter_map(|&e| {
-            world
-                .query_one_mut::<&TrafficSource>(e)
-                .ok()
-                .map(|s| s.last_rps)
-        })
-        .sum();
+    let offered_rps = ctx.sources.iter().map(|s| s.last_rps).sum();
     samples(world, ctx, &mut metrics.samples);
     let record = TickRecord {
         tick: ctx.tick,

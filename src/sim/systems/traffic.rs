@@ -125,51 +125,35 @@ fn wander(source: &mut TrafficSource, tick_s: f64, rng: &mut rand::rngs::ChaCha8
     (source.wander - sigma * sigma / 2.0).exp()
 }
 
-/// Draws this tick's arrivals for every source and hands them to their targets.
 /// Requests a second every source sends at `t`, shapes and events included,
 /// without noise.
-pub fn demand_at(world: &World, ctx: &Ctx, t: f64) -> f64 {
-    ctx.kinds
-        .sources
-        .iter()
-        .filter_map(|&e| world.get::<&TrafficSource>(e).ok().map(|s| rate_at(&s, t)))
-        .sum()
+pub fn demand_at(ctx: &Ctx, t: f64) -> f64 {
+    ctx.sources.iter().map(|s| rate_at(s, t)).sum()
 }
 
 /// The level's mean demand over its length, from 2,000 evenly spaced samples
 /// (the same for every design: it depends on the level alone).
-pub fn mean_demand(world: &World, ctx: &Ctx) -> f64 {
+pub fn mean_demand(ctx: &Ctx) -> f64 {
     const SAMPLES: u32 = 2_000;
     let length_s = ctx.setup.ticks as f64 * ctx.setup.tick_s;
     (0..SAMPLES)
-        .map(|i| {
-            demand_at(
-                world,
-                ctx,
-                (f64::from(i) + 0.5) / f64::from(SAMPLES) * length_s,
-            )
-        })
+        .map(|i| demand_at(ctx, (f64::from(i) + 0.5) / f64::from(SAMPLES) * length_s))
         .sum::<f64>()
         / f64::from(SAMPLES)
 }
 
+/// Draws this tick's arrivals for every source and hands them to their targets.
 pub fn arrive(world: &mut World, ctx: &mut Ctx) {
     if ctx.tick >= ctx.setup.ticks {
         // The level is over: nothing arrives while the run drains.
-        for &entity in &ctx.kinds.sources {
-            if let Ok(source) = world.query_one_mut::<&mut TrafficSource>(entity) {
-                source.last_rps = 0.0;
-            }
+        for source in &mut ctx.sources {
+            source.last_rps = 0.0;
         }
         return;
     }
     let tick_s = ctx.tick_s();
     let mid = ctx.now_s + tick_s / 2.0;
-    for i in 0..ctx.kinds.sources.len() {
-        let entity = ctx.kinds.sources[i];
-        let Ok(source) = world.query_one_mut::<&mut TrafficSource>(entity) else {
-            continue;
-        };
+    for source in &mut ctx.sources {
         let index = usize::from(source.index);
         let rng = &mut ctx.traffic_rng[index];
         let mut rate = rate_at(source, mid);
