@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use super::queueing::mmc::hypo_over;
+use super::queueing::mmc::hypo_over_at;
 
 /// Smallest bucket edge above zero, milliseconds.
 const FIRST_EDGE_MS: f64 = 0.1;
@@ -192,24 +192,42 @@ impl Histogram {
     /// How much is at most `ms` once an exponential of rate `per_ms` is added
     /// to every value (values spread evenly within their bucket).
     fn at_most_plus_exp(&self, ms: f64, per_ms: f64) -> f64 {
+        // Neighbouring buckets share an edge: its exponential is worked out
+        // once (the same bits either way).
+        let mut known = [(f64::NAN, 0.0); 2];
+        let mut decay_from = |x: f64| {
+            if let Some(&(_, e)) = known.iter().find(|(at, _)| *at == x) {
+                return e;
+            }
+            let e = (-per_ms * (ms - x)).exp();
+            known = [known[1], (x, e)];
+            e
+        };
         self.buckets()
-            .map(|(lo, hi, m)| m * uniform_plus_exp_at_most(lo, hi, per_ms, ms))
+            .map(|(lo, hi, m)| m * uniform_plus_exp_at_most(lo, hi, per_ms, ms, &mut decay_from))
             .sum()
     }
 }
 
-/// P(U + S ≤ t) for U uniform on [lo, hi] and S exponential of rate `b`.
-fn uniform_plus_exp_at_most(lo: f64, hi: f64, b: f64, t: f64) -> f64 {
+/// P(U + S ≤ t) for U uniform on [lo, hi] and S exponential of rate `b`,
+/// given `decay_from(x)` = e^{−b(t−x)}.
+fn uniform_plus_exp_at_most(
+    lo: f64,
+    hi: f64,
+    b: f64,
+    t: f64,
+    decay_from: &mut impl FnMut(f64) -> f64,
+) -> f64 {
     if t <= lo {
         return 0.0;
     }
     let top = t.min(hi);
     let width = hi - lo;
     if width <= 1e-12 {
-        return 1.0 - (-b * (t - lo)).exp();
+        return 1.0 - decay_from(lo);
     }
     // (1/width) ∫_lo^top (1 − e^{−b(t−u)}) du
-    let part = (top - lo) - ((-b * (t - top)).exp() - (-b * (t - lo)).exp()) / b;
+    let part = (top - lo) - (decay_from(top) - decay_from(lo)) / b;
     (part / width).clamp(0.0, 1.0)
 }
 
@@ -294,15 +312,17 @@ impl Class {
             };
         }
         let b = self.per_ms;
+        // The service's own exponential is the same for every bin.
+        let e_bt = if service { (-b * ms).exp() } else { 0.0 };
         let mut sum = if service {
-            self.idle * (1.0 - (-b * ms).exp())
+            self.idle * (1.0 - e_bt)
         } else {
             self.idle
         };
         for (&bin, &n) in &self.exponential {
             let theta = Self::theta_of(bin);
             sum += n * if service {
-                1.0 - hypo_over(theta, b, ms)
+                1.0 - hypo_over_at(theta, b, ms, e_bt)
             } else {
                 1.0 - (-theta * ms).exp()
             };

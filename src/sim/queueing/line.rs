@@ -686,19 +686,36 @@ impl<'a> WaitTail<'a> {
         let mut sum = at_start * s(start);
         let mut w = at_start;
         let per_x = 1.0 / x;
+        // The weights fall away from the mode, and P(k > j) is at most its
+        // value at j = 0: once a term is [`NEGLIGIBLE`], so is every term
+        // past it, and adding them would leave every bit of the sum as it
+        // is. So the sums stop there.
+        let top = s(0);
         for j in (start.saturating_sub(spread)..start).rev() {
             w *= (j + 1) as f64 * per_x;
+            if w * top < sum * NEGLIGIBLE {
+                break;
+            }
             sum += w * s(j);
         }
         w = at_start;
         let per_j = &RECIPROCALS;
         for j in start + 1..=(mode + spread).min(last) {
             w *= x * per_j.get(j).copied().unwrap_or_else(|| 1.0 / j as f64);
-            sum += w * s(j);
+            let term = w * s(j);
+            if term < sum * NEGLIGIBLE {
+                break;
+            }
+            sum += term;
         }
         sum.clamp(0.0, 1.0)
     }
 }
+
+/// A term below this share of a sum (2⁻⁵⁵) is under a quarter of the sum's
+/// last bit: adding it rounds back to the same sum, even after the few
+/// roundings that may nudge the next weight up.
+const NEGLIGIBLE: f64 = 1.0 / 36_028_797_018_963_968.0;
 
 /// 1/j for the j the tails sum over most, worked out once: a multiply costs
 /// a fraction of a divide.

@@ -100,7 +100,30 @@ pub fn hypo_over(a: f64, b: f64, t: f64) -> f64 {
         let m = (a + b) / 2.0;
         return (1.0 + m * t) * (-m * t).exp();
     }
-    ((b * (-a * t).exp() - a * (-b * t).exp()) / (b - a)).clamp(0.0, 1.0)
+    hypo_tail(a, b, (-a * t).exp(), (-b * t).exp())
+}
+
+/// [`hypo_over`] for many `a` at one `b` and `t`: `e_bt` is `(-b * t).exp()`,
+/// worked out once by the caller. The same bits as [`hypo_over`].
+pub fn hypo_over_at(a: f64, b: f64, t: f64, e_bt: f64) -> f64 {
+    if t <= 0.0 {
+        return 1.0;
+    }
+    if !a.is_finite() {
+        return e_bt;
+    }
+    if !b.is_finite() {
+        return (-a * t).exp();
+    }
+    if (a - b).abs() <= 1e-9 * a.max(b) {
+        let m = (a + b) / 2.0;
+        return (1.0 + m * t) * (-m * t).exp();
+    }
+    hypo_tail(a, b, (-a * t).exp(), e_bt)
+}
+
+fn hypo_tail(a: f64, b: f64, e_at: f64, e_bt: f64) -> f64 {
+    ((b * e_at - a * e_bt) / (b - a)).clamp(0.0, 1.0)
 }
 
 /// The stationary distribution of the number in an M/M/c/K system (`servers`
@@ -185,6 +208,18 @@ mod tests {
         let exact = (1.0 + 2.0 * 1.3) * (-2.6f64).exp();
         assert!((near - exact).abs() < 1e-9);
         assert!((hypo_over(1.0, 3.0, 0.7) - hypo_over(3.0, 1.0, 0.7)).abs() < 1e-12);
+        for (a, b, t) in [
+            (1.0, 3.0, 0.7),
+            (3.0, 1.0, 0.7),
+            (2.0, 2.0, 1.3),
+            (f64::INFINITY, 0.5, 2.0),
+            (0.5, f64::INFINITY, 2.0),
+            (0.02, 0.1, 0.0),
+            (0.013, 0.1, 250.0),
+        ] {
+            let given = hypo_over_at(a, b, t, (-b * t).exp());
+            assert_eq!(given.to_bits(), hypo_over(a, b, t).to_bits(), "{a} {b} {t}");
+        }
     }
 
     #[test]

@@ -97,7 +97,8 @@ pub fn round_carried<const N: usize>(
     }
     let mut given = 0u64;
     for i in 0..N {
-        out[i] = (want[i].floor() as u64).min(total - given);
+        // `want` is never negative: truncation is its floor (and cheaper).
+        out[i] = (want[i] as u64).min(total - given);
         given += out[i];
     }
     // Leftovers go to the largest remainders; too many (carries can push the
@@ -140,7 +141,8 @@ pub fn round_carried_into(total: u64, shares: &[f64], carry: &mut Vec<f64>, out:
     let mut given = 0u64;
     for i in 0..n {
         let want = (shares[i].max(0.0) / sum * total as f64 + carry[i]).max(0.0);
-        out[i] = (want.floor() as u64).min(total - given);
+        // `want` is never negative: truncation is its floor (and cheaper).
+        out[i] = (want as u64).min(total - given);
         given += out[i];
         carry[i] = want;
     }
