@@ -570,17 +570,13 @@ impl Line {
             View::Settling => (self.dist.lo, std::mem::take(&mut self.dist.seen)),
             _ => (0, std::mem::take(&mut self.pi)),
         };
-        let mut tail = WaitTail::new(&dist, lo, p, &mut self.suffix);
-        let key = ShapeKey {
-            servers: p.servers,
-            waits: tail.p_wait(),
-            mean_s: tail.mean_s,
-        };
-        let mean_ms = tail.mean_s * 1000.0;
+        let key = WaitTail::key(&dist, lo, p);
+        let mean_ms = key.mean_s * 1000.0;
         if self.shape_for.is_some_and(|k| k.close_to(&key)) {
             // The buckets stand; the mean wait is this tick's own.
             self.shape.mean_ms = mean_ms;
         } else {
+            let mut tail = WaitTail::new(&dist, lo, p, &mut self.suffix);
             self.shape.fill(mean_ms, |ms| tail.over(ms / 1000.0));
             self.shape_for = Some(key);
         }
@@ -621,7 +617,6 @@ struct WaitTail<'a> {
     suffix: &'a [f64],
     /// Departure rate while every server is busy.
     a: f64,
-    mean_s: f64,
 }
 
 impl<'a> WaitTail<'a> {
@@ -633,7 +628,7 @@ impl<'a> WaitTail<'a> {
         let kmax = (hi + 1).saturating_sub(c);
         suffix.clear();
         suffix.resize(kmax + 2, 0.0);
-        let (mut admitted, mut mean) = (0.0, 0.0);
+        let mut admitted = 0.0;
         for (i, &x) in dist.iter().enumerate() {
             let n = lo + i;
             if n >= top {
@@ -642,7 +637,6 @@ impl<'a> WaitTail<'a> {
             admitted += x;
             let k = (n + 1).saturating_sub(c);
             suffix[k] += x;
-            mean += x * k as f64 / a;
         }
         for m in (0..=kmax).rev() {
             suffix[m] += suffix[m + 1];
@@ -651,18 +645,43 @@ impl<'a> WaitTail<'a> {
             for s in suffix.iter_mut() {
                 *s /= admitted;
             }
-            mean /= admitted;
         }
-        WaitTail {
-            suffix,
-            a,
-            mean_s: mean,
-        }
+        WaitTail { suffix, a }
     }
 
-    /// P(W > 0) among those admitted.
-    fn p_wait(&self) -> f64 {
-        self.suffix.get(1).copied().unwrap_or(0.0)
+    /// The chance of waiting and the mean wait of the tail [`WaitTail::new`]
+    /// builds, to the same bits, without building it: most ticks need no more.
+    fn key(dist: &[f64], lo: usize, p: LineParams) -> ShapeKey {
+        let c = p.servers as usize;
+        let top = p.rates().top;
+        let a = f64::from(p.servers) * p.mu / p.scale();
+        let (mut admitted, mut mean) = (0.0, 0.0);
+        for (i, &x) in dist.iter().enumerate() {
+            let n = lo + i;
+            if n >= top {
+                continue;
+            }
+            admitted += x;
+            let k = (n + 1).saturating_sub(c);
+            mean += x * k as f64 / a;
+        }
+        // The tail's P(k ≥ 1), summed from the back as the tail sums it.
+        let mut waits = 0.0;
+        for (i, &x) in dist.iter().enumerate().rev() {
+            let n = lo + i;
+            if n >= c && n < top {
+                waits += x;
+            }
+        }
+        if admitted > 0.0 {
+            waits /= admitted;
+            mean /= admitted;
+        }
+        ShapeKey {
+            servers: p.servers,
+            waits,
+            mean_s: mean,
+        }
     }
 
     /// P(W > t) = Σ_j Pois(j; at)·P(k > j): Poisson weights from their mode
