@@ -186,6 +186,48 @@ fn every_bundled_reference_and_naive_conserves_requests() {
     });
 }
 
+#[test]
+fn a_target_linked_twice_takes_two_shares_and_loses_nothing() {
+    // A duplicate link is only a warning: the balancer lists the target
+    // twice, and each listing takes a share.
+    let level = r#"Level(
+    id: "twice", title: (en: "twice", ko: "두 번"), seed: 3, tick: "1s", duration: "20m",
+    workloads: [Workload(id: "w", class: Web, work_ms: 20.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"))],
+    sources: [
+        Source(id: "a", workload: "w", base_rps: 90.0, noise: 0.1),
+        Source(id: "b", workload: "w", base_rps: 30.0),
+    ],
+    palette: (things: [Instance, LoadBalancer]),
+    goals: (availability_pct: 50.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
+)"#;
+    let solution = r#"Solution(level: "twice", things: [
+    LoadBalancer(id: "lb"),
+    Instance(id: "one", type: "c5.xlarge"),
+    Instance(id: "two", type: "c5.xlarge"),
+], links: [("a", "lb"), ("b", "lb"), ("lb", "one"), ("lb", "two"), ("lb", "one")])"#;
+    let checked = checked(level, solution);
+    assert_conserves(sim_of(&checked, None), "a target linked twice");
+    let mut sim = sim_of(&checked, None);
+    let fleet = |sim: &Sim, id: &str| sim.ctx.thing(id).expect("placed");
+    let (one, two) = (fleet(&sim, "one"), fleet(&sim, "two"));
+    let (mut to_one, mut to_two) = (0u64, 0u64);
+    while !sim.finished() {
+        sim.step();
+        let received = |e: Entity| {
+            sim.world
+                .get::<&peakload::sim::components::Fleet>(e)
+                .map_or(0, |f| f.received)
+        };
+        to_one += received(one);
+        to_two += received(two);
+    }
+    let share = to_one as f64 / (to_one + to_two) as f64;
+    assert!(
+        (share - 2.0 / 3.0).abs() < 0.01,
+        "`one` took {share:.3} of the traffic"
+    );
+}
+
 /// A random but valid level and solution: several sources and shapes, every
 /// kind of thing, failures, scaling, draining on or off, long and short work.
 fn random_case() -> impl Strategy<Value = (String, String)> {

@@ -54,26 +54,38 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let sharing = sharing(&readings, &weights, algorithm);
     let n = targets.len();
     for (j, &target) in targets.iter().enumerate() {
+        // A target linked twice is visited at its first link, and takes the
+        // shares of both, cohort by cohort.
+        if targets[..j].contains(&target) {
+            continue;
+        }
         let Ok((inbox, fleet)) =
             world.query_one_mut::<(Option<&mut Inbox>, Option<&mut Fleet>)>(target)
         else {
             continue;
         };
-        if let (Some(f), Some(share)) = (fleet, sharing.of(&readings[j], weights[j])) {
-            f.sharing = share;
+        let links = || (j..n).filter(|&k| targets[k] == target);
+        if let Some(f) = fleet {
+            for k in links() {
+                if let Some(share) = sharing.of(&readings[k], weights[k]) {
+                    f.sharing = share;
+                }
+            }
         }
         let (Some(inbox), true) = (inbox, sum > 0.0) else {
             continue;
         };
         for (i, cohort) in arrivals.iter().enumerate() {
-            // The expected count follows the weights exactly: a target's
-            // line sees its share of the intensity, whatever the rounding.
-            let expected = cohort.expected * weights[j] / sum;
-            let count = split[i * n + j];
-            if count == 0 && expected <= 0.0 {
-                continue;
+            for k in links() {
+                // The expected count follows the weights exactly: a target's
+                // line sees its share of the intensity, whatever the rounding.
+                let expected = cohort.expected * weights[k] / sum;
+                let count = split[i * n + k];
+                if count == 0 && expected <= 0.0 {
+                    continue;
+                }
+                inbox.0.push(cohort.with(count, expected));
             }
-            inbox.0.push(cohort.with(count, expected));
         }
     }
     if let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) {
