@@ -17,26 +17,6 @@ pub struct Order(pub u32);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(pub String);
 
-/// Requests handed to a thing this tick, not yet routed or served.
-#[derive(Debug, Clone, Default)]
-pub struct Inbox(pub Vec<Cohort>);
-
-impl Inbox {
-    /// Takes what arrived, leaving the inbox empty.
-    pub fn take(&mut self) -> Vec<Cohort> {
-        std::mem::take(&mut self.0)
-    }
-
-    /// Gives back the buffer [`Inbox::take`] took, emptied, so the next tick
-    /// needs no new one (unless something arrived meanwhile).
-    pub fn give_back(&mut self, mut buffer: Vec<Cohort>) {
-        if self.0.is_empty() {
-            buffer.clear();
-            self.0 = buffer;
-        }
-    }
-}
-
 /// A source of traffic.
 #[derive(Debug, Clone)]
 pub struct TrafficSource {

@@ -1,6 +1,8 @@
 //! The mutable state the systems share each tick, besides the hecs world:
 //! the clock, the tick's tally, callers waiting on calls, the roster of
-//! servers, random streams and the ledger.
+//! servers, random streams and the ledger, and the hot per-tick state kept
+//! in plain arrays (the traffic sources, each thing's inbox, the census by
+//! fleet slot).
 
 use std::sync::Arc;
 
@@ -14,7 +16,7 @@ use super::components::{Census, Hardware, LbHealth, Server, ServerState, Traffic
 use super::ledger::Ledger;
 use super::log::{Happening, What};
 use super::setup::Setup;
-use super::station::Tally;
+use super::station::{Cohort, Tally};
 
 /// Callers waiting on their synchronous calls of one call stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -33,6 +35,62 @@ impl Awaiting {
     /// Callers waiting.
     pub fn count(&self) -> u64 {
         self.ok + self.late
+    }
+}
+
+/// Requests handed to a thing this tick, not yet routed or served.
+#[derive(Debug, Clone, Default)]
+pub struct Inbox(pub Vec<Cohort>);
+
+impl Inbox {
+    /// Takes what arrived, leaving the inbox empty.
+    pub fn take(&mut self) -> Vec<Cohort> {
+        std::mem::take(&mut self.0)
+    }
+
+    /// Gives back the buffer [`Inbox::take`] took, emptied, so the next tick
+    /// needs no new one (unless something arrived meanwhile).
+    pub fn give_back(&mut self, mut buffer: Vec<Cohort>) {
+        if self.0.is_empty() {
+            buffer.clear();
+            self.0 = buffer;
+        }
+    }
+}
+
+/// What reached each thing this tick, beside the world: every step of the
+/// flow hands requests on through an inbox, so they are found by entity
+/// without a query.
+#[derive(Debug, Clone, Default)]
+pub struct Inboxes {
+    /// The slot of each thing's inbox, by entity id (`u32::MAX`: no thing).
+    slot: Vec<u32>,
+    /// Each thing's inbox, with the thing's entity.
+    boxes: Vec<(Entity, Inbox)>,
+}
+
+impl Inboxes {
+    /// An empty inbox for each of `things` (things never come or go).
+    pub fn of(things: impl IntoIterator<Item = Entity>) -> Inboxes {
+        let mut inboxes = Inboxes::default();
+        for e in things {
+            let id = e.id() as usize;
+            if inboxes.slot.len() <= id {
+                inboxes.slot.resize(id + 1, u32::MAX);
+            }
+            inboxes.slot[id] = inboxes.boxes.len() as u32;
+            inboxes.boxes.push((e, Inbox::default()));
+        }
+        inboxes
+    }
+
+    /// The inbox of a thing; none for anything else (a server, a source).
+    pub fn get_mut(&mut self, e: Entity) -> Option<&mut Inbox> {
+        let slot = *self.slot.get(e.id() as usize)?;
+        match self.boxes.get_mut(slot as usize) {
+            Some((owner, inbox)) if *owner == e => Some(inbox),
+            _ => None,
+        }
     }
 }
 
@@ -120,6 +178,8 @@ pub struct Ctx {
     pub next_event: usize,
     /// Entities by thing id, in file order.
     pub things: Vec<(String, Entity)>,
+    /// What reached each thing this tick.
+    pub inboxes: Inboxes,
     /// The things of each kind.
     pub kinds: Kinds,
     /// Whether a server came, went, or changed state, health or hardware

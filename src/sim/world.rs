@@ -11,13 +11,13 @@ use crate::format::level::{EventKind, Shape};
 use crate::format::solution::{Action, Purchase, Thing, TimedAction};
 
 use super::components::{
-    Balancer, ContainerService, Fleet, Function, Group, Hardware, HealthChecks, Inbox,
-    MessageQueue, MetricWindow, Name, OnPremises, Order, Subscriber, Topic, TrafficSource,
+    Balancer, ContainerService, Fleet, Function, Group, Hardware, HealthChecks, MessageQueue,
+    MetricWindow, Name, OnPremises, Order, Subscriber, Topic, TrafficSource,
 };
 use super::ledger::Ledger;
 use super::metrics::Metrics;
 use super::setup::{Setup, fleet_terms};
-use super::state::{Awaiting, Ctx, Kinds};
+use super::state::{Awaiting, Ctx, Inboxes, Kinds};
 use super::station::Tally;
 use super::systems;
 
@@ -89,6 +89,7 @@ impl Sim {
             events: Vec::new(),
             next_event: 0,
             things: Vec::new(),
+            inboxes: Inboxes::default(),
             kinds: Default::default(),
             roster_changed: true,
             ended: false,
@@ -171,7 +172,6 @@ impl Sim {
                     world.spawn((
                         order,
                         name,
-                        Inbox::default(),
                         Balancer {
                             scheme: lb.scheme,
                             algorithm: lb.algorithm,
@@ -202,12 +202,8 @@ impl Sim {
                     ..
                 } => {
                     let hw = ec2(&setup.catalogue, instance_type)?;
-                    let fleet = world.spawn((
-                        order,
-                        name,
-                        Inbox::default(),
-                        new_fleet(&setup, hw, *purchase, &reached),
-                    ));
+                    let fleet =
+                        world.spawn((order, name, new_fleet(&setup, hw, *purchase, &reached)));
                     ctx.spawn_server(&mut world, fleet, hw, *purchase, 0.0);
                     fleet
                 }
@@ -231,7 +227,6 @@ impl Sim {
                     let fleet = world.spawn((
                         order,
                         name,
-                        Inbox::default(),
                         new_fleet(&setup, hw, g.purchase, &reached),
                         group,
                     ));
@@ -245,7 +240,6 @@ impl Sim {
                     world.spawn((
                         order,
                         name,
-                        Inbox::default(),
                         MessageQueue {
                             visibility_s: q
                                 .visibility_timeout
@@ -262,9 +256,7 @@ impl Sim {
                         },
                     ))
                 }
-                Thing::Topic { .. } => {
-                    world.spawn((order, name, Inbox::default(), Topic::default()))
-                }
+                Thing::Topic { .. } => world.spawn((order, name, Topic::default())),
                 Thing::ContainerService(spec) => {
                     let hw = Hardware::Task {
                         milli_vcpu: (spec.task_vcpu * 1000.0).round() as u32,
@@ -291,14 +283,7 @@ impl Sim {
                         unplaced_at: None,
                     };
                     let eks = spec.orchestrator == crate::format::solution::Orchestrator::Eks;
-                    world.spawn((
-                        order,
-                        name,
-                        Inbox::default(),
-                        fleet,
-                        group,
-                        ContainerService { eks },
-                    ))
+                    world.spawn((order, name, fleet, group, ContainerService { eks }))
                 }
                 Thing::Function(spec) => {
                     let cat = &setup.catalogue.lambda;
@@ -322,7 +307,6 @@ impl Sim {
                     world.spawn((
                         order,
                         name,
-                        Inbox::default(),
                         Function {
                             limit: spec.reserved_concurrency.unwrap_or(cat.account_concurrency),
                             memory_mb: spec.memory_mb,
@@ -346,7 +330,6 @@ impl Sim {
                     let fleet = world.spawn((
                         order,
                         name,
-                        Inbox::default(),
                         new_fleet(&setup, hw, Purchase::OnDemand, &reached),
                         OnPremises,
                     ));
@@ -358,6 +341,7 @@ impl Sim {
             };
             ctx.things.push((thing.id().to_string(), entity));
         }
+        ctx.inboxes = Inboxes::of(ctx.things.iter().map(|&(_, e)| e));
 
         for (from, to) in links.iter().copied() {
             let target = ctx
@@ -554,7 +538,7 @@ impl Sim {
         systems::health::check(world, ctx);
         systems::autoscaling::evaluate(world, ctx);
         systems::service::refresh_fleets(world, ctx);
-        systems::traffic::arrive(world, ctx);
+        systems::traffic::arrive(ctx);
         systems::flow::run(world, ctx);
         systems::coupling::resolve(ctx);
         systems::coupling::undelivered(ctx);

@@ -4,19 +4,18 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Fleet, Function, Inbox};
+use crate::sim::components::{Fleet, Function};
 use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, round_shares};
 
 /// Sends the calls of everything finished since the last call into
 /// `downstream`, the finisher's downstream link. A synchronous call holds its
 /// caller back from the tally until the call resolves.
-pub fn emit(world: &mut World, ctx: &mut Ctx, downstream: Option<Entity>) {
+pub fn emit(ctx: &mut Ctx, downstream: Option<Entity>) {
     if ctx.tally.completions.is_empty() {
         return;
     }
     let mut completions = std::mem::take(&mut ctx.tally.completions);
-    let mut inbox = downstream.and_then(|d| world.query_one_mut::<&mut Inbox>(d).ok());
     let mid = ctx.now_s + ctx.tick_s() / 2.0;
     let setup = std::sync::Arc::clone(&ctx.setup);
     for &done in &completions {
@@ -66,7 +65,7 @@ pub fn emit(world: &mut World, ctx: &mut Ctx, downstream: Option<Entity>) {
                 arrived_s: mid,
                 tries: 0,
             };
-            match inbox.as_deref_mut() {
+            match downstream.and_then(|d| ctx.inboxes.get_mut(d)) {
                 Some(inbox) => inbox.0.push(cohort),
                 None => ctx.tally.drop(cohort.stream, count, DropReason::NoTarget),
             }

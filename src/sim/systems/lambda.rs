@@ -11,16 +11,19 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Function, Inbox};
+use crate::sim::components::Function;
 use crate::sim::latency::Service;
 use crate::sim::ledger::Service as Bill;
 use crate::sim::queueing::line::LineParams;
-use crate::sim::state::Ctx;
+use crate::sim::state::{Ctx, Inbox};
 use crate::sim::station::{Cohort, DropReason, Fate, Running, round_carried};
 
 /// Runs this tick's invocations of one function.
 pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let Ok((f, inbox)) = world.query_one_mut::<(&mut Function, &mut Inbox)>(entity) else {
+    let (Ok(f), Some(mut arrivals)) = (
+        world.query_one_mut::<&mut Function>(entity),
+        ctx.inboxes.get_mut(entity).map(Inbox::take),
+    ) else {
         return;
     };
     let setup = std::sync::Arc::clone(&ctx.setup);
@@ -45,9 +48,10 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let mut queue = std::mem::take(&mut f.queue);
     queue.clear();
     queue.extend(f.retrying.drain(..));
-    let mut arrivals = inbox.take();
     queue.append(&mut arrivals);
-    inbox.give_back(arrivals);
+    if let Some(inbox) = ctx.inboxes.get_mut(entity) {
+        inbox.give_back(arrivals);
+    }
     let (mut expected, mut work) = (0.0, 0.0);
     for c in &queue {
         let run = f.run_s[usize::from(c.workload)].min(f.timeout_s);
@@ -247,7 +251,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     f.queue = queue;
     f.admitted = admitted;
     let downstream = f.downstream;
-    super::coupling::emit(world, ctx, downstream);
+    super::coupling::emit(ctx, downstream);
 }
 
 /// A decided group of invocations.

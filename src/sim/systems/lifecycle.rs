@@ -130,7 +130,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                 }
                 drop(guard);
                 let downstream = super::coupling::downstream_of(world, fleet_entity);
-                super::coupling::emit(world, ctx, downstream);
+                super::coupling::emit(ctx, downstream);
                 if let Some(part) = leftover {
                     let lost = super::queues::lose(world, &mut ctx.tally, fleet_entity, part, now);
                     if lost > 0 {

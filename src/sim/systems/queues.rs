@@ -4,7 +4,7 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Fleet, Function, Inbox, MessageQueue};
+use crate::sim::components::{Fleet, Function, MessageQueue};
 use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, Station, Tally};
 
@@ -13,7 +13,10 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
     let end = now + tick_s;
-    let Ok((q, inbox)) = world.query_one_mut::<(&mut MessageQueue, &mut Inbox)>(entity) else {
+    let (Ok(q), Some(inbox)) = (
+        world.query_one_mut::<&mut MessageQueue>(entity),
+        ctx.inboxes.get_mut(entity),
+    ) else {
         return;
     };
     let consumer = {
@@ -79,7 +82,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         for c in handed.drain(..) {
             f.station.enqueue(c);
         }
-    } else if let Ok(mut inbox) = world.get::<&mut Inbox>(consumer) {
+    } else if let Some(inbox) = ctx.inboxes.get_mut(consumer) {
         // A function polls the queue itself: messages keep their arrival time.
         inbox.0.append(&mut handed);
     }

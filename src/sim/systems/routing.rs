@@ -6,16 +6,18 @@
 use hecs::World;
 
 use crate::format::solution::Algorithm;
-use crate::sim::components::{Balancer, Fleet, Function, Inbox, Reading};
-use crate::sim::state::Ctx;
+use crate::sim::components::{Balancer, Fleet, Function, Reading};
+use crate::sim::state::{Ctx, Inbox};
 use crate::sim::station::{DropReason, Sharing, round_carried_into};
 
 /// Spreads a load balancer's inbox over its targets.
 pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
-    let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) else {
+    let (Ok(lb), Some(arrivals)) = (
+        world.query_one_mut::<&mut Balancer>(lb_entity),
+        ctx.inboxes.get_mut(lb_entity).map(Inbox::take),
+    ) else {
         return;
     };
-    let arrivals = inbox.take();
     let algorithm = lb.algorithm;
     let targets = std::mem::take(&mut lb.targets);
     let mut carry = std::mem::take(&mut lb.carry);
@@ -59,9 +61,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         if targets[..j].contains(&target) {
             continue;
         }
-        let Ok((inbox, fleet)) =
-            world.query_one_mut::<(Option<&mut Inbox>, Option<&mut Fleet>)>(target)
-        else {
+        let Ok(fleet) = world.query_one_mut::<Option<&mut Fleet>>(target) else {
             continue;
         };
         let links = || (j..n).filter(|&k| targets[k] == target);
@@ -72,7 +72,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
                 }
             }
         }
-        let (Some(inbox), true) = (inbox, sum > 0.0) else {
+        let (Some(inbox), true) = (ctx.inboxes.get_mut(target), sum > 0.0) else {
             continue;
         };
         for (i, cohort) in arrivals.iter().enumerate() {
@@ -88,13 +88,15 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
             }
         }
     }
-    if let Ok((lb, inbox)) = world.query_one_mut::<(&mut Balancer, &mut Inbox)>(lb_entity) {
+    if let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) {
         lb.targets = targets;
         lb.carry = carry;
         lb.weights = weights;
         lb.parts = parts;
         lb.split = split;
         lb.readings = readings;
+    }
+    if let Some(inbox) = ctx.inboxes.get_mut(lb_entity) {
         inbox.give_back(arrivals);
     }
 }

@@ -3,7 +3,7 @@
 use hecs::{Entity, World};
 
 use crate::format::solution::Purchase;
-use crate::sim::components::{Census, Fleet, Hardware, Inbox, Server, ServerState};
+use crate::sim::components::{Census, Fleet, Hardware, Server, ServerState};
 use crate::sim::state::Ctx;
 use crate::sim::station::{Capacity, DropReason, round_carried};
 
@@ -180,7 +180,10 @@ pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
     let downstream = {
-        let Ok((fleet, inbox)) = world.query_one_mut::<(&mut Fleet, &mut Inbox)>(entity) else {
+        let (Ok(fleet), Some(inbox)) = (
+            world.query_one_mut::<&mut Fleet>(entity),
+            ctx.inboxes.get_mut(entity),
+        ) else {
             return;
         };
         let mut arrivals = inbox.take();
@@ -222,5 +225,5 @@ pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         inbox.give_back(arrivals);
         fleet.downstream
     };
-    super::coupling::emit(world, ctx, downstream);
+    super::coupling::emit(ctx, downstream);
 }

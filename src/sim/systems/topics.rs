@@ -5,15 +5,14 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Balancer, Fleet, Inbox, Topic};
-use crate::sim::state::Ctx;
+use crate::sim::components::{Balancer, Fleet, Topic};
+use crate::sim::state::{Ctx, Inbox};
 use crate::sim::station::{Cohort, DropReason};
 
 /// Takes this tick's publishes and delivers them to every subscriber.
 pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let mut arrivals = match world.get::<&mut Inbox>(entity) {
-        Ok(mut inbox) => inbox.take(),
-        Err(_) => return,
+    let Some(mut arrivals) = ctx.inboxes.get_mut(entity).map(Inbox::take) else {
+        return;
     };
     let setup = std::sync::Arc::clone(&ctx.setup);
     let retry_window =
@@ -71,13 +70,13 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         }
     }
     drop(guard);
-    if let Ok(mut inbox) = world.get::<&mut Inbox>(entity) {
+    if let Some(inbox) = ctx.inboxes.get_mut(entity) {
         inbox.give_back(arrivals);
     }
     for (to, copy) in direct.drain(..) {
-        match world.get::<&mut Inbox>(to) {
-            Ok(mut inbox) => inbox.0.push(copy),
-            Err(_) => ctx
+        match ctx.inboxes.get_mut(to) {
+            Some(inbox) => inbox.0.push(copy),
+            None => ctx
                 .tally
                 .drop(copy.stream, copy.count, DropReason::NoTarget),
         }

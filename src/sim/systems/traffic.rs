@@ -2,11 +2,10 @@
 
 use std::f64::consts::TAU;
 
-use hecs::World;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::format::level::Shape;
-use crate::sim::components::{Inbox, TrafficSource};
+use crate::sim::components::TrafficSource;
 use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason};
 
@@ -143,7 +142,7 @@ pub fn mean_demand(ctx: &Ctx) -> f64 {
 }
 
 /// Draws this tick's arrivals for every source and hands them to their targets.
-pub fn arrive(world: &mut World, ctx: &mut Ctx) {
+pub fn arrive(ctx: &mut Ctx) {
     if ctx.tick >= ctx.setup.ticks {
         // The level is over: nothing arrives while the run drains.
         for source in &mut ctx.sources {
@@ -181,8 +180,8 @@ pub fn arrive(world: &mut World, ctx: &mut Ctx) {
             arrived_s: mid,
             tries: 0,
         };
-        match target.map(|t| world.query_one_mut::<&mut Inbox>(t)) {
-            Some(Ok(inbox)) => inbox.0.push(cohort),
+        match target.and_then(|t| ctx.inboxes.get_mut(t)) {
+            Some(inbox) => inbox.0.push(cohort),
             _ => ctx.tally.drop(stream, count, DropReason::NoTarget),
         }
     }
