@@ -108,12 +108,13 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
     let tick_s = ctx.tick_s();
     let now = ctx.now_s;
-    let backlog = world
-        .get::<&Fleet>(entity)
+    let fed_by = world
+        .query_one_mut::<&Fleet>(entity)
         .ok()
-        .and_then(|f| f.fed_by)
-        .and_then(|q| world.get::<&MessageQueue>(q).ok().map(|q| q.backlog()))
-        .unwrap_or(0) as f64;
+        .and_then(|f| f.fed_by);
+    let backlog = fed_by
+        .and_then(|q| world.query_one_mut::<&MessageQueue>(q).ok())
+        .map_or(0, |q| q.backlog()) as f64;
     let Ok((fleet, group)) = world.query_one_mut::<(&Fleet, &mut Group)>(entity) else {
         return;
     };
@@ -318,14 +319,10 @@ fn metric_label(m: Metric) -> &'static str {
 
 /// Launches or retires instances so the group holds its desired capacity.
 pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let Ok(group) = world.get::<&Group>(entity) else {
+    let Ok((group, fleet)) = world.query_one_mut::<(&Group, &Fleet)>(entity) else {
         return;
     };
     let desired = group.desired;
-    drop(group);
-    let Ok(fleet) = world.get::<&Fleet>(entity) else {
-        return;
-    };
     let (hardware, purchase, draining_s, behind_lb, boot_s, capacity) = (
         fleet.hardware,
         fleet.purchase,
@@ -335,7 +332,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         fleet.capacity,
     );
     let counted = fleet.census.members;
-    drop(fleet);
+    let gave_up_at = group.unplaced_at;
     // While no server changed, the census is exact: a group at its desired
     // size has nothing to do.
     if !ctx.roster_changed && counted == desired {
@@ -343,7 +340,6 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     }
     // Tasks on EC2 that found no room last time find none now, unless a
     // server changed (an instance came, a task left).
-    let gave_up_at = world.get::<&Group>(entity).ok().and_then(|g| g.unplaced_at);
     if !ctx.roster_changed && capacity.is_some() && counted < desired && gave_up_at == Some(desired)
     {
         return;
