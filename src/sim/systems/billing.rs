@@ -103,7 +103,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     // SQS bills every API request: a send, a receive and a delete per message,
     // one request per 64 KiB chunk of it.
     for &entity in &ctx.kinds.queues {
-        let Ok(q) = world.get::<&MessageQueue>(entity) else {
+        let Ok(q) = world.query_one_mut::<&MessageQueue>(entity) else {
             continue;
         };
         let requests = (q.sent as f64 + 2.0 * q.received as f64) * q.chunks_per_message;
@@ -116,7 +116,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     // SNS bills each publish (per 64 KiB chunk) and each HTTP/S delivery;
     // deliveries to SQS are free.
     for &entity in &ctx.kinds.topics {
-        let Ok(t) = world.get::<&Topic>(entity) else {
+        let Ok(t) = world.query_one_mut::<&Topic>(entity) else {
             continue;
         };
         let usd = t.published as f64 * cat.topic.usd_per_million_publishes / 1e6
@@ -135,7 +135,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
 
     let lb = &cat.load_balancer;
     for &entity in &ctx.kinds.balancers {
-        let Ok(b) = world.get::<&Balancer>(entity) else {
+        let Ok(b) = world.query_one_mut::<&Balancer>(entity) else {
             continue;
         };
         // Capacity units: the largest of new connections (one per request) and data processed.

@@ -45,20 +45,16 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         q.consumer
     };
     let Some(consumer) = consumer else { return };
-    let room = match (
-        world.get::<&Fleet>(consumer),
-        world.get::<&Function>(consumer),
-    ) {
-        (Ok(f), _) => room_for(&f, tick_s),
-        (_, Ok(f)) => super::lambda::room(
-            &f,
-            tick_s,
-            ctx.setup.catalogue.lambda.new_environments_per_10s,
-        ),
-        _ => return,
+    let room = if let Ok(f) = world.query_one_mut::<&Fleet>(consumer) {
+        room_for(f, tick_s)
+    } else if let Ok(f) = world.query_one_mut::<&Function>(consumer) {
+        let ramp = ctx.setup.catalogue.lambda.new_environments_per_10s;
+        super::lambda::room(f, tick_s, ramp)
+    } else {
+        return;
     };
     let mut handed = Vec::new();
-    if let Ok(mut q) = world.get::<&mut MessageQueue>(entity) {
+    if let Ok(q) = world.query_one_mut::<&mut MessageQueue>(entity) {
         handed = std::mem::take(&mut q.handing);
         let mut left = room;
         while left > 0 {
@@ -78,7 +74,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             handed.push(c);
         }
     }
-    if let Ok(mut f) = world.get::<&mut Fleet>(consumer) {
+    if let Ok(f) = world.query_one_mut::<&mut Fleet>(consumer) {
         for c in handed.drain(..) {
             f.station.enqueue(c);
         }
@@ -86,7 +82,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         // A function polls the queue itself: messages keep their arrival time.
         inbox.0.append(&mut handed);
     }
-    if let Ok(mut q) = world.get::<&mut MessageQueue>(entity) {
+    if let Ok(q) = world.query_one_mut::<&mut MessageQueue>(entity) {
         q.handing = handed;
     }
 }

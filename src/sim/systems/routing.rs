@@ -32,7 +32,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
         .sum();
     readings.clear();
-    readings.extend(targets.iter().map(|&t| read(world, t, algorithm)));
+    readings.extend(targets.iter().map(|&t| read_mut(world, t, algorithm)));
     weights.clear();
     weights.extend(readings.iter().map(|r| r.weight));
     // With no healthy target at all, Elastic Load Balancing fails open:
@@ -145,16 +145,38 @@ fn sharing(readings: &[Reading], weights: &[f64], algorithm: Algorithm) -> LineS
 
 /// What a balancer reads of one target, with one look at the world.
 fn read(world: &World, target: hecs::Entity, algorithm: Algorithm) -> Reading {
-    if let Ok(f) = world.get::<&Fleet>(target) {
+    match world.get::<&Fleet>(target) {
+        Ok(f) => reading(Some(&f), None, algorithm),
+        Err(_) => reading(
+            None,
+            world.get::<&Function>(target).ok().as_deref(),
+            algorithm,
+        ),
+    }
+}
+
+/// [`read`] with the world to itself: no borrow to take and give back.
+fn read_mut(world: &mut World, target: hecs::Entity, algorithm: Algorithm) -> Reading {
+    if let Ok(f) = world.query_one_mut::<&Fleet>(target) {
+        return reading(Some(f), None, algorithm);
+    }
+    reading(
+        None,
+        world.query_one_mut::<&Function>(target).ok(),
+        algorithm,
+    )
+}
+
+/// What a balancer reads of a fleet, or else of a function (or of nothing).
+fn reading(fleet: Option<&Fleet>, function: Option<&Function>, algorithm: Algorithm) -> Reading {
+    if let Some(f) = fleet {
         return Reading {
-            weight: weight(&f, algorithm, false),
-            open_weight: weight(&f, algorithm, true),
+            weight: weight(f, algorithm, false),
+            open_weight: weight(f, algorithm, true),
             slots: Some(f.census.working * f.slots_per_server),
         };
     }
-    let limit = world
-        .get::<&Function>(target)
-        .map_or(0.0, |f| f64::from(f.limit));
+    let limit = function.map_or(0.0, |f| f64::from(f.limit));
     Reading {
         weight: limit,
         open_weight: limit,
