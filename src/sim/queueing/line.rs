@@ -621,21 +621,12 @@ struct WaitTail<'a> {
 
 impl<'a> WaitTail<'a> {
     fn new(dist: &[f64], lo: usize, p: LineParams, suffix: &'a mut Vec<f64>) -> WaitTail<'a> {
-        let c = p.servers as usize;
-        let top = p.rates().top;
-        let a = f64::from(p.servers) * p.mu / p.scale();
-        let hi = lo + dist.len();
-        let kmax = (hi + 1).saturating_sub(c);
+        let kmax = (lo + dist.len() + 1).saturating_sub(p.servers as usize);
         suffix.clear();
         suffix.resize(kmax + 2, 0.0);
         let mut admitted = 0.0;
-        for (i, &x) in dist.iter().enumerate() {
-            let n = lo + i;
-            if n >= top {
-                continue;
-            }
+        for (k, x) in admitted_by_departures(dist, lo, p) {
             admitted += x;
-            let k = (n + 1).saturating_sub(c);
             suffix[k] += x;
         }
         for m in (0..=kmax).rev() {
@@ -646,26 +637,23 @@ impl<'a> WaitTail<'a> {
                 *s /= admitted;
             }
         }
-        WaitTail { suffix, a }
+        WaitTail {
+            suffix,
+            a: departures_per_s(p),
+        }
     }
 
     /// The chance of waiting and the mean wait of the tail [`WaitTail::new`]
     /// builds, to the same bits, without building it: most ticks need no more.
     fn key(dist: &[f64], lo: usize, p: LineParams) -> ShapeKey {
-        let c = p.servers as usize;
-        let top = p.rates().top;
-        let a = f64::from(p.servers) * p.mu / p.scale();
+        let a = departures_per_s(p);
         let (mut admitted, mut mean) = (0.0, 0.0);
-        for (i, &x) in dist.iter().enumerate() {
-            let n = lo + i;
-            if n >= top {
-                continue;
-            }
+        for (k, x) in admitted_by_departures(dist, lo, p) {
             admitted += x;
-            let k = (n + 1).saturating_sub(c);
             mean += x * k as f64 / a;
         }
         // The tail's P(k ≥ 1), summed from the back as the tail sums it.
+        let (c, top) = (p.servers as usize, p.rates().top);
         let mut waits = 0.0;
         for (i, &x) in dist.iter().enumerate().rev() {
             let n = lo + i;
@@ -729,6 +717,26 @@ impl<'a> WaitTail<'a> {
         }
         sum.clamp(0.0, 1.0)
     }
+}
+
+/// The departure rate while every server is busy.
+fn departures_per_s(p: LineParams) -> f64 {
+    f64::from(p.servers) * p.mu / p.scale()
+}
+
+/// The states an arrival is admitted in, in order, as (departures it waits
+/// for, probability).
+fn admitted_by_departures(
+    dist: &[f64],
+    lo: usize,
+    p: LineParams,
+) -> impl Iterator<Item = (usize, f64)> + '_ {
+    let (c, top) = (p.servers as usize, p.rates().top);
+    dist.iter()
+        .enumerate()
+        .map(move |(i, &x)| (lo + i, x))
+        .filter(move |&(n, _)| n < top)
+        .map(move |(n, x)| ((n + 1).saturating_sub(c), x))
 }
 
 /// A term below this share of a sum (2⁻⁵⁵) is under a quarter of the sum's
