@@ -20,10 +20,10 @@ use crate::sim::station::{Cohort, DropReason, Fate, Running, round_carried};
 
 /// Runs this tick's invocations of one function.
 pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let (Ok(f), Some(mut arrivals)) = (
-        world.query_one_mut::<&mut Function>(entity),
-        ctx.inboxes.get_mut(entity).map(Inbox::take),
-    ) else {
+    let Ok(f) = world.query_one_mut::<&mut Function>(entity) else {
+        return;
+    };
+    let Some(mut arrivals) = ctx.inboxes.get_mut(entity).map(Inbox::take) else {
         return;
     };
     let setup = std::sync::Arc::clone(&ctx.setup);

@@ -12,10 +12,10 @@ use crate::sim::station::{DropReason, Sharing, round_carried_into};
 
 /// Spreads a load balancer's inbox over its targets.
 pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
-    let (Ok(lb), Some(arrivals)) = (
-        world.query_one_mut::<&mut Balancer>(lb_entity),
-        ctx.inboxes.get_mut(lb_entity).map(Inbox::take),
-    ) else {
+    let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
+        return;
+    };
+    let Some(arrivals) = ctx.inboxes.get_mut(lb_entity).map(Inbox::take) else {
         return;
     };
     let algorithm = lb.algorithm;
