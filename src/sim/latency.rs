@@ -14,7 +14,10 @@
 
 use std::collections::BTreeMap;
 
+use std::borrow::Cow;
+
 use super::queueing::mmc::hypo_over_at;
+use super::queueing::tails::ErlangMixTail;
 
 /// Smallest bucket edge above zero, milliseconds.
 const FIRST_EDGE_MS: f64 = 0.1;
@@ -231,54 +234,44 @@ fn uniform_plus_exp_at_most(
     (part / width).clamp(0.0, 1.0)
 }
 
-/// A wait distribution over the histogram's buckets, worked out once and
-/// added for many requests: (bucket, share), shares summing to one.
+/// Requests that each waited for some number of departures at one rate: the
+/// wait of one that needed k is Erlang(k, rate). Such mixtures of one rate
+/// add up by k exactly, so the ticks of a run are summed here and spread over
+/// the buckets once, when a percentile is asked for, not once a tick.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct WaitShape {
-    buckets: Vec<(u16, f64)>,
-    /// Mean wait, milliseconds.
-    pub mean_ms: f64,
+struct DepartureWaits {
+    /// Departures per second.
+    per_s: f64,
+    /// Requests by the departures they waited for.
+    by_departures: Vec<f64>,
+    /// Requests held.
+    count: f64,
 }
 
-impl WaitShape {
-    /// The shape of a wait with tail `over(ms)` = P(W > ms) and mean `mean_ms`.
-    pub fn of_tail(mean_ms: f64, over: impl FnMut(f64) -> f64) -> WaitShape {
-        let mut shape = WaitShape::default();
-        shape.fill(mean_ms, over);
-        shape
-    }
-
-    /// Makes this the shape of a wait with tail `over(ms)` and mean `mean_ms`,
-    /// reusing its buffer.
-    pub fn fill(&mut self, mean_ms: f64, mut over: impl FnMut(f64) -> f64) {
-        self.mean_ms = mean_ms;
-        let buckets = &mut self.buckets;
-        buckets.clear();
-        // Room for every bucket once: a shape never needs to grow again.
-        buckets.reserve(BUCKETS + 1);
-        let mut above = 1.0;
-        for i in 0..=BUCKETS {
-            let next = if i == BUCKETS {
-                0.0
-            } else {
-                over(edge(i)).clamp(0.0, above)
-            };
-            let m = above - next;
-            if m > 0.0 {
-                buckets.push((i as u16, m));
+impl DepartureWaits {
+    /// Spreads what is held over `waits` and empties it (keeping its buffer).
+    fn spread_into(&mut self, waits: &mut Histogram) {
+        if self.count > 0.0 {
+            // In place: by_departures[m] becomes the share that waited for at
+            // least m departures, with room past the longest wait.
+            let v = &mut self.by_departures;
+            v.extend([0.0, 0.0]);
+            let mut at_least = 0.0;
+            for x in v.iter_mut().rev() {
+                at_least += *x;
+                *x = at_least / self.count;
             }
-            above = next;
-            if above < 1e-12 {
-                if above > 0.0
-                    && let Some(last) = buckets.last_mut()
-                {
-                    last.1 += above;
-                }
-                break;
-            }
+            let tail = ErlangMixTail::new(v, self.per_s);
+            waits.add_tail(self.count, |ms| tail.over(ms / 1000.0));
         }
+        self.by_departures.clear();
+        self.count = 0.0;
     }
 }
+
+/// Departure rates a class sums apart before the least recent is spread
+/// over the buckets (a group that scales moves between a few sizes).
+const PENDING_RATES: usize = 8;
 
 /// The waits of requests served at one rate.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -293,11 +286,49 @@ struct Class {
     exponential: BTreeMap<i32, f64>,
     /// Other waits, milliseconds.
     waits: Histogram,
+    /// Waits behind departures not yet spread over `waits`, least recently
+    /// added first.
+    pending: Vec<DepartureWaits>,
 }
 
 impl Class {
     fn theta_of(bin: i32) -> f64 {
         THETA_BIN.powi(bin)
+    }
+
+    /// The waits held for departures at `per_s` a second, made the most
+    /// recent; when too many rates are held, the least recent is spread over
+    /// the buckets and its buffer serves the new rate.
+    fn pending_at(&mut self, per_s: f64) -> &mut DepartureWaits {
+        let pending = &mut self.pending;
+        match pending.iter().position(|p| p.per_s == per_s) {
+            Some(i) => pending[i..].rotate_left(1),
+            None => {
+                let mut fresh = if pending.len() >= PENDING_RATES {
+                    let mut oldest = pending.remove(0);
+                    oldest.spread_into(&mut self.waits);
+                    oldest
+                } else {
+                    DepartureWaits::default()
+                };
+                fresh.per_s = per_s;
+                pending.push(fresh);
+            }
+        }
+        let last = pending.len() - 1;
+        &mut pending[last]
+    }
+
+    /// Spreads every wait held by departure rate over the buckets.
+    fn settle(&mut self) {
+        for p in &mut self.pending {
+            p.spread_into(&mut self.waits);
+        }
+    }
+
+    /// Whether nothing is held by departure rate.
+    fn is_settled(&self) -> bool {
+        self.pending.iter().all(|p| p.count == 0.0)
     }
 
     /// Requests whose wait is at most `ms`, or (with `service`) whose wait plus service is.
@@ -461,19 +492,48 @@ impl LatencyStore {
         self.class(service).waits.add_tail(count, over);
     }
 
-    /// `count` requests of `service` whose waits follow `shape`.
-    pub fn add_shape(&mut self, service: Service, count: f64, shape: &WaitShape) {
+    /// `count` requests of `service` with mean wait `mean_wait_ms`, a share
+    /// `x` of which waited for `k` departures at `per_s` a second, for every
+    /// `(k, x)` of `shares` (the shares sum to one).
+    pub fn add_departure_waits(
+        &mut self,
+        service: Service,
+        count: f64,
+        mean_wait_ms: f64,
+        per_s: f64,
+        shares: impl IntoIterator<Item = (usize, f64)>,
+    ) {
         if !(count > 0.0) {
             return;
         }
-        self.count_in(count, shape.mean_ms, service.ms);
-        let h = &mut self.class(service).waits;
-        for &(i, m) in &shape.buckets {
-            let i = usize::from(i);
-            h.mass[i] += count * m;
-            h.touch(i);
+        self.count_in(count, mean_wait_ms, service.ms);
+        let held = self.class(service).pending_at(per_s);
+        for (k, x) in shares {
+            if k >= held.by_departures.len() {
+                held.by_departures.resize(k + 1, 0.0);
+            }
+            held.by_departures[k] += count * x;
         }
-        h.total += count;
+        held.count += count;
+    }
+
+    /// Spreads every wait still summed by departure rate over the buckets.
+    /// Reads do this on a copy when needed; a finished run does it once.
+    pub fn settle(&mut self) {
+        for c in &mut self.classes {
+            c.settle();
+        }
+    }
+
+    /// This store with every wait spread over the buckets.
+    fn settled(&self) -> Cow<'_, LatencyStore> {
+        if self.classes.iter().all(Class::is_settled) {
+            Cow::Borrowed(self)
+        } else {
+            let mut copy = self.clone();
+            copy.settle();
+            Cow::Owned(copy)
+        }
     }
 
     /// `count` requests of `service` that waited between `lo_ms` and `hi_ms`.
@@ -499,6 +559,7 @@ impl LatencyStore {
 
     /// Adds another store.
     pub fn merge(&mut self, other: &LatencyStore) {
+        let other = other.settled();
         for c in &other.classes {
             let per_ms = c.per_ms;
             let mine = self.class(Service {
@@ -536,8 +597,10 @@ impl LatencyStore {
         if self.total <= 0.0 {
             return 0.0;
         }
+        let settled = self.settled();
+        let store = settled.as_ref();
         let target = q.clamp(0.0, 1.0) * self.total;
-        if !latency && self.at_most(0.0, false) >= target {
+        if !latency && store.at_most(0.0, false) >= target {
             return 0.0;
         }
         // Bisection on a log scale: the answer lies between a microsecond and
@@ -545,7 +608,7 @@ impl LatencyStore {
         let (mut lo, mut hi) = (1e-3_f64.ln(), 1e10_f64.ln());
         for _ in 0..60 {
             let mid = (lo + hi) / 2.0;
-            if self.at_most(mid.exp(), latency) >= target {
+            if store.at_most(mid.exp(), latency) >= target {
                 hi = mid;
             } else {
                 lo = mid;
@@ -650,5 +713,90 @@ mod tests {
         assert!((m.count() - 200.0).abs() < 1e-9);
         let mean = (a.mean_ms() * 100.0 + b.mean_ms() * 100.0) / 200.0;
         near(m.mean_ms(), mean, 1e-12);
+    }
+
+    /// Geometric numbers of departures ahead, P(k) = (1 − r) r^k: the wait is
+    /// then r·Exp((1 − r)·rate), the M/M/c wait.
+    fn geometric(r: f64, n: usize) -> impl Iterator<Item = (usize, f64)> {
+        (0..n).map(move |k| (k, (1.0 - r) * r.powi(k as i32)))
+    }
+
+    #[test]
+    fn departure_waits_are_the_erlang_mixture() {
+        // 0.6 of the arrivals wait; the wait's decay is (1 − 0.6)·125/s = 50/s.
+        let mut a = LatencyStore::default();
+        a.add_exponential(Service::exponential(20.0), 1000.0, 0.6, 0.05);
+        let mut b = LatencyStore::default();
+        b.add_departure_waits(
+            Service::exponential(20.0),
+            1000.0,
+            12.0,
+            125.0,
+            geometric(0.6, 200),
+        );
+        for q in [0.5, 0.9, 0.99] {
+            near(b.quantile_ms(q), a.quantile_ms(q), 0.03);
+            near(
+                b.wait_quantile_ms(q.max(0.7)),
+                a.wait_quantile_ms(q.max(0.7)),
+                0.03,
+            );
+        }
+    }
+
+    #[test]
+    fn departure_waits_of_many_ticks_and_rates_add_up() {
+        // Three ticks at two rates, summed by rate, against each tick spread
+        // on its own: the same mixture.
+        let ticks = [(300.0, 0.5, 80.0), (500.0, 0.7, 80.0), (200.0, 0.6, 40.0)];
+        let mut summed = LatencyStore::default();
+        let mut apart = LatencyStore::default();
+        for (count, r, per_s) in ticks {
+            let mean_ms = r / (1.0 - r) / per_s * 1000.0;
+            summed.add_departure_waits(
+                Service::exponential(10.0),
+                count,
+                mean_ms,
+                per_s,
+                geometric(r, 300),
+            );
+            apart.add_departure_waits(
+                Service::exponential(10.0),
+                count,
+                mean_ms,
+                per_s,
+                geometric(r, 300),
+            );
+            apart.settle();
+        }
+        for q in [0.3, 0.5, 0.9, 0.99, 0.999] {
+            near(summed.quantile_ms(q), apart.quantile_ms(q), 1e-9);
+        }
+    }
+
+    #[test]
+    fn reading_a_store_changes_nothing_it_will_say() {
+        // A screen reads percentiles mid-run; the run's score must not
+        // depend on when it did. Nine rates also spill the least recent.
+        let add = |s: &mut LatencyStore, i: usize| {
+            let per_s = 50.0 + 10.0 * (i % 9) as f64;
+            s.add_departure_waits(
+                Service::exponential(10.0),
+                100.0,
+                5.0,
+                per_s,
+                geometric(0.5, 100),
+            );
+        };
+        let (mut read, mut unread) = (LatencyStore::default(), LatencyStore::default());
+        for i in 0..40 {
+            add(&mut read, i);
+            add(&mut unread, i);
+            let _ = read.quantile_ms(0.99);
+        }
+        read.settle();
+        unread.settle();
+        assert_eq!(read, unread);
+        assert!(read.quantile_ms(0.99) > 0.0);
     }
 }

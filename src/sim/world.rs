@@ -548,6 +548,10 @@ impl Sim {
         systems::observe::record(world, ctx, &mut self.metrics);
         ctx.tick += 1;
         ctx.now_s = ctx.tick as f64 * ctx.setup.tick_s;
+        if self.finished() {
+            // Reads would do it on a copy each time: a finished run does it once.
+            self.ctx.tally.times.settle();
+        }
     }
 
     /// Runs to the end of the level.

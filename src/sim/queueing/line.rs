@@ -19,7 +19,7 @@
 use super::chain::{self, Distribution, MAX_STATES, Rates};
 use super::mmc::{self, Wait};
 use super::tails;
-use crate::sim::latency::WaitShape;
+use crate::sim::latency::{LatencyStore, Service};
 
 /// A line whose change settles faster than this follows its rates at once.
 pub const SNAP_S: f64 = 0.5;
@@ -181,12 +181,9 @@ pub struct Line {
     pi_for: Option<LineParams>,
     tables: Vec<Tables>,
     pmf: Vec<f64>,
-    suffix: Vec<f64>,
-    /// The wait distribution this tick's arrivals met, over latency buckets,
-    /// and the rates it was worked out for (none: a settling line's, this tick).
-    shape: WaitShape,
-    shape_for: Option<ShapeKey>,
-    shape_fresh: bool,
+    /// The share of this tick's arrivals admitted, and their mean wait in
+    /// seconds (worked out at the first request for them).
+    admitted: Option<(f64, f64)>,
     /// Erlang C of this line's pool size, tabulated once for large pools.
     erlang: ErlangCache,
 }
@@ -202,10 +199,7 @@ impl Default for Line {
             pi_for: None,
             tables: Vec::new(),
             pmf: Vec::new(),
-            suffix: Vec::new(),
-            shape: WaitShape::default(),
-            shape_for: None,
-            shape_fresh: false,
+            admitted: None,
             erlang: ErlangCache::default(),
         }
     }
@@ -328,7 +322,7 @@ impl Line {
     /// Moves the line on by one tick of `tick_s` at rates `p`; `backlog` says
     /// whether requests still wait in order from overload.
     pub fn advance(&mut self, p: LineParams, tick_s: f64, backlog: bool) -> Seen {
-        self.shape_fresh = false;
+        self.admitted = None;
         if p.servers == 0 || !(p.mu > 0.0) || !p.mu.is_finite() {
             // Nothing serves: when servers come back, the line starts empty.
             self.params = None;
@@ -550,172 +544,37 @@ impl Line {
         }
     }
 
-    /// The wait distribution this tick's arrivals met (a line in steady
-    /// state with limited room, or settling), over latency buckets. Worked
-    /// out at most once a tick, and kept while the chance of waiting and the
-    /// mean wait stay within one latency bucket's width (5%) of those it was
-    /// worked out for: a closer shape would move no percentile by more than
-    /// the buckets resolve (it only
-    /// shapes the percentiles; the fates are worked out exactly every tick).
-    pub fn wait_shape(&mut self) -> &WaitShape {
-        if self.shape_fresh {
-            return &self.shape;
-        }
+    /// Adds `count` requests of `service` served this tick to `store`, with
+    /// the waits this tick's arrivals met (a line in steady state with
+    /// limited room, or settling): each admitted arrival waits for the
+    /// departures ahead of it. The store sums those by departure rate and
+    /// spreads them over its buckets only when read.
+    pub fn add_waits(&mut self, store: &mut LatencyStore, service: Service, count: f64) {
         let Some(p) = self.params else {
-            self.shape = WaitShape::default();
-            self.shape_for = None;
-            return &self.shape;
+            return store.add_departure_waits(service, count, 0.0, 1.0, [(0, 1.0)]);
         };
         let (lo, dist) = match self.view {
-            View::Settling => (self.dist.lo, std::mem::take(&mut self.dist.seen)),
-            _ => (0, std::mem::take(&mut self.pi)),
+            View::Settling => (self.dist.lo, &self.dist.seen[..]),
+            _ => (0, &self.pi[..]),
         };
-        let key = WaitTail::key(&dist, lo, p);
-        let mean_ms = key.mean_s * 1000.0;
-        if self.shape_for.is_some_and(|k| k.close_to(&key)) {
-            // The buckets stand; the mean wait is this tick's own.
-            self.shape.mean_ms = mean_ms;
-        } else {
-            let mut tail = WaitTail::new(&dist, lo, p, &mut self.suffix);
-            self.shape.fill(mean_ms, |ms| tail.over(ms / 1000.0));
-            self.shape_for = Some(key);
-        }
-        match self.view {
-            View::Settling => self.dist.seen = dist,
-            _ => self.pi = dist,
-        }
-        self.shape_fresh = true;
-        &self.shape
-    }
-}
-
-/// What a wait shape was worked out for: enough to tell when another line
-/// state would give nearly the same one.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct ShapeKey {
-    servers: u32,
-    /// P(W > 0) among those admitted.
-    waits: f64,
-    mean_s: f64,
-}
-
-impl ShapeKey {
-    /// Within one latency bucket's width in the chance of waiting and in the mean wait.
-    fn close_to(&self, other: &ShapeKey) -> bool {
-        let width = crate::sim::latency::RATIO - 1.0;
-        let near = |a: f64, b: f64| (a - b).abs() <= width * a.abs().max(b.abs()) + 1e-12;
-        self.servers == other.servers
-            && near(self.waits, other.waits)
-            && near(self.mean_s, other.mean_s)
-    }
-}
-
-/// P(W > t) for arrivals that see the number in the line distributed as a
-/// given distribution: the Erlang waits behind them, weighted.
-struct WaitTail<'a> {
-    /// suffix[m] = P(an admitted arrival needs at least m departures).
-    suffix: &'a [f64],
-    /// Departure rate while every server is busy.
-    a: f64,
-}
-
-impl<'a> WaitTail<'a> {
-    fn new(dist: &[f64], lo: usize, p: LineParams, suffix: &'a mut Vec<f64>) -> WaitTail<'a> {
-        let kmax = (lo + dist.len() + 1).saturating_sub(p.servers as usize);
-        suffix.clear();
-        suffix.resize(kmax + 2, 0.0);
-        let mut admitted = 0.0;
-        for (k, x) in admitted_by_departures(dist, lo, p) {
-            admitted += x;
-            suffix[k] += x;
-        }
-        for m in (0..=kmax).rev() {
-            suffix[m] += suffix[m + 1];
-        }
-        if admitted > 0.0 {
-            for s in suffix.iter_mut() {
-                *s /= admitted;
+        let per_s = departures_per_s(p);
+        // The admitted share and the mean wait, once a tick for every workload.
+        let (admitted, mean_s) = *self.admitted.get_or_insert_with(|| {
+            let (mut admitted, mut mean) = (0.0, 0.0);
+            for (k, x) in admitted_by_departures(dist, lo, p) {
+                admitted += x;
+                mean += x * k as f64 / per_s;
             }
-        }
-        WaitTail {
-            suffix,
-            a: departures_per_s(p),
-        }
-    }
-
-    /// The chance of waiting and the mean wait of the tail [`WaitTail::new`]
-    /// builds, to the same bits, without building it: most ticks need no more.
-    fn key(dist: &[f64], lo: usize, p: LineParams) -> ShapeKey {
-        let a = departures_per_s(p);
-        let (mut admitted, mut mean) = (0.0, 0.0);
-        for (k, x) in admitted_by_departures(dist, lo, p) {
-            admitted += x;
-            mean += x * k as f64 / a;
-        }
-        // The tail's P(k ≥ 1), summed from the back as the tail sums it.
-        let (c, top) = (p.servers as usize, p.rates().top);
-        let mut waits = 0.0;
-        for (i, &x) in dist.iter().enumerate().rev() {
-            let n = lo + i;
-            if n >= c && n < top {
-                waits += x;
+            if admitted > 0.0 {
+                mean /= admitted;
             }
+            (admitted, mean)
+        });
+        if !(admitted > 0.0) {
+            return store.add_departure_waits(service, count, 0.0, per_s, [(0, 1.0)]);
         }
-        if admitted > 0.0 {
-            waits /= admitted;
-            mean /= admitted;
-        }
-        ShapeKey {
-            servers: p.servers,
-            waits,
-            mean_s: mean,
-        }
-    }
-
-    /// P(W > t) = Σ_j Pois(j; at)·P(k > j): Poisson weights from their mode
-    /// outward by the recurrence (one exponential per call).
-    fn over(&mut self, t: f64) -> f64 {
-        let x = self.a * t;
-        let s = |j: usize| self.suffix.get(j + 1).copied().unwrap_or(0.0);
-        if !(x > 0.0) {
-            return s(0);
-        }
-        let mode = x.floor() as usize;
-        let spread = (10.0 * x.sqrt() + 10.0) as usize;
-        // Past the longest queue the arrivals saw, nobody needs so many departures.
-        let last = self.suffix.len().saturating_sub(2);
-        if mode.saturating_sub(spread) > last {
-            return 0.0;
-        }
-        let start = mode.min(last);
-        let pmf = |j: usize| (-x + j as f64 * x.ln() - tails::ln_factorial(j)).exp();
-        let at_start = pmf(start);
-        let mut sum = at_start * s(start);
-        let mut w = at_start;
-        let per_x = 1.0 / x;
-        // The weights fall away from the mode, and P(k > j) is at most its
-        // value at j = 0: once a term is [`NEGLIGIBLE`], so is every term
-        // past it, and adding them would leave every bit of the sum as it
-        // is. So the sums stop there.
-        let top = s(0);
-        for j in (start.saturating_sub(spread)..start).rev() {
-            w *= (j + 1) as f64 * per_x;
-            if w * top < sum * NEGLIGIBLE {
-                break;
-            }
-            sum += w * s(j);
-        }
-        w = at_start;
-        let per_j = &RECIPROCALS;
-        for j in start + 1..=(mode + spread).min(last) {
-            w *= x * per_j.get(j).copied().unwrap_or_else(|| 1.0 / j as f64);
-            let term = w * s(j);
-            if term < sum * NEGLIGIBLE {
-                break;
-            }
-            sum += term;
-        }
-        sum.clamp(0.0, 1.0)
+        let shares = admitted_by_departures(dist, lo, p).map(|(k, x)| (k, x / admitted));
+        store.add_departure_waits(service, count, mean_s * 1000.0, per_s, shares);
     }
 }
 
@@ -738,16 +597,6 @@ fn admitted_by_departures(
         .filter(move |&(n, _)| n < top)
         .map(move |(n, x)| ((n + 1).saturating_sub(c), x))
 }
-
-/// A term below this share of a sum (2⁻⁵⁵) is under a quarter of the sum's
-/// last bit: adding it rounds back to the same sum, even after the few
-/// roundings that may nudge the next weight up.
-const NEGLIGIBLE: f64 = 1.0 / 36_028_797_018_963_968.0;
-
-/// 1/j for the j the tails sum over most, worked out once: a multiply costs
-/// a fraction of a divide.
-static RECIPROCALS: std::sync::LazyLock<Vec<f64>> =
-    std::sync::LazyLock::new(|| (0..4096).map(|j| 1.0 / j as f64).collect());
 
 /// Pools up to this size compute Erlang C directly (a few hundred operations).
 const DIRECT_ERLANG: u32 = 48;

@@ -66,6 +66,78 @@ fn ln_factorial_of(n: usize) -> f64 {
         - 1.0 / (360.0 * n * n * n)
 }
 
+/// P(W > t) for a wait of k departures at rate `a` each (Erlang(k, a)),
+/// with k distributed as `suffix` says: `suffix[m]` = P(k ≥ m).
+pub struct ErlangMixTail<'a> {
+    /// suffix[m] = P(at least m departures to wait for).
+    suffix: &'a [f64],
+    /// Departures per second.
+    a: f64,
+}
+
+impl<'a> ErlangMixTail<'a> {
+    /// The tail of the mixture `suffix` describes, departures at `a` a second.
+    pub fn new(suffix: &'a [f64], a: f64) -> ErlangMixTail<'a> {
+        ErlangMixTail { suffix, a }
+    }
+
+    /// P(W > t) = Σ_j Pois(j; at)·P(k > j): Poisson weights from their mode
+    /// outward by the recurrence (one exponential per call).
+    pub fn over(&self, t: f64) -> f64 {
+        let x = self.a * t;
+        let s = |j: usize| self.suffix.get(j + 1).copied().unwrap_or(0.0);
+        if !(x > 0.0) {
+            return s(0);
+        }
+        let mode = x.floor() as usize;
+        let spread = (10.0 * x.sqrt() + 10.0) as usize;
+        // Past the longest queue the arrivals saw, nobody needs so many departures.
+        let last = self.suffix.len().saturating_sub(2);
+        if mode.saturating_sub(spread) > last {
+            return 0.0;
+        }
+        let start = mode.min(last);
+        let pmf = |j: usize| (-x + j as f64 * x.ln() - ln_factorial(j)).exp();
+        let at_start = pmf(start);
+        let mut sum = at_start * s(start);
+        let mut w = at_start;
+        let per_x = 1.0 / x;
+        // The weights fall away from the mode, and P(k > j) is at most its
+        // value at j = 0: once a term is [`NEGLIGIBLE`], so is every term
+        // past it, and adding them would leave every bit of the sum as it
+        // is. So the sums stop there.
+        let top = s(0);
+        for j in (start.saturating_sub(spread)..start).rev() {
+            w *= (j + 1) as f64 * per_x;
+            if w * top < sum * NEGLIGIBLE {
+                break;
+            }
+            sum += w * s(j);
+        }
+        w = at_start;
+        let per_j = &RECIPROCALS;
+        for j in start + 1..=(mode + spread).min(last) {
+            w *= x * per_j.get(j).copied().unwrap_or_else(|| 1.0 / j as f64);
+            let term = w * s(j);
+            if term < sum * NEGLIGIBLE {
+                break;
+            }
+            sum += term;
+        }
+        sum.clamp(0.0, 1.0)
+    }
+}
+
+/// A term below this share of a sum (2⁻⁵⁵) is under a quarter of the sum's
+/// last bit: adding it rounds back to the same sum, even after the few
+/// roundings that may nudge the next weight up.
+const NEGLIGIBLE: f64 = 1.0 / 36_028_797_018_963_968.0;
+
+/// 1/j for the j the tails sum over most, worked out once: a multiply costs
+/// a fraction of a divide.
+static RECIPROCALS: std::sync::LazyLock<Vec<f64>> =
+    std::sync::LazyLock::new(|| (0..4096).map(|j| 1.0 / j as f64).collect());
+
 /// `out[k]` = P(Erlang(k, a) > t) = P(fewer than k events at rate `a` in `t`),
 /// for k = 0..len (`out[0]` = 0: no departure needed, no wait).
 pub fn wait_over(a: f64, t: f64, len: usize, pmf: &mut Vec<f64>, out: &mut Vec<f64>) {

@@ -595,7 +595,7 @@ impl Station {
             let store = tally.times.of(t.waits);
             match self.line.open_wait() {
                 Some(w) => store.add_exponential(service_ms, served, w.p_wait, w.theta / 1000.0),
-                None => store.add_shape(service_ms, served, self.line.wait_shape()),
+                None => self.line.add_waits(store, service_ms, served),
             }
         }
     }

@@ -160,6 +160,12 @@ impl Times {
             &mut self.completion
         }
     }
+
+    /// Spreads every wait the stores still hold by departure rate over their buckets.
+    pub fn settle(&mut self) {
+        self.latency.settle();
+        self.completion.settle();
+    }
 }
 
 /// What the current tick produced, plus the run's distributions. One tally
