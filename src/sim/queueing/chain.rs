@@ -89,9 +89,17 @@ struct Factors {
     inv: Vec<f64>,
     /// What a row takes from the row below it on the way down: h·up(n−1) / pivot.
     below: Vec<f64>,
+    /// `below` of a row times `below` of the row under it: the sweep down
+    /// takes two rows a turn, so its chain of dependent operations is half as long.
+    below_pair: Vec<f64>,
     /// What a row takes from the row above it on the way back: h·down(n+1) / pivot.
     above: Vec<f64>,
+    /// `above` of a row times `above` of the row over it, for the sweep back.
+    above_pair: Vec<f64>,
 }
+
+/// Continuants past this are scaled down (their ratios, the pivots, stay).
+const CONTINUANT_MAX: f64 = 1e150;
 
 impl Factors {
     /// Factors (I − hQ) on the window `lo..lo + len`, reflecting at its edges,
@@ -111,21 +119,45 @@ impl Factors {
             }
         };
         let down = |n: usize| if n <= lo { 0.0 } else { rates.down(n) };
-        for v in [&mut self.inv, &mut self.below, &mut self.above] {
+        for v in [
+            &mut self.inv,
+            &mut self.below,
+            &mut self.below_pair,
+            &mut self.above,
+            &mut self.above_pair,
+        ] {
             v.clear();
             v.resize(len, 0.0);
         }
-        let mut prev_above = 0.0;
+        // The pivots d_i = diag_i − e_i / d_{i−1} (e_i the product of the two
+        // off-diagonal entries between rows i − 1 and i) are the ratios
+        // q_i / q_{i−1} of the continuants q_i = diag_i q_{i−1} − e_i q_{i−2}.
+        // Their recurrence has no division on its path, and the divisions
+        // left are independent of each other. The matrix's columns each sum
+        // to one over a positive diagonal, so every pivot is at least one and
+        // the continuants only grow.
+        let (mut q2, mut q1) = (0.0, 1.0);
+        let mut from_above = 0.0;
         for i in 0..len {
             let n = lo + i;
             let from_below = if i == 0 { 0.0 } else { h * up(n - 1) };
             let diag = 1.0 + h * (up(n) + down(n));
             let to_above = if i + 1 == len { 0.0 } else { h * down(n + 1) };
-            let inv = 1.0 / (diag - from_below * prev_above);
+            let q = diag * q1 - (from_below * from_above) * q2;
+            let inv = q1 / q;
             self.inv[i] = inv;
             self.below[i] = from_below * inv;
             self.above[i] = to_above * inv;
-            prev_above = self.above[i];
+            (q2, q1) = (q1, q);
+            if q1 > CONTINUANT_MAX {
+                q2 /= CONTINUANT_MAX;
+                q1 /= CONTINUANT_MAX;
+            }
+            from_above = to_above;
+        }
+        for i in 1..len {
+            self.below_pair[i] = self.below[i] * self.below[i - 1];
+            self.above_pair[i - 1] = self.above[i - 1] * self.above[i];
         }
         self.key = Some(key);
     }
@@ -407,21 +439,42 @@ impl Distribution {
         self.factors[0].make(rates, h, self.lo, len);
         let f = &self.factors[0];
         // Every factor is non-negative (the matrix is an M-matrix), so
-        // neither sweep subtracts: no probability cancels away.
+        // neither sweep subtracts: no probability cancels away. Each sweep
+        // takes two rows a turn (see `Factors::below_pair`).
         self.rhs.clear();
         self.rhs.resize(len, 0.0);
+        let (x, rhs) = (&self.p[..len], &mut self.rhs[..len]);
+        let (inv, below, below_pair) = (&f.inv[..len], &f.below[..len], &f.below_pair[..len]);
         let mut y = 0.0;
-        for (((r, &x), &inv), &below) in self.rhs.iter_mut().zip(&self.p).zip(&f.inv).zip(&f.below)
-        {
-            y = x * inv + below * y;
-            *r = y;
+        let mut i = 0;
+        while i + 1 < len {
+            let (a0, a1) = (x[i] * inv[i], x[i + 1] * inv[i + 1]);
+            rhs[i] = a0 + below[i] * y;
+            y = (a1 + below[i + 1] * a0) + below_pair[i + 1] * y;
+            rhs[i + 1] = y;
+            i += 2;
         }
-        let mut next = 0.0;
-        for (r, &above) in self.rhs.iter_mut().zip(&f.above).rev() {
-            next = *r + above * next;
-            *r = next;
+        if i < len {
+            rhs[i] = x[i] * inv[i] + below[i] * y;
         }
-        let total: f64 = self.rhs.iter().map(|y| y.max(0.0)).sum();
+        let (above, above_pair) = (&f.above[..len], &f.above_pair[..len]);
+        let (mut next, mut total_hi, mut total_lo) = (0.0, 0.0, 0.0);
+        let mut i = len;
+        while i >= 2 {
+            let (hi, lo) = (i - 1, i - 2);
+            let r_hi = rhs[hi] + above[hi] * next;
+            next = (rhs[lo] + above[lo] * rhs[hi]) + above_pair[lo] * next;
+            rhs[hi] = r_hi;
+            rhs[lo] = next;
+            total_hi += r_hi.max(0.0);
+            total_lo += next.max(0.0);
+            i -= 2;
+        }
+        if i == 1 {
+            rhs[0] += above[0] * next;
+            total_lo += rhs[0].max(0.0);
+        }
+        let total = total_hi + total_lo;
         if !(total > 0.0) {
             for (s, x) in self.seen.iter_mut().zip(&self.p) {
                 *s += h * x;
@@ -429,14 +482,32 @@ impl Distribution {
             return 0.0;
         }
         let (scale, half) = (1.0 / total, 0.5 * h);
-        let mut change = 0.0;
-        for ((x, s), &y) in self.p.iter_mut().zip(&mut self.seen).zip(&self.rhs) {
+        // Two partial sums, rows taken in pairs: neither waits on the other.
+        let mut change = [0.0, 0.0];
+        let settle = |x: &mut f64, s: &mut f64, y: f64, change: &mut f64| {
             let y = y.max(0.0) * scale;
-            change += (y - *x).abs();
+            *change += (y - *x).abs();
             *s += half * (*x + y);
             *x = y;
+        };
+        let mut rows = self.p.chunks_exact_mut(2);
+        let mut seen = self.seen.chunks_exact_mut(2);
+        let mut next = self.rhs.chunks_exact(2);
+        for ((x, s), y) in (&mut rows).zip(&mut seen).zip(&mut next) {
+            let [c0, c1] = &mut change;
+            settle(&mut x[0], &mut s[0], y[0], c0);
+            settle(&mut x[1], &mut s[1], y[1], c1);
         }
-        change
+        let [c0, _] = &mut change;
+        for ((x, s), &y) in rows
+            .into_remainder()
+            .iter_mut()
+            .zip(seen.into_remainder())
+            .zip(next.remainder())
+        {
+            settle(x, s, y, c0);
+        }
+        change[0] + change[1]
     }
 }
 
