@@ -341,6 +341,9 @@ pub struct Function {
     pub reached: Vec<usize>,
     /// Invocations whose end is decided, until it comes.
     pub running: Vec<Running>,
+    /// Invocations in `running` that hold an environment (on time or late),
+    /// kept as they come and go so no tick walks `running` to count them.
+    pub held: u64,
     /// Its environments as a line with no room to wait: the chance an
     /// invocation finds every environment busy is the chance it is throttled.
     pub line: Line,

@@ -32,13 +32,9 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let end = now + tick_s;
     let mid = now + tick_s / 2.0;
 
-    release(ctx, &mut f.running, end);
-    let held: u64 = f
-        .running
-        .iter()
-        .filter(|r| matches!(r.fate, Fate::Ok | Fate::Late))
-        .map(|r| r.count)
-        .sum();
+    release(ctx, f, end);
+    let held = f.held;
+    debug_assert_eq!(held, holding(f));
 
     // Environments it may use this tick: its limit, and no faster than the
     // function may scale from what is warm.
@@ -196,6 +192,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             for (count, part, fate) in [(ok, in_time, Fate::Ok), (late, 1.0 - in_time, Fate::Late)]
             {
                 if count > 0 || expected * part > 0.0 {
+                    f.held += count;
                     f.running.push(entry(
                         &c,
                         count,
@@ -228,7 +225,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     // Duration is billed with the tick's other compute, where a Compute
     // Savings Plan may cover it.
     ctx.lambda_duration_usd += gb_s * f.usd_per_gb_s;
-    release(ctx, &mut f.running, end);
+    release(ctx, f, end);
 
     // Environments stay warm for a while after their last use: the most in
     // use within that window. Kept as a falling run (an older tick with no
@@ -281,7 +278,8 @@ fn entry(
 }
 
 /// Ends the invocations whose time has come by `end`.
-fn release(ctx: &mut Ctx, running: &mut Vec<Running>, end: f64) {
+fn release(ctx: &mut Ctx, f: &mut Function, end: f64) {
+    let running = &mut f.running;
     let mut i = 0;
     while i < running.len() {
         if running[i].finish_s > end {
@@ -291,6 +289,7 @@ fn release(ctx: &mut Ctx, running: &mut Vec<Running>, end: f64) {
         let r = running.swap_remove(i);
         match r.fate {
             Fate::Ok | Fate::Late => {
+                f.held -= r.count;
                 ctx.tally
                     .finish(r.stream, r.count, r.fate == Fate::Late, r.expected);
                 ctx.tally
@@ -299,6 +298,15 @@ fn release(ctx: &mut Ctx, running: &mut Vec<Running>, end: f64) {
             Fate::Dropped(reason) => ctx.tally.drop(r.stream, r.count, reason),
         }
     }
+}
+
+/// Invocations holding an environment, counted the long way (for checks).
+fn holding(f: &Function) -> u64 {
+    f.running
+        .iter()
+        .filter(|r| matches!(r.fate, Fate::Ok | Fate::Late))
+        .map(|r| r.count)
+        .sum()
 }
 
 /// The service rate of the work a function runs, when no traffic says which.
@@ -318,12 +326,8 @@ fn mean_rate(f: &Function) -> f64 {
 
 /// Requests a function could start this tick (for a queue handing it messages).
 pub fn room(f: &Function, tick_s: f64, new_environments_per_10s: u32) -> u64 {
-    let held: u64 = f
-        .running
-        .iter()
-        .filter(|r| matches!(r.fate, Fate::Ok | Fate::Late))
-        .map(|r| r.count)
-        .sum();
+    let held = f.held;
+    debug_assert_eq!(held, holding(f));
     let ramp = f64::from(new_environments_per_10s) / 10.0 * tick_s;
     let free = (f64::from(f.limit).min(f.warm.max(held as f64) + ramp) - held as f64).max(0.0);
     let run = f
