@@ -362,6 +362,7 @@ impl Distribution {
             }
             h = (h * 2.0).min(cap);
         }
+        self.rescale();
         for s in &mut self.seen {
             *s /= duration;
         }
@@ -457,57 +458,44 @@ impl Distribution {
         if i < len {
             rhs[i] = x[i] * inv[i] + below[i] * y;
         }
+        // The sweep back settles each row as it goes: the step's sum is
+        // exact but for rounding (every column of the matrix sums to one),
+        // so the distribution is scaled back to one only at the end of
+        // `evolve`, and nothing here waits for the whole sum.
         let (above, above_pair) = (&f.above[..len], &f.above_pair[..len]);
-        let (mut next, mut total_hi, mut total_lo) = (0.0, 0.0, 0.0);
+        let (p, seen) = (&mut self.p[..len], &mut self.seen[..len]);
+        let half = 0.5 * h;
+        let settle = |i: usize, y: f64, p: &mut [f64], seen: &mut [f64], change: &mut f64| {
+            let y = y.max(0.0);
+            *change += (y - p[i]).abs();
+            seen[i] += half * (p[i] + y);
+            p[i] = y;
+        };
+        // Two partial sums, one for each row of a pair: neither waits on the other.
+        let (mut change_hi, mut change_lo) = (0.0, 0.0);
+        let mut next = 0.0;
         let mut i = len;
         while i >= 2 {
             let (hi, lo) = (i - 1, i - 2);
             let r_hi = rhs[hi] + above[hi] * next;
             next = (rhs[lo] + above[lo] * rhs[hi]) + above_pair[lo] * next;
-            rhs[hi] = r_hi;
-            rhs[lo] = next;
-            total_hi += r_hi.max(0.0);
-            total_lo += next.max(0.0);
+            settle(hi, r_hi, p, seen, &mut change_hi);
+            settle(lo, next, p, seen, &mut change_lo);
             i -= 2;
         }
         if i == 1 {
-            rhs[0] += above[0] * next;
-            total_lo += rhs[0].max(0.0);
+            settle(0, rhs[0] + above[0] * next, p, seen, &mut change_lo);
         }
-        let total = total_hi + total_lo;
-        if !(total > 0.0) {
-            for (s, x) in self.seen.iter_mut().zip(&self.p) {
-                *s += h * x;
-            }
-            return 0.0;
+        change_hi + change_lo
+    }
+
+    /// Scales the distribution back to a sum of one (steps leave it off by rounding).
+    fn rescale(&mut self) {
+        let total: f64 = self.p.iter().sum();
+        if total > 0.0 && total.is_finite() {
+            let scale = 1.0 / total;
+            self.p.iter_mut().for_each(|x| *x *= scale);
         }
-        let (scale, half) = (1.0 / total, 0.5 * h);
-        // Two partial sums, rows taken in pairs: neither waits on the other.
-        let mut change = [0.0, 0.0];
-        let settle = |x: &mut f64, s: &mut f64, y: f64, change: &mut f64| {
-            let y = y.max(0.0) * scale;
-            *change += (y - *x).abs();
-            *s += half * (*x + y);
-            *x = y;
-        };
-        let mut rows = self.p.chunks_exact_mut(2);
-        let mut seen = self.seen.chunks_exact_mut(2);
-        let mut next = self.rhs.chunks_exact(2);
-        for ((x, s), y) in (&mut rows).zip(&mut seen).zip(&mut next) {
-            let [c0, c1] = &mut change;
-            settle(&mut x[0], &mut s[0], y[0], c0);
-            settle(&mut x[1], &mut s[1], y[1], c1);
-        }
-        let [c0, _] = &mut change;
-        for ((x, s), &y) in rows
-            .into_remainder()
-            .iter_mut()
-            .zip(seen.into_remainder())
-            .zip(next.remainder())
-        {
-            settle(x, s, y, c0);
-        }
-        change[0] + change[1]
     }
 }
 
