@@ -605,10 +605,27 @@ impl LatencyStore {
         }
         // Bisection on a log scale: the answer lies between a microsecond and
         // a few weeks; 60 halvings pin it far below a bucket's width.
+        let count_at = |ln_ms: f64| store.at_most(ln_ms.exp(), latency);
         let (mut lo, mut hi) = (1e-3_f64.ln(), 1e10_f64.ln());
+        // The count at most a time only grows with the time: a halving whose
+        // middle lies at or past a time known to reach the target reaches it
+        // too, and one at or before a time known to fall short falls short.
+        // Those known times come from a search that closes in far faster
+        // than halving, so the halvings ask only about the few middles
+        // between them. Where rounding makes the count wobble by its last
+        // bit near the target, the answer may move by a millionth of a
+        // millionth of itself; elsewhere it is the one asking about all.
+        let (short, reached) = bracket(&count_at, target, lo, hi);
         for _ in 0..60 {
             let mid = (lo + hi) / 2.0;
-            if store.at_most(mid.exp(), latency) >= target {
+            let yes = if mid <= short {
+                false
+            } else if mid >= reached {
+                true
+            } else {
+                count_at(mid) >= target
+            };
+            if yes {
                 hi = mid;
             } else {
                 lo = mid;
@@ -626,6 +643,58 @@ impl LatencyStore {
     pub fn wait_quantile_ms(&self, q: f64) -> f64 {
         self.quantile(q, false)
     }
+}
+
+/// Tries of [`bracket`] at most.
+const BRACKET_TRIES: usize = 48;
+
+/// How close [`bracket`] brings its ends, in log milliseconds: a few hundred
+/// times a double's resolution there, so the halvings left are few.
+const BRACKET_WIDTH: f64 = 1e-13;
+
+/// Log times around where `count_at` (a count that only grows with the
+/// time) reaches `target` within `lo..=hi`: the latest tried that fell short
+/// and the earliest tried that reached it (infinite where none was). Found by
+/// regula falsi, with the Illinois halving of an end that stays put, so it
+/// closes in on the crossing in a few tries where halving needs fifty.
+fn bracket(count_at: &impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> (f64, f64) {
+    let (at_lo, at_hi) = (count_at(lo), count_at(hi));
+    if at_lo >= target {
+        return (f64::NEG_INFINITY, lo);
+    }
+    if !(at_hi >= target) {
+        return (hi, f64::INFINITY);
+    }
+    let (mut a, mut b) = (lo, hi);
+    let (mut fa, mut fb) = (at_lo - target, at_hi - target);
+    let mut last_reached = None;
+    for _ in 0..BRACKET_TRIES {
+        if b - a <= BRACKET_WIDTH {
+            break;
+        }
+        let mut x = (a * fb - b * fa) / (fb - fa);
+        if !(x > a && x < b) {
+            x = a + (b - a) / 2.0;
+        }
+        let count = count_at(x);
+        let reached = count >= target;
+        if reached {
+            (b, fb) = (x, count - target);
+        } else {
+            (a, fa) = (x, count - target);
+        }
+        // The same end moved twice running: the other has gone stale, and
+        // its weight is halved so the next point lands past the crossing.
+        if last_reached == Some(reached) {
+            if reached {
+                fa /= 2.0;
+            } else {
+                fb /= 2.0;
+            }
+        }
+        last_reached = Some(reached);
+    }
+    (a, b)
 }
 
 #[cfg(test)]
@@ -798,5 +867,42 @@ mod tests {
         unread.settle();
         assert_eq!(read, unread);
         assert!(read.quantile_ms(0.99) > 0.0);
+    }
+
+    #[test]
+    fn quantiles_land_where_plain_halving_does() {
+        let mut s = LatencyStore::default();
+        s.add_exponential(Service::exponential(20.0), 5000.0, 0.4, 0.02);
+        s.add_departure_waits(
+            Service::exponential(5.0),
+            800.0,
+            30.0,
+            60.0,
+            geometric(0.8, 300),
+        );
+        s.add_uniform_wait(Service::exponential(50.0), 300.0, 10.0, 900.0);
+        s.add_whole(2500.0, 400.0, 20.0);
+        s.settle();
+        for latency in [true, false] {
+            for q in [0.5, 0.9, 0.95, 0.99, 0.999] {
+                let target = q * s.total;
+                let (mut lo, mut hi) = (1e-3_f64.ln(), 1e10_f64.ln());
+                for _ in 0..60 {
+                    let mid = (lo + hi) / 2.0;
+                    if s.at_most(mid.exp(), latency) >= target {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                near(s.quantile(q, latency), hi.exp(), 1e-11);
+            }
+        }
+        // A straight line crosses at 2; a count always past or never at the
+        // target gives the end it starts from.
+        let (short, reached) = bracket(&|x: f64| x, 2.0, 0.0, 10.0);
+        assert!(short < 2.0 && reached >= 2.0 && reached - short <= 1e-12);
+        assert_eq!(bracket(&|_| 5.0, 1.0, 0.0, 10.0), (f64::NEG_INFINITY, 0.0));
+        assert_eq!(bracket(&|_| 0.0, 1.0, 0.0, 10.0), (10.0, f64::INFINITY));
     }
 }
