@@ -669,12 +669,19 @@ fn bracket(count_at: &impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> (f6
     let (mut fa, mut fb) = (at_lo - target, at_hi - target);
     let mut last_reached = None;
     for _ in 0..BRACKET_TRIES {
-        if b - a <= BRACKET_WIDTH {
+        let width = b - a;
+        if width <= BRACKET_WIDTH {
             break;
         }
-        let mut x = (a * fb - b * fa) / (fb - fa);
+        let mut x = if fb == 0.0 {
+            // The target is met exactly at `b`: the crossing is there or
+            // just before it, and the secant would land on `b` again.
+            b - 0.5 * BRACKET_WIDTH
+        } else {
+            (a * fb - b * fa) / (fb - fa)
+        };
         if !(x > a && x < b) {
-            x = a + (b - a) / 2.0;
+            x = a + width / 2.0;
         }
         let count = count_at(x);
         let reached = count >= target;
