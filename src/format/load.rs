@@ -250,7 +250,14 @@ pub fn level_path(path: &Path) -> PathBuf {
 
 /// The bundled catalogue, parsed.
 pub fn bundled_catalogue() -> Result<Catalogue, LoadError> {
-    parse(&SourceFile::new("assets/catalogue.ron", CATALOGUE_RON))
+    // Parsed once a process and copied after: every check of a level parses
+    // it, and `par`, batches and the lesson search check hundreds.
+    static PARSED: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+    if let Some(parsed) = PARSED.get() {
+        return Ok(parsed.clone());
+    }
+    let parsed = parse(&SourceFile::new("assets/catalogue.ron", CATALOGUE_RON))?;
+    Ok(PARSED.get_or_init(|| parsed).clone())
 }
 
 /// Parses a level file.
