@@ -181,6 +181,9 @@ pub struct Line {
     pi_for: Option<LineParams>,
     tables: Vec<Tables>,
     pmf: Vec<f64>,
+    /// The fates a steady line gave each workload, by workload index, with
+    /// the waits and the ask they were worked out for.
+    open_fates: Vec<Option<(Wait, Ask, Fates)>>,
     /// The share of this tick's arrivals admitted, and their mean wait in
     /// seconds (worked out at the first request for them).
     admitted: Option<(f64, f64)>,
@@ -199,6 +202,7 @@ impl Default for Line {
             pi_for: None,
             tables: Vec::new(),
             pmf: Vec::new(),
+            open_fates: Vec::new(),
             admitted: None,
             erlang: ErlangCache::default(),
         }
@@ -402,6 +406,31 @@ impl Line {
         }
     }
 
+    /// How arrivals asking `ask` fare in a steady line whose waits are `w`.
+    fn open_fates(w: Wait, ask: Ask) -> Fates {
+        let mu_k = 1.0 / ask.service_s;
+        let gave_up = w.over(ask.patience_s);
+        let ok = if ask.fixed {
+            // Served within patience and started in time to finish by the deadline.
+            let slack = ask.deadline_s - ask.service_s;
+            if slack < 0.0 {
+                0.0
+            } else {
+                1.0 - w.over(slack.min(ask.patience_s))
+            }
+        } else {
+            w.in_time(mu_k, ask.patience_s, ask.deadline_s)
+        }
+        .min(1.0 - gave_up);
+        Fates {
+            blocked: 0.0,
+            gave_up,
+            ok,
+            late: (1.0 - gave_up - ok).max(0.0),
+            mean_wait_s: w.mean_s(),
+        }
+    }
+
     /// How arrivals of workload `index` (asking `ask`) fare in this tick's line.
     pub fn fates(&mut self, index: usize, ask: Ask) -> Fates {
         let Some(p) = self.params else {
@@ -410,27 +439,20 @@ impl Line {
         match self.view {
             View::Closed | View::Fluid => Fates::default(),
             View::Open(w) => {
-                let mu_k = 1.0 / ask.service_s;
-                let gave_up = w.over(ask.patience_s);
-                let ok = if ask.fixed {
-                    // Served within patience and started in time to finish by the deadline.
-                    let slack = ask.deadline_s - ask.service_s;
-                    if slack < 0.0 {
-                        0.0
-                    } else {
-                        1.0 - w.over(slack.min(ask.patience_s))
-                    }
-                } else {
-                    w.in_time(mu_k, ask.patience_s, ask.deadline_s)
+                // A steady line's view stands from tick to tick, and so do
+                // the fates it gives each workload.
+                if let Some(Some((at, asked, f))) = self.open_fates.get(index)
+                    && *at == w
+                    && *asked == ask
+                {
+                    return *f;
                 }
-                .min(1.0 - gave_up);
-                Fates {
-                    blocked: 0.0,
-                    gave_up,
-                    ok,
-                    late: (1.0 - gave_up - ok).max(0.0),
-                    mean_wait_s: w.mean_s(),
+                let f = Self::open_fates(w, ask);
+                if self.open_fates.len() <= index {
+                    self.open_fates.resize(index + 1, None);
                 }
+                self.open_fates[index] = Some((w, ask, f));
+                f
             }
             View::Pi => {
                 let pi = std::mem::take(&mut self.pi);
