@@ -3,13 +3,17 @@
 //! state is the stationary one.
 
 /// Erlang B: the chance an arrival finds all `servers` busy with no room to
-/// wait, under offered load `a` = λ/μ (stable recursion).
+/// wait, under offered load `a` = λ/μ.
 pub fn erlang_b(servers: u32, a: f64) -> f64 {
-    let mut b = 1.0;
+    // The stable recursion on 1/B: 1/B(k) = 1 + (k/a)·1/B(k−1). Every term
+    // is positive, and it has a multiply and an add on its path where the
+    // recursion on B itself has a division.
+    let per_a = 1.0 / a;
+    let mut inverse = 1.0f64;
     for k in 1..=servers {
-        b = a * b / (f64::from(k) + a * b);
+        inverse = 1.0 + f64::from(k) * per_a * inverse;
     }
-    b
+    1.0 / inverse
 }
 
 /// Erlang C: the chance an arrival has to wait, with `servers` servers and
