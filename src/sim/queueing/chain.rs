@@ -126,7 +126,8 @@ impl Factors {
             &mut self.above,
             &mut self.above_pair,
         ] {
-            v.clear();
+            // Every row a sweep reads is written below: only a longer window
+            // needs new room.
             v.resize(len, 0.0);
         }
         // The pivots d_i = diag_i − e_i / d_{i−1} (e_i the product of the two
@@ -442,7 +443,7 @@ impl Distribution {
         // Every factor is non-negative (the matrix is an M-matrix), so
         // neither sweep subtracts: no probability cancels away. Each sweep
         // takes two rows a turn (see `Factors::below_pair`).
-        self.rhs.clear();
+        // The sweep down writes every row: only a longer window needs new room.
         self.rhs.resize(len, 0.0);
         let (x, rhs) = (&self.p[..len], &mut self.rhs[..len]);
         let (inv, below, below_pair) = (&f.inv[..len], &f.below[..len], &f.below_pair[..len]);
