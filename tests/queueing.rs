@@ -509,8 +509,10 @@ fn a_near_critical_spike_builds_up_as_the_exact_equations_say() {
             rel(mid, mid_spike) < 0.05,
             "tick {tick}: E[N] {mid} vs exact {mid_spike}"
         );
+        // The waits behind departures are summed exactly over the run (no
+        // shape kept within a bucket), so the p99 lands within 1%.
         assert!(
-            rel(e.p99_ms, exact_p99) < 0.05,
+            rel(e.p99_ms, exact_p99) < 0.01,
             "tick {tick}: p99 {} vs exact {exact_p99}",
             e.p99_ms
         );
