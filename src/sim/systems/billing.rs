@@ -227,6 +227,30 @@ pub fn cover(
     out
 }
 
+/// Dollars per hour of Dedicated Hosts for `vcpu` placed by instance type:
+/// enough hosts of each family, counted at the family's first type.
+fn dedicated_hosts(cat: &crate::format::catalogue::Catalogue, vcpu: &[u32]) -> f64 {
+    let mut usd = 0.0;
+    for (i, t) in cat.instance_types.iter().enumerate() {
+        if cat.instance_types[..i].iter().any(|u| u.family == t.family) {
+            continue;
+        }
+        let placed: u32 = cat
+            .instance_types
+            .iter()
+            .zip(vcpu)
+            .filter(|(u, _)| u.family == t.family)
+            .map(|(_, &v)| v)
+            .sum();
+        if placed > 0
+            && let Some(host) = cat.dedicated_host(t.family)
+        {
+            usd += (f64::from(placed) / f64::from(host.vcpu.max(1))).ceil() * host.usd_per_hour;
+        }
+    }
+    usd
+}
+
 /// Dollars per hour of the servers counted in `ctx.bill`, at catalogue prices.
 pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
     let cat = &ctx.setup.catalogue;
@@ -235,24 +259,11 @@ pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
     for (i, t) in cat.instance_types.iter().enumerate() {
         r.on_demand += f64::from(bill.on_demand[i]) * t.usd_per_hour;
         r.spot += f64::from(bill.spot[i]) * t.usd_per_hour * (1.0 - cat.pricing.spot.discount);
-        // Dedicated Hosts: enough hosts of each family for the vCPU placed
-        // on them, counted at the family's first type.
-        if cat.instance_types[..i].iter().any(|u| u.family == t.family) {
-            continue;
-        }
-        let vcpu: u32 = cat
-            .instance_types
-            .iter()
-            .zip(&bill.dedicated_vcpu)
-            .filter(|(u, _)| u.family == t.family)
-            .map(|(_, &v)| v)
-            .sum();
-        if vcpu > 0
-            && let Some(host) = cat.dedicated_host(t.family)
-        {
-            r.dedicated +=
-                (f64::from(vcpu) / f64::from(host.vcpu.max(1))).ceil() * host.usd_per_hour;
-        }
+    }
+    // Finding the families walks the catalogue once per type: only worth it
+    // when anything is placed on a host.
+    if bill.dedicated_vcpu.iter().any(|&v| v > 0) {
+        r.dedicated = dedicated_hosts(cat, &bill.dedicated_vcpu);
     }
     // Owned hardware costs the same busy or idle: depreciation plus power,
     // cooling, space and network.
