@@ -668,15 +668,22 @@ fn bracket(count_at: &impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> (f6
     let (mut a, mut b) = (lo, hi);
     let (mut fa, mut fb) = (at_lo - target, at_hi - target);
     let mut last_reached = None;
+    // Whether a try just inside an end met the target exactly too: the
+    // count is flat there, and halving finds where the flat part starts.
+    let mut flat = false;
     for _ in 0..BRACKET_TRIES {
         let width = b - a;
         if width <= BRACKET_WIDTH {
             break;
         }
-        let mut x = if fb == 0.0 {
+        let inside = fb == 0.0 && !flat;
+        let mut x = if inside {
             // The target is met exactly at `b`: the crossing is there or
             // just before it, and the secant would land on `b` again.
             b - 0.5 * BRACKET_WIDTH
+        } else if fb == 0.0 {
+            // Flat at the target: the secant would creep along it.
+            a + width / 2.0
         } else {
             (a * fb - b * fa) / (fb - fa)
         };
@@ -685,6 +692,7 @@ fn bracket(count_at: &impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> (f6
         }
         let count = count_at(x);
         let reached = count >= target;
+        flat |= inside && reached;
         if reached {
             (b, fb) = (x, count - target);
         } else {
@@ -910,6 +918,9 @@ mod tests {
         let (short, reached) = bracket(&|x: f64| x, 2.0, 0.0, 10.0);
         assert!(short < 2.0 && reached >= 2.0 && reached - short <= 1e-12);
         assert_eq!(bracket(&|_| 5.0, 1.0, 0.0, 10.0), (f64::NEG_INFINITY, 0.0));
+        // Flat at the target from 3 on: halving finds where the flat part starts.
+        let (short, reached) = bracket(&|x: f64| x.min(3.0), 3.0, 0.0, 10.0);
+        assert!(short < 3.0 && reached >= 3.0 && reached - short <= 1e-12);
         assert_eq!(bracket(&|_| 0.0, 1.0, 0.0, 10.0), (10.0, f64::INFINITY));
     }
 }
