@@ -572,8 +572,12 @@ impl Line {
     /// departures ahead of it. The store sums those by departure rate and
     /// spreads them over its buckets only when read.
     pub fn add_waits(&mut self, store: &mut LatencyStore, service: Service, count: f64) {
+        // With no line (or nobody admitted to it) there is no wait to
+        // speak of: served at once.
+        let served_at_once =
+            |store: &mut LatencyStore| store.add_exponential(service, count, 0.0, 0.0);
         let Some(p) = self.params else {
-            return store.add_departure_waits(service, count, 0.0, 1.0, [(0, 1.0)]);
+            return served_at_once(store);
         };
         let (lo, dist) = match self.view {
             View::Settling => (self.dist.lo, &self.dist.seen[..]),
@@ -593,7 +597,7 @@ impl Line {
             (admitted, mean)
         });
         if !(admitted > 0.0) {
-            return store.add_departure_waits(service, count, 0.0, per_s, [(0, 1.0)]);
+            return served_at_once(store);
         }
         let shares = admitted_by_departures(dist, lo, p).map(|(k, x)| (k, x / admitted));
         store.add_departure_waits(service, count, mean_s * 1000.0, per_s, shares);
