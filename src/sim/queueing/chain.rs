@@ -139,6 +139,9 @@ impl Factors {
         // the continuants only grow.
         let (mut q2, mut q1) = (0.0, 1.0);
         let mut from_above = 0.0;
+        // The pair products are made as the rows are, from the row before
+        // kept at hand: one pass over the factors, not two.
+        let (mut below_last, mut above_last) = (0.0, 0.0);
         for i in 0..len {
             let n = lo + i;
             let from_below = if i == 0 { 0.0 } else { h * up(n - 1) };
@@ -146,19 +149,21 @@ impl Factors {
             let to_above = if i + 1 == len { 0.0 } else { h * down(n + 1) };
             let q = diag * q1 - (from_below * from_above) * q2;
             let inv = q1 / q;
+            let (below, above) = (from_below * inv, to_above * inv);
             self.inv[i] = inv;
-            self.below[i] = from_below * inv;
-            self.above[i] = to_above * inv;
+            self.below[i] = below;
+            self.above[i] = above;
+            if i > 0 {
+                self.below_pair[i] = below * below_last;
+                self.above_pair[i - 1] = above_last * above;
+            }
+            (below_last, above_last) = (below, above);
             (q2, q1) = (q1, q);
             if q1 > CONTINUANT_MAX {
                 q2 /= CONTINUANT_MAX;
                 q1 /= CONTINUANT_MAX;
             }
             from_above = to_above;
-        }
-        for i in 1..len {
-            self.below_pair[i] = self.below[i] * self.below[i - 1];
-            self.above_pair[i - 1] = self.above[i - 1] * self.above[i];
         }
         self.key = Some(key);
     }
