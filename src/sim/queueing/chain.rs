@@ -336,7 +336,10 @@ impl Distribution {
         let mut away = 0.0;
         while left > 1e-12 {
             let step = h.min(left);
-            let change = self.step(rates, step);
+            // The distance to the fixed point is summed in the step's sweep
+            // when the slow mode is watching steps of this length on this window.
+            let watched = slow.fixed && slow.step == step && slow.window == (self.lo, self.p.len());
+            let (change, distance) = self.step(rates, step, watched);
             steps += 1;
             // The step moved hQ·p, and |hQ·(p − π)| is at most 2h(λ + cμ)
             // times |p − π|: so far, at least, p still is from π.
@@ -360,7 +363,14 @@ impl Distribution {
             }
             if sum_slow && left > 0.0 {
                 let same = self.lo == lo && self.p.len() == len;
-                if slow.watch(self, rates, step, same, left) {
+                if slow.watch(
+                    self,
+                    rates,
+                    step,
+                    same,
+                    left,
+                    (watched && same).then_some(distance),
+                ) {
                     slow.finish(self, step, left);
                     left = 0.0;
                     away = 0.0;
@@ -432,12 +442,19 @@ impl Distribution {
     /// One backward-Euler step of `h` seconds: solves (I − hQ) x = p for x,
     /// Q the chain's generator on the window (reflecting at its edges), and
     /// adds the step to [`Distribution::seen`] by the trapezoid rule. Returns
-    /// how much probability moved.
-    fn step(&mut self, rates: &Rates, h: f64) -> f64 {
+    /// how much probability moved and, when `to_fixed` asks (and
+    /// [`Distribution::fixed`] holds this window's fixed point), the distance
+    /// to the fixed point after the step.
+    fn step(&mut self, rates: &Rates, h: f64, to_fixed: bool) -> (f64, f64) {
         let len = self.p.len();
         if len == 1 {
             self.seen[0] += h * self.p[0];
-            return 0.0;
+            let distance = if to_fixed {
+                (self.p[0] - self.fixed[0]).abs()
+            } else {
+                0.0
+            };
+            return (0.0, distance);
         }
         let key = Some((*rates, h.to_bits(), self.lo, len));
         if self.factors[0].key != key {
@@ -471,28 +488,28 @@ impl Distribution {
         let (above, above_pair) = (&f.above[..len], &f.above_pair[..len]);
         let (p, seen) = (&mut self.p[..len], &mut self.seen[..len]);
         let half = 0.5 * h;
-        let settle = |i: usize, y: f64, p: &mut [f64], seen: &mut [f64], change: &mut f64| {
-            let y = y.max(0.0);
-            *change += (y - p[i]).abs();
-            seen[i] += half * (p[i] + y);
-            p[i] = y;
-        };
-        // Two partial sums, one for each row of a pair: neither waits on the other.
-        let (mut change_hi, mut change_lo) = (0.0, 0.0);
-        let mut next = 0.0;
-        let mut i = len;
-        while i >= 2 {
-            let (hi, lo) = (i - 1, i - 2);
-            let r_hi = rhs[hi] + above[hi] * next;
-            next = (rhs[lo] + above[lo] * rhs[hi]) + above_pair[lo] * next;
-            settle(hi, r_hi, p, seen, &mut change_hi);
-            settle(lo, next, p, seen, &mut change_lo);
-            i -= 2;
+        if to_fixed {
+            let fixed = &self.fixed[..len];
+            let settle =
+                |i: usize, y: f64, p: &mut [f64], seen: &mut [f64], sums: &mut [f64; 2]| {
+                    let y = y.max(0.0);
+                    sums[0] += (y - p[i]).abs();
+                    sums[1] += (y - fixed[i]).abs();
+                    seen[i] += half * (p[i] + y);
+                    p[i] = y;
+                };
+            let (change, distance) = sweep_back(rhs, above, above_pair, p, seen, settle);
+            (change, distance)
+        } else {
+            let settle =
+                |i: usize, y: f64, p: &mut [f64], seen: &mut [f64], sums: &mut [f64; 2]| {
+                    let y = y.max(0.0);
+                    sums[0] += (y - p[i]).abs();
+                    seen[i] += half * (p[i] + y);
+                    p[i] = y;
+                };
+            sweep_back(rhs, above, above_pair, p, seen, settle)
         }
-        if i == 1 {
-            settle(0, rhs[0] + above[0] * next, p, seen, &mut change_lo);
-        }
-        change_hi + change_lo
     }
 
     /// Scales the distribution back to a sum of one (steps leave it off by rounding).
@@ -503,6 +520,36 @@ impl Distribution {
             self.p.iter_mut().for_each(|x| *x *= scale);
         }
     }
+}
+
+/// The sweep back of a step, two rows a turn, settling each row with
+/// `settle` as it goes; returns the two sums `settle` keeps, each added up
+/// from two partial sums (one for each row of a pair: neither waits on the
+/// other).
+fn sweep_back(
+    rhs: &[f64],
+    above: &[f64],
+    above_pair: &[f64],
+    p: &mut [f64],
+    seen: &mut [f64],
+    settle: impl Fn(usize, f64, &mut [f64], &mut [f64], &mut [f64; 2]),
+) -> (f64, f64) {
+    let len = p.len();
+    let (mut sums_hi, mut sums_lo) = ([0.0; 2], [0.0; 2]);
+    let mut next = 0.0;
+    let mut i = len;
+    while i >= 2 {
+        let (hi, lo) = (i - 1, i - 2);
+        let r_hi = rhs[hi] + above[hi] * next;
+        next = (rhs[lo] + above[lo] * rhs[hi]) + above_pair[lo] * next;
+        settle(hi, r_hi, p, seen, &mut sums_hi);
+        settle(lo, next, p, seen, &mut sums_lo);
+        i -= 2;
+    }
+    if i == 1 {
+        settle(0, rhs[0] + above[0] * next, p, seen, &mut sums_lo);
+    }
+    (sums_hi[0] + sums_lo[0], sums_hi[1] + sums_lo[1])
 }
 
 /// Consecutive steps whose distance to the fixed point must shrink by the
@@ -535,6 +582,8 @@ struct SlowMode {
     step: f64,
     /// Whether [`Distribution::fixed`] holds the fixed point of this window.
     fixed: bool,
+    /// The window (`lo`, length) the steps watched are on.
+    window: (usize, usize),
     /// Distance to the fixed point after the last step of the same length.
     distance: Option<f64>,
     /// The last ratio of successive distances.
@@ -546,7 +595,8 @@ struct SlowMode {
 impl SlowMode {
     /// Looks at the distribution after a step of `step` seconds, with `left`
     /// seconds of the tick to go; whether they may be summed. `same_window`
-    /// says whether the step left the window as it was.
+    /// says whether the step left the window as it was; `swept`, the
+    /// distance to the fixed point the step summed, if it did.
     fn watch(
         &mut self,
         d: &mut Distribution,
@@ -554,10 +604,12 @@ impl SlowMode {
         step: f64,
         same_window: bool,
         left: f64,
+        swept: Option<f64>,
     ) -> bool {
         if step != self.step || !same_window {
             *self = SlowMode {
                 step,
+                window: (d.lo, d.p.len()),
                 ..SlowMode::default()
             };
         }
@@ -571,7 +623,10 @@ impl SlowMode {
             }
             self.fixed = true;
         }
-        let distance: f64 = d.p.iter().zip(&d.fixed).map(|(x, f)| (x - f).abs()).sum();
+        let distance = match swept {
+            Some(distance) => distance,
+            None => d.p.iter().zip(&d.fixed).map(|(x, f)| (x - f).abs()).sum(),
+        };
         let Some(before) = self.distance.replace(distance) else {
             return false;
         };
