@@ -105,67 +105,91 @@ impl Factors {
     /// Factors (I − hQ) on the window `lo..lo + len`, reflecting at its edges,
     /// unless they are already those.
     fn make(&mut self, rates: &Rates, h: f64, lo: usize, len: usize) {
-        let key = (*rates, h.to_bits(), lo, len);
-        if self.key == Some(key) {
-            return;
+        if self.key != Some((*rates, h.to_bits(), lo, len)) {
+            make_all([self], rates, [h], lo, len);
         }
-        let top = rates.top;
-        let end = lo + len;
-        let up = |n: usize| {
-            if n >= top || n + 1 >= end {
-                0.0
-            } else {
-                rates.lambda
-            }
-        };
-        let down = |n: usize| if n <= lo { 0.0 } else { rates.down(n) };
+    }
+}
+
+/// Factors (I − h·Q) for each of `K` step lengths on the window
+/// `lo..lo + len` in one pass: each length's recurrence waits on its own
+/// last row only, so two of them run side by side in the time of one, and
+/// each comes out bit for bit as it would alone.
+fn make_all<const K: usize>(
+    factors: [&mut Factors; K],
+    rates: &Rates,
+    hs: [f64; K],
+    lo: usize,
+    len: usize,
+) {
+    let top = rates.top;
+    let end = lo + len;
+    let up = |n: usize| {
+        if n >= top || n + 1 >= end {
+            0.0
+        } else {
+            rates.lambda
+        }
+    };
+    let down = |n: usize| if n <= lo { 0.0 } else { rates.down(n) };
+    let mut factors = factors;
+    for f in factors.iter_mut() {
         for v in [
-            &mut self.inv,
-            &mut self.below,
-            &mut self.below_pair,
-            &mut self.above,
-            &mut self.above_pair,
+            &mut f.inv,
+            &mut f.below,
+            &mut f.below_pair,
+            &mut f.above,
+            &mut f.above_pair,
         ] {
             // Every row a sweep reads is written below: only a longer window
             // needs new room.
             v.resize(len, 0.0);
         }
-        // The pivots d_i = diag_i − e_i / d_{i−1} (e_i the product of the two
-        // off-diagonal entries between rows i − 1 and i) are the ratios
-        // q_i / q_{i−1} of the continuants q_i = diag_i q_{i−1} − e_i q_{i−2}.
-        // Their recurrence has no division on its path, and the divisions
-        // left are independent of each other. The matrix's columns each sum
-        // to one over a positive diagonal, so every pivot is at least one and
-        // the continuants only grow.
-        let (mut q2, mut q1) = (0.0, 1.0);
-        let mut from_above = 0.0;
-        // The pair products are made as the rows are, from the row before
-        // kept at hand: one pass over the factors, not two.
-        let (mut below_last, mut above_last) = (0.0, 0.0);
-        for i in 0..len {
-            let n = lo + i;
-            let from_below = if i == 0 { 0.0 } else { h * up(n - 1) };
-            let diag = 1.0 + h * (up(n) + down(n));
-            let to_above = if i + 1 == len { 0.0 } else { h * down(n + 1) };
-            let q = diag * q1 - (from_below * from_above) * q2;
-            let inv = q1 / q;
+    }
+    // The pivots d_i = diag_i − e_i / d_{i−1} (e_i the product of the two
+    // off-diagonal entries between rows i − 1 and i) are the ratios
+    // q_i / q_{i−1} of the continuants q_i = diag_i q_{i−1} − e_i q_{i−2}.
+    // Their recurrence has no division on its path, and the divisions left
+    // are independent of each other. The matrix's columns each sum to one
+    // over a positive diagonal, so every pivot is at least one and the
+    // continuants only grow.
+    let (mut q2, mut q1) = ([0.0; K], [1.0; K]);
+    let mut from_above = [0.0; K];
+    // The pair products are made as the rows are, from the row before kept
+    // at hand: one pass over the factors, not two.
+    let (mut below_last, mut above_last) = ([0.0; K], [0.0; K]);
+    for i in 0..len {
+        let n = lo + i;
+        let up_below = if i == 0 { 0.0 } else { up(n - 1) };
+        let out = up(n) + down(n);
+        let down_above = if i + 1 == len { 0.0 } else { down(n + 1) };
+        for k in 0..K {
+            let h = hs[k];
+            let from_below = if i == 0 { 0.0 } else { h * up_below };
+            let diag = 1.0 + h * out;
+            let to_above = if i + 1 == len { 0.0 } else { h * down_above };
+            let q = diag * q1[k] - (from_below * from_above[k]) * q2[k];
+            let inv = q1[k] / q;
             let (below, above) = (from_below * inv, to_above * inv);
-            self.inv[i] = inv;
-            self.below[i] = below;
-            self.above[i] = above;
+            let f = &mut *factors[k];
+            f.inv[i] = inv;
+            f.below[i] = below;
+            f.above[i] = above;
             if i > 0 {
-                self.below_pair[i] = below * below_last;
-                self.above_pair[i - 1] = above_last * above;
+                f.below_pair[i] = below * below_last[k];
+                f.above_pair[i - 1] = above_last[k] * above;
             }
-            (below_last, above_last) = (below, above);
-            (q2, q1) = (q1, q);
-            if q1 > CONTINUANT_MAX {
-                q2 /= CONTINUANT_MAX;
-                q1 /= CONTINUANT_MAX;
+            (below_last[k], above_last[k]) = (below, above);
+            (q2[k], q1[k]) = (q1[k], q);
+            if q1[k] > CONTINUANT_MAX {
+                q2[k] /= CONTINUANT_MAX;
+                q1[k] /= CONTINUANT_MAX;
             }
-            from_above = to_above;
+            from_above[k] = to_above;
         }
-        self.key = Some(key);
+    }
+    for (f, h) in factors.into_iter().zip(hs) {
+        f.key = Some((*rates, h.to_bits(), lo, len));
     }
 }
 
@@ -339,7 +363,11 @@ impl Distribution {
             // The distance to the fixed point is summed in the step's sweep
             // when the slow mode is watching steps of this length on this window.
             let watched = slow.fixed && slow.step == step && slow.window == (self.lo, self.p.len());
-            let (change, distance) = self.step(rates, step, watched);
+            // The next step's length, if it is another: its factors are made
+            // with this step's, in the same pass.
+            let next = (h * 2.0).min(cap).min(left - step);
+            let next = (left - step > 1e-12 && next != step).then_some(next);
+            let (change, distance) = self.step(rates, step, next, watched);
             steps += 1;
             // The step moved hQ·p, and |hQ·(p − π)| is at most 2h(λ + cμ)
             // times |p − π|: so far, at least, p still is from π.
@@ -444,8 +472,9 @@ impl Distribution {
     /// adds the step to [`Distribution::seen`] by the trapezoid rule. Returns
     /// how much probability moved and, when `to_fixed` asks (and
     /// [`Distribution::fixed`] holds this window's fixed point), the distance
-    /// to the fixed point after the step.
-    fn step(&mut self, rates: &Rates, h: f64, to_fixed: bool) -> (f64, f64) {
+    /// to the fixed point after the step. `next` is the length of the step
+    /// after, if it differs: when this one's factors must be made, so are its.
+    fn step(&mut self, rates: &Rates, h: f64, next: Option<f64>, to_fixed: bool) -> (f64, f64) {
         let len = self.p.len();
         if len == 1 {
             self.seen[0] += h * self.p[0];
@@ -460,7 +489,15 @@ impl Distribution {
         if self.factors[0].key != key {
             self.factors.swap(0, 1);
         }
-        self.factors[0].make(rates, h, self.lo, len);
+        if self.factors[0].key != key {
+            let [now, then] = &mut self.factors;
+            match next {
+                Some(h2) if then.key != Some((*rates, h2.to_bits(), self.lo, len)) => {
+                    make_all([now, then], rates, [h, h2], self.lo, len);
+                }
+                _ => now.make(rates, h, self.lo, len),
+            }
+        }
         let f = &self.factors[0];
         // Every factor is non-negative (the matrix is an M-matrix), so
         // neither sweep subtracts: no probability cancels away. Each sweep
