@@ -103,22 +103,55 @@ pub fn round_carried<const N: usize>(
     }
     // Leftovers go to the largest remainders; too many (carries can push the
     // floors past the total) come off the smallest.
-    while given < total {
-        let i = (0..N)
-            .max_by(|&a, &b| {
-                (want[a] - out[a] as f64)
-                    .total_cmp(&(want[b] - out[b] as f64))
-                    .then(b.cmp(&a))
-            })
-            .unwrap_or(N - 1);
-        out[i] += 1;
-        given += 1;
-    }
+    give_leftovers(&want, &mut out, total - given);
     for i in 0..N {
         // Keep the carry within one request either way.
         carry[i] = (want[i] - out[i] as f64).clamp(-1.0, 1.0);
     }
     out
+}
+
+/// Gives `left` more items to `out`, one at a time, each to the largest
+/// remainder `want − out` (ties to the earlier), where every `out` is the
+/// floor of its `want`.
+///
+/// While some remainder has had no item yet, the largest of those is the
+/// largest of all: one given an item drops below zero, below every remainder
+/// in [0, 1). So the first round needs no remainder worked out twice; only
+/// carries that pushed the floors far below the total need a second.
+fn give_leftovers(want: &[f64], out: &mut [u64], mut left: u64) {
+    const ROUND: usize = 64;
+    let n = want.len();
+    if left > 0 && n <= ROUND {
+        let mut remainder = [0.0f64; ROUND];
+        for i in 0..n {
+            remainder[i] = want[i] - out[i] as f64;
+        }
+        let mut given = 0u64;
+        while left > 0 && given.count_ones() < n as u32 {
+            let mut best = None::<usize>;
+            for i in (0..n).filter(|&i| given & (1 << i) == 0) {
+                if best.is_none_or(|b| remainder[i].total_cmp(&remainder[b]).is_gt()) {
+                    best = Some(i);
+                }
+            }
+            let Some(i) = best else { break };
+            out[i] += 1;
+            given |= 1 << i;
+            left -= 1;
+        }
+    }
+    while left > 0 {
+        let i = (0..n)
+            .max_by(|&a, &b| {
+                (want[a] - out[a] as f64)
+                    .total_cmp(&(want[b] - out[b] as f64))
+                    .then(b.cmp(&a))
+            })
+            .unwrap_or(n - 1);
+        out[i] += 1;
+        left -= 1;
+    }
 }
 
 /// [`round_carried`] for any number of shares, with the carry kept in `carry`
@@ -146,17 +179,7 @@ pub fn round_carried_into(total: u64, shares: &[f64], carry: &mut Vec<f64>, out:
         given += out[i];
         carry[i] = want;
     }
-    while given < total {
-        let i = (0..n)
-            .max_by(|&a, &b| {
-                (carry[a] - out[a] as f64)
-                    .total_cmp(&(carry[b] - out[b] as f64))
-                    .then(b.cmp(&a))
-            })
-            .unwrap_or(n - 1);
-        out[i] += 1;
-        given += 1;
-    }
+    give_leftovers(carry, out, total - given);
     for i in 0..n {
         carry[i] = (carry[i] - out[i] as f64).clamp(-1.0, 1.0);
     }
@@ -184,6 +207,44 @@ mod tests {
             got[1] += out[1];
         }
         assert_eq!(got, [150, 150]);
+    }
+
+    /// The plain loop [`give_leftovers`] stands for: each item, one at a
+    /// time, to the largest remainder worked out afresh.
+    fn leftovers_one_by_one(want: &[f64], out: &mut [u64], left: u64) {
+        for _ in 0..left {
+            let i = (0..want.len())
+                .max_by(|&a, &b| {
+                    (want[a] - out[a] as f64)
+                        .total_cmp(&(want[b] - out[b] as f64))
+                        .then(b.cmp(&a))
+                })
+                .unwrap_or(want.len() - 1);
+            out[i] += 1;
+        }
+    }
+
+    #[test]
+    fn leftovers_go_where_the_plain_loop_sends_them() {
+        let mut dice = crate::par::sample::Dice::new(14);
+        for case in 0..20_000 {
+            let n = 1 + case % 17;
+            // Small wants, ties and whole numbers included.
+            let want: Vec<f64> = (0..n)
+                .map(|_| match dice.below(4) {
+                    0 => f64::from(dice.below(5)),
+                    1 => f64::from(dice.below(8)) / 4.0,
+                    2 => dice.unit() * 1e-12,
+                    _ => dice.unit() * 50.0,
+                })
+                .collect();
+            let floors: Vec<u64> = want.iter().map(|&w| w as u64).collect();
+            let left = u64::from(dice.below(2 * n as u32 + 2));
+            let (mut fast, mut plain) = (floors.clone(), floors);
+            give_leftovers(&want, &mut fast, left);
+            leftovers_one_by_one(&want, &mut plain, left);
+            assert_eq!(fast, plain, "{want:?} + {left}");
+        }
     }
 
     #[test]
