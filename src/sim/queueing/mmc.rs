@@ -2,6 +2,13 @@
 //! when service is exponential: the exact figures a line uses whenever its
 //! state is the stationary one.
 
+/// e^x for a decay: past where e^x rounds to nothing it is nothing at once,
+/// without the maths library's slow path for an underflow (the same bits).
+#[inline]
+pub fn decay(x: f64) -> f64 {
+    if x < -746.0 { 0.0 } else { x.exp() }
+}
+
 /// Erlang B: the chance an arrival finds all `servers` busy with no room to
 /// wait, under offered load `a` = λ/μ.
 pub fn erlang_b(servers: u32, a: f64) -> f64 {
@@ -58,7 +65,7 @@ impl Wait {
         if t < 0.0 {
             1.0
         } else {
-            self.p_wait * (-self.theta * t).exp()
+            self.p_wait * decay(-self.theta * t)
         }
     }
 
@@ -67,7 +74,7 @@ impl Wait {
         if t <= 0.0 {
             return 1.0;
         }
-        (1.0 - self.p_wait) * (-mu * t).exp() + self.p_wait * hypo_over(self.theta, mu, t)
+        (1.0 - self.p_wait) * decay(-mu * t) + self.p_wait * hypo_over(self.theta, mu, t)
     }
 
     /// P(W ≤ p and W + S ≤ d): served within patience `p` and on time for deadline `d`.
@@ -75,15 +82,15 @@ impl Wait {
         if deadline <= 0.0 {
             return 0.0;
         }
-        let none = (1.0 - self.p_wait) * (1.0 - (-mu * deadline).exp());
+        let none = (1.0 - self.p_wait) * (1.0 - decay(-mu * deadline));
         let top = patience.min(deadline).max(0.0);
         // ∫₀^top θe^{−θw}(1 − e^{−μ(d−w)}) dw
         let th = self.theta;
-        let first = 1.0 - (-th * top).exp();
+        let first = 1.0 - decay(-th * top);
         let second = if (th - mu).abs() < 1e-9 * th.max(mu) {
-            th * top * (-mu * deadline).exp()
+            th * top * decay(-mu * deadline)
         } else {
-            th * (-mu * deadline).exp() * (1.0 - (-(th - mu) * top).exp()) / (th - mu)
+            th * decay(-mu * deadline) * (1.0 - decay(-(th - mu) * top)) / (th - mu)
         };
         none + self.p_wait * (first - second).max(0.0)
     }
@@ -95,16 +102,16 @@ pub fn hypo_over(a: f64, b: f64, t: f64) -> f64 {
         return 1.0;
     }
     if !a.is_finite() {
-        return (-b * t).exp();
+        return decay(-b * t);
     }
     if !b.is_finite() {
-        return (-a * t).exp();
+        return decay(-a * t);
     }
     if (a - b).abs() <= 1e-9 * a.max(b) {
         let m = (a + b) / 2.0;
-        return (1.0 + m * t) * (-m * t).exp();
+        return (1.0 + m * t) * decay(-m * t);
     }
-    hypo_tail(a, b, (-a * t).exp(), (-b * t).exp())
+    hypo_tail(a, b, decay(-a * t), decay(-b * t))
 }
 
 /// [`hypo_over`] for many `a` at one `b` and `t`: `e_bt` is `(-b * t).exp()`,
@@ -117,13 +124,13 @@ pub fn hypo_over_at(a: f64, b: f64, t: f64, e_bt: f64) -> f64 {
         return e_bt;
     }
     if !b.is_finite() {
-        return (-a * t).exp();
+        return decay(-a * t);
     }
     if (a - b).abs() <= 1e-9 * a.max(b) {
         let m = (a + b) / 2.0;
-        return (1.0 + m * t) * (-m * t).exp();
+        return (1.0 + m * t) * decay(-m * t);
     }
-    hypo_tail(a, b, (-a * t).exp(), e_bt)
+    hypo_tail(a, b, decay(-a * t), e_bt)
 }
 
 fn hypo_tail(a: f64, b: f64, e_at: f64, e_bt: f64) -> f64 {
