@@ -117,25 +117,24 @@ pub fn round_carried<const N: usize>(
 ///
 /// While some remainder has had no item yet, the largest of those is the
 /// largest of all: one given an item drops below zero, below every remainder
-/// in [0, 1). So the first round needs no remainder worked out twice; only
-/// carries that pushed the floors far below the total need a second.
+/// in [0, 1). So the first round looks only at those not given one yet, and
+/// only carries that pushed the floors far below the total need a second.
+#[inline]
 fn give_leftovers(want: &[f64], out: &mut [u64], mut left: u64) {
-    const ROUND: usize = 64;
     let n = want.len();
-    if left > 0 && n <= ROUND {
-        let mut remainder = [0.0f64; ROUND];
-        for i in 0..n {
-            remainder[i] = want[i] - out[i] as f64;
-        }
+    if left > 0 && n <= 64 {
+        // Those not given one yet still hold their floors.
+        let remainder = |i: usize, out: &[u64]| want[i] - out[i] as f64;
         let mut given = 0u64;
         while left > 0 && given.count_ones() < n as u32 {
-            let mut best = None::<usize>;
+            let mut best = None::<(usize, f64)>;
             for i in (0..n).filter(|&i| given & (1 << i) == 0) {
-                if best.is_none_or(|b| remainder[i].total_cmp(&remainder[b]).is_gt()) {
-                    best = Some(i);
+                let r = remainder(i, out);
+                if best.is_none_or(|(_, b)| r.total_cmp(&b).is_gt()) {
+                    best = Some((i, r));
                 }
             }
-            let Some(i) = best else { break };
+            let Some((i, _)) = best else { break };
             out[i] += 1;
             given |= 1 << i;
             left -= 1;
