@@ -189,6 +189,10 @@ pub struct Line {
     admitted: Option<(f64, f64)>,
     /// Erlang C of this line's pool size, tabulated once for large pools.
     erlang: ErlangCache,
+    /// This tick's mean number waiting and mean busy servers, worked out
+    /// once it is decided: a tick reads them three times (serving, the
+    /// record, the samples), and each is a walk of the distribution.
+    means: (f64, f64),
 }
 
 impl Default for Line {
@@ -205,6 +209,7 @@ impl Default for Line {
             open_fates: Vec::new(),
             admitted: None,
             erlang: ErlangCache::default(),
+            means: (0.0, 0.0),
         }
     }
 }
@@ -258,6 +263,15 @@ impl Line {
 
     /// Mean number waiting (not in service) this tick, per the model.
     pub fn mean_waiting(&self) -> f64 {
+        self.means.0
+    }
+
+    /// Mean busy servers this tick, per the model.
+    pub fn mean_busy(&self) -> f64 {
+        self.means.1
+    }
+
+    fn work_out_waiting(&self) -> f64 {
         let Some(p) = self.params else { return 0.0 };
         let c = p.servers as usize;
         match self.view {
@@ -280,8 +294,7 @@ impl Line {
         }
     }
 
-    /// Mean busy servers this tick, per the model.
-    pub fn mean_busy(&self) -> f64 {
+    fn work_out_busy(&self) -> f64 {
         let Some(p) = self.params else { return 0.0 };
         let c = p.servers as usize;
         let busy = |lo: usize, d: &[f64]| -> f64 {
@@ -326,6 +339,13 @@ impl Line {
     /// Moves the line on by one tick of `tick_s` at rates `p`; `backlog` says
     /// whether requests still wait in order from overload.
     pub fn advance(&mut self, p: LineParams, tick_s: f64, backlog: bool) -> Seen {
+        let seen = self.advance_view(p, tick_s, backlog);
+        self.means = (self.work_out_waiting(), self.work_out_busy());
+        seen
+    }
+
+    /// [`Line::advance`] but for the means.
+    fn advance_view(&mut self, p: LineParams, tick_s: f64, backlog: bool) -> Seen {
         self.admitted = None;
         if p.servers == 0 || !(p.mu > 0.0) || !p.mu.is_finite() {
             // Nothing serves: when servers come back, the line starts empty.
