@@ -112,9 +112,9 @@ pub struct Kinds {
     pub services: Vec<Entity>,
     /// Lambda functions.
     pub functions: Vec<Entity>,
-    /// The things a tick's samples describe, as (thing index, entity,
-    /// whether it is a fleet rather than a function), in thing order.
-    pub sampled: Vec<(u16, Entity, bool)>,
+    /// The things a tick's samples describe, as (thing index, entity, the
+    /// fleet's slot in [`Kinds::fleets`] or none for a function), in thing order.
+    pub sampled: Vec<(u16, Entity, Option<usize>)>,
     /// EKS control planes billed every hour (see [`super::systems::billing::eks_clusters`]).
     pub eks_clusters: u32,
 }
@@ -201,6 +201,9 @@ pub struct Ctx {
     pub spot_servers: u32,
     /// Scratch list of servers, reused from tick to tick.
     pub scratch: Vec<(u32, Entity)>,
+    /// This tick's sample of each fleet (by slot; none for a fleet that
+    /// serves nothing), read with the rest of the record's figures of it.
+    pub fleet_samples: Vec<Option<crate::sim::metrics::ThingSample>>,
     /// What the servers running now are, counted for billing.
     pub bill: BillCounts,
     /// Per fleet (by slot): its census as counted, its instances' warm-up,

@@ -99,6 +99,7 @@ impl Sim {
             next_spot_reclaim_s: 0.0,
             spot_servers: 0,
             scratch: Vec::new(),
+            fleet_samples: Vec::new(),
             bill: Default::default(),
             census: Vec::new(),
             warmup_s: Vec::new(),
@@ -471,7 +472,6 @@ impl Sim {
         ctx.census = vec![Default::default(); fleets.len()];
         ctx.kinds = Kinds {
             groups: systems::ordered::<Group>(&world),
-            fleets,
             balancers: systems::ordered::<Balancer>(&world),
             queues: systems::ordered::<MessageQueue>(&world),
             topics: systems::ordered::<Topic>(&world),
@@ -482,10 +482,12 @@ impl Sim {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, &(_, e))| {
-                    let fleet = world.satisfies::<&Fleet>(e);
-                    (fleet || world.satisfies::<&Function>(e)).then_some((i as u16, e, fleet))
+                    let slot = fleets.iter().position(|&f| f == e);
+                    (slot.is_some() || world.satisfies::<&Function>(e))
+                        .then_some((i as u16, e, slot))
                 })
                 .collect(),
+            fleets,
             eks_clusters: 0,
         };
         ctx.kinds.eks_clusters = systems::billing::eks_clusters(&world, &ctx.kinds.services);

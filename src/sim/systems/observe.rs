@@ -69,7 +69,7 @@ pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
 }
 
 /// Builds this tick's record from the world and the tick's tally.
-pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
+pub fn record(world: &mut World, ctx: &mut Ctx, metrics: &mut Metrics) {
     let tick_s = ctx.tick_s();
     let mut queued = 0;
     for &e in &ctx.kinds.queues {
@@ -81,11 +81,17 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
     let mut slot_s = 0.0;
     let mut servers_working = 0;
     let mut waiting = 0;
+    // Each fleet is read once: its sample is kept for `samples`, which
+    // lists the things in their own order.
+    let mut fleet_samples = std::mem::take(&mut ctx.fleet_samples);
+    fleet_samples.clear();
     for &e in &ctx.kinds.fleets {
         let Ok(fleet) = world.query_one_mut::<&Fleet>(e) else {
+            fleet_samples.push(None);
             continue;
         };
-        waiting += fleet.station.waiting();
+        let fleet_waiting = fleet.station.waiting();
+        waiting += fleet_waiting;
         let slots = f64::from(fleet.census.working * fleet.slots_per_server);
         servers_working += fleet.census.working;
         slot_s += slots * tick_s;
@@ -98,7 +104,9 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
         if n > 0 {
             capacity_rps += slots / (sum / f64::from(n));
         }
+        fleet_samples.push(fleet_sample(fleet, fleet_waiting, tick_s));
     }
+    ctx.fleet_samples = fleet_samples;
     let offered_rps = ctx.sources.iter().map(|s| s.last_rps).sum();
     samples(world, ctx, &mut metrics.samples);
     let record = TickRecord {
@@ -122,6 +130,29 @@ pub fn record(world: &mut World, ctx: &Ctx, metrics: &mut Metrics) {
     metrics.push(record, &ctx.arrived, &ctx.tally);
 }
 
+/// A fleet's figures this tick, with `waiting` in its line; none for
+/// container hosts and unlinked fleets, which serve nothing (no
+/// utilisation to speak of). The thing's index is filled in by [`samples`].
+fn fleet_sample(f: &Fleet, waiting: u64, tick_s: f64) -> Option<ThingSample> {
+    if f.reached.is_empty() {
+        return None;
+    }
+    let slots = u64::from(f.census.working) * u64::from(f.slots_per_server);
+    let capacity_s = slots as f64 * tick_s;
+    let utilisation = if capacity_s > 0.0 {
+        (f.busy_s / capacity_s).min(1.0)
+    } else {
+        0.0
+    };
+    Some(ThingSample {
+        thing: 0,
+        busy_s: f.busy_s,
+        capacity_s,
+        saturated: saturated(utilisation, waiting, slots),
+        paid_idle: true,
+    })
+}
+
 /// Requests in flight now, per stream, counted by walking everything that
 /// holds them (stations, queues, functions, topics' retries, callers
 /// waiting on calls). The per-tick record gets the same figure from running
@@ -141,42 +172,31 @@ pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
     pending
 }
 
-/// This tick's figures of every thing that serves requests, in thing order.
+/// This tick's figures of every thing that serves requests, in thing order
+/// (the fleets' as [`record`] read them into [`Ctx::fleet_samples`]).
 fn samples(world: &mut World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
     let tick_s = ctx.tick_s();
     out.clear();
-    for &(thing, entity, fleet) in &ctx.kinds.sampled {
-        if !fleet {
-            if let Ok(f) = world.query_one_mut::<&Function>(entity) {
-                out.push(ThingSample {
-                    thing,
-                    busy_s: f.concurrency * tick_s,
-                    capacity_s: f64::from(f.limit) * tick_s,
-                    saturated: f.throttled > 0
-                        || (f.limit > 0 && f.concurrency + 1e-9 >= f64::from(f.limit)),
-                    // Lambda bills only what runs.
-                    paid_idle: false,
-                });
+    for &(thing, entity, slot) in &ctx.kinds.sampled {
+        match slot {
+            Some(slot) => {
+                if let Some(Some(sample)) = ctx.fleet_samples.get(slot) {
+                    out.push(ThingSample { thing, ..*sample });
+                }
             }
-        } else if let Ok(f) = world.query_one_mut::<&Fleet>(entity) {
-            // Container hosts and unlinked fleets serve nothing: no utilisation to speak of.
-            if f.reached.is_empty() {
-                continue;
+            None => {
+                if let Ok(f) = world.query_one_mut::<&Function>(entity) {
+                    out.push(ThingSample {
+                        thing,
+                        busy_s: f.concurrency * tick_s,
+                        capacity_s: f64::from(f.limit) * tick_s,
+                        saturated: f.throttled > 0
+                            || (f.limit > 0 && f.concurrency + 1e-9 >= f64::from(f.limit)),
+                        // Lambda bills only what runs.
+                        paid_idle: false,
+                    });
+                }
             }
-            let slots = u64::from(f.census.working) * u64::from(f.slots_per_server);
-            let capacity_s = slots as f64 * tick_s;
-            let utilisation = if capacity_s > 0.0 {
-                (f.busy_s / capacity_s).min(1.0)
-            } else {
-                0.0
-            };
-            out.push(ThingSample {
-                thing,
-                busy_s: f.busy_s,
-                capacity_s,
-                saturated: saturated(utilisation, f.station.waiting(), slots),
-                paid_idle: true,
-            });
         }
     }
 }
