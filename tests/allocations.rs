@@ -100,6 +100,22 @@ fn a_steady_tick_allocates_nothing() {
     );
 }
 
+/// A group with a schedule looks at it every tick: while no action is due
+/// and its size holds, that costs no allocation either.
+#[test]
+fn a_steady_tick_of_a_scheduled_group_allocates_nothing() {
+    let solution = SOLUTION.replace(
+        "min: 6, desired: 6, max: 6)",
+        r#"min: 6, desired: 6, max: 6, scheduled: [(at: "02:30", desired: 6)])"#,
+    );
+    assert_ne!(solution, SOLUTION);
+    let per_tick = allocations_per_tick(&level(0.0), &solution, 3600, 3600);
+    assert!(
+        per_tick == 0.0,
+        "{per_tick} allocations a tick in steady state"
+    );
+}
+
 /// Traffic that wanders: buffers grow only when the wander reaches a new
 /// high, a handful of times an hour, never every tick.
 #[test]

@@ -40,7 +40,15 @@ pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
     }
 }
 
-fn set_desired(world: &mut World, ctx: &mut Ctx, entity: Entity, desired: u32, why: String) {
+/// Sets a group's desired capacity within its bounds; `why` is written out
+/// only when that changes it (a schedule is looked at every tick).
+fn set_desired(
+    world: &mut World,
+    ctx: &mut Ctx,
+    entity: Entity,
+    desired: u32,
+    why: impl FnOnce() -> String,
+) {
     let Ok(mut group) = world.get::<&mut Group>(entity) else {
         return;
     };
@@ -54,7 +62,7 @@ fn set_desired(world: &mut World, ctx: &mut Ctx, entity: Entity, desired: u32, w
             thing,
             from,
             to,
-            why,
+            why: why(),
         });
     }
 }
@@ -98,7 +106,7 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     }
     let desired = wanted.unwrap_or(group.desired);
     drop(group);
-    set_desired(world, ctx, entity, desired, "scheduled action".into());
+    set_desired(world, ctx, entity, desired, || "scheduled action".into());
 }
 
 /// Feeds the metric window and, once a period is complete, runs the policies.
@@ -265,7 +273,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         out = Some((in_to, "target tracking: below target".into()));
     }
     if let Some((want, why)) = out {
-        set_desired(world, ctx, entity, want, why);
+        set_desired(world, ctx, entity, want, || why);
     }
 }
 
