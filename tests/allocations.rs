@@ -160,3 +160,41 @@ fn the_day_benchmark_holds_under_64_mb() {
     let peak = PEAK.load(Ordering::Relaxed) - start;
     assert!(peak < 64 << 20, "{:.1} MB at the peak", peak as f64 / 1e6);
 }
+
+/// Steady traffic through every kind of thing a tick serves through (a
+/// topic fanning out to a queue of a Lambda function and a queue of an
+/// instance, a group with every kind of policy, a container service).
+const EVERY_KIND: &str = r#"Level(
+    id: "steady", title: (en: "steady", ko: "일정"), seed: 3, tick: "1s", duration: "3h", history: "1d",
+    workloads: [
+        Workload(id: "page", class: Web, work_ms: 20.0, memory_mib: 64.0, mode: Sync(deadline: "500ms", timeout: "10s"), calls: [(workload: "job", per_request: 0.1)]),
+        Workload(id: "job", class: Compute, work_ms: 100.0, memory_mib: 64.0, mode: Async(deadline: "10m")),
+        Workload(id: "api", class: Web, work_ms: 15.0, memory_mib: 64.0, mode: Sync(deadline: "200ms", timeout: "3s")),
+    ],
+    sources: [Source(id: "users", workload: "page", base_rps: 400.0, noise: 0.0), Source(id: "apps", workload: "api", base_rps: 200.0, noise: 0.0)],
+    palette: (things: [LoadBalancer, AutoScalingGroup, Queue, Instance, Topic, Function, ContainerService]),
+    goals: (availability_pct: 90.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
+)"#;
+
+const EVERY_KIND_SOLUTION: &str = r#"Solution(level: "steady", things: [
+        LoadBalancer(id: "lb"),
+        AutoScalingGroup(id: "web", type: "m5.large", min: 6, desired: 6, max: 6, policies: [TargetTracking(metric: Cpu, target: 90.0), Predictive(target: 90.0), Step(metric: RequestsPerTarget, steps: [(above: 30000.0, change: 1)], cooldown: "2m")]),
+        Topic(id: "t"),
+        Queue(id: "jobs"),
+        Function(id: "f", memory_mb: 512),
+        Queue(id: "jobs2"),
+        Instance(id: "worker", type: "c5.xlarge"),
+        LoadBalancer(id: "lb2"),
+        ContainerService(id: "svc", orchestrator: Ecs, capacity: Fargate, task_vcpu: 1.0, task_memory_gib: 2.0, min: 4, desired: 4, max: 4),
+    ], links: [("users", "lb"), ("lb", "web"), ("web", "t"), ("t", "jobs"), ("jobs", "f"), ("t", "jobs2"), ("jobs2", "worker"), ("apps", "lb2"), ("lb2", "svc")])"#;
+
+/// Policies are evaluated every minute and decide nothing while the load
+/// holds: a decision to stay put writes nothing out.
+#[test]
+fn a_steady_tick_of_every_kind_allocates_nothing() {
+    let per_tick = allocations_per_tick(EVERY_KIND, EVERY_KIND_SOLUTION, 3600, 3600);
+    assert!(
+        per_tick == 0.0,
+        "{per_tick} allocations a tick in steady state"
+    );
+}

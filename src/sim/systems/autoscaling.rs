@@ -167,7 +167,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             _ => None,
         }
     };
-    let mut out: Option<(u32, String)> = None;
+    let mut out: Option<(u32, Why)> = None;
     // Predictive scaling never scales in by itself: what it forecasts is a floor.
     let mut floor: u32 = 0;
     let mut all_in = true;
@@ -179,10 +179,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                     all_in = false;
                     // Nothing warm to measure: with traffic arriving and no capacity at all, launch one.
                     if counted == 0 && warming == 0 && window.requests > 0.0 && out.is_none() {
-                        out = Some((
-                            desired.max(1),
-                            format!("{m:?} target tracking: no capacity"),
-                        ));
+                        out = Some((desired.max(1), Why::NoCapacity(*m)));
                     }
                     continue;
                 };
@@ -192,10 +189,11 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                     if want > desired && out.as_ref().is_none_or(|(o, _)| want > *o) {
                         out = Some((
                             want,
-                            format!(
-                                "target tracking: {} {value:.0} > {target:.0}",
-                                metric_label(*m)
-                            ),
+                            Why::AboveTarget {
+                                metric: *m,
+                                value,
+                                target: *target,
+                            },
                         ));
                     }
                     all_in = false;
@@ -217,7 +215,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                 let need = forecast_need(&ctx.setup, name, fleet, now + ahead, *target);
                 floor = floor.max(need);
                 if need > desired && out.as_ref().is_none_or(|(o, _)| need > *o) {
-                    out = Some((need, format!("predictive scaling: forecast needs {need}")));
+                    out = Some((need, Why::Forecast(need)));
                 }
             }
             Policy::Step {
@@ -239,7 +237,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                 {
                     group.last_step_change_s[i] = now;
                     let want = (i64::from(desired) + i64::from(step.change)).max(0) as u32;
-                    let why = format!("step scaling: {} {value:.0}", metric_label(*m));
+                    let why = Why::Step { metric: *m, value };
                     if step.change > 0 {
                         if out.as_ref().is_none_or(|(o, _)| want > *o) {
                             out = Some((want, why));
@@ -270,10 +268,10 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         && now - group.last_scale_in_s >= cooldown_default;
     if scale_in {
         group.last_scale_in_s = now;
-        out = Some((in_to, "target tracking: below target".into()));
+        out = Some((in_to, Why::BelowTarget));
     }
     if let Some((want, why)) = out {
-        set_desired(world, ctx, entity, want, || why);
+        set_desired(world, ctx, entity, want, || why.to_string());
     }
 }
 
@@ -315,6 +313,47 @@ fn forecast_need(
         peak_work = peak_work.max(work);
     }
     (peak_work / per_server).ceil() as u32
+}
+
+/// Why a policy wants a group resized, written out only when it is.
+#[derive(Debug, Clone, Copy)]
+enum Why {
+    /// Target tracking with nothing warm to measure and traffic arriving.
+    NoCapacity(Metric),
+    /// Target tracking above its target.
+    AboveTarget {
+        metric: Metric,
+        value: f64,
+        target: f64,
+    },
+    /// Target tracking below its target for long enough.
+    BelowTarget,
+    /// Predictive scaling's forecast needs this many.
+    Forecast(u32),
+    /// A step of a step policy.
+    Step { metric: Metric, value: f64 },
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Why::NoCapacity(m) => write!(f, "{m:?} target tracking: no capacity"),
+            Why::AboveTarget {
+                metric,
+                value,
+                target,
+            } => write!(
+                f,
+                "target tracking: {} {value:.0} > {target:.0}",
+                metric_label(metric)
+            ),
+            Why::BelowTarget => f.write_str("target tracking: below target"),
+            Why::Forecast(need) => write!(f, "predictive scaling: forecast needs {need}"),
+            Why::Step { metric, value } => {
+                write!(f, "step scaling: {} {value:.0}", metric_label(metric))
+            }
+        }
+    }
 }
 
 fn metric_label(m: Metric) -> &'static str {
