@@ -122,6 +122,9 @@ pub fn round_carried<const N: usize>(
 #[inline]
 fn give_leftovers(want: &[f64], out: &mut [u64], mut left: u64) {
     let n = want.len();
+    if n == 0 {
+        return;
+    }
     if left > 0 && n <= 64 {
         // Those not given one yet still hold their floors.
         let remainder = |i: usize, out: &[u64]| want[i] - out[i] as f64;
