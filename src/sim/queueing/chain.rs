@@ -69,8 +69,10 @@ pub struct Distribution {
     pub seen: Vec<f64>,
     /// The factored matrices of the last two step lengths, for the steps
     /// after them (a tick's steps grow and its last step is cut short, so
-    /// two lengths come back), the one used last first.
+    /// two lengths come back).
     factors: [Factors; 2],
+    /// Which of [`Distribution::factors`] was used last.
+    current: usize,
     /// The fixed point of the steps on the current window.
     fixed: Vec<f64>,
     /// Scratch for the tridiagonal solves.
@@ -486,11 +488,13 @@ impl Distribution {
             return (0.0, distance);
         }
         let key = Some((*rates, h.to_bits(), self.lo, len));
-        if self.factors[0].key != key {
-            self.factors.swap(0, 1);
+        if self.factors[self.current].key != key {
+            // The other one; swapped by index, not by moving the factors.
+            self.current = 1 - self.current;
         }
-        if self.factors[0].key != key {
-            let [now, then] = &mut self.factors;
+        if self.factors[self.current].key != key {
+            let [a, b] = &mut self.factors;
+            let (now, then) = if self.current == 0 { (a, b) } else { (b, a) };
             match next {
                 Some(h2) if then.key != Some((*rates, h2.to_bits(), self.lo, len)) => {
                     make_all([now, then], rates, [h, h2], self.lo, len);
@@ -498,7 +502,7 @@ impl Distribution {
                 _ => now.make(rates, h, self.lo, len),
             }
         }
-        let f = &self.factors[0];
+        let f = &self.factors[self.current];
         // Every factor is non-negative (the matrix is an M-matrix), so
         // neither sweep subtracts: no probability cancels away. Each sweep
         // takes two rows a turn (see `Factors::below_pair`).

@@ -77,7 +77,7 @@ impl LineParams {
     fn open_wait(&self) -> Option<Wait> {
         let w = Wait::new(self.servers, self.lambda, self.mu)?;
         let rho = self.lambda / (f64::from(self.servers) * self.mu);
-        (w.p_wait * rho.powf(self.room as f64) < ROOM_MATTERS).then_some(Wait {
+        (w.p_wait * room_power(rho, self.room) < ROOM_MATTERS).then_some(Wait {
             p_wait: w.p_wait,
             theta: w.theta / self.scale(),
         })
@@ -89,6 +89,19 @@ impl LineParams {
         } else {
             1.0
         }
+    }
+}
+
+/// ρ^room, the weight of a full room against an empty queue. Past where it
+/// rounds to nothing it is nothing at once, without the maths library's slow
+/// path for an underflow (the same bits: e^−800 is far below the least
+/// subnormal).
+fn room_power(rho: f64, room: u64) -> f64 {
+    let n = room as f64;
+    if room > 1000 && rho > 0.0 && rho < 1.0 && n * rho.ln() < -800.0 {
+        0.0
+    } else {
+        rho.powf(n)
     }
 }
 
@@ -722,7 +735,7 @@ impl ErlangCache {
                     + f * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + f * (3.0 * (p1 - p2) + p3 - p0)));
         let p_wait = ln_c.exp().min(1.0);
         let rho_room = p.lambda / cmu;
-        (p_wait * rho_room.powf(p.room as f64) < ROOM_MATTERS).then(|| Wait {
+        (p_wait * room_power(rho_room, p.room) < ROOM_MATTERS).then(|| Wait {
             p_wait,
             theta: (cmu - p.lambda) / p.scale(),
         })
