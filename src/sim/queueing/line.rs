@@ -77,7 +77,7 @@ impl LineParams {
     fn open_wait(&self) -> Option<Wait> {
         let w = Wait::new(self.servers, self.lambda, self.mu)?;
         let rho = self.lambda / (f64::from(self.servers) * self.mu);
-        (w.p_wait * room_power(rho, self.room) < ROOM_MATTERS).then_some(Wait {
+        room_never_matters(w.p_wait, rho, self.room).then_some(Wait {
             p_wait: w.p_wait,
             theta: w.theta / self.scale(),
         })
@@ -92,17 +92,22 @@ impl LineParams {
     }
 }
 
-/// ρ^room, the weight of a full room against an empty queue. Past where it
-/// rounds to nothing it is nothing at once, without the maths library's slow
-/// path for an underflow (the same bits: e^−800 is far below the least
-/// subnormal).
-fn room_power(rho: f64, room: u64) -> f64 {
+/// Whether a line's room never matters: the chance `p_wait` of waiting
+/// times ρ^room (the weight of a full room against an empty queue) is
+/// below [`ROOM_MATTERS`]. When ρ^room is below about 1e−200 it is, whatever
+/// the chance, and that is told from ρ's binary exponent or its logarithm
+/// without the power (whose slow path for tiny results is the costly one);
+/// the answer is the same.
+fn room_never_matters(p_wait: f64, rho: f64, room: u64) -> bool {
     let n = room as f64;
-    if room > 1000 && rho > 0.0 && rho < 1.0 && n * rho.ln() < -800.0 {
-        0.0
-    } else {
-        rho.powf(n)
+    if (0.0..=1.0).contains(&p_wait) && rho > 0.0 && rho < 1.0 {
+        // ρ < 2^(e + 1), e its binary exponent.
+        let e = ((rho.to_bits() >> 52) & 0x7ff) as f64 - 1023.0;
+        if (e + 1.0) * n < -700.0 || (room > 64 && n * rho.ln() < -460.0) {
+            return true;
+        }
     }
+    p_wait * rho.powf(n) < ROOM_MATTERS
 }
 
 /// The form the line's state takes.
@@ -735,7 +740,7 @@ impl ErlangCache {
                     + f * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + f * (3.0 * (p1 - p2) + p3 - p0)));
         let p_wait = ln_c.exp().min(1.0);
         let rho_room = p.lambda / cmu;
-        (p_wait * room_power(rho_room, p.room) < ROOM_MATTERS).then(|| Wait {
+        room_never_matters(p_wait, rho_room, p.room).then(|| Wait {
             p_wait,
             theta: (cmu - p.lambda) / p.scale(),
         })
@@ -755,6 +760,46 @@ fn quantised(x: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whether_a_room_matters_is_told_as_the_power_tells_it() {
+        let rooms = [
+            0,
+            1,
+            2,
+            7,
+            50,
+            64,
+            65,
+            400,
+            999,
+            1000,
+            1001,
+            1074,
+            5000,
+            100_000,
+            u64::MAX,
+        ];
+        let chances = [0.0, 1e-300, 1e-12, 1e-9, 0.3, 1.0, 1.5, f64::NAN];
+        let mut rhos = vec![0.0, 0.5, 0.999_999, 1.0, 1.2, f64::NAN];
+        let mut rho = 1e-320;
+        while rho < 1.5 {
+            rhos.push(rho);
+            rho *= 1.37;
+        }
+        for &rho in &rhos {
+            for room in rooms {
+                for p_wait in chances {
+                    let plain = p_wait * rho.powf(room as f64) < ROOM_MATTERS;
+                    assert_eq!(
+                        room_never_matters(p_wait, rho, room),
+                        plain,
+                        "{p_wait} {rho}^{room}"
+                    );
+                }
+            }
+        }
+    }
 
     fn params(lambda: f64) -> LineParams {
         LineParams {

@@ -6,6 +6,7 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::format::level::Shape;
 use crate::sim::components::TrafficSource;
+use crate::sim::queueing::mmc;
 use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason};
 
@@ -30,7 +31,7 @@ pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
             // Distance to the rush on the nearest day, so it wraps around midnight.
             let from_rush = (t - at.secs()).rem_euclid(DAY_S);
             let z = from_rush.min(DAY_S - from_rush) / width.secs();
-            1.0 + (multiplier - 1.0) * (-0.5 * z * z).exp()
+            1.0 + (multiplier - 1.0) * mmc::decay(-0.5 * z * z)
         }
         Shape::Weekly { weekend } => {
             let day = (t / DAY_S).floor() as i64 % 7;
@@ -42,7 +43,7 @@ pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
             multiplier,
         } => {
             let z = (t - peak.secs()) / width.secs();
-            1.0 + (multiplier - 1.0) * (-0.5 * z * z).exp()
+            1.0 + (multiplier - 1.0) * mmc::decay(-0.5 * z * z)
         }
         Shape::Spike {
             at,
@@ -72,7 +73,7 @@ pub fn shape_factor(shape: &Shape, t: f64) -> f64 {
             if into < 0.0 {
                 1.0
             } else {
-                1.0 + (multiplier - 1.0) * (-into / decay.secs()).exp()
+                1.0 + (multiplier - 1.0) * mmc::decay(-into / decay.secs())
             }
         }
         Shape::Growth { percent_per_day } => (1.0 + percent_per_day / 100.0).powf(t / DAY_S),
