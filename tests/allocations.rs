@@ -198,3 +198,17 @@ fn a_steady_tick_of_every_kind_allocates_nothing() {
         "{per_tick} allocations a tick in steady state"
     );
 }
+
+/// Lasting overload: a group too small for its traffic keeps a backlog that
+/// is worked off, given up on and joined every tick. Its buffers are kept
+/// like every other's.
+#[test]
+fn a_tick_of_lasting_overload_allocates_nothing() {
+    let solution = SOLUTION.replace("min: 6, desired: 6, max: 6", "min: 1, desired: 1, max: 1");
+    assert_ne!(solution, SOLUTION);
+    let per_tick = allocations_per_tick(&level(0.0), &solution, 3600, 3600);
+    assert!(
+        per_tick == 0.0,
+        "{per_tick} allocations a tick in lasting overload"
+    );
+}

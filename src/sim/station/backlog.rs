@@ -75,6 +75,18 @@ pub struct Terms {
     pub patience_s: f64,
 }
 
+/// The per-part figures [`work_through`] works from, kept between calls so
+/// that working off a backlog allocates nothing once they have grown.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    /// Requests per arrival-second still waiting, by part.
+    density: Vec<f64>,
+    /// Each part's patience, seconds.
+    patience: Vec<f64>,
+    /// Each part's mean service time, seconds.
+    service: Vec<f64>,
+}
+
 /// Requests of a part that the servers reached over a stretch, all with waits
 /// spread evenly between `wait_s.0` and `wait_s.1`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,24 +126,42 @@ pub fn work_through(
     t: f64,
     end: f64,
     rate: f64,
+    scratch: &mut Scratch,
     mut reach: impl FnMut(Reached),
 ) -> (f64, bool) {
     let to = group.to_s;
-    let density: Vec<f64> = group
-        .parts
-        .iter()
-        .map(|p| {
-            if p.count == 0 {
-                0.0
-            } else {
-                p.remaining() / (to - p.from_s).max(1e-12)
-            }
-        })
-        .collect();
+    let Scratch {
+        density,
+        patience,
+        service,
+    } = scratch;
+    density.clear();
+    density.extend(group.parts.iter().map(|p| {
+        if p.count == 0 {
+            0.0
+        } else {
+            p.remaining() / (to - p.from_s).max(1e-12)
+        }
+    }));
+    patience.clear();
+    patience.extend(
+        group
+            .parts
+            .iter()
+            .map(|p| terms[usize::from(p.workload)].patience_s),
+    );
+    service.clear();
+    service.extend(
+        group
+            .parts
+            .iter()
+            .map(|p| terms[usize::from(p.workload)].service_s),
+    );
+    let (density, patience, service) = (&density[..], &patience[..], &service[..]);
     let mut x = group
         .parts
         .iter()
-        .zip(&density)
+        .zip(density)
         .filter(|(_, d)| **d > 0.0)
         .map(|(p, _)| p.from_s)
         .fold(f64::INFINITY, f64::min);
@@ -139,18 +169,7 @@ pub fn work_through(
     if !x.is_finite() {
         return (t, true);
     }
-    let patience: Vec<f64> = group
-        .parts
-        .iter()
-        .map(|p| terms[usize::from(p.workload)].patience_s)
-        .collect();
-    let service: Vec<f64> = group
-        .parts
-        .iter()
-        .map(|p| terms[usize::from(p.workload)].service_s)
-        .collect();
     let n = group.parts.len();
-    let mut fraction = vec![0.0_f64; n];
     let mut done = false;
     for _ in 0..(64 + 8 * n) {
         if x >= to - EPS {
@@ -235,7 +254,6 @@ pub fn work_through(
                 } else {
                     0.0
                 };
-                fraction[i] += amount;
                 reach(Reached {
                     part: i,
                     share: amount,
@@ -259,7 +277,6 @@ pub fn work_through(
             for i in (0..n).filter(|&i| present(i)) {
                 let amount = density[i] * step_x;
                 if amount > 0.0 {
-                    fraction[i] += amount;
                     reach(Reached {
                         part: i,
                         share: amount,
@@ -279,7 +296,6 @@ pub fn work_through(
             p.from_s = x.min(to);
         }
     }
-    let _ = fraction;
     (t, done)
 }
 
@@ -321,7 +337,15 @@ mod tests {
         // 600 requests over a second, 4 servers of 100/s: 400 served in the second.
         let mut g = group(600, 0.0, 1.0);
         let mut served = 0.0;
-        let (t, done) = work_through(&mut g, &TERMS, 0.0, 1.0, 4.0, |r| served += r.share);
+        let (t, done) = work_through(
+            &mut g,
+            &TERMS,
+            0.0,
+            1.0,
+            4.0,
+            &mut Scratch::default(),
+            |r| served += r.share,
+        );
         assert!(!done);
         assert!((t - 1.0).abs() < 1e-9);
         assert!((served - 400.0).abs() < 1.0, "{served}");
@@ -331,10 +355,18 @@ mod tests {
     fn a_light_group_is_served_as_it_arrives() {
         let mut g = group(100, 0.0, 1.0);
         let mut max_wait: f64 = 0.0;
-        let (_, done) = work_through(&mut g, &TERMS, 0.0, 1.0, 4.0, |r| {
-            max_wait = max_wait.max(r.wait_s.1);
-            assert!(r.on_arrival);
-        });
+        let (_, done) = work_through(
+            &mut g,
+            &TERMS,
+            0.0,
+            1.0,
+            4.0,
+            &mut Scratch::default(),
+            |r| {
+                max_wait = max_wait.max(r.wait_s.1);
+                assert!(r.on_arrival);
+            },
+        );
         assert!(done);
         assert!(max_wait < 1e-6, "{max_wait}");
     }
@@ -348,10 +380,18 @@ mod tests {
         }];
         let mut g = group(500, 0.0, 1.0);
         let (mut served, mut left) = (0.0, 0.0);
-        let (t, done) = work_through(&mut g, &terms, 10.0, 11.0, 4.0, |r| {
-            served += r.share - r.gave_up;
-            left += r.gave_up;
-        });
+        let (t, done) = work_through(
+            &mut g,
+            &terms,
+            10.0,
+            11.0,
+            4.0,
+            &mut Scratch::default(),
+            |r| {
+                served += r.share - r.gave_up;
+                left += r.gave_up;
+            },
+        );
         assert!(done);
         assert!(
             served < 1e-9 && (left - 500.0).abs() < 1e-6,

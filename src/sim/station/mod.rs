@@ -223,6 +223,27 @@ pub struct Station {
     lines: f64,
     /// Server-seconds of service given in the current tick.
     busy_tick: f64,
+    /// Buffers for working off the backlog, kept so a tick allocates nothing.
+    spare: Spare,
+}
+
+/// Buffers a station fills afresh each tick and keeps for the next.
+#[derive(Debug, Clone, Default)]
+struct Spare {
+    /// What each workload asks, as the backlog sees it.
+    terms: Vec<Terms>,
+    /// What the servers reached of the group being worked off.
+    reached: Vec<Reached>,
+    /// [`backlog::work_through`]'s figures.
+    work: backlog::Scratch,
+    /// Emptied groups' part lists, for the next groups to join.
+    parts: Vec<Vec<Part>>,
+    /// Counts of the parts of a group turned away in part.
+    counts: Vec<u64>,
+    /// Their shares, scaled.
+    scaled: Vec<f64>,
+    /// How many of each are turned away.
+    taken: Vec<u64>,
 }
 
 impl Station {
@@ -602,19 +623,23 @@ impl Station {
 
     /// Puts this tick's arrivals at the back of the backlog.
     fn join_backlog<'a>(&mut self, fresh: impl Iterator<Item = &'a Cohort>, now: f64, end: f64) {
-        let parts: Vec<Part> = fresh
-            .filter(|a| a.count > 0 || a.expected > 0.0)
-            .map(|a| Part {
-                stream: a.stream,
-                workload: a.workload,
-                count: a.count,
-                expected: a.expected,
-                from_s: now,
-                tries: a.tries,
-                partial: 0.0,
-            })
-            .collect();
-        if !parts.is_empty() {
+        let mut parts = self.spare.parts.pop().unwrap_or_default();
+        parts.extend(
+            fresh
+                .filter(|a| a.count > 0 || a.expected > 0.0)
+                .map(|a| Part {
+                    stream: a.stream,
+                    workload: a.workload,
+                    count: a.count,
+                    expected: a.expected,
+                    from_s: now,
+                    tries: a.tries,
+                    partial: 0.0,
+                }),
+        );
+        if parts.is_empty() {
+            self.spare.parts.push(parts);
+        } else {
             self.backlog.push_back(Group { to_s: end, parts });
         }
     }
@@ -631,13 +656,12 @@ impl Station {
         tally: &mut Tally,
     ) -> f64 {
         let rate = f64::from(cap.slots());
-        let backlog_terms: Vec<Terms> = terms
-            .iter()
-            .map(|t| Terms {
-                service_s: t.service_s,
-                patience_s: t.give_up_s,
-            })
-            .collect();
+        let mut spare = std::mem::take(&mut self.spare);
+        spare.terms.clear();
+        spare.terms.extend(terms.iter().map(|t| Terms {
+            service_s: t.service_s,
+            patience_s: t.give_up_s,
+        }));
         let mut t = now + self.line.work_off_ahead(end - now);
         let mut busy_s = (t - now) * rate;
         // The spread of the line around the backlog's path blurs each wait.
@@ -650,16 +674,22 @@ impl Station {
             let Some(mut group) = self.backlog.pop_front() else {
                 break;
             };
-            let mut reached: Vec<Reached> = Vec::new();
-            let (t_next, done) =
-                backlog::work_through(&mut group, &backlog_terms, t, end, rate, |r| {
-                    reached.push(r)
-                });
+            let reached = &mut spare.reached;
+            reached.clear();
+            let (t_next, done) = backlog::work_through(
+                &mut group,
+                &spare.terms,
+                t,
+                end,
+                rate,
+                &mut spare.work,
+                |r| reached.push(r),
+            );
             busy_s += self.settle_reached(
                 now,
                 end,
                 &mut group,
-                &reached,
+                reached,
                 done,
                 terms,
                 tally,
@@ -672,7 +702,10 @@ impl Station {
                 self.backlog.push_front(group);
                 break;
             }
+            group.parts.clear();
+            spare.parts.push(group.parts);
         }
+        self.spare = spare;
         if held > 0.0 {
             // Callers are leaving: the backlog is held at their patience and no longer wanders.
             self.line
@@ -702,8 +735,8 @@ impl Station {
     ) -> f64 {
         let mut busy_s = 0.0;
         for (i, part) in group.parts.iter_mut().enumerate() {
-            let mine: Vec<&Reached> = reached.iter().filter(|r| r.part == i).collect();
-            let total: f64 = mine.iter().map(|r| r.share).sum();
+            let mine = || reached.iter().filter(move |r| r.part == i);
+            let total: f64 = mine().map(|r| r.share).sum();
             if (total <= 0.0 && !(done && part.count > 0))
                 || part.count == 0 && part.expected <= 0.0
             {
@@ -713,7 +746,7 @@ impl Station {
             let b = 1.0 / t.service_s;
             let (mut gave_up, mut ok, mut late) = (0.0, 0.0, 0.0);
             let (mut wait_sum, mut at_sum) = (0.0, 0.0);
-            for r in &mine {
+            for r in mine() {
                 let served = r.share - r.gave_up;
                 gave_up += r.gave_up;
                 if served <= 0.0 {
@@ -825,6 +858,9 @@ impl Station {
                 p.from_s = gone_until;
             }
             g.parts.retain(|p| p.count > 0 || p.expected > 1e-9);
+            if g.parts.is_empty() {
+                self.spare.parts.push(std::mem::take(&mut g.parts));
+            }
         }
         self.backlog.retain(|g| !g.parts.is_empty());
     }
@@ -840,15 +876,26 @@ impl Station {
             let excess = waiting - room;
             let held = g.count();
             let take = excess.min(held);
-            let counts: Vec<u64> = g.parts.iter().map(|p| p.count).collect();
-            for (p, n) in g.parts.iter_mut().zip(take_parts(&counts, take)) {
+            let Spare {
+                counts,
+                scaled,
+                taken,
+                ..
+            } = &mut self.spare;
+            counts.clear();
+            counts.extend(g.parts.iter().map(|p| p.count));
+            shares::take_parts_into(counts, take, scaled, taken);
+            for (p, &n) in g.parts.iter_mut().zip(taken.iter()) {
                 tally.drop(p.stream, n, DropReason::QueueFull);
                 p.expected *= (p.count - n) as f64 / p.count.max(1) as f64;
                 p.count -= n;
             }
             waiting -= take;
             if g.count() == 0 {
-                self.backlog.pop_back();
+                if let Some(mut g) = self.backlog.pop_back() {
+                    g.parts.clear();
+                    self.spare.parts.push(g.parts);
+                }
             } else if take == 0 {
                 break;
             }

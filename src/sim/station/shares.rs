@@ -3,27 +3,39 @@
 
 /// Splits `total` whole items in proportion to `shares` by largest remainder.
 pub fn round_shares(total: u64, shares: impl Iterator<Item = f64>) -> Vec<u64> {
-    // Runs several times a tick: one buffer for the scaled shares and the
-    // result, no sort (the few leftover items go by repeated pick).
-    let mut scaled: Vec<f64> = shares
-        .map(|s| if s.is_finite() { s.max(0.0) } else { 0.0 })
-        .collect();
+    let mut out = Vec::new();
+    round_shares_into(total, shares, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`round_shares`] into `out`, with `scaled` for the scaled shares: buffers
+/// the caller keeps, so that rounding allocates nothing once they have grown.
+pub fn round_shares_into(
+    total: u64,
+    shares: impl Iterator<Item = f64>,
+    scaled: &mut Vec<f64>,
+    out: &mut Vec<u64>,
+) {
+    // No sort: the few leftover items go by repeated pick.
+    scaled.clear();
+    scaled.extend(shares.map(|s| if s.is_finite() { s.max(0.0) } else { 0.0 }));
+    out.clear();
     let sum: f64 = scaled.iter().sum();
     if scaled.is_empty() {
-        return Vec::new();
+        return;
     }
     if sum <= 0.0 {
         // Nothing was assigned anywhere: keep them in the last fate (the line).
-        let mut out = vec![0; scaled.len()];
+        out.resize(scaled.len(), 0);
         if let Some(last) = out.last_mut() {
             *last = total;
         }
-        return out;
+        return;
     }
-    for x in &mut scaled {
+    for x in scaled.iter_mut() {
         *x = *x / sum * total as f64;
     }
-    let mut out: Vec<u64> = scaled.iter().map(|x| x.floor() as u64).collect();
+    out.extend(scaled.iter().map(|x| x.floor() as u64));
     let mut left = total - out.iter().sum::<u64>().min(total);
     // Each leftover item goes to the largest remainder not yet given one;
     // ties go to the earlier fate.
@@ -55,22 +67,34 @@ pub fn round_shares(total: u64, shares: impl Iterator<Item = f64>) -> Vec<u64> {
             out[i] += 1;
         }
     }
-    out
 }
 
 /// Picks `take` items out of groups of `counts`, in proportion to their sizes
 /// (largest remainder; never more than a group holds).
 pub fn take_parts(counts: &[u64], take: u64) -> Vec<u64> {
+    let mut out = Vec::new();
+    take_parts_into(counts, take, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`take_parts`] into `out`, with `scaled` kept by the caller as for
+/// [`round_shares_into`].
+pub fn take_parts_into(counts: &[u64], take: u64, scaled: &mut Vec<f64>, out: &mut Vec<u64>) {
     let total: u64 = counts.iter().sum();
     if total == 0 || take == 0 {
-        return vec![0; counts.len()];
+        out.clear();
+        out.resize(counts.len(), 0);
+        return;
     }
-    let parts = round_shares(take.min(total), counts.iter().map(|&c| c as f64));
-    parts
-        .into_iter()
-        .zip(counts)
-        .map(|(p, &c)| p.min(c))
-        .collect()
+    round_shares_into(
+        take.min(total),
+        counts.iter().map(|&c| c as f64),
+        scaled,
+        out,
+    );
+    for (p, &c) in out.iter_mut().zip(counts) {
+        *p = (*p).min(c);
+    }
 }
 
 /// Rounds `total` items over `N` fates with the fractions the rounding left
