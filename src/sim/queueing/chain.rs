@@ -206,6 +206,27 @@ impl Distribution {
         }
     }
 
+    /// Makes this [`Distribution::at`]`(n)`, keeping its buffers: a line that
+    /// closes or leaves overload starts again without allocating.
+    pub fn reset_at(&mut self, n: usize) {
+        self.lo = n;
+        self.p.clear();
+        self.p.push(1.0);
+        self.seen.clear();
+        self.seen.push(1.0);
+        for f in &mut self.factors {
+            f.key = None;
+            f.inv.clear();
+            f.below.clear();
+            f.below_pair.clear();
+            f.above.clear();
+            f.above_pair.clear();
+        }
+        self.current = 0;
+        self.fixed.clear();
+        self.rhs.clear();
+    }
+
     /// Replaces the distribution with `full` (indexed from 0), trimmed to where it matters.
     pub fn set_from(&mut self, full: &[f64]) {
         let first = full.iter().position(|&x| x > NEGLIGIBLE).unwrap_or(0);
@@ -734,6 +755,18 @@ mod tests {
             mu: 100.0,
             top: 100_000,
         }
+    }
+
+    #[test]
+    fn a_reset_distribution_is_a_new_one_and_evolves_as_one() {
+        let mut used = Distribution::at(0);
+        used.evolve(&rates(420.0), 30.0);
+        used.reset_at(3);
+        let mut new = Distribution::at(3);
+        assert_eq!(used, new);
+        used.evolve(&rates(300.0), 1.0);
+        new.evolve(&rates(300.0), 1.0);
+        assert_eq!(used, new);
     }
 
     #[test]

@@ -370,7 +370,7 @@ impl Line {
             self.params = None;
             self.mode = Mode::Evolving;
             self.view = View::Closed;
-            self.dist = Distribution::at(0);
+            self.dist.reset_at(0);
             return Seen::Closed;
         }
         if backlog || p.overloaded() {
@@ -397,7 +397,7 @@ impl Line {
         }
         if let Mode::Fluid { .. } = self.mode {
             // The backlog is gone: every server busy, nobody waiting.
-            self.dist = Distribution::at(p.servers as usize);
+            self.dist.reset_at(p.servers as usize);
             self.mode = Mode::Evolving;
         }
         // A fast line follows a change of rates at once (its view is worked

@@ -18,21 +18,25 @@ pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
     let end = ctx.end_s();
     // The level's script ends with the level; the drain only finishes work.
     let level_end = ctx.setup.ticks as f64 * ctx.setup.tick_s;
-    while let Some((at, event)) = ctx.events.get(ctx.next_event).cloned() {
+    // Only a due event is copied out (most ticks have none, and an event
+    // holds names): applying it needs the context the list lives in.
+    while let Some(&(at, _)) = ctx.events.get(ctx.next_event) {
         if at >= end || at >= level_end {
             break;
         }
+        let event = ctx.events[ctx.next_event].1.clone();
         ctx.next_event += 1;
         apply_event(world, ctx, &event);
         // Events and actions may touch servers: every server is looked at again.
         ctx.changed();
     }
-    while let Some(timed) = ctx.actions.get(ctx.next_action).cloned() {
+    while let Some(timed) = ctx.actions.get(ctx.next_action) {
         if timed.at.secs() >= end {
             break;
         }
+        let action = timed.action.clone();
         ctx.next_action += 1;
-        apply_action(world, ctx, &timed.action);
+        apply_action(world, ctx, &action);
         ctx.changed();
     }
 }
