@@ -212,3 +212,19 @@ fn a_tick_of_lasting_overload_allocates_nothing() {
         "{per_tick} allocations a tick in lasting overload"
     );
 }
+
+/// A level with a scripted event still to come: waiting for it costs a tick
+/// nothing (the event is looked at, not copied, until it is due).
+#[test]
+fn a_steady_tick_before_a_scripted_event_allocates_nothing() {
+    let level = level(0.0).replace(
+        "    palette:",
+        "    events: [Event(at: \"02:30\", what: TrafficSpike(source: \"users\", multiplier: 1.5, ramp: \"5m\", hold: \"10m\"))],\n    palette:",
+    );
+    assert_ne!(level, self::level(0.0));
+    let per_tick = allocations_per_tick(&level, SOLUTION, 3600, 3600);
+    assert!(
+        per_tick == 0.0,
+        "{per_tick} allocations a tick before the event"
+    );
+}
