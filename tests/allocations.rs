@@ -228,3 +228,37 @@ fn a_steady_tick_before_a_scripted_event_allocates_nothing() {
         "{per_tick} allocations a tick before the event"
     );
 }
+
+/// Synchronous calls: a page waits on the call it makes to a second tier,
+/// and callers settle as their calls end, every tick.
+#[test]
+fn a_steady_tick_of_synchronous_calls_allocates_nothing() {
+    let level = level(0.0).replace(
+        r#"calls: [(workload: "job", per_request: 0.1)]"#,
+        r#"calls: [(workload: "api")]"#,
+    ).replace(
+        r#"        Workload(id: "job","#,
+        r#"        Workload(id: "api", class: Web, work_ms: 10.0, memory_mib: 64.0, mode: Sync(deadline: "300ms", timeout: "5s")),
+        Workload(id: "job","#,
+    );
+    let solution = SOLUTION
+        .replace(
+            r#"Queue(id: "jobs"),"#,
+            r#"LoadBalancer(id: "api-lb"),
+        AutoScalingGroup(id: "api", type: "c5.xlarge", min: 3, desired: 3, max: 3),"#,
+        )
+        .replace(
+            r#"("web", "jobs"), ("jobs", "worker")"#,
+            r#"("web", "api-lb"), ("api-lb", "api")"#,
+        )
+        .replace(
+            r#"        Instance(id: "worker", type: "c5.xlarge"),
+"#,
+            "",
+        );
+    let per_tick = allocations_per_tick(&level, &solution, 3600, 3600);
+    assert!(
+        per_tick == 0.0,
+        "{per_tick} allocations a tick in steady state"
+    );
+}

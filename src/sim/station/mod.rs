@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 
 use super::latency::Service;
 use super::queueing::line::{Ask, Fates, Line, LineParams, Seen};
-pub use shares::{round_carried, round_carried_into, round_shares, take_parts};
+pub use shares::{round_carried, round_carried_into, round_shares, round_shares_of, take_parts};
 pub use tally::{Completion, DropReason, Outcomes, Tally, Times};
 
 use backlog::{Group, Part, Reached, Terms};

@@ -16,17 +16,36 @@ pub fn round_shares_into(
     scaled: &mut Vec<f64>,
     out: &mut Vec<u64>,
 ) {
-    // No sort: the few leftover items go by repeated pick.
     scaled.clear();
-    scaled.extend(shares.map(|s| if s.is_finite() { s.max(0.0) } else { 0.0 }));
+    scaled.extend(shares.map(usable));
     out.clear();
+    out.resize(scaled.len(), 0);
+    round_scaled(total, scaled, out);
+}
+
+/// [`round_shares`] of a fixed number of shares, on the stack.
+pub fn round_shares_of<const N: usize>(total: u64, shares: [f64; N]) -> [u64; N] {
+    let mut scaled = shares.map(usable);
+    let mut out = [0; N];
+    round_scaled(total, &mut scaled, &mut out);
+    out
+}
+
+/// A share as rounding takes it: not below zero, and nothing if not finite.
+fn usable(s: f64) -> f64 {
+    if s.is_finite() { s.max(0.0) } else { 0.0 }
+}
+
+/// Rounds `total` over the usable shares in `scaled` into `out` (zeros, as
+/// long as `scaled`), scaling `scaled` on the way.
+fn round_scaled(total: u64, scaled: &mut [f64], out: &mut [u64]) {
+    // No sort: the few leftover items go by repeated pick.
     let sum: f64 = scaled.iter().sum();
     if scaled.is_empty() {
         return;
     }
     if sum <= 0.0 {
         // Nothing was assigned anywhere: keep them in the last fate (the line).
-        out.resize(scaled.len(), 0);
         if let Some(last) = out.last_mut() {
             *last = total;
         }
@@ -35,7 +54,9 @@ pub fn round_shares_into(
     for x in scaled.iter_mut() {
         *x = *x / sum * total as f64;
     }
-    out.extend(scaled.iter().map(|x| x.floor() as u64));
+    for (o, x) in out.iter_mut().zip(scaled.iter()) {
+        *o = x.floor() as u64;
+    }
     let mut left = total - out.iter().sum::<u64>().min(total);
     // Each leftover item goes to the largest remainder not yet given one;
     // ties go to the earlier fate.
@@ -221,6 +242,35 @@ mod tests {
         assert_eq!(parts.iter().sum::<u64>(), 10);
         assert_eq!(parts, vec![3, 3, 4]);
         assert_eq!(round_shares(7, [0.0, 0.0].into_iter()), vec![0, 7]);
+    }
+
+    #[test]
+    fn shares_on_the_stack_round_as_shares_in_a_list() {
+        let odd = [
+            0.0,
+            -1.0,
+            1e-300,
+            0.3,
+            1.0,
+            2.5,
+            7.0,
+            1e18,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for total in [0, 1, 2, 3, 10, 997, u64::MAX / 4] {
+            for &a in &odd {
+                for &b in &odd {
+                    for &c in &odd {
+                        let list = round_shares(total, [a, b, c].into_iter());
+                        assert_eq!(round_shares_of(total, [a, b, c]).to_vec(), list);
+                        let list = round_shares(total, [a, b].into_iter());
+                        assert_eq!(round_shares_of(total, [a, b]).to_vec(), list);
+                    }
+                }
+            }
+        }
+        assert_eq!(round_shares_of::<0>(5, []), [0u64; 0]);
     }
 
     #[test]

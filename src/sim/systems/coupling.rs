@@ -6,7 +6,7 @@ use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Function};
 use crate::sim::state::Ctx;
-use crate::sim::station::{Cohort, DropReason, round_shares};
+use crate::sim::station::{Cohort, DropReason, round_shares_of};
 
 /// Sends the calls of everything finished since the last call into
 /// `downstream`, the finisher's downstream link. A synchronous call holds its
@@ -122,10 +122,7 @@ pub fn resolve(ctx: &mut Ctx) {
         let own_latency = waiting.latency_s / waiting.count() as f64;
         let own_wait = waiting.wait_s / waiting.count() as f64;
         // Which callers settle: in proportion to how they stood before the call.
-        let took = round_shares(
-            settled,
-            [waiting.ok as f64, waiting.late as f64].into_iter(),
-        );
+        let took = round_shares_of(settled, [waiting.ok as f64, waiting.late as f64]);
         let (from_ok, from_late) = (took[0].min(waiting.ok), took[1].min(waiting.late));
         let w = &mut ctx.awaiting[child];
         w.ok -= from_ok;
@@ -134,8 +131,8 @@ pub fn resolve(ctx: &mut Ctx) {
         w.wait_s -= own_wait * (from_ok + from_late) as f64;
         // How their calls ended: the same mix for both kinds of caller.
         let mix = [call_ok as f64, call_late as f64, call_dropped as f64];
-        let a = round_shares(from_ok, mix.into_iter());
-        let b = round_shares(from_late, mix.into_iter());
+        let a = round_shares_of(from_ok, mix);
+        let b = round_shares_of(from_late, mix);
         let latency = own_latency + call_latency;
         let wait = own_wait + call_wait;
         let terms = &setup.workloads[setup.streams[parent].workload];
