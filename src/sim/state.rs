@@ -201,6 +201,9 @@ pub struct Ctx {
     pub spot_servers: u32,
     /// Scratch list of servers, reused from tick to tick.
     pub scratch: Vec<(u32, Entity)>,
+    /// Scratch list of a group's members as (server, still booting), reused
+    /// each time a group matches its size to its desired capacity.
+    pub members: Vec<(Entity, bool)>,
     /// This tick's sample of each fleet (by slot; none for a fleet that
     /// serves nothing), read with the rest of the record's figures of it.
     pub fleet_samples: Vec<Option<crate::sim::metrics::ThingSample>>,

@@ -391,17 +391,19 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     {
         return;
     }
-    let active: Vec<(Entity, bool)> = ctx
-        .roster
-        .iter()
-        .filter(|&&(_, fleet)| fleet == entity)
-        .filter_map(|&(e, _)| {
-            let s = world.get::<&Server>(e).ok()?;
-            s.state
-                .counts_toward_group()
-                .then_some((e, matches!(s.state, ServerState::Pending { .. })))
-        })
-        .collect();
+    let mut active = std::mem::take(&mut ctx.members);
+    active.clear();
+    active.extend(
+        ctx.roster
+            .iter()
+            .filter(|&&(_, fleet)| fleet == entity)
+            .filter_map(|&(e, _)| {
+                let s = world.get::<&Server>(e).ok()?;
+                s.state
+                    .counts_toward_group()
+                    .then_some((e, matches!(s.state, ServerState::Pending { .. })))
+            }),
+    );
     let have = active.len() as u32;
     if have < desired {
         let ready = ctx.now_s + boot_s;
@@ -421,15 +423,10 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         }
     } else if have > desired {
         // Booting instances go first (nothing to lose), then the newest in service.
-        let mut victims: Vec<Entity> = active
-            .iter()
-            .rev()
-            .filter(|(_, p)| *p)
-            .map(|(e, _)| *e)
-            .collect();
-        victims.extend(active.iter().rev().filter(|(_, p)| !*p).map(|(e, _)| *e));
+        let booting = active.iter().rev().filter(|(_, p)| *p);
+        let victims = booting.chain(active.iter().rev().filter(|(_, p)| !*p));
         let mut lost = 0;
-        for victim in victims.into_iter().take((have - desired) as usize) {
+        for &(victim, _) in victims.take((have - desired) as usize) {
             let drain = (behind_lb && draining_s > 0.0).then_some(ctx.now_s + draining_s);
             lost += retire(world, &mut ctx.tally, victim, drain, ctx.now_s);
             ctx.changed();
@@ -442,4 +439,5 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             });
         }
     }
+    ctx.members = active;
 }
