@@ -1,15 +1,27 @@
 //! A tick in steady state allocates nothing: every buffer the systems use is
 //! kept and cleared, not dropped and grown again. Counted with a global
-//! allocator that counts (this test binary only).
+//! allocator that counts, thread by thread (this test binary only).
 
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+thread_local! {
+    /// Allocations made on this thread. A test counts its own: the harness
+    /// allocates on its other threads whenever a test ends.
+    static MINE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Counts an allocation on the thread making it (none while the thread is
+/// torn down and its count is gone).
+fn count_mine() {
+    let _ = MINE.try_with(|n| n.set(n.get() + 1));
+}
+
 /// Bytes allocated and not yet freed.
 static LIVE: AtomicU64 = AtomicU64::new(0);
 /// The most [`LIVE`] has been since it was last reset.
@@ -22,7 +34,7 @@ fn grow(bytes: usize) {
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count_mine();
         grow(layout.size());
         // SAFETY: the same layout goes to the system allocator, as the caller promised it.
         unsafe { System.alloc(layout) }
@@ -35,7 +47,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count_mine();
         LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
         grow(new_size);
         // SAFETY: as for `alloc` and `dealloc`.
@@ -46,7 +58,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// One test at a time: the count is global, and another test's setup would land in it.
+/// One test at a time: the heap figures are global, and another test's setup would land in them.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Steps `warm` ticks, then counts the allocations of the next `count`.
@@ -59,11 +71,11 @@ fn allocations_per_tick(level: &str, solution: &str, warm: u64, count: u64) -> f
     for _ in 0..warm {
         sim.step();
     }
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = MINE.with(Cell::get);
     for _ in 0..count {
         sim.step();
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = MINE.with(Cell::get);
     (after - before) as f64 / count as f64
 }
 
