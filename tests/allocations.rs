@@ -212,8 +212,8 @@ fn a_steady_tick_of_every_kind_allocates_nothing() {
 }
 
 /// Lasting overload: a group too small for its traffic keeps a backlog that
-/// is worked off, given up on and joined every tick. Its buffers are kept
-/// like every other's.
+/// is joined, worked off, given up on and, past what memory holds, turned
+/// away every tick. Its buffers are kept like every other's.
 #[test]
 fn a_tick_of_lasting_overload_allocates_nothing() {
     let solution = SOLUTION.replace("min: 6, desired: 6, max: 6", "min: 1, desired: 1, max: 1");

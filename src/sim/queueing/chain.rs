@@ -67,9 +67,10 @@ pub struct Distribution {
     /// Time-average of the distribution over the last call to [`Distribution::evolve`]
     /// (what Poisson arrivals see), on the same window.
     pub seen: Vec<f64>,
-    /// The factored matrices of the last two step lengths, for the steps
-    /// after them (a tick's steps grow and its last step is cut short, so
-    /// two lengths come back).
+    /// The factored matrices of two step lengths: the one in use, and the
+    /// one used before it or factored ahead for the next step (a tick's
+    /// steps double up to a cap and its last is cut short, so few lengths
+    /// come back).
     factors: [Factors; 2],
     /// Which of [`Distribution::factors`] was used last.
     current: usize,
@@ -118,7 +119,7 @@ impl Factors {
 /// last row only, so two of them run side by side in the time of one, and
 /// each comes out bit for bit as it would alone.
 fn make_all<const K: usize>(
-    factors: [&mut Factors; K],
+    mut factors: [&mut Factors; K],
     rates: &Rates,
     hs: [f64; K],
     lo: usize,
@@ -134,7 +135,6 @@ fn make_all<const K: usize>(
         }
     };
     let down = |n: usize| if n <= lo { 0.0 } else { rates.down(n) };
-    let mut factors = factors;
     for f in factors.iter_mut() {
         for v in [
             &mut f.inv,
@@ -560,8 +560,7 @@ impl Distribution {
                     seen[i] += half * (p[i] + y);
                     p[i] = y;
                 };
-            let (change, distance) = sweep_back(rhs, above, above_pair, p, seen, settle);
-            (change, distance)
+            sweep_back(rhs, above, above_pair, p, seen, settle)
         } else {
             let settle =
                 |i: usize, y: f64, p: &mut [f64], seen: &mut [f64], sums: &mut [f64; 2]| {

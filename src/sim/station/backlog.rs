@@ -143,6 +143,17 @@ pub fn work_through(
             p.remaining() / (to - p.from_s).max(1e-12)
         }
     }));
+    let mut x = group
+        .parts
+        .iter()
+        .zip(density.iter())
+        .filter(|(_, d)| **d > 0.0)
+        .map(|(p, _)| p.from_s)
+        .fold(f64::INFINITY, f64::min);
+    let mut t = t;
+    if !x.is_finite() {
+        return (t, true);
+    }
     patience.clear();
     patience.extend(
         group
@@ -158,17 +169,6 @@ pub fn work_through(
             .map(|p| terms[usize::from(p.workload)].service_s),
     );
     let (density, patience, service) = (&density[..], &patience[..], &service[..]);
-    let mut x = group
-        .parts
-        .iter()
-        .zip(density)
-        .filter(|(_, d)| **d > 0.0)
-        .map(|(p, _)| p.from_s)
-        .fold(f64::INFINITY, f64::min);
-    let mut t = t;
-    if !x.is_finite() {
-        return (t, true);
-    }
     let n = group.parts.len();
     let mut done = false;
     for _ in 0..(64 + 8 * n) {

@@ -227,7 +227,8 @@ pub struct Station {
     spare: Spare,
 }
 
-/// Buffers a station fills afresh each tick and keeps for the next.
+/// Buffers a station keeps from tick to tick: lists it fills afresh each
+/// time, and the part lists of emptied backlog groups, for new ones.
 #[derive(Debug, Clone, Default)]
 struct Spare {
     /// What each workload asks, as the backlog sees it.

@@ -10,7 +10,7 @@ pub fn round_shares(total: u64, shares: impl Iterator<Item = f64>) -> Vec<u64> {
 
 /// [`round_shares`] into `out`, with `scaled` for the scaled shares: buffers
 /// the caller keeps, so that rounding allocates nothing once they have grown.
-pub fn round_shares_into(
+fn round_shares_into(
     total: u64,
     shares: impl Iterator<Item = f64>,
     scaled: &mut Vec<f64>,
@@ -98,8 +98,8 @@ pub fn take_parts(counts: &[u64], take: u64) -> Vec<u64> {
     out
 }
 
-/// [`take_parts`] into `out`, with `scaled` kept by the caller as for
-/// [`round_shares_into`].
+/// [`take_parts`] into `out`, with `scaled` for the scaled shares: buffers
+/// the caller keeps, so that taking allocates nothing once they have grown.
 pub fn take_parts_into(counts: &[u64], take: u64, scaled: &mut Vec<f64>, out: &mut Vec<u64>) {
     let total: u64 = counts.iter().sum();
     if total == 0 || take == 0 {
@@ -146,8 +146,8 @@ pub fn round_carried<const N: usize>(
         out[i] = (want[i] as u64).min(total - given);
         given += out[i];
     }
-    // Leftovers go to the largest remainders; too many (carries can push the
-    // floors past the total) come off the smallest.
+    // Leftovers go to the largest remainders. Carries can push the floors
+    // past the total: the later fates' floors were cut to what was left.
     give_leftovers(&want, &mut out, total - given);
     for i in 0..N {
         // Keep the carry within one request either way.
