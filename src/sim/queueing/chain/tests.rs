@@ -1,0 +1,110 @@
+use super::super::mmc::stationary_into;
+use super::*;
+
+fn rates(lambda: f64) -> Rates {
+    Rates {
+        servers: 4,
+        lambda,
+        mu: 100.0,
+        top: 100_000,
+    }
+}
+
+#[test]
+fn a_reset_distribution_is_a_new_one_and_evolves_as_one() {
+    let mut used = Distribution::at(0);
+    used.evolve(&rates(420.0), 30.0);
+    used.reset_at(3);
+    let mut new = Distribution::at(3);
+    assert_eq!(used, new);
+    used.evolve(&rates(300.0), 1.0);
+    new.evolve(&rates(300.0), 1.0);
+    assert_eq!(used, new);
+}
+
+#[test]
+fn settles_on_the_stationary_distribution() {
+    let mut d = Distribution::at(0);
+    for _ in 0..200 {
+        d.evolve(&rates(300.0), 1.0);
+    }
+    let mut pi = Vec::new();
+    stationary_into(4, 300.0, 100.0, d.hi() + 10, &mut pi);
+    assert!(d.distance(&pi) < 1e-6, "{}", d.distance(&pi));
+    assert!((d.p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn near_critical_build_up_follows_the_exact_solution() {
+    // From the stationary state at 300/s, 390/s for 5 s: the exact
+    // forward equations (scipy's expm_multiply) give E[N] = 31.58.
+    let mut pi = Vec::new();
+    stationary_into(4, 300.0, 100.0, 200, &mut pi);
+    let mut d = Distribution::default();
+    d.set_from(&pi);
+    for _ in 0..5 {
+        d.evolve(&rates(390.0), 1.0);
+    }
+    assert!((d.mean() - 31.58).abs() / 31.58 < 0.02, "{}", d.mean());
+}
+
+#[test]
+fn the_window_grows_with_the_queue_and_keeps_every_bit_of_probability() {
+    let mut d = Distribution::at(0);
+    d.evolve(&rates(420.0), 30.0);
+    assert!(d.hi() > 200, "{}", d.hi());
+    assert!((d.p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert!((d.seen.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert_eq!(d.seen.len(), d.p.len());
+}
+
+/// A line that settles in a second, from empty, over a minute: the slow
+/// mode summed in closed form ends where stepping it ends, and averages
+/// what stepping averages, in a fraction of the steps.
+#[test]
+fn a_long_step_sums_the_slow_mode_as_the_steps_would_go() {
+    let fast = Rates {
+        servers: 4,
+        lambda: 30.0,
+        mu: 10.0,
+        top: 10_000,
+    };
+    let mut summed = Distribution::at(0);
+    let steps = summed.evolve(&fast, 60.0).steps;
+    let mut stepped = Distribution::at(0);
+    let all = stepped.evolve_summing(&fast, 60.0, false).steps;
+    assert!(steps * 2 < all, "{steps} steps against {all}");
+    let full = |d: &Distribution, of: &[f64]| {
+        let mut v = vec![0.0; d.lo + of.len()];
+        v[d.lo..].copy_from_slice(of);
+        v
+    };
+    let end = summed.distance(&full(&stepped, &stepped.p));
+    assert!(end < 1e-9, "{end}");
+    let mut average = summed.clone();
+    average.p = summed.seen.clone();
+    let seen = average.distance(&full(&stepped, &stepped.seen));
+    assert!(seen < 1e-7, "{seen}");
+    assert!((summed.seen.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+}
+
+/// Far from its end the distance shrinks by ratios that agree only by
+/// chance: a loss line of slow jobs filling up is stepped all the way.
+#[test]
+fn a_line_far_from_settled_is_stepped_not_summed() {
+    let filling = Rates {
+        servers: 4,
+        lambda: 0.03,
+        mu: 1.0 / 960.0,
+        top: 4,
+    };
+    let mut d = Distribution::at(0);
+    assert_eq!(d.evolve(&filling, 10.0).steps, 40);
+}
+
+#[test]
+fn relaxation_is_slow_near_capacity() {
+    assert!(relaxation_s(4, 390.0, 100.0) > 10.0);
+    assert!(relaxation_s(4, 200.0, 100.0) < 0.2);
+    assert!(relaxation_s(4, 400.0, 100.0).is_infinite());
+}
