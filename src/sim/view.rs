@@ -13,6 +13,7 @@ use super::components::{
     ServerState, Topic,
 };
 use super::metrics::saturated;
+use super::systems::observe::{Load, load};
 use super::systems::routing::target_weight;
 use super::systems::service::reachable;
 use super::world::Sim;
@@ -164,13 +165,9 @@ impl Sim {
                     (None, _) => Some(f.in_service + f.booting + f.failed + f.draining),
                 };
                 f.min_max = group.as_ref().map(|g| (g.min, g.max));
-                let slots = u64::from(fleet.census.working) * u64::from(fleet.slots_per_server);
-                let capacity_s = slots as f64 * tick_s;
-                let utilisation = if capacity_s > 0.0 {
-                    (fleet.busy_s / capacity_s).min(1.0)
-                } else {
-                    0.0
-                };
+                let Load {
+                    slots, utilisation, ..
+                } = load(&fleet, tick_s);
                 // Container hosts and unlinked fleets serve nothing.
                 f.utilisation = (!fleet.reached.is_empty()).then_some(utilisation);
                 // Messages a queue hands its consumer skip the inbox: count them too.

@@ -327,6 +327,18 @@ mod tests {
         }
     }
 
+    /// [`work_through`] with buffers of its own.
+    fn work(
+        g: &mut Group,
+        terms: &[Terms],
+        t: f64,
+        end: f64,
+        rate: f64,
+        reach: impl FnMut(Reached),
+    ) -> (f64, bool) {
+        work_through(g, terms, t, end, rate, &mut Scratch::default(), reach)
+    }
+
     const TERMS: [Terms; 1] = [Terms {
         service_s: 0.01,
         patience_s: 1e9,
@@ -337,15 +349,7 @@ mod tests {
         // 600 requests over a second, 4 servers of 100/s: 400 served in the second.
         let mut g = group(600, 0.0, 1.0);
         let mut served = 0.0;
-        let (t, done) = work_through(
-            &mut g,
-            &TERMS,
-            0.0,
-            1.0,
-            4.0,
-            &mut Scratch::default(),
-            |r| served += r.share,
-        );
+        let (t, done) = work(&mut g, &TERMS, 0.0, 1.0, 4.0, |r| served += r.share);
         assert!(!done);
         assert!((t - 1.0).abs() < 1e-9);
         assert!((served - 400.0).abs() < 1.0, "{served}");
@@ -355,18 +359,10 @@ mod tests {
     fn a_light_group_is_served_as_it_arrives() {
         let mut g = group(100, 0.0, 1.0);
         let mut max_wait: f64 = 0.0;
-        let (_, done) = work_through(
-            &mut g,
-            &TERMS,
-            0.0,
-            1.0,
-            4.0,
-            &mut Scratch::default(),
-            |r| {
-                max_wait = max_wait.max(r.wait_s.1);
-                assert!(r.on_arrival);
-            },
-        );
+        let (_, done) = work(&mut g, &TERMS, 0.0, 1.0, 4.0, |r| {
+            max_wait = max_wait.max(r.wait_s.1);
+            assert!(r.on_arrival);
+        });
         assert!(done);
         assert!(max_wait < 1e-6, "{max_wait}");
     }
@@ -380,18 +376,10 @@ mod tests {
         }];
         let mut g = group(500, 0.0, 1.0);
         let (mut served, mut left) = (0.0, 0.0);
-        let (t, done) = work_through(
-            &mut g,
-            &terms,
-            10.0,
-            11.0,
-            4.0,
-            &mut Scratch::default(),
-            |r| {
-                served += r.share - r.gave_up;
-                left += r.gave_up;
-            },
-        );
+        let (t, done) = work(&mut g, &terms, 10.0, 11.0, 4.0, |r| {
+            served += r.share - r.gave_up;
+            left += r.gave_up;
+        });
         assert!(done);
         assert!(
             served < 1e-9 && (left - 500.0).abs() < 1e-6,

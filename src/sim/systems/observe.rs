@@ -137,13 +137,11 @@ fn fleet_sample(f: &Fleet, waiting: u64, tick_s: f64) -> Option<ThingSample> {
     if f.reached.is_empty() {
         return None;
     }
-    let slots = u64::from(f.census.working) * u64::from(f.slots_per_server);
-    let capacity_s = slots as f64 * tick_s;
-    let utilisation = if capacity_s > 0.0 {
-        (f.busy_s / capacity_s).min(1.0)
-    } else {
-        0.0
-    };
+    let Load {
+        slots,
+        capacity_s,
+        utilisation,
+    } = load(f, tick_s);
     Some(ThingSample {
         thing: 0,
         busy_s: f.busy_s,
@@ -151,6 +149,34 @@ fn fleet_sample(f: &Fleet, waiting: u64, tick_s: f64) -> Option<ThingSample> {
         saturated: saturated(utilisation, waiting, slots),
         paid_idle: true,
     })
+}
+
+/// A fleet's request slots in the last tick and how busy they were: what
+/// the record's samples and the screen both show.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Load {
+    /// Requests its working servers could serve at once.
+    pub slots: u64,
+    /// Their slot-seconds over the tick.
+    pub capacity_s: f64,
+    /// The share of those its servers spent serving (0..=1).
+    pub utilisation: f64,
+}
+
+/// A fleet's [`Load`] over a tick of `tick_s`.
+pub fn load(f: &Fleet, tick_s: f64) -> Load {
+    let slots = u64::from(f.census.working) * u64::from(f.slots_per_server);
+    let capacity_s = slots as f64 * tick_s;
+    let utilisation = if capacity_s > 0.0 {
+        (f.busy_s / capacity_s).min(1.0)
+    } else {
+        0.0
+    };
+    Load {
+        slots,
+        capacity_s,
+        utilisation,
+    }
 }
 
 /// Requests in flight now, per stream, counted by walking everything that
