@@ -17,7 +17,17 @@ pub fn emit(ctx: &mut Ctx, downstream: Option<Entity>) {
     }
     let mut completions = std::mem::take(&mut ctx.tally.completions);
     let mid = ctx.now_s + ctx.tick_s() / 2.0;
-    let setup = std::sync::Arc::clone(&ctx.setup);
+    // Borrowed field by field: the setup is read while the rest is written,
+    // with no reference count to move every call.
+    let Ctx {
+        setup,
+        tally,
+        awaiting,
+        carry,
+        arrived,
+        inboxes,
+        ..
+    } = ctx;
     for &done in &completions {
         let (stream, ok, late) = (done.stream, done.ok, done.late);
         let parent = usize::from(stream);
@@ -33,11 +43,11 @@ pub fn emit(ctx: &mut Ctx, downstream: Option<Entity>) {
             let spec = &setup.streams[child];
             let count = if spec.sync && !held {
                 held = true;
-                let o = ctx.tally.outcome(stream);
+                let o = tally.outcome(stream);
                 o.ok -= ok;
                 o.late -= late;
-                let (latency_s, wait_s) = ctx.tally.take_latency(stream);
-                let waiting = &mut ctx.awaiting[child];
+                let (latency_s, wait_s) = tally.take_latency(stream);
+                let waiting = &mut awaiting[child];
                 waiting.ok += ok;
                 waiting.late += late;
                 waiting.latency_s += latency_s;
@@ -47,16 +57,16 @@ pub fn emit(ctx: &mut Ctx, downstream: Option<Entity>) {
                 (ok + late, done.expected)
             } else {
                 let per = calls[ci].per_request;
-                let wanted = per * (ok + late) as f64 + ctx.carry[child];
+                let wanted = per * (ok + late) as f64 + carry[child];
                 let whole = wanted.floor();
-                ctx.carry[child] = wanted - whole;
+                carry[child] = wanted - whole;
                 (whole as u64, per * done.expected)
             };
             let (count, expected) = count;
             if count == 0 && !(expected > 0.0) {
                 continue;
             }
-            ctx.arrived[child] += count;
+            arrived[child] += count;
             let cohort = Cohort {
                 stream: child as u16,
                 workload: spec.workload as u16,
@@ -65,9 +75,9 @@ pub fn emit(ctx: &mut Ctx, downstream: Option<Entity>) {
                 arrived_s: mid,
                 tries: 0,
             };
-            match downstream.and_then(|d| ctx.inboxes.get_mut(d)) {
+            match downstream.and_then(|d| inboxes.get_mut(d)) {
                 Some(inbox) => inbox.0.push(cohort),
-                None => ctx.tally.drop(cohort.stream, count, DropReason::NoTarget),
+                None => tally.drop(cohort.stream, count, DropReason::NoTarget),
             }
         }
     }
