@@ -79,6 +79,21 @@ fn allocations_per_tick(level: &str, solution: &str, warm: u64, count: u64) -> f
     (after - before) as f64 / count as f64
 }
 
+/// Asserts that, once an hour has grown every buffer, the next hour's ticks
+/// allocate nothing; `when` says which case failed.
+fn assert_allocates_nothing(level: &str, solution: &str, when: &str) {
+    let per_tick = allocations_per_tick(level, solution, 3600, 3600);
+    assert!(per_tick == 0.0, "{per_tick} allocations a tick {when}");
+}
+
+/// `text` with `from` replaced by `to`; `from` must be in it, so a case
+/// never tests the unedited files by mistake.
+fn edited(text: &str, from: &str, to: &str) -> String {
+    let out = text.replace(from, to);
+    assert_ne!(out, text, "{from:?} is not in the text");
+    out
+}
+
 /// A load balancer, a group of instances calling through a queue to a consumer.
 fn level(noise: f64) -> String {
     LEVEL.replace("noise: 0.05", &format!("noise: {noise:?}"))
@@ -105,27 +120,19 @@ const SOLUTION: &str = r#"Solution(level: "steady", things: [
 /// Steady traffic: once every buffer has grown, a tick allocates nothing.
 #[test]
 fn a_steady_tick_allocates_nothing() {
-    let per_tick = allocations_per_tick(&level(0.0), SOLUTION, 3600, 3600);
-    assert!(
-        per_tick == 0.0,
-        "{per_tick} allocations a tick in steady state"
-    );
+    assert_allocates_nothing(&level(0.0), SOLUTION, "in steady state");
 }
 
 /// A group with a schedule looks at it every tick: while no action is due
 /// and its size holds, that costs no allocation either.
 #[test]
 fn a_steady_tick_of_a_scheduled_group_allocates_nothing() {
-    let solution = SOLUTION.replace(
+    let solution = edited(
+        SOLUTION,
         "min: 6, desired: 6, max: 6)",
         r#"min: 6, desired: 6, max: 6, scheduled: [(at: "02:30", desired: 6)])"#,
     );
-    assert_ne!(solution, SOLUTION);
-    let per_tick = allocations_per_tick(&level(0.0), &solution, 3600, 3600);
-    assert!(
-        per_tick == 0.0,
-        "{per_tick} allocations a tick in steady state"
-    );
+    assert_allocates_nothing(&level(0.0), &solution, "in steady state");
 }
 
 /// Traffic that wanders: buffers grow only when the wander reaches a new
@@ -204,11 +211,7 @@ const EVERY_KIND_SOLUTION: &str = r#"Solution(level: "steady", things: [
 /// holds: a decision to stay put writes nothing out.
 #[test]
 fn a_steady_tick_of_every_kind_allocates_nothing() {
-    let per_tick = allocations_per_tick(EVERY_KIND, EVERY_KIND_SOLUTION, 3600, 3600);
-    assert!(
-        per_tick == 0.0,
-        "{per_tick} allocations a tick in steady state"
-    );
+    assert_allocates_nothing(EVERY_KIND, EVERY_KIND_SOLUTION, "in steady state");
 }
 
 /// Lasting overload: a group too small for its traffic keeps a backlog that
@@ -216,61 +219,57 @@ fn a_steady_tick_of_every_kind_allocates_nothing() {
 /// away every tick. Its buffers are kept like every other's.
 #[test]
 fn a_tick_of_lasting_overload_allocates_nothing() {
-    let solution = SOLUTION.replace("min: 6, desired: 6, max: 6", "min: 1, desired: 1, max: 1");
-    assert_ne!(solution, SOLUTION);
-    let per_tick = allocations_per_tick(&level(0.0), &solution, 3600, 3600);
-    assert!(
-        per_tick == 0.0,
-        "{per_tick} allocations a tick in lasting overload"
+    let solution = edited(
+        SOLUTION,
+        "min: 6, desired: 6, max: 6",
+        "min: 1, desired: 1, max: 1",
     );
+    assert_allocates_nothing(&level(0.0), &solution, "in lasting overload");
 }
 
 /// A level with a scripted event still to come: waiting for it costs a tick
 /// nothing (the event is looked at, not copied, until it is due).
 #[test]
 fn a_steady_tick_before_a_scripted_event_allocates_nothing() {
-    let level = level(0.0).replace(
+    let level = edited(
+        &level(0.0),
         "    palette:",
         "    events: [Event(at: \"02:30\", what: TrafficSpike(source: \"users\", multiplier: 1.5, ramp: \"5m\", hold: \"10m\"))],\n    palette:",
     );
-    assert_ne!(level, self::level(0.0));
-    let per_tick = allocations_per_tick(&level, SOLUTION, 3600, 3600);
-    assert!(
-        per_tick == 0.0,
-        "{per_tick} allocations a tick before the event"
-    );
+    assert_allocates_nothing(&level, SOLUTION, "before the event");
 }
 
 /// Synchronous calls: a page waits on the call it makes to a second tier,
 /// and callers settle as their calls end, every tick.
 #[test]
 fn a_steady_tick_of_synchronous_calls_allocates_nothing() {
-    let level = level(0.0).replace(
+    let level = edited(
+        &level(0.0),
         r#"calls: [(workload: "job", per_request: 0.1)]"#,
         r#"calls: [(workload: "api")]"#,
-    ).replace(
+    );
+    let level = edited(
+        &level,
         r#"        Workload(id: "job","#,
         r#"        Workload(id: "api", class: Web, work_ms: 10.0, memory_mib: 64.0, mode: Sync(deadline: "300ms", timeout: "5s")),
         Workload(id: "job","#,
     );
-    let solution = SOLUTION
-        .replace(
-            r#"Queue(id: "jobs"),"#,
-            r#"LoadBalancer(id: "api-lb"),
+    let solution = edited(
+        SOLUTION,
+        r#"Queue(id: "jobs"),"#,
+        r#"LoadBalancer(id: "api-lb"),
         AutoScalingGroup(id: "api", type: "c5.xlarge", min: 3, desired: 3, max: 3),"#,
-        )
-        .replace(
-            r#"("web", "jobs"), ("jobs", "worker")"#,
-            r#"("web", "api-lb"), ("api-lb", "api")"#,
-        )
-        .replace(
-            r#"        Instance(id: "worker", type: "c5.xlarge"),
-"#,
-            "",
-        );
-    let per_tick = allocations_per_tick(&level, &solution, 3600, 3600);
-    assert!(
-        per_tick == 0.0,
-        "{per_tick} allocations a tick in steady state"
     );
+    let solution = edited(
+        &solution,
+        r#"("web", "jobs"), ("jobs", "worker")"#,
+        r#"("web", "api-lb"), ("api-lb", "api")"#,
+    );
+    let solution = edited(
+        &solution,
+        r#"        Instance(id: "worker", type: "c5.xlarge"),
+"#,
+        "",
+    );
+    assert_allocates_nothing(&level, &solution, "in steady state");
 }
