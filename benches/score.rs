@@ -7,7 +7,8 @@
 //! - `fleet`: one Auto Scaling group grown to its maximum (500 to 5,000).
 //! - `year`: the on-premises year at hourly ticks (level 01's reference).
 //! - `bundled`: every campaign level with its reference solution.
-//! - `par`: `peakload par` of a bundled level, 200 designs on every core.
+//! - `par`: `peakload par` of every bundled level's folder, as its shipped
+//!   `par.ron` is made: 200 designs on every core.
 //! - `batch_of_days`: copies of the Day solution through the batch scorer, on
 //!   one thread and on two.
 
@@ -128,16 +129,22 @@ fn bundled(bencher: divan::Bencher, folder: &str) {
     bencher.bench(|| score(&level_text, &solution));
 }
 
-/// `peakload par` of a bundled level: 200 sampled designs scored on every
-/// core, from its reference and naive designs.
-#[divan::bench(args = ["06-auto-scaling", "12-sale-day"], sample_count = 1)]
+/// `peakload par levels/FOLDER` as the shipped `par.ron` files are made:
+/// 200 designs sampled from every solution file beside the level, scored on
+/// every core.
+#[divan::bench(args = LEVELS, sample_count = 1)]
 fn par(bencher: divan::Bencher, folder: &str) {
-    let level = bundled::find(folder).expect("bundled level");
-    let starts: Vec<SourceFile> = ["reference", "naive"]
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("levels")
+        .join(folder);
+    let level_path = load::level_path(&dir);
+    let file = load::read(&level_path).expect("bundled level reads");
+    let starts: Vec<SourceFile> = batch::expand(std::slice::from_ref(&dir))
+        .expect("level folder lists")
         .iter()
-        .filter_map(|w| level.solution_file(w))
+        .filter(|p| **p != level_path)
+        .map(|p| load::read(p).expect("solution reads"))
         .collect();
-    let file = level.level_file();
     bencher.bench(|| par::make(&file, &starts, 200, 1, batch::cores()).expect("par samples"));
 }
 
