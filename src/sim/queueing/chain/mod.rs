@@ -67,13 +67,13 @@ pub struct Distribution {
     /// Time-average of the distribution over the last call to [`Distribution::evolve`]
     /// (what Poisson arrivals see), on the same window.
     pub seen: Vec<f64>,
-    /// The factored matrices of the step lengths used last. A tick's steps
-    /// double up to a cap and its last is cut short, so at most three
-    /// lengths come back within a tick: a two-second tick steps 0.25, 0.5,
-    /// 1 and 0.25 seconds, and makes each length's factors once.
-    factors: [Factors; SLOTS],
-    /// Slots of [`Distribution::factors`], the one used last first.
-    recent: Recency,
+    /// The factored matrices of two step lengths: the one in use, and the
+    /// one used before it or factored ahead for the next step (a tick's
+    /// steps double up to a cap and its last is cut short, so few lengths
+    /// come back).
+    factors: [Factors; 2],
+    /// Which of [`Distribution::factors`] was used last.
+    current: usize,
     /// The fixed point of the steps on the current window.
     fixed: Vec<f64>,
     /// Scratch for the tridiagonal solves.
@@ -99,29 +99,6 @@ struct Factors {
     above: Vec<f64>,
     /// `above` of a row times `above` of the row over it, for the sweep back.
     above_pair: Vec<f64>,
-}
-
-/// Step lengths whose factors a distribution keeps.
-const SLOTS: usize = 3;
-
-/// The slots of [`Distribution::factors`] from the one used last to the
-/// one used longest ago.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Recency([usize; SLOTS]);
-
-impl Default for Recency {
-    fn default() -> Self {
-        Recency(std::array::from_fn(|i| i))
-    }
-}
-
-impl Recency {
-    /// Marks `slot` the one used last.
-    fn used(&mut self, slot: usize) {
-        if let Some(at) = self.0.iter().position(|&s| s == slot) {
-            self.0[..=at].rotate_right(1);
-        }
-    }
 }
 
 /// Continuants past this are scaled down (their ratios, the pivots, stay).
@@ -245,7 +222,7 @@ impl Distribution {
             f.above.clear();
             f.above_pair.clear();
         }
-        self.recent = Recency::default();
+        self.current = 0;
         self.fixed.clear();
         self.rhs.clear();
     }
@@ -531,8 +508,22 @@ impl Distribution {
             };
             return (0.0, distance);
         }
-        let slot = self.factors_for(rates, h, next);
-        let f = &self.factors[slot];
+        let key = Some((*rates, h.to_bits(), self.lo, len));
+        if self.factors[self.current].key != key {
+            // The other one; swapped by index, not by moving the factors.
+            self.current = 1 - self.current;
+        }
+        if self.factors[self.current].key != key {
+            let [a, b] = &mut self.factors;
+            let (now, then) = if self.current == 0 { (a, b) } else { (b, a) };
+            match next {
+                Some(h2) if then.key != Some((*rates, h2.to_bits(), self.lo, len)) => {
+                    make_all([now, then], rates, [h, h2], self.lo, len);
+                }
+                _ => now.make(rates, h, self.lo, len),
+            }
+        }
+        let f = &self.factors[self.current];
         // Every factor is non-negative (the matrix is an M-matrix), so
         // neither sweep subtracts: no probability cancels away. Each sweep
         // takes two rows a turn (see `Factors::below_pair`).
@@ -580,36 +571,6 @@ impl Distribution {
                 };
             sweep_back(rhs, above, above_pair, p, seen, settle)
         }
-    }
-
-    /// The slot of [`Distribution::factors`] holding the factors of a step
-    /// of `h` seconds on the current window, made if no slot holds them;
-    /// those of the next step's length `next` are made with them, in the
-    /// same pass, unless a slot holds them too. Slots are replaced least
-    /// recently used first, and factors come out the same bits whichever
-    /// slot or pass made them.
-    fn factors_for(&mut self, rates: &Rates, h: f64, next: Option<f64>) -> usize {
-        let (lo, len) = (self.lo, self.p.len());
-        let key = |h: f64| Some((*rates, h.to_bits(), lo, len));
-        let held =
-            |factors: &[Factors; SLOTS], h: f64| (0..SLOTS).position(|i| factors[i].key == key(h));
-        let slot = match held(&self.factors, h) {
-            Some(slot) => slot,
-            None => {
-                let [.., also, slot] = self.recent.0;
-                let next = next.filter(|&h2| held(&self.factors, h2).is_none());
-                match (next, self.factors.get_disjoint_mut([slot, also])) {
-                    (Some(h2), Ok([now, then])) => {
-                        make_all([now, then], rates, [h, h2], lo, len);
-                        self.recent.used(also);
-                    }
-                    _ => self.factors[slot].make(rates, h, lo, len),
-                }
-                slot
-            }
-        };
-        self.recent.used(slot);
-        slot
     }
 
     /// Scales the distribution back to a sum of one (steps leave it off by rounding).
