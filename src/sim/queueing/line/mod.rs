@@ -416,7 +416,8 @@ impl Line {
                     return Seen::Line;
                 }
                 self.params = Some(p);
-                self.view = match self.erlang.open_wait(&p) {
+                let erlang = &mut self.erlang;
+                self.view = match memo::open_wait(&p, || erlang.open_wait(&p)) {
                     Some(w) => View::Open(w),
                     None => {
                         self.stationary(p);
@@ -485,7 +486,7 @@ impl Line {
                 {
                     return *f;
                 }
-                let f = Self::open_fates(w, ask);
+                let f = memo::open_fates(w, ask, || Self::open_fates(w, ask));
                 if self.open_fates.len() <= index {
                     self.open_fates.resize(index + 1, None);
                 }
@@ -757,5 +758,6 @@ fn quantised(x: f64) -> u64 {
     }
 }
 
+mod memo;
 #[cfg(test)]
 mod tests;
