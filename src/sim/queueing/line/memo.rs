@@ -1,12 +1,13 @@
-//! Recent results of a line's closed forms, shared by every line one
-//! thread runs. Identical instances behind a load balancer meet the same
-//! rates in the same tick: the first works out the wait and the fates, the
-//! rest read them. Each result is a function of its key alone, so reading
-//! it changes no bit of any figure, on any thread.
+//! Recent results of a line's work, shared by every line one thread runs.
+//! Identical instances behind a load balancer meet the same rates in the
+//! same tick: the first works out the wait, the fates and the settling of
+//! its distribution, the rest read them. Each result is a function of its
+//! key alone, so reading it changes no bit of any figure, on any thread.
 
 use std::cell::RefCell;
 
 use super::{Ask, Fates, LineParams};
+use crate::sim::queueing::chain::{Distribution, Evolved, Rates};
 use crate::sim::queueing::mmc::Wait;
 
 /// Results each memo keeps (the most recent).
@@ -47,9 +48,79 @@ type ParamsKey = (u32, u64, u64, u64, u64);
 /// A wait and an ask by their bits.
 type FatesKey = (u64, u64, u64, u64, u64, bool);
 
+/// What a settling step is made of, by its bits: the rates, the tick, and
+/// where the distribution's window lies.
+type EvolveKey = (u32, u64, u64, usize, u64, usize, usize);
+
+/// The last distribution settled, before and after. Twins are settled one
+/// after the other: a line whose step is made of what the last one's was
+/// keeps its distribution, before and after, for the next to compare with
+/// and copy; a line after any other keeps nothing (no copy to pay for).
+#[derive(Default)]
+struct LastEvolve {
+    /// What the last step was made of.
+    key: Option<EvolveKey>,
+    /// Whether the distributions below are that step's.
+    kept: bool,
+    before: Vec<f64>,
+    after_lo: usize,
+    after: Vec<f64>,
+    seen: Vec<f64>,
+    evolved: Option<Evolved>,
+}
+
 thread_local! {
     static WAITS: RefCell<Memo<ParamsKey, Option<Wait>>> = const { RefCell::new(Memo::new()) };
     static FATES: RefCell<Memo<FatesKey, Fates>> = const { RefCell::new(Memo::new()) };
+    static LAST: RefCell<LastEvolve> = RefCell::new(LastEvolve::default());
+}
+
+/// [`Distribution::evolve`]: copied from the last line settled when this
+/// one's step is made of the same rates, tick and distribution, bit for bit.
+pub(super) fn evolve(dist: &mut Distribution, rates: &Rates, duration: f64) -> Evolved {
+    let key = (
+        rates.servers,
+        rates.lambda.to_bits(),
+        rates.mu.to_bits(),
+        rates.top,
+        duration.to_bits(),
+        dist.lo,
+        dist.p.len(),
+    );
+    LAST.with_borrow_mut(|last| {
+        if last.key != Some(key) {
+            last.key = Some(key);
+            last.kept = false;
+            return dist.evolve(rates, duration);
+        }
+        if last.kept
+            && let Some(evolved) = last.evolved
+            && same_bits(&last.before, &dist.p)
+        {
+            dist.lo = last.after_lo;
+            dist.p.clear();
+            dist.p.extend_from_slice(&last.after);
+            dist.seen.clear();
+            dist.seen.extend_from_slice(&last.seen);
+            return evolved;
+        }
+        last.before.clear();
+        last.before.extend_from_slice(&dist.p);
+        let evolved = dist.evolve(rates, duration);
+        last.after_lo = dist.lo;
+        last.after.clear();
+        last.after.extend_from_slice(&dist.p);
+        last.seen.clear();
+        last.seen.extend_from_slice(&dist.seen);
+        last.evolved = Some(evolved);
+        last.kept = true;
+        evolved
+    })
+}
+
+/// Whether two slices hold the same numbers, bit for bit.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 /// The steady open-room wait of a line at `p`, as `work` gives it.
@@ -99,6 +170,45 @@ mod tests {
         // One more key pushes out the oldest, which is worked out again.
         assert_eq!(m.get_or(99, || 990), 990);
         assert_eq!(m.get_or(0, || 1), 1);
+    }
+
+    #[test]
+    fn twins_settle_as_each_would_alone() {
+        let rates = Rates {
+            servers: 3,
+            lambda: 2.7,
+            mu: 1.0,
+            top: 10_000,
+        };
+        let faster = Rates {
+            lambda: 2.9,
+            ..rates
+        };
+        let mut start = Distribution::at(0);
+        start.evolve(&rates, 2.0);
+        let mut alone = start.clone();
+        let evolved_alone = alone.evolve(&faster, 1.0);
+        // A line of other rates, then four twins: the third and fourth copy
+        // the second, and every one ends as it would alone.
+        let mut other = Distribution::at(5);
+        evolve(&mut other, &rates, 1.0);
+        for twin in 0..4 {
+            let mut d = start.clone();
+            assert_eq!(evolve(&mut d, &faster, 1.0), evolved_alone, "twin {twin}");
+            assert_eq!(d.lo, alone.lo, "twin {twin}");
+            assert!(same_bits(&d.p, &alone.p), "twin {twin}");
+            assert!(same_bits(&d.seen, &alone.seen), "twin {twin}");
+        }
+        // One bit away from the twins is another distribution: settled, not copied.
+        let mut off = start.clone();
+        off.p[0] = f64::from_bits(off.p[0].to_bits() ^ 1);
+        let mut off_alone = off.clone();
+        assert_eq!(
+            evolve(&mut off, &faster, 1.0),
+            off_alone.evolve(&faster, 1.0)
+        );
+        assert!(same_bits(&off.p, &off_alone.p));
+        assert!(same_bits(&off.seen, &off_alone.seen));
     }
 
     #[test]

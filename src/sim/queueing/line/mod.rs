@@ -427,7 +427,7 @@ impl Line {
                 Seen::Line
             }
             _ => {
-                let evolved = self.dist.evolve(&p.rates(), tick_s);
+                let evolved = memo::evolve(&mut self.dist, &p.rates(), tick_s);
                 self.params = Some(p);
                 // Settled within 1e-6 (total variation): worked out only when
                 // the last step does not already say it is further off.
