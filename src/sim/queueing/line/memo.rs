@@ -10,8 +10,9 @@ use super::{Ask, Fates, LineParams};
 use crate::sim::queueing::chain::{Distribution, Evolved, Rates};
 use crate::sim::queueing::mmc::Wait;
 
-/// Results each memo keeps (the most recent).
-const SIZE: usize = 8;
+/// Results each memo keeps (the most recent): twins come one after the
+/// other, each asking for a few workloads' fates.
+const SIZE: usize = 4;
 
 /// A few recent results of one function, by the exact bits of its arguments.
 struct Memo<K, V> {

@@ -416,8 +416,7 @@ impl Line {
                     return Seen::Line;
                 }
                 self.params = Some(p);
-                let erlang = &mut self.erlang;
-                self.view = match memo::open_wait(&p, || erlang.open_wait(&p)) {
+                self.view = match self.erlang.open_wait(&p) {
                     Some(w) => View::Open(w),
                     None => {
                         self.stationary(p);
@@ -691,7 +690,9 @@ impl ErlangCache {
     /// The open-room wait of `p`, as [`LineParams::open_wait`] gives it.
     fn open_wait(&mut self, p: &LineParams) -> Option<Wait> {
         if p.servers <= DIRECT_ERLANG {
-            return p.open_wait();
+            // Twins share it: the recursion and the room check cost more
+            // than a look at the last few.
+            return memo::open_wait(p, || p.open_wait());
         }
         let cmu = f64::from(p.servers) * p.mu;
         if p.servers == 0 || !(p.mu > 0.0) || !(p.lambda >= 0.0) || p.lambda >= cmu {
