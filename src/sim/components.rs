@@ -79,8 +79,11 @@ pub struct Balancer {
     /// Every cohort's shares, cohort after cohort (kept likewise): targets
     /// take theirs in one visit each.
     pub split: Vec<u64>,
-    /// What the balancer read of each target this tick (kept likewise).
+    /// What the balancer read of each target (kept likewise).
     pub readings: Vec<Reading>,
+    /// [`crate::sim::state::Ctx::fleets_counted`] when `readings` were read:
+    /// while it stands, so do they, their weights and the targets' sharing.
+    pub read_at: Option<u64>,
     /// Response bytes this tick, KiB.
     pub routed_kib: f64,
 }

@@ -223,6 +223,9 @@ pub struct Ctx {
     /// Servers the health checks must look at: disagreeing with their
     /// standing, or failed.
     pub health_attention: u32,
+    /// Times the fleets were counted, or a server changed: what a load
+    /// balancer read of its targets stands while this stays.
+    pub fleets_counted: u64,
 }
 
 /// The servers running now, counted by what they cost: whole numbers by
@@ -360,5 +363,6 @@ impl Ctx {
     pub fn changed(&mut self) {
         self.roster_changed = true;
         self.lifecycle_dirty = true;
+        self.fleets_counted += 1;
     }
 }

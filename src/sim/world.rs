@@ -108,6 +108,7 @@ impl Sim {
             checks: Vec::new(),
             next_warm_s: f64::INFINITY,
             health_attention: 0,
+            fleets_counted: 0,
         };
         ctx.tally.quiet = Arc::clone(&ctx.quiet);
         let level = &setup.level;
@@ -194,6 +195,7 @@ impl Sim {
                             parts: Vec::new(),
                             split: Vec::new(),
                             readings: Vec::new(),
+                            read_at: None,
                             routed_kib: 0.0,
                         },
                     ))

@@ -31,15 +31,22 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         .iter()
         .map(|c| c.count as f64 * ctx.setup.workloads[usize::from(c.workload)].response_kib)
         .sum();
-    readings.clear();
-    readings.extend(targets.iter().map(|&t| read_mut(world, t, algorithm)));
-    weights.clear();
-    weights.extend(readings.iter().map(|r| r.weight));
-    // With no healthy target at all, Elastic Load Balancing fails open:
-    // it tries every registered target rather than none.
-    if !(weights.iter().sum::<f64>() > 0.0) {
+    // A target's reading changes only with its fleet's count (or its
+    // hardware, which a server change recounts): read again only then.
+    let read_at = Some(ctx.fleets_counted);
+    let fresh = lb.read_at == read_at && readings.len() == targets.len();
+    lb.read_at = read_at;
+    if !fresh {
+        readings.clear();
+        readings.extend(targets.iter().map(|&t| read_mut(world, t, algorithm)));
         weights.clear();
-        weights.extend(readings.iter().map(|r| r.open_weight));
+        weights.extend(readings.iter().map(|r| r.weight));
+        // With no healthy target at all, Elastic Load Balancing fails open:
+        // it tries every registered target rather than none.
+        if !(weights.iter().sum::<f64>() > 0.0) {
+            weights.clear();
+            weights.extend(readings.iter().map(|r| r.open_weight));
+        }
     }
     let sum: f64 = weights.iter().sum();
     split.clear();
@@ -61,14 +68,17 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         if targets[..j].contains(&target) {
             continue;
         }
-        let Ok(fleet) = world.query_one_mut::<Option<&mut Fleet>>(target) else {
-            continue;
-        };
         let links = || (j..n).filter(|&k| targets[k] == target);
-        if let Some(f) = fleet {
-            for k in links() {
-                if let Some(share) = sharing.of(&readings[k], weights[k]) {
-                    f.sharing = share;
+        if !fresh {
+            // The sharing follows the readings: set again when they are.
+            let Ok(fleet) = world.query_one_mut::<Option<&mut Fleet>>(target) else {
+                continue;
+            };
+            if let Some(f) = fleet {
+                for k in links() {
+                    if let Some(share) = sharing.of(&readings[k], weights[k]) {
+                        f.sharing = share;
+                    }
                 }
             }
         }
@@ -220,6 +230,57 @@ fn weight(fleet: &Fleet, algorithm: Algorithm, fail_open: bool) -> f64 {
             } else {
                 0.0
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{SourceFile, check_texts};
+    use crate::sim::{Sim, setup_of, testdata};
+
+    /// Runs a level's solution tick by tick and checks, after every tick,
+    /// that what each balancer kept of its targets is what it would read
+    /// afresh: kept readings go stale with no tick noticing otherwise.
+    fn readings_stay_fresh(level: &str, which: &str) {
+        let (level_file, text) = testdata::level_and_solution(level, which);
+        let checked = check_texts(level_file, Some(SourceFile::new("s.ron", text)))
+            .expect("test files check");
+        let mut sim = Sim::new(setup_of(&checked, None)).expect("builds");
+        let mut checked_ticks = 0;
+        while !sim.finished() {
+            sim.step();
+            for &lb in &sim.ctx.kinds.balancers {
+                let b = sim.world.get::<&Balancer>(lb).expect("balancer");
+                if b.readings.len() != b.targets.len() {
+                    continue;
+                }
+                for (k, &t) in b.targets.iter().enumerate() {
+                    assert_eq!(
+                        b.readings[k],
+                        read(&sim.world, t, b.algorithm),
+                        "{level}/{which}: tick {}, target {k}",
+                        sim.ctx.tick
+                    );
+                }
+                checked_ticks += 1;
+            }
+        }
+        assert!(checked_ticks > 0, "{level}/{which}: no balancer routed");
+    }
+
+    #[test]
+    fn kept_readings_follow_failures_scaling_and_health() {
+        // An instance fails behind a balancer; a group scales behind one
+        // that pools; a day of scaling, failures and warm-ups.
+        for (level, which) in [
+            ("05-horizontal-scaling", "reference"),
+            ("06-auto-scaling", "reference"),
+            ("07-load-balancing", "reference"),
+            ("day", "reference"),
+        ] {
+            readings_stay_fresh(level, which);
         }
     }
 }

@@ -134,6 +134,7 @@ pub fn refresh_fleets(world: &mut World, ctx: &mut Ctx) {
         super::lifecycle::schedule_spot(ctx, spot);
     }
     ctx.roster_changed = false;
+    ctx.fleets_counted += 1;
     // Servers that ended before this count are removed at the tick's end.
     ctx.ended |= terminated;
 }
