@@ -18,39 +18,43 @@ const DAY_S: f64 = 86_400.0;
 pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
     for i in 0..ctx.kinds.groups.len() {
         let entity = ctx.kinds.groups[i];
-        let (timed, tuned, settled) = match world.query_one_mut::<(&Group, &Fleet)>(entity) {
+        let (timed, tuned, settled, fed_by) = match world.query_one_mut::<(&Group, &Fleet)>(entity)
+        {
             Ok((group, fleet)) => (
                 !group.scheduled.is_empty(),
                 !group.policies.is_empty(),
                 !ctx.roster_changed && fleet.census.members == group.desired,
+                fleet.fed_by,
             ),
-            Err(_) => (true, true, false),
+            Err(_) => (true, true, false, None),
         };
-        // A group without a schedule or a policy only keeps its size, and
-        // while no server changed its census says it has.
+        let mut resized = false;
         if timed {
-            scheduled(world, ctx, entity);
+            resized |= scheduled(world, ctx, entity);
         }
         if tuned {
-            policies(world, ctx, entity);
+            resized |= policies(world, ctx, entity, fed_by);
         }
-        if timed || tuned || !settled {
+        // While no server changed, the census says what the group holds: a
+        // group at its desired size that stayed there has nothing to do.
+        if !settled || resized {
             reconcile(world, ctx, entity);
         }
     }
 }
 
 /// Sets a group's desired capacity within its bounds; `why` is written out
-/// only when that changes it (a schedule is looked at every tick).
+/// only when that changes it (a schedule is looked at every tick). Whether
+/// it changed.
 fn set_desired(
     world: &mut World,
     ctx: &mut Ctx,
     entity: Entity,
     desired: u32,
     why: impl FnOnce() -> String,
-) {
+) -> bool {
     let Ok(mut group) = world.get::<&mut Group>(entity) else {
-        return;
+        return false;
     };
     let from = group.desired;
     group.desired = desired.clamp(group.min, group.max);
@@ -65,16 +69,18 @@ fn set_desired(
             why: why(),
         });
     }
+    to != from
 }
 
-/// Applies scheduled actions that fall in this tick.
-fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+/// Applies scheduled actions that fall in this tick; whether the desired
+/// capacity changed.
+fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) -> bool {
     let (now, end) = (ctx.now_s, ctx.end_s());
     let Ok(mut group) = world.get::<&mut Group>(entity) else {
-        return;
+        return false;
     };
     if group.scheduled.is_empty() {
-        return;
+        return false;
     }
     let mut wanted = None;
     for i in 0..group.scheduled.len() {
@@ -106,25 +112,23 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     }
     let desired = wanted.unwrap_or(group.desired);
     drop(group);
-    set_desired(world, ctx, entity, desired, || "scheduled action".into());
+    set_desired(world, ctx, entity, desired, || "scheduled action".into())
 }
 
-/// Feeds the metric window and, once a period is complete, runs the policies.
-fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+/// Feeds the metric window and, once a period is complete, runs the
+/// policies; `fed_by` is the queue the group reads, if any. Whether the
+/// desired capacity changed.
+fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity, fed_by: Option<Entity>) -> bool {
     let cat = &ctx.setup.catalogue.ec2;
     let (period, datapoints, cooldown_default) =
         (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
     let tick_s = ctx.tick_s();
     let now = ctx.now_s;
-    let fed_by = world
-        .query_one_mut::<&Fleet>(entity)
-        .ok()
-        .and_then(|f| f.fed_by);
     let backlog = fed_by
         .and_then(|q| world.query_one_mut::<&MessageQueue>(q).ok())
         .map_or(0, |q| q.backlog()) as f64;
     let Ok((fleet, group)) = world.query_one_mut::<(&Fleet, &mut Group)>(entity) else {
-        return;
+        return false;
     };
     if ctx.tick > 0 {
         // Last tick's figures; warm servers are what the metrics count.
@@ -145,7 +149,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         if group.policies.is_empty() {
             group.window = Default::default();
         }
-        return;
+        return false;
     }
     let window = std::mem::take(&mut group.window);
     let census = fleet.census;
@@ -270,8 +274,9 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         group.last_scale_in_s = now;
         out = Some((in_to, Why::BelowTarget));
     }
-    if let Some((want, why)) = out {
-        set_desired(world, ctx, entity, want, || why.to_string());
+    match out {
+        Some((want, why)) => set_desired(world, ctx, entity, want, || why.to_string()),
+        None => false,
     }
 }
 
