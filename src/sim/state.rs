@@ -226,6 +226,9 @@ pub struct Ctx {
     /// Times the fleets were counted, or a server changed: what a load
     /// balancer read of its targets stands while this stays.
     pub fleets_counted: u64,
+    /// How much of its wander a traffic source keeps over a tick, and the
+    /// fresh spread it gains per unit of noise: the same every tick.
+    pub noise_memory: (f64, f64),
 }
 
 /// The servers running now, counted by what they cost: whole numbers by

@@ -109,6 +109,7 @@ impl Sim {
             next_warm_s: f64::INFINITY,
             health_attention: 0,
             fleets_counted: 0,
+            noise_memory: systems::traffic::memory(setup.tick_s),
         };
         ctx.tally.quiet = Arc::clone(&ctx.quiet);
         let level = &setup.level;

@@ -108,19 +108,31 @@ pub fn periodic_rate(base_rps: f64, shapes: &[Shape], t: f64) -> f64 {
         .max(0.0)
 }
 
-/// Moves a source's wander on by one tick and returns the factor it puts on
-/// the rate: the log of the factor is an Ornstein–Uhlenbeck process with
-/// standard deviation `noise` and a memory of [`NOISE_MEMORY_S`], stepped
-/// exactly, so it wanders the same way whatever the tick; the factor's mean is one.
-fn wander(source: &mut TrafficSource, tick_s: f64, rng: &mut rand::rngs::ChaCha8Rng) -> f64 {
+/// How much of its wander a source keeps over a tick of `tick_s`, and how
+/// much fresh spread (per unit of `noise`) it gains: the same every tick,
+/// so worked out once, as the world is built.
+pub fn memory(tick_s: f64) -> (f64, f64) {
+    let keep = (-tick_s / NOISE_MEMORY_S).exp();
+    (keep, (1.0 - keep * keep).sqrt())
+}
+
+/// Moves a source's wander on by one tick (`memory` is [`memory`] of the
+/// tick, [`Ctx::noise_memory`]) and returns the factor it puts on the rate: the log of the factor
+/// is an Ornstein–Uhlenbeck process with standard deviation `noise` and a
+/// memory of [`NOISE_MEMORY_S`], stepped exactly, so it wanders the same way
+/// whatever the tick; the factor's mean is one.
+fn wander(
+    source: &mut TrafficSource,
+    (keep, fresh): (f64, f64),
+    rng: &mut rand::rngs::ChaCha8Rng,
+) -> f64 {
     let sigma = source.noise;
     let z: f64 = StandardNormal.sample(rng);
     source.wander = if source.wander.is_nan() {
         // Start where the wander would be after a long time.
         sigma * z
     } else {
-        let keep = (-tick_s / NOISE_MEMORY_S).exp();
-        source.wander * keep + sigma * (1.0 - keep * keep).sqrt() * z
+        source.wander * keep + sigma * fresh * z
     };
     (source.wander - sigma * sigma / 2.0).exp()
 }
@@ -153,12 +165,13 @@ pub fn arrive(ctx: &mut Ctx) {
     }
     let tick_s = ctx.tick_s();
     let mid = ctx.now_s + tick_s / 2.0;
+    let memory = ctx.noise_memory;
     for source in &mut ctx.sources {
         let index = usize::from(source.index);
         let rng = &mut ctx.traffic_rng[index];
         let mut rate = rate_at(source, mid);
         if source.noise > 0.0 {
-            rate *= wander(source, tick_s, rng);
+            rate *= wander(source, memory, rng);
         }
         source.last_rps = rate;
         let mean = rate * tick_s;
