@@ -36,6 +36,9 @@ pub struct TrafficSource {
     pub target: Option<Entity>,
     /// The rate used in the last tick, requests per second.
     pub last_rps: f64,
+    /// The rate before noise at the moment last asked (by its bits): the
+    /// spot market and the arrivals ask for the same moment each tick.
+    pub rate_kept: Option<(u64, f64)>,
 }
 
 /// What a load balancer reads of one target each tick: read once, used

@@ -148,6 +148,7 @@ impl Sim {
                 wander: f64::NAN,
                 target: None,
                 last_rps: 0.0,
+                rate_kept: None,
             });
             source_entities.push((s.id.clone(), entity));
         }

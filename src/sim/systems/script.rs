@@ -154,7 +154,7 @@ fn spot_wave(world: &mut World, ctx: &mut Ctx) {
     if !(ctx.demand_mean > 0.0) || !(share > 0.0) || ctx.tick >= ctx.setup.ticks {
         return;
     }
-    let demand = super::traffic::demand_at(ctx, ctx.now_s + ctx.tick_s() / 2.0);
+    let demand = super::traffic::demand_at_kept(ctx, ctx.now_s + ctx.tick_s() / 2.0);
     let high = demand > above * ctx.demand_mean;
     let rising = high && !ctx.demand_high;
     ctx.demand_high = high;

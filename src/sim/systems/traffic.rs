@@ -89,6 +89,25 @@ pub fn rate_at(source: &TrafficSource, t: f64) -> f64 {
         .max(0.0)
 }
 
+/// [`rate_at`], kept for the moment it was last asked at (the shapes never
+/// change in a run): the spot market and the arrivals ask each tick for its
+/// middle, and work it out once.
+pub fn rate_at_kept(source: &mut TrafficSource, t: f64) -> f64 {
+    if let Some((at, rate)) = source.rate_kept
+        && at == t.to_bits()
+    {
+        return rate;
+    }
+    let rate = rate_at(source, t);
+    source.rate_kept = Some((t.to_bits(), rate));
+    rate
+}
+
+/// [`demand_at`] through [`rate_at_kept`].
+pub fn demand_at_kept(ctx: &mut Ctx, t: f64) -> f64 {
+    ctx.sources.iter_mut().map(|s| rate_at_kept(s, t)).sum()
+}
+
 /// The rate at time `t` from the shapes that repeat or trend (daily, rush hours, weekly,
 /// seasonal, growth): what a history of past traffic lets one forecast.
 pub fn periodic_rate(base_rps: f64, shapes: &[Shape], t: f64) -> f64 {
@@ -169,7 +188,7 @@ pub fn arrive(ctx: &mut Ctx) {
     for source in &mut ctx.sources {
         let index = usize::from(source.index);
         let rng = &mut ctx.traffic_rng[index];
-        let mut rate = rate_at(source, mid);
+        let mut rate = rate_at_kept(source, mid);
         if source.noise > 0.0 {
             rate *= wander(source, memory, rng);
         }
