@@ -16,7 +16,7 @@ use crate::sim::latency::Service;
 use crate::sim::ledger::Service as Bill;
 use crate::sim::queueing::line::LineParams;
 use crate::sim::state::{Ctx, Inbox};
-use crate::sim::station::{Cohort, DropReason, Fate, Running, round_carried};
+use crate::sim::station::{Cohort, DropReason, Fate, Running, Tally, round_carried};
 
 /// Runs this tick's invocations of one function.
 pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
@@ -26,13 +26,15 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let Some(mut arrivals) = ctx.inboxes.get_mut(entity).map(Inbox::take) else {
         return;
     };
-    let setup = std::sync::Arc::clone(&ctx.setup);
+    // Borrowed, not cloned: a clone of the reference count is two atomic
+    // operations a tick.
+    let setup = &*ctx.setup;
     let cat = &setup.catalogue.lambda;
-    let (now, tick_s) = (ctx.now_s, ctx.tick_s());
+    let (now, tick_s) = (ctx.now_s, setup.tick_s);
     let end = now + tick_s;
     let mid = now + tick_s / 2.0;
 
-    release(ctx, f, end);
+    release(&mut ctx.tally, f, end);
     let held = f.held;
     debug_assert_eq!(held, holding(f));
 
@@ -225,7 +227,7 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     // Duration is billed with the tick's other compute, where a Compute
     // Savings Plan may cover it.
     ctx.lambda_duration_usd += gb_s * f.usd_per_gb_s;
-    release(ctx, f, end);
+    release(&mut ctx.tally, f, end);
 
     // Environments stay warm for a while after their last use: the most in
     // use within that window. Kept as a falling run (an older tick with no
@@ -278,7 +280,7 @@ fn entry(
 }
 
 /// Ends the invocations whose time has come by `end`.
-fn release(ctx: &mut Ctx, f: &mut Function, end: f64) {
+fn release(tally: &mut Tally, f: &mut Function, end: f64) {
     let running = &mut f.running;
     let mut i = 0;
     while i < running.len() {
@@ -290,12 +292,10 @@ fn release(ctx: &mut Ctx, f: &mut Function, end: f64) {
         match r.fate {
             Fate::Ok | Fate::Late => {
                 f.held -= r.count;
-                ctx.tally
-                    .finish(r.stream, r.count, r.fate == Fate::Late, r.expected);
-                ctx.tally
-                    .add_latency(r.stream, r.count as f64, r.latency_s, r.wait_s);
+                tally.finish(r.stream, r.count, r.fate == Fate::Late, r.expected);
+                tally.add_latency(r.stream, r.count as f64, r.latency_s, r.wait_s);
             }
-            Fate::Dropped(reason) => ctx.tally.drop(r.stream, r.count, reason),
+            Fate::Dropped(reason) => tally.drop(r.stream, r.count, reason),
         }
     }
 }
