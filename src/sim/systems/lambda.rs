@@ -166,15 +166,18 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             };
             let expected = c.expected * share;
             if stopped {
-                f.running.push(entry(
-                    &c,
-                    n,
-                    expected,
-                    Fate::Dropped(DropReason::TimedOut),
-                    mid + start_up + ran,
-                    waited + start_up,
-                    ran,
-                ));
+                start(
+                    f,
+                    entry(
+                        &c,
+                        n,
+                        expected,
+                        Fate::Dropped(DropReason::TimedOut),
+                        mid + start_up + ran,
+                        waited + start_up,
+                        ran,
+                    ),
+                );
                 continue;
             }
             // On time if the run ends within what the deadline leaves: a fixed
@@ -195,15 +198,18 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             {
                 if count > 0 || expected * part > 0.0 {
                     f.held += count;
-                    f.running.push(entry(
-                        &c,
-                        count,
-                        expected * part,
-                        fate,
-                        finish,
-                        waited + start_up,
-                        ran,
-                    ));
+                    start(
+                        f,
+                        entry(
+                            &c,
+                            count,
+                            expected * part,
+                            fate,
+                            finish,
+                            waited + start_up,
+                            ran,
+                        ),
+                    );
                 }
             }
             if n > 0 && ctx.tally.heard(c.stream) {
@@ -279,16 +285,26 @@ fn entry(
     }
 }
 
+/// Adds a decided group of invocations to those running.
+fn start(f: &mut Function, r: Running) {
+    f.finish_s.push(r.finish_s);
+    f.running.push(r);
+}
+
 /// Ends the invocations whose time has come by `end`.
 fn release(tally: &mut Tally, f: &mut Function, end: f64) {
-    let running = &mut f.running;
+    debug_assert_eq!(f.finish_s.len(), f.running.len());
     let mut i = 0;
-    while i < running.len() {
-        if running[i].finish_s > end {
-            i += 1;
-            continue;
-        }
-        let r = running.swap_remove(i);
+    // The next ended one from `i` on, found in the finish times alone; the
+    // last moves into its place and is looked at next.
+    while let Some(at) = f
+        .finish_s
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&t| !(t > end)))
+    {
+        i += at;
+        f.finish_s.swap_remove(i);
+        let r = f.running.swap_remove(i);
         match r.fate {
             Fate::Ok | Fate::Late => {
                 f.held -= r.count;
