@@ -6,16 +6,17 @@
 
 /// `out[j]` = P(N = j) for N Poisson with mean `x`, j = 0..len: one
 /// exponential at the mode, the rest by the ratio of neighbours, and exact
-/// zeros where the terms fall below any share that could matter.
-pub fn poisson_pmf(x: f64, len: usize, out: &mut Vec<f64>) {
+/// zeros where the terms fall below any share that could matter. Returns
+/// the range of the terms written: every other one is zero.
+pub fn poisson_pmf(x: f64, len: usize, out: &mut Vec<f64>) -> std::ops::Range<usize> {
     out.clear();
     out.resize(len, 0.0);
     if len == 0 {
-        return;
+        return 0..0;
     }
     if !(x > 0.0) {
         out[0] = 1.0;
-        return;
+        return 0..1;
     }
     // Below 1e-40 of the whole no term adds anything a count of requests
     // could show; stopping there also keeps exp() off its slow underflow path.
@@ -25,10 +26,12 @@ pub fn poisson_pmf(x: f64, len: usize, out: &mut Vec<f64>) {
     // ln P(mode) = −x + m ln x − ln m!
     let at_mode = (-x + m * x.ln() - ln_factorial(mode)).exp();
     out[mode] = at_mode;
+    let (mut first, mut end) = (0, len);
     let mut p = at_mode;
     for j in (0..mode).rev() {
         p *= (j + 1) as f64 / x;
         if p < FLOOR {
+            first = j + 1;
             break;
         }
         out[j] = p;
@@ -37,10 +40,12 @@ pub fn poisson_pmf(x: f64, len: usize, out: &mut Vec<f64>) {
     for (j, slot) in out.iter_mut().enumerate().take(len).skip(mode + 1) {
         p *= x / j as f64;
         if p < FLOOR {
+            end = j;
             break;
         }
         *slot = p;
     }
+    first..end
 }
 
 /// ln(n!): summed for small n, Stirling's series past them.
@@ -193,14 +198,25 @@ pub fn response_over(a: f64, b: f64, d: f64, len: usize, pmf: &mut Vec<f64>, out
     // from far past the mass, where I is nil: stable while |a′/a| < 1.
     let x = a * d;
     let top = len.max((x + 12.0 * x.sqrt() + 40.0).ceil() as usize);
-    poisson_pmf(x, top, pmf);
+    let written = poisson_pmf(x, top, pmf);
     let ratio = (a - b) / a;
     out.resize(len, 0.0);
     if ratio.abs() < 1.0 {
-        // I_top is nil; each pass turns I_k into I_{k−1}.
-        let mut i = 0.0;
-        for k in (1..=top).rev() {
-            i = ratio * i + pmf[k - 1];
+        // I_top is nil; each pass turns I_k into I_{k−1}. Above the Poisson
+        // terms written they are nil, and so is I: the passes start at the
+        // highest. Below them the terms are nil, and once a pass leaves I as
+        // it was (nil, or the least number there is, which a ratio over ½
+        // rounds back to itself) every pass left does: what is left to write
+        // is that I. A long deadline puts the terms millions of departures
+        // up, and only the first few hundred are kept.
+        let mut i = 0.0f64;
+        for k in (1..=written.end.min(top)).rev() {
+            let next = ratio * i + pmf[k - 1];
+            if k - 1 < written.start && next.to_bits() == i.to_bits() {
+                out[..k.min(len)].fill(i);
+                break;
+            }
+            i = next;
             if k - 1 < len {
                 out[k - 1] = i;
             }
@@ -249,6 +265,72 @@ fn erlang_times_exp(k: usize, a: f64, b: f64, d: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`response_over`]'s downward passes as they were, every one of them.
+    fn response_over_every_pass(a: f64, b: f64, d: f64, len: usize) -> Vec<f64> {
+        let x = a * d;
+        let top = len.max((x + 12.0 * x.sqrt() + 40.0).ceil() as usize);
+        let mut pmf = Vec::new();
+        poisson_pmf(x, top, &mut pmf);
+        let ratio = (a - b) / a;
+        let mut out = vec![0.0; len];
+        let mut i = 0.0;
+        for k in (1..=top).rev() {
+            i = ratio * i + pmf[k - 1];
+            if k - 1 < len {
+                out[k - 1] = i;
+            }
+        }
+        out[0] = (-b * d).exp();
+        let mut below = 0.0;
+        for (k, slot) in out.iter_mut().enumerate() {
+            *slot = (*slot + below).clamp(0.0, 1.0);
+            below += pmf[k];
+        }
+        out
+    }
+
+    #[test]
+    fn response_tails_skip_only_passes_that_change_nothing() {
+        let (mut pmf, mut out) = (Vec::new(), Vec::new());
+        // Departure rates and deadlines from a millisecond's work to a
+        // two-hour one, services from half as fast to nearly as fast.
+        for &(a, d) in &[
+            (400.0, 0.02),
+            (3.0, 1.5),
+            (50.0, 2.0),
+            (25.0, 7200.0),
+            (10.0, 3600.0),
+            (0.5, 30.0),
+            (700.0, 7200.0),
+        ] {
+            // Ratios (a − b)/a of ½, ⅒, −½ and −0.99, and 0.986 (which rounds
+            // the least number there is back to itself).
+            for b in [0.5 * a, 0.9 * a, 1.5 * a, 1.99 * a, 0.014 * a] {
+                for len in [1, 2, 24, 300] {
+                    response_over(a, b, d, len, &mut pmf, &mut out);
+                    let want = response_over_every_pass(a, b, d, len);
+                    let same = out.len() == want.len()
+                        && out
+                            .iter()
+                            .zip(&want)
+                            .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "a {a} b {b} d {d} len {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_poisson_terms_outside_the_range_returned_are_zero() {
+        let mut pmf = Vec::new();
+        for (x, len) in [(0.0, 5), (0.3, 10), (40.0, 200), (180_000.0, 190_000)] {
+            let written = poisson_pmf(x, len, &mut pmf);
+            assert!(!written.is_empty() && written.end <= len, "{x}");
+            assert!(pmf[..written.start].iter().all(|&p| p == 0.0), "{x}");
+            assert!(pmf[written.end..].iter().all(|&p| p == 0.0), "{x}");
+        }
+    }
 
     #[test]
     fn response_tail_of_one_departure_is_hypoexponential() {
