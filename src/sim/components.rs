@@ -348,7 +348,7 @@ pub struct Function {
     /// Invocations whose end is decided, until it comes.
     pub running: Vec<Running>,
     /// When each of `running` ends, entry by entry: a tick looks for the
-    /// ended ones here, in an eleventh of the memory (long runs pile up).
+    /// ended ones here, in a ninth of the memory (long runs pile up).
     pub finish_s: Vec<f64>,
     /// Invocations in `running` that hold an environment (on time or late),
     /// kept as they come and go so no tick walks `running` to count them.
