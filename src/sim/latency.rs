@@ -12,8 +12,6 @@
 //! and forms the latency distribution only when a percentile is asked for.
 //! Latencies known whole (a caller plus its call) go to buckets of their own.
 
-use std::collections::BTreeMap;
-
 use std::borrow::Cow;
 
 use super::queueing::mmc::hypo_over_at;
@@ -273,6 +271,60 @@ impl DepartureWaits {
 /// over the buckets (a group that scales moves between a few sizes).
 const PENDING_RATES: usize = 8;
 
+/// Requests whose waits were exponential, summed by the bin of their decay
+/// rate, in bin order.
+#[derive(Debug, Clone, Default)]
+struct Bins {
+    /// (bin, requests), by bin.
+    by_bin: Vec<(i32, f64)>,
+    /// The lowest and highest decay rates found in one bin, the bin, and its
+    /// place in `by_bin`. A line's rate moves a little every tick and its bin
+    /// seldom: any rate between two of one bin is of that bin too (the bin
+    /// rises with the rate), so most adds need no logarithm and no search.
+    known: Option<(f64, f64, i32, usize)>,
+}
+
+impl PartialEq for Bins {
+    /// What is held; `known` is only a shortcut to it.
+    fn eq(&self, other: &Bins) -> bool {
+        self.by_bin == other.by_bin
+    }
+}
+
+impl Bins {
+    /// Adds `count` requests that waited with decay rate `theta_per_ms`.
+    fn add(&mut self, theta_per_ms: f64, count: f64) {
+        let i = match self.known {
+            Some((lo, hi, _, i)) if lo <= theta_per_ms && theta_per_ms <= hi => i,
+            known => {
+                let bin = (theta_per_ms.ln() / THETA_BIN.ln()).round() as i32;
+                let i = self.place(bin);
+                self.known = Some(match known {
+                    Some((lo, hi, b, _)) if b == bin => {
+                        (lo.min(theta_per_ms), hi.max(theta_per_ms), bin, i)
+                    }
+                    _ => (theta_per_ms, theta_per_ms, bin, i),
+                });
+                i
+            }
+        };
+        self.by_bin[i].1 += count;
+    }
+
+    /// Where `bin` is held, made with nothing in it if it was not.
+    fn place(&mut self, bin: i32) -> usize {
+        match self.by_bin.binary_search_by_key(&bin, |&(b, _)| b) {
+            Ok(i) => i,
+            Err(i) => {
+                self.by_bin.insert(i, (bin, 0.0));
+                // A new bin moves those above it: the shortcut's place may be stale.
+                self.known = None;
+                i
+            }
+        }
+    }
+}
+
 /// The waits of requests served at one rate.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Class {
@@ -282,8 +334,8 @@ struct Class {
     fixed: bool,
     /// Requests served without waiting.
     idle: f64,
-    /// Exponential waits: decay-rate bin → requests that waited.
-    exponential: BTreeMap<i32, f64>,
+    /// Exponential waits, by decay-rate bin.
+    exponential: Bins,
     /// Other waits, milliseconds.
     waits: Histogram,
     /// Waits behind departures not yet spread over `waits`, least recently
@@ -350,7 +402,7 @@ impl Class {
         } else {
             self.idle
         };
-        for (&bin, &n) in &self.exponential {
+        for &(bin, n) in &self.exponential.by_bin {
             let theta = Self::theta_of(bin);
             sum += n * if service {
                 1.0 - hypo_over_at(theta, b, ms, e_bt)
@@ -472,8 +524,7 @@ impl LatencyStore {
             return;
         }
         class.idle += count * (1.0 - p_wait);
-        let bin = (theta_per_ms.ln() / THETA_BIN.ln()).round() as i32;
-        *class.exponential.entry(bin).or_insert(0.0) += count * p_wait;
+        class.exponential.add(theta_per_ms, count * p_wait);
     }
 
     /// `count` requests of `service` whose waits have tail
@@ -571,8 +622,9 @@ impl LatencyStore {
                 fixed: c.fixed,
             });
             mine.idle += c.idle;
-            for (&bin, &n) in &c.exponential {
-                *mine.exponential.entry(bin).or_insert(0.0) += n;
+            for &(bin, n) in &c.exponential.by_bin {
+                let i = mine.exponential.place(bin);
+                mine.exponential.by_bin[i].1 += n;
             }
             mine.waits.merge(&c.waits);
         }
@@ -718,6 +770,32 @@ mod tests {
 
     fn near(got: f64, want: f64, tol: f64) {
         assert!((got - want).abs() / want < tol, "{got} vs {want}");
+    }
+
+    #[test]
+    fn bins_hold_each_rate_where_its_logarithm_puts_it() {
+        use rand::{RngExt as _, SeedableRng as _};
+        use std::collections::BTreeMap;
+        // Rates that wander within a bin, cross its edges both ways, jump
+        // far and come back, and land on bins below those held.
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(3);
+        let mut theta = 0.05;
+        let (mut bins, mut want) = (Bins::default(), BTreeMap::<i32, f64>::new());
+        for i in 0..20_000 {
+            theta *= 1.0 + rng.random_range(-0.004..0.004);
+            let t = match i % 97 {
+                13 => theta * 40.0,
+                50 => theta / 40.0,
+                _ => theta,
+            };
+            let count = f64::from(i % 7 + 1);
+            bins.add(t, count);
+            let bin = (t.ln() / THETA_BIN.ln()).round() as i32;
+            *want.entry(bin).or_insert(0.0) += count;
+        }
+        let want: Vec<(i32, f64)> = want.into_iter().collect();
+        assert!(want.len() > 20, "the rates crossed {} bins", want.len());
+        assert_eq!(bins.by_bin, want);
     }
 
     #[test]
