@@ -18,13 +18,6 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let Some(arrivals) = ctx.inboxes.get_mut(lb_entity).map(Inbox::take) else {
         return;
     };
-    let algorithm = lb.algorithm;
-    let targets = std::mem::take(&mut lb.targets);
-    let mut carry = std::mem::take(&mut lb.carry);
-    let mut weights = std::mem::take(&mut lb.weights);
-    let mut parts = std::mem::take(&mut lb.parts);
-    let mut split = std::mem::take(&mut lb.split);
-    let mut readings = std::mem::take(&mut lb.readings);
     let total: u64 = arrivals.iter().map(|c| c.count).sum();
     lb.routed = total;
     lb.routed_kib = arrivals
@@ -34,20 +27,26 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     // A target's reading changes only with its fleet's count (or its
     // hardware, which a server change recounts): read again only then.
     let read_at = Some(ctx.fleets_counted);
-    let fresh = lb.read_at == read_at && readings.len() == targets.len();
+    let fresh = lb.read_at == read_at && lb.readings.len() == lb.targets.len();
     lb.read_at = read_at;
-    if !fresh {
-        readings.clear();
-        readings.extend(targets.iter().map(|&t| read_mut(world, t, algorithm)));
-        weights.clear();
-        weights.extend(readings.iter().map(|r| r.weight));
-        // With no healthy target at all, Elastic Load Balancing fails open:
-        // it tries every registered target rather than none.
-        if !(weights.iter().sum::<f64>() > 0.0) {
-            weights.clear();
-            weights.extend(readings.iter().map(|r| r.open_weight));
-        }
-    }
+    // Kept readings need no look at the targets: the balancer stays borrowed.
+    let lb = if fresh {
+        lb
+    } else {
+        read_targets(world, lb_entity);
+        let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
+            return;
+        };
+        lb
+    };
+    let Balancer {
+        targets,
+        carry,
+        weights,
+        parts,
+        split,
+        ..
+    } = lb;
     let sum: f64 = weights.iter().sum();
     split.clear();
     if sum <= 0.0 {
@@ -56,11 +55,10 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         }
     } else {
         for cohort in &arrivals {
-            round_carried_into(cohort.count, &weights, &mut carry, &mut parts);
-            split.extend_from_slice(&parts);
+            round_carried_into(cohort.count, weights, carry, parts);
+            split.extend_from_slice(parts);
         }
     }
-    let sharing = sharing(&readings, &weights, algorithm);
     let n = targets.len();
     for (j, &target) in targets.iter().enumerate() {
         // A target linked twice is visited at its first link, and takes the
@@ -68,25 +66,11 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
         if targets[..j].contains(&target) {
             continue;
         }
-        let links = || (j..n).filter(|&k| targets[k] == target);
-        if !fresh {
-            // The sharing follows the readings: set again when they are.
-            let Ok(fleet) = world.query_one_mut::<Option<&mut Fleet>>(target) else {
-                continue;
-            };
-            if let Some(f) = fleet {
-                for k in links() {
-                    if let Some(share) = sharing.of(&readings[k], weights[k]) {
-                        f.sharing = share;
-                    }
-                }
-            }
-        }
         let (Some(inbox), true) = (ctx.inboxes.get_mut(target), sum > 0.0) else {
             continue;
         };
         for (i, cohort) in arrivals.iter().enumerate() {
-            for k in links() {
+            for k in (j..n).filter(|&k| targets[k] == target) {
                 // The expected count follows the weights exactly: a target's
                 // line sees its share of the intensity, whatever the rounding.
                 let expected = cohort.expected * weights[k] / sum;
@@ -98,16 +82,50 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
             }
         }
     }
-    if let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) {
-        lb.targets = targets;
-        lb.carry = carry;
-        lb.weights = weights;
-        lb.parts = parts;
-        lb.split = split;
-        lb.readings = readings;
-    }
     if let Some(inbox) = ctx.inboxes.get_mut(lb_entity) {
         inbox.give_back(arrivals);
+    }
+}
+
+/// Reads a balancer's targets again: their readings, the weights they give
+/// and, from those, how each target fleet shares its lines.
+fn read_targets(world: &mut World, lb_entity: hecs::Entity) {
+    let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
+        return;
+    };
+    let algorithm = lb.algorithm;
+    let targets = std::mem::take(&mut lb.targets);
+    let mut weights = std::mem::take(&mut lb.weights);
+    let mut readings = std::mem::take(&mut lb.readings);
+    readings.clear();
+    readings.extend(targets.iter().map(|&t| read_mut(world, t, algorithm)));
+    weights.clear();
+    weights.extend(readings.iter().map(|r| r.weight));
+    // With no healthy target at all, Elastic Load Balancing fails open:
+    // it tries every registered target rather than none.
+    if !(weights.iter().sum::<f64>() > 0.0) {
+        weights.clear();
+        weights.extend(readings.iter().map(|r| r.open_weight));
+    }
+    let sharing = sharing(&readings, &weights, algorithm);
+    let n = targets.len();
+    for (j, &target) in targets.iter().enumerate() {
+        // A target linked twice takes the sharing of its last link.
+        if targets[..j].contains(&target) {
+            continue;
+        }
+        if let Ok(Some(f)) = world.query_one_mut::<Option<&mut Fleet>>(target) {
+            for k in (j..n).filter(|&k| targets[k] == target) {
+                if let Some(share) = sharing.of(&readings[k], weights[k]) {
+                    f.sharing = share;
+                }
+            }
+        }
+    }
+    if let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) {
+        lb.targets = targets;
+        lb.weights = weights;
+        lb.readings = readings;
     }
 }
 
