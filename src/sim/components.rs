@@ -151,8 +151,6 @@ pub struct MessageQueue {
     pub received: u64,
     /// Billed requests per message (64 KiB chunks).
     pub chunks_per_message: f64,
-    /// Messages being handed to the consumer (kept to spare an allocation a tick).
-    pub handing: Vec<Cohort>,
 }
 
 impl MessageQueue {

@@ -201,6 +201,8 @@ pub struct Ctx {
     pub spot_servers: u32,
     /// Scratch list of servers, reused from tick to tick.
     pub scratch: Vec<(u32, Entity)>,
+    /// Messages a queue is handing its consumer, reused from queue to queue.
+    pub handing: Vec<Cohort>,
     /// Scratch list of a group's members as (server, still booting), reused
     /// each time a group matches its size to its desired capacity.
     pub members: Vec<(Entity, bool)>,

@@ -99,6 +99,7 @@ impl Sim {
             next_spot_reclaim_s: 0.0,
             spot_servers: 0,
             scratch: Vec::new(),
+            handing: Vec::new(),
             members: Vec::new(),
             fleet_samples: Vec::new(),
             bill: Default::default(),

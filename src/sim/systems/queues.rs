@@ -53,9 +53,8 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     } else {
         return;
     };
-    let mut handed = Vec::new();
+    let mut handed = std::mem::take(&mut ctx.handing);
     if let Ok(q) = world.query_one_mut::<&mut MessageQueue>(entity) {
-        handed = std::mem::take(&mut q.handing);
         let mut left = room;
         while left > 0 {
             let Some(mut c) = q.visible.pop_front() else {
@@ -82,9 +81,10 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         // A function polls the queue itself: messages keep their arrival time.
         inbox.0.append(&mut handed);
     }
-    if let Ok(q) = world.query_one_mut::<&mut MessageQueue>(entity) {
-        q.handing = handed;
-    }
+    // A consumer is a fleet or a function, and every function is a thing
+    // with an inbox: nothing is left to clear but the buffer's length.
+    handed.clear();
+    ctx.handing = handed;
 }
 
 /// Messages a consumer fleet can start this tick beyond what it already holds.
