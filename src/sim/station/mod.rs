@@ -235,7 +235,7 @@ impl Station {
     /// Requests waiting in line (the backlog, and the line's expected queue).
     pub fn waiting(&self) -> u64 {
         let backlog: u64 = self.backlog.iter().map(Group::count).sum();
-        backlog + (self.line.mean_waiting() * self.lines).round() as u64
+        backlog + shares::nearest(self.line.mean_waiting() * self.lines)
     }
 
     /// Requests waiting in the backlog of an overloaded line.

@@ -55,7 +55,8 @@ fn round_scaled(total: u64, scaled: &mut [f64], out: &mut [u64]) {
         *x = *x / sum * total as f64;
     }
     for (o, x) in out.iter_mut().zip(scaled.iter()) {
-        *o = x.floor() as u64;
+        // Truncation is the floor (a negative saturates to 0 either way), and cheaper.
+        *o = *x as u64;
     }
     let mut left = total - out.iter().sum::<u64>().min(total);
     // Each leftover item goes to the largest remainder not yet given one;
@@ -115,6 +116,19 @@ pub fn take_parts_into(counts: &[u64], take: u64, scaled: &mut Vec<f64>, out: &m
     );
     for (p, &c) in out.iter_mut().zip(counts) {
         *p = (*p).min(c);
+    }
+}
+
+/// `x.round() as u64` (halves away from zero, negatives and NaN to 0,
+/// saturating), without the library call: truncation, then the fraction it
+/// dropped (exact below 2^53, and nil above) decides.
+#[inline]
+pub fn nearest(x: f64) -> u64 {
+    let whole = x as u64;
+    if x - whole as f64 >= 0.5 {
+        whole.saturating_add(1)
+    } else {
+        whole
     }
 }
 
@@ -235,6 +249,39 @@ pub fn round_carried_into(total: u64, shares: &[f64], carry: &mut Vec<f64>, out:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_rounds_as_the_library_does() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            -0.4,
+            -0.5,
+            -0.7,
+            4503599627370495.5,
+            4503599627370496.0,
+            9007199254740993.0,
+            1.8e19,
+            1.8446744073709552e19,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+        ];
+        // And every quarter up to a thousand, with its neighbours.
+        for i in 0..4000 {
+            let x = f64::from(i) / 4.0;
+            xs.extend([x, x.next_up(), x.next_down()]);
+        }
+        for x in xs {
+            assert_eq!(nearest(x), x.round() as u64, "{x}");
+        }
+    }
 
     #[test]
     fn largest_remainder_keeps_every_item() {

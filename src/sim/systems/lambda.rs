@@ -357,6 +357,6 @@ pub fn room(f: &Function, tick_s: f64, new_environments_per_10s: u32) -> u64 {
         return 0;
     }
     // Each free environment runs a tick's worth of invocations (or one that
-    // outlasts the tick).
-    (free * (tick_s / run).max(1.0)).floor() as u64
+    // outlasts the tick). Truncation is the floor of what is never negative.
+    (free * (tick_s / run).max(1.0)) as u64
 }

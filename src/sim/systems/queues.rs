@@ -104,7 +104,8 @@ fn room_for(fleet: &Fleet, tick_s: f64) -> u64 {
     let free_now = (slots - fleet.station.running() as f64).max(0.0);
     let per_tick = free_now + slots * tick_s / service;
     // What still waits in the consumer's own backlog is ahead of new messages.
-    (per_tick.floor() as u64).saturating_sub(fleet.station.backlog())
+    // Truncation is the floor of what is never negative.
+    (per_tick as u64).saturating_sub(fleet.station.backlog())
 }
 
 /// Gives back work a consumer lost: each message is received one more time and
