@@ -100,6 +100,9 @@ impl Inboxes {
 pub struct Kinds {
     /// Auto Scaling groups and container services.
     pub groups: Vec<Entity>,
+    /// The queue each of [`Kinds::groups`] reads its backlog from, if any
+    /// (links never change during a run).
+    pub group_feeds: Vec<Option<Entity>>,
     /// Fleets (anything with servers).
     pub fleets: Vec<Entity>,
     /// Load balancers.

@@ -476,8 +476,13 @@ impl Sim {
             .map(|&f| world.get::<&Fleet>(f).ok().and_then(|f| f.checks))
             .collect();
         ctx.census = vec![Default::default(); fleets.len()];
+        let groups = systems::ordered::<Group>(&world);
         ctx.kinds = Kinds {
-            groups: systems::ordered::<Group>(&world),
+            group_feeds: groups
+                .iter()
+                .map(|&g| world.get::<&Fleet>(g).ok().and_then(|f| f.fed_by))
+                .collect(),
+            groups,
             balancers: systems::ordered::<Balancer>(&world),
             queues: systems::ordered::<MessageQueue>(&world),
             topics: systems::ordered::<Topic>(&world),

@@ -18,25 +18,36 @@ const DAY_S: f64 = 86_400.0;
 pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
     for i in 0..ctx.kinds.groups.len() {
         let entity = ctx.kinds.groups[i];
-        let (timed, tuned, settled, fed_by) = match world.query_one_mut::<(&Group, &Fleet)>(entity)
-        {
-            Ok((group, fleet)) => (
-                !group.scheduled.is_empty(),
-                !group.policies.is_empty(),
-                !ctx.roster_changed && fleet.census.members == group.desired,
-                fleet.fed_by,
-            ),
-            Err(_) => (true, true, false, None),
+        // The backlog of the queue the group reads, looked up before the
+        // group is: the two are borrowed from the world one after the other.
+        let backlog = ctx.kinds.group_feeds[i]
+            .and_then(|q| world.query_one_mut::<&MessageQueue>(q).ok())
+            .map_or(0, |q| q.backlog()) as f64;
+        let Ok((group, fleet)) = world.query_one_mut::<(&mut Group, &Fleet)>(entity) else {
+            continue;
         };
-        let mut resized = false;
-        if timed {
-            resized |= scheduled(world, ctx, entity);
-        }
-        if tuned {
-            resized |= policies(world, ctx, entity, fed_by);
-        }
         // While no server changed, the census says what the group holds: a
         // group at its desired size that stayed there has nothing to do.
+        // (Scheduled actions and policies change the desired size only by
+        // resizing, which reconciles anyway.)
+        let settled = !ctx.roster_changed && fleet.census.members == group.desired;
+        let mut resized = false;
+        // Scheduled actions come first; the group is looked up again after
+        // them only if it has any.
+        let (group, fleet) = if group.scheduled.is_empty() {
+            (group, fleet)
+        } else {
+            resized |= scheduled(world, ctx, entity);
+            let Ok(again) = world.query_one_mut::<(&mut Group, &Fleet)>(entity) else {
+                continue;
+            };
+            again
+        };
+        if !group.policies.is_empty()
+            && let Some((want, why)) = policies(ctx, entity, group, fleet, backlog)
+        {
+            resized |= set_desired(world, ctx, entity, want, || why.to_string());
+        }
         if !settled || resized {
             reconcile(world, ctx, entity);
         }
@@ -53,13 +64,12 @@ fn set_desired(
     desired: u32,
     why: impl FnOnce() -> String,
 ) -> bool {
-    let Ok(mut group) = world.get::<&mut Group>(entity) else {
+    let Ok(group) = world.query_one_mut::<&mut Group>(entity) else {
         return false;
     };
     let from = group.desired;
     group.desired = desired.clamp(group.min, group.max);
     let to = group.desired;
-    drop(group);
     if to != from {
         let thing = name_of(world, entity);
         ctx.note(What::Scaled {
@@ -76,7 +86,7 @@ fn set_desired(
 /// capacity changed.
 fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) -> bool {
     let (now, end) = (ctx.now_s, ctx.end_s());
-    let Ok(mut group) = world.get::<&mut Group>(entity) else {
+    let Ok(group) = world.query_one_mut::<&mut Group>(entity) else {
         return false;
     };
     if group.scheduled.is_empty() {
@@ -111,25 +121,25 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) -> bool {
         }
     }
     let desired = wanted.unwrap_or(group.desired);
-    drop(group);
     set_desired(world, ctx, entity, desired, || "scheduled action".into())
 }
 
-/// Feeds the metric window and, once a period is complete, runs the
-/// policies; `fed_by` is the queue the group reads, if any. Whether the
-/// desired capacity changed.
-fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity, fed_by: Option<Entity>) -> bool {
+/// Feeds the metric window of `entity`'s group and, once a period is
+/// complete, runs its policies; `backlog` is what waits in the queue the
+/// group reads (nil for none). The desired capacity they ask for, and why,
+/// if they ask for a change.
+fn policies(
+    ctx: &Ctx,
+    entity: Entity,
+    group: &mut Group,
+    fleet: &Fleet,
+    backlog: f64,
+) -> Option<(u32, Why)> {
     let cat = &ctx.setup.catalogue.ec2;
     let (period, datapoints, cooldown_default) =
         (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
     let tick_s = ctx.tick_s();
     let now = ctx.now_s;
-    let backlog = fed_by
-        .and_then(|q| world.query_one_mut::<&MessageQueue>(q).ok())
-        .map_or(0, |q| q.backlog()) as f64;
-    let Ok((fleet, group)) = world.query_one_mut::<(&Fleet, &mut Group)>(entity) else {
-        return false;
-    };
     if ctx.tick > 0 {
         // Last tick's figures; warm servers are what the metrics count.
         let warm_share = if fleet.census.working > 0 {
@@ -149,7 +159,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity, fed_by: Option<Ent
         if group.policies.is_empty() {
             group.window = Default::default();
         }
-        return false;
+        return None;
     }
     let window = std::mem::take(&mut group.window);
     let census = fleet.census;
@@ -274,10 +284,7 @@ fn policies(world: &mut World, ctx: &mut Ctx, entity: Entity, fed_by: Option<Ent
         group.last_scale_in_s = now;
         out = Some((in_to, Why::BelowTarget));
     }
-    match out {
-        Some((want, why)) => set_desired(world, ctx, entity, want, || why.to_string()),
-        None => false,
-    }
+    out
 }
 
 /// AWS predictive scaling's default scheduling buffer: capacity launches this early.
