@@ -275,53 +275,82 @@ const PENDING_RATES: usize = 8;
 /// rate, in bin order.
 #[derive(Debug, Clone, Default)]
 struct Bins {
-    /// (bin, requests), by bin.
-    by_bin: Vec<(i32, f64)>,
-    /// The lowest and highest decay rates found in one bin, the bin, and its
-    /// place in `by_bin`. A line's rate moves a little every tick and its bin
-    /// seldom: any rate between two of one bin is of that bin too (the bin
-    /// rises with the rate), so most adds need no logarithm and no search.
-    known: Option<(f64, f64, i32, usize)>,
+    /// The bins held, in order.
+    by_bin: Vec<Bin>,
+    /// Where the last add went: a line's rate moves a little each tick, and
+    /// its bin seldom.
+    last: usize,
+}
+
+/// One bin of [`Bins`]: its requests, and the lowest and highest decay rates
+/// found in it. Any rate between two of one bin is of that bin too (the bin
+/// rises with the rate), so most adds need no logarithm: only a rate outside
+/// every range seen is binned afresh.
+#[derive(Debug, Clone, Copy)]
+struct Bin {
+    bin: i32,
+    requests: f64,
+    lo: f64,
+    hi: f64,
 }
 
 impl PartialEq for Bins {
-    /// What is held; `known` is only a shortcut to it.
+    /// What is held; the ranges and `last` are only shortcuts to it.
     fn eq(&self, other: &Bins) -> bool {
-        self.by_bin == other.by_bin
+        self.by_bin.len() == other.by_bin.len()
+            && self
+                .by_bin
+                .iter()
+                .zip(&other.by_bin)
+                .all(|(a, b)| a.bin == b.bin && a.requests == b.requests)
     }
 }
 
 impl Bins {
     /// Adds `count` requests that waited with decay rate `theta_per_ms`.
     fn add(&mut self, theta_per_ms: f64, count: f64) {
-        let i = match self.known {
-            Some((lo, hi, _, i)) if lo <= theta_per_ms && theta_per_ms <= hi => i,
-            known => {
-                let bin = (theta_per_ms.ln() / THETA_BIN.ln()).round() as i32;
-                let i = self.place(bin);
-                self.known = Some(match known {
-                    Some((lo, hi, b, _)) if b == bin => {
-                        (lo.min(theta_per_ms), hi.max(theta_per_ms), bin, i)
-                    }
-                    _ => (theta_per_ms, theta_per_ms, bin, i),
-                });
+        let seen = |b: &Bin| b.lo <= theta_per_ms && theta_per_ms <= b.hi;
+        let i = if self.by_bin.get(self.last).is_some_and(seen) {
+            self.last
+        } else {
+            // The ranges seen rise with the bins: the one that may hold the
+            // rate is the first that reaches up to it.
+            let k = self.by_bin.partition_point(|b| b.hi < theta_per_ms);
+            if self.by_bin.get(k).is_some_and(seen) {
+                k
+            } else {
+                let i = self.place((theta_per_ms.ln() / THETA_BIN.ln()).round() as i32);
+                let b = &mut self.by_bin[i];
+                (b.lo, b.hi) = (b.lo.min(theta_per_ms), b.hi.max(theta_per_ms));
                 i
             }
         };
-        self.by_bin[i].1 += count;
+        self.last = i;
+        self.by_bin[i].requests += count;
     }
 
-    /// Where `bin` is held, made with nothing in it if it was not.
+    /// Where `bin` is held, made with nothing in it (and no rate seen) if it was not.
     fn place(&mut self, bin: i32) -> usize {
-        match self.by_bin.binary_search_by_key(&bin, |&(b, _)| b) {
+        match self.by_bin.binary_search_by_key(&bin, |b| b.bin) {
             Ok(i) => i,
             Err(i) => {
-                self.by_bin.insert(i, (bin, 0.0));
-                // A new bin moves those above it: the shortcut's place may be stale.
-                self.known = None;
+                self.by_bin.insert(
+                    i,
+                    Bin {
+                        bin,
+                        requests: 0.0,
+                        lo: f64::INFINITY,
+                        hi: f64::NEG_INFINITY,
+                    },
+                );
                 i
             }
         }
+    }
+
+    /// (bin, requests) of every bin, in order.
+    fn iter(&self) -> impl Iterator<Item = (i32, f64)> + '_ {
+        self.by_bin.iter().map(|b| (b.bin, b.requests))
     }
 }
 
@@ -402,7 +431,7 @@ impl Class {
         } else {
             self.idle
         };
-        for &(bin, n) in &self.exponential.by_bin {
+        for (bin, n) in self.exponential.iter() {
             let theta = Self::theta_of(bin);
             sum += n * if service {
                 1.0 - hypo_over_at(theta, b, ms, e_bt)
@@ -622,9 +651,9 @@ impl LatencyStore {
                 fixed: c.fixed,
             });
             mine.idle += c.idle;
-            for &(bin, n) in &c.exponential.by_bin {
+            for (bin, n) in c.exponential.iter() {
                 let i = mine.exponential.place(bin);
-                mine.exponential.by_bin[i].1 += n;
+                mine.exponential.by_bin[i].requests += n;
             }
             mine.waits.merge(&c.waits);
         }
@@ -776,17 +805,25 @@ mod tests {
     fn bins_hold_each_rate_where_its_logarithm_puts_it() {
         use rand::{RngExt as _, SeedableRng as _};
         use std::collections::BTreeMap;
-        // Rates that wander within a bin, cross its edges both ways, jump
-        // far and come back, and land on bins below those held.
+        // Two lines whose rates wander within their bins and across their
+        // edges, taking turns; now and then a jump far off and back, and
+        // bins made by a merge (with no rate seen) before any rate lands there.
         let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(3);
-        let mut theta = 0.05;
-        let (mut bins, mut want) = (Bins::default(), BTreeMap::<i32, f64>::new());
-        for i in 0..20_000 {
-            theta *= 1.0 + rng.random_range(-0.004..0.004);
+        let mut thetas = [0.05, 0.3];
+        let mut bins = Bins::default();
+        let mut want = BTreeMap::<i32, f64>::new();
+        for bin in [-250, -180, -120] {
+            let i = bins.place(bin);
+            bins.by_bin[i].requests += 1.0;
+            want.insert(bin, 1.0);
+        }
+        for i in 0..40_000u32 {
+            let line = (i % 2) as usize;
+            thetas[line] *= 1.0 + rng.random_range(-0.004..0.004);
             let t = match i % 97 {
-                13 => theta * 40.0,
-                50 => theta / 40.0,
-                _ => theta,
+                13 => thetas[line] * 40.0,
+                50 => thetas[line] / 40.0,
+                _ => thetas[line],
             };
             let count = f64::from(i % 7 + 1);
             bins.add(t, count);
@@ -794,8 +831,8 @@ mod tests {
             *want.entry(bin).or_insert(0.0) += count;
         }
         let want: Vec<(i32, f64)> = want.into_iter().collect();
-        assert!(want.len() > 20, "the rates crossed {} bins", want.len());
-        assert_eq!(bins.by_bin, want);
+        assert!(want.len() > 40, "the rates crossed {} bins", want.len());
+        assert_eq!(bins.iter().collect::<Vec<_>>(), want);
     }
 
     #[test]
