@@ -19,6 +19,11 @@ pub fn erlang_b(servers: u32, a: f64) -> f64 {
     let mut inverse = 1.0f64;
     for k in 1..=servers {
         inverse = 1.0 + f64::from(k) * per_a * inverse;
+        if inverse == f64::INFINITY {
+            // It stays there (every factor is positive): B is nil. A large
+            // pool under a light load gets here long before its last server.
+            break;
+        }
     }
     1.0 / inverse
 }
@@ -165,17 +170,82 @@ pub fn stationary_into(servers: u32, lambda: f64, mu: f64, room: usize, out: &mu
             }
             x /= BIG;
         }
+        if x == 0.0 {
+            // Every state above holds nothing either (each is this one times
+            // a factor): a large pool under a light load gets here early.
+            break;
+        }
         out.push(x);
     }
     let total: f64 = out.iter().sum();
     for v in out.iter_mut() {
         *v /= total;
     }
+    out.resize(top + 1, 0.0);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn light_loads_on_large_pools_stop_early_with_the_same_bits() {
+        // The loops as they ran before stopping where nothing moves any more.
+        let erlang_b_full = |servers: u32, a: f64| {
+            let per_a = 1.0 / a;
+            let mut inverse = 1.0f64;
+            for k in 1..=servers {
+                inverse = 1.0 + f64::from(k) * per_a * inverse;
+            }
+            1.0 / inverse
+        };
+        let stationary_full = |servers: u32, lambda: f64, mu: f64, room: usize| {
+            let (c, top) = (servers as usize, servers as usize + room);
+            let (a, rho) = (lambda / mu, lambda / (f64::from(servers) * mu));
+            let mut out = vec![1.0f64];
+            let mut x = 1.0f64;
+            for n in 1..=top {
+                x *= if n <= c { a / n as f64 } else { rho };
+                if x > 1e200 {
+                    out.iter_mut().for_each(|v| *v /= 1e200);
+                    x /= 1e200;
+                }
+                out.push(x);
+            }
+            let total: f64 = out.iter().sum();
+            out.iter_mut().for_each(|v| *v /= total);
+            out
+        };
+        let mut stopped = 0;
+        let mut out = Vec::new();
+        for servers in [1, 3, 48, 200, 1000, 3000] {
+            for a in [0.001, 0.5, 3.0, 20.0, 150.0, 900.0, 2990.0] {
+                let full = erlang_b_full(servers, a);
+                assert_eq!(
+                    erlang_b(servers, a).to_bits(),
+                    full.to_bits(),
+                    "B({servers}, {a})"
+                );
+                stopped += usize::from(full == 0.0);
+                for room in [0, 40, 5000] {
+                    let lambda = a * 0.7;
+                    stationary_into(servers, lambda, 0.7, room, &mut out);
+                    let want = stationary_full(servers, lambda, 0.7, room);
+                    assert_eq!(out.len(), want.len());
+                    assert!(
+                        out.iter()
+                            .zip(&want)
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "π({servers}, {a}, {room})"
+                    );
+                }
+            }
+        }
+        assert!(
+            stopped > 5,
+            "only {stopped} loads ran past what a double holds"
+        );
+    }
 
     #[test]
     fn matches_the_worked_example() {

@@ -281,7 +281,11 @@ impl Distribution {
     pub fn distance(&self, full: &[f64]) -> f64 {
         let mut d = 0.0;
         let hi = self.hi();
-        for (n, &q) in full.iter().enumerate() {
+        // Past both the window and the last state `full` holds anything in,
+        // every term is nil: adding them changes nothing.
+        let held = full.iter().rposition(|&q| q != 0.0).map_or(0, |n| n + 1);
+        let end = held.max(hi + 1).min(full.len());
+        for (n, &q) in full[..end].iter().enumerate() {
             let here = if n >= self.lo && n <= hi {
                 self.p[n - self.lo]
             } else {
