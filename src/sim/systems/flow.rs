@@ -16,24 +16,44 @@ pub enum Step {
     Invoke,
     /// A topic fans out.
     Publish,
-    /// A queue hands messages to its consumer.
-    Pump,
+    /// A queue hands messages to its consumer, if it has one.
+    Pump(Option<Consumer>),
     /// A fleet serves.
     Serve,
     /// Nothing to do.
     Pass,
 }
 
-/// What each thing does, found once (things never change kind).
+/// What takes a queue's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumer {
+    /// A fleet, into its servers' line.
+    Fleet(hecs::Entity),
+    /// A function, which polls the queue itself.
+    Function(hecs::Entity),
+}
+
+/// What each thing does, found once (things never change kind, and links
+/// never change during a run).
 pub fn step_of(world: &World, entity: hecs::Entity) -> Step {
+    if let Ok(q) = world.get::<&MessageQueue>(entity) {
+        let consumer = q.consumer.and_then(|c| {
+            if world.satisfies::<&Fleet>(c) {
+                Some(Consumer::Fleet(c))
+            } else if world.satisfies::<&Function>(c) {
+                Some(Consumer::Function(c))
+            } else {
+                None
+            }
+        });
+        return Step::Pump(consumer);
+    }
     if world.satisfies::<&Balancer>(entity) {
         Step::Route
     } else if world.satisfies::<&Function>(entity) {
         Step::Invoke
     } else if world.satisfies::<&Topic>(entity) {
         Step::Publish
-    } else if world.satisfies::<&MessageQueue>(entity) {
-        Step::Pump
     } else if world.satisfies::<&Fleet>(entity) {
         Step::Serve
     } else {
@@ -49,7 +69,7 @@ pub fn run(world: &mut World, ctx: &mut Ctx) {
             Step::Route => super::routing::route(world, ctx, entity),
             Step::Invoke => super::lambda::invoke(world, ctx, entity),
             Step::Publish => super::topics::publish(world, ctx, entity),
-            Step::Pump => super::queues::pump(world, ctx, entity),
+            Step::Pump(consumer) => super::queues::pump(world, ctx, entity, consumer),
             Step::Serve => super::service::serve(world, ctx, entity),
             Step::Pass => {}
         }

@@ -6,83 +6,94 @@ use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Function, MessageQueue};
 use crate::sim::state::Ctx;
+
+use super::flow::Consumer;
 use crate::sim::station::{Cohort, DropReason, Station, Tally};
 
-/// Takes in this tick's messages and hands the consumer as many as it can start.
-pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+/// Takes in this tick's messages and hands `consumer` as many as it can start.
+pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity, consumer: Option<Consumer>) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
     let end = now + tick_s;
+    // What the consumer can start, read before the queue is borrowed: taking
+    // in messages changes nothing of it.
+    let room = match consumer {
+        Some(Consumer::Fleet(c)) => world
+            .query_one_mut::<&Fleet>(c)
+            .ok()
+            .map(|f| room_for(f, tick_s)),
+        Some(Consumer::Function(c)) => world.query_one_mut::<&Function>(c).ok().map(|f| {
+            let ramp = ctx.setup.catalogue.lambda.new_environments_per_10s;
+            super::lambda::room(f, tick_s, ramp)
+        }),
+        None => None,
+    };
     let (Ok(q), Some(inbox)) = (
         world.query_one_mut::<&mut MessageQueue>(entity),
         ctx.inboxes.get_mut(entity),
     ) else {
         return;
     };
-    let consumer = {
-        let mut arrivals = inbox.take();
-        q.sent = arrivals.iter().map(|c| c.count).sum();
-        q.received = 0;
-        q.visible.extend(arrivals.drain(..));
-        inbox.give_back(arrivals);
-        // Messages a failed consumer held are visible again once their timeout passes.
-        if q.hidden.iter().any(|(at, _)| *at < end) {
-            let (due, hidden): (Vec<_>, Vec<_>) = std::mem::take(&mut q.hidden)
-                .into_iter()
-                .partition(|(at, _)| *at < end);
-            q.hidden = hidden;
-            q.visible.extend(due.into_iter().map(|(_, c)| c));
-        }
-        // Messages older than the retention period are deleted unread.
-        let retention = q.retention_s;
-        let tally = &mut ctx.tally;
-        q.visible.expire(
-            |arrived_s| now - arrived_s >= retention,
-            |c| {
-                tally.drop(c.stream, c.count, DropReason::Expired);
-            },
-        );
-        q.consumer
-    };
-    let Some(consumer) = consumer else { return };
-    let room = if let Ok(f) = world.query_one_mut::<&Fleet>(consumer) {
-        room_for(f, tick_s)
-    } else if let Ok(f) = world.query_one_mut::<&Function>(consumer) {
-        let ramp = ctx.setup.catalogue.lambda.new_environments_per_10s;
-        super::lambda::room(f, tick_s, ramp)
-    } else {
+    let mut arrivals = inbox.take();
+    q.sent = arrivals.iter().map(|c| c.count).sum();
+    q.received = 0;
+    q.visible.extend(arrivals.drain(..));
+    inbox.give_back(arrivals);
+    // Messages a failed consumer held are visible again once their timeout passes.
+    if q.hidden.iter().any(|(at, _)| *at < end) {
+        let (due, hidden): (Vec<_>, Vec<_>) = std::mem::take(&mut q.hidden)
+            .into_iter()
+            .partition(|(at, _)| *at < end);
+        q.hidden = hidden;
+        q.visible.extend(due.into_iter().map(|(_, c)| c));
+    }
+    // Messages older than the retention period are deleted unread.
+    let retention = q.retention_s;
+    let tally = &mut ctx.tally;
+    q.visible.expire(
+        |arrived_s| now - arrived_s >= retention,
+        |c| {
+            tally.drop(c.stream, c.count, DropReason::Expired);
+        },
+    );
+    let (Some(consumer), Some(room)) = (consumer, room) else {
         return;
     };
     let mut handed = std::mem::take(&mut ctx.handing);
-    if let Ok(q) = world.query_one_mut::<&mut MessageQueue>(entity) {
-        let mut left = room;
-        while left > 0 {
-            let Some(mut c) = q.visible.pop_front() else {
-                break;
+    let mut left = room;
+    while left > 0 {
+        let Some(mut c) = q.visible.pop_front() else {
+            break;
+        };
+        if c.count > left {
+            let rest = Cohort {
+                count: c.count - left,
+                ..c.clone()
             };
-            if c.count > left {
-                let rest = Cohort {
-                    count: c.count - left,
-                    ..c.clone()
-                };
-                c.count = left;
-                q.visible.push_front(rest);
+            c.count = left;
+            q.visible.push_front(rest);
+        }
+        left -= c.count;
+        q.received += c.count;
+        handed.push(c);
+    }
+    match consumer {
+        Consumer::Fleet(c) => {
+            if let Ok(f) = world.query_one_mut::<&mut Fleet>(c) {
+                for c in handed.drain(..) {
+                    f.station.enqueue(c);
+                }
             }
-            left -= c.count;
-            q.received += c.count;
-            handed.push(c);
+        }
+        Consumer::Function(c) => {
+            // A function polls the queue itself: messages keep their arrival time.
+            if let Some(inbox) = ctx.inboxes.get_mut(c) {
+                inbox.0.append(&mut handed);
+            }
         }
     }
-    if let Ok(f) = world.query_one_mut::<&mut Fleet>(consumer) {
-        for c in handed.drain(..) {
-            f.station.enqueue(c);
-        }
-    } else if let Some(inbox) = ctx.inboxes.get_mut(consumer) {
-        // A function polls the queue itself: messages keep their arrival time.
-        inbox.0.append(&mut handed);
-    }
-    // A consumer is a fleet or a function, and every function is a thing
-    // with an inbox: nothing is left to clear but the buffer's length.
+    // Every consumer takes all it was handed (a fleet's entity and a
+    // function's inbox outlive the run): only the buffer's length is left.
     handed.clear();
     ctx.handing = handed;
 }
