@@ -71,10 +71,10 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             }
         }
     }
-    drop(guard);
     if let Some(inbox) = ctx.inboxes.get_mut(entity) {
         inbox.give_back(arrivals);
     }
+    // The topic stays borrowed: the inboxes are the tick's, not the world's.
     for (to, copy) in direct.drain(..) {
         match ctx.inboxes.get_mut(to) {
             Some(inbox) => inbox.0.push(copy),
@@ -83,9 +83,7 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
                 .drop(copy.stream, copy.count, DropReason::NoTarget),
         }
     }
-    if let Ok(mut t) = world.get::<&mut Topic>(entity) {
-        t.direct = direct;
-    }
+    topic.direct = direct;
 }
 
 /// Whether an HTTP/S endpoint answers now: a fleet with a server taking
