@@ -2,7 +2,7 @@
 //! they meet no line; each starts as a server comes free.
 
 use super::{
-    Capacity, Cohort, Fate, KindTerms, Running, Station, Tally, round_carried, service_of,
+    Capacity, Cohort, Fate, KindTerms, Running, Station, Tally, round_carried, service_of, shares,
 };
 
 impl Station {
@@ -32,7 +32,7 @@ impl Station {
         let mut left_expected = a.expected;
         while q < last {
             let delay_of = |q: u64| (q + 1).saturating_sub(pool.free) as f64 * gap;
-            let tick_of = |q: u64| ((delay_of(q) + t.service_s) / tick_s).floor();
+            let tick_of = |q: u64| shares::floor((delay_of(q) + t.service_s) / tick_s);
             let k = tick_of(q);
             // The last position starting in the same tick as q.
             let mut hi = last;

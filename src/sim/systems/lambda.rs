@@ -64,7 +64,8 @@ pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         mean_rate(f)
     };
     let params = LineParams {
-        servers: ceiling.floor() as u32,
+        // Truncation is the floor of what is never negative (and saturates alike).
+        servers: ceiling as u32,
         lambda: expected / tick_s,
         mu,
         room: 0,
