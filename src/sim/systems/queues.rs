@@ -6,9 +6,9 @@ use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Function, MessageQueue};
 use crate::sim::state::Ctx;
+use crate::sim::station::{Cohort, DropReason, Station, Tally};
 
 use super::flow::Consumer;
-use crate::sim::station::{Cohort, DropReason, Station, Tally};
 
 /// Takes in this tick's messages and hands `consumer` as many as it can start.
 pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity, consumer: Option<Consumer>) {
