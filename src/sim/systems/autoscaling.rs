@@ -125,7 +125,7 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) -> bool {
 }
 
 /// Feeds the metric window of `entity`'s group and, once a period is
-/// complete, runs its policies; `backlog` is what waits in the queue the
+/// complete, runs its policies (it has some); `backlog` is what waits in the queue the
 /// group reads (nil for none). The desired capacity they ask for, and why,
 /// if they ask for a change.
 fn policies(
@@ -155,10 +155,7 @@ fn policies(
         w.backlog_s += backlog * tick_s;
         w.span_s += tick_s;
     }
-    if group.window.span_s + 1e-9 < period || group.policies.is_empty() {
-        if group.policies.is_empty() {
-            group.window = Default::default();
-        }
+    if group.window.span_s + 1e-9 < period {
         return None;
     }
     let window = std::mem::take(&mut group.window);
