@@ -17,6 +17,12 @@ pub const MAX_STEP_S: f64 = 0.25;
 /// Below this, probability at the edge of the window counts as none.
 const NEGLIGIBLE: f64 = 1e-13;
 
+/// The window grows by this fraction of itself (see [`Distribution::growth`]).
+const GROW_DIVISOR: usize = 8;
+
+/// The fewest states the window grows by at an edge.
+const GROW_MIN: usize = 4;
+
 /// A step that moves less probability than this has reached the steady state.
 const SETTLED: f64 = 1e-10;
 
@@ -50,6 +56,8 @@ impl Rates {
 pub struct Evolved {
     /// Steps taken.
     pub steps: usize,
+    /// States swept, summed over the steps: what the call cost.
+    pub rows: usize,
     /// How far (in total probability moved, twice the total variation) the
     /// distribution is at least from its stationary one: what the last step
     /// moved says so, without working the stationary distribution out. Nil
@@ -301,6 +309,17 @@ impl Distribution {
         d / 2.0
     }
 
+    /// States to add at an edge that probability reached: an eighth of the
+    /// window, and never fewer than [`GROW_MIN`].
+    ///
+    /// A step spreads the distribution by a few states at each edge, where
+    /// each state holds a fixed fraction of the one inside it; growing by
+    /// more sweeps empty states every step. A light line that holds seven
+    /// states sweeps eleven, not thirty-nine.
+    fn growth(&self) -> usize {
+        (self.p.len() / GROW_DIVISOR).max(GROW_MIN)
+    }
+
     /// Widens the window wherever probability reaches its edge, within 0..=top.
     fn fit(&mut self, rates: &Rates) {
         let top = rates.top.min(MAX_STATES - 1);
@@ -315,11 +334,11 @@ impl Distribution {
         }
         let room_up = top.saturating_sub(self.hi());
         if room_up > 0 && self.p.last().is_some_and(|&x| x > NEGLIGIBLE) {
-            let grow = (self.p.len() / 2).max(32).min(room_up);
+            let grow = self.growth().min(room_up);
             self.p.resize(self.p.len() + grow, 0.0);
         }
         if self.lo > 0 && self.p.first().is_some_and(|&x| x > NEGLIGIBLE) {
-            let grow = (self.p.len() / 2).max(32).min(self.lo);
+            let grow = self.growth().min(self.lo);
             self.p.splice(0..0, std::iter::repeat_n(0.0, grow));
             self.lo -= grow;
         }
@@ -383,7 +402,7 @@ impl Distribution {
         let mut left = duration;
         let mut h = MAX_STEP_S.min(duration);
         let mut slow = SlowMode::default();
-        let mut steps = 0;
+        let (mut steps, mut rows) = (0, 0);
         let mut away = 0.0;
         while left > 1e-12 {
             let step = h.min(left);
@@ -396,6 +415,7 @@ impl Distribution {
             let next = (left - step > 1e-12 && next != step).then_some(next);
             let (change, distance) = self.step(rates, step, next, watched);
             steps += 1;
+            rows += self.p.len();
             // The step moved hQ·p, and |hQ·(p − π)| is at most 2h(λ + cμ)
             // times |p − π|: so far, at least, p still is from π.
             away = change
@@ -454,7 +474,7 @@ impl Distribution {
                 *last += tail;
             }
         }
-        Evolved { steps, away }
+        Evolved { steps, rows, away }
     }
 
     /// The fixed point of the steps on the current window (the chain's

@@ -108,3 +108,29 @@ fn relaxation_is_slow_near_capacity() {
     assert!(relaxation_s(4, 200.0, 100.0) < 0.2);
     assert!(relaxation_s(4, 400.0, 100.0).is_infinite());
 }
+
+#[test]
+fn a_light_line_sweeps_little_more_than_the_states_it_holds() {
+    // A large pool under a light load, as a function's concurrency often
+    // is: the number busy barely leaves 0..7, and no step should sweep
+    // many states beyond them.
+    let light = Rates {
+        servers: 100,
+        lambda: 0.02,
+        mu: 0.5,
+        top: 100,
+    };
+    let mut d = Distribution::at(0);
+    for _ in 0..60 {
+        let evolved = d.evolve(&light, 1.0);
+        let held = d.p.len();
+        assert!(held <= 8, "holds {held}");
+        assert!(
+            evolved.rows <= evolved.steps * (held + held / 2 + 2 * GROW_MIN),
+            "{} states swept in {} steps, {held} held",
+            evolved.rows,
+            evolved.steps
+        );
+    }
+    assert!((d.mean() - 0.04).abs() < 1e-3, "{}", d.mean());
+}
