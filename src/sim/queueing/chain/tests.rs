@@ -134,3 +134,71 @@ fn a_light_line_sweeps_little_more_than_the_states_it_holds() {
     }
     assert!((d.mean() - 0.04).abs() < 1e-3, "{}", d.mean());
 }
+
+/// (I − hQ) x = p solved the plain way, one row at a time (the Thomas
+/// algorithm), on the window `lo..lo + p.len()` with reflecting edges.
+fn solved_row_by_row(rates: &Rates, h: f64, lo: usize, p: &[f64]) -> Vec<f64> {
+    let len = p.len();
+    let up = |i: usize| {
+        if lo + i >= rates.top || i + 1 == len {
+            0.0
+        } else {
+            rates.lambda
+        }
+    };
+    let down = |i: usize| if i == 0 { 0.0 } else { rates.down(lo + i) };
+    let diag: Vec<f64> = (0..len).map(|i| 1.0 + h * (up(i) + down(i))).collect();
+    let mut c = vec![0.0; len];
+    let mut d = vec![0.0; len];
+    for i in 0..len {
+        let from_below = if i == 0 { 0.0 } else { -h * up(i - 1) };
+        let to_above = if i + 1 == len { 0.0 } else { -h * down(i + 1) };
+        let (c_below, d_below) = if i == 0 {
+            (0.0, 0.0)
+        } else {
+            (c[i - 1], d[i - 1])
+        };
+        let pivot = diag[i] - from_below * c_below;
+        c[i] = to_above / pivot;
+        d[i] = (p[i] - from_below * d_below) / pivot;
+    }
+    let mut x = vec![0.0; len];
+    for i in (0..len).rev() {
+        x[i] = d[i] - if i + 1 == len { 0.0 } else { c[i] * x[i + 1] };
+    }
+    x
+}
+
+#[test]
+fn a_step_solves_its_equations_whatever_the_window() {
+    // Windows of odd and even length (the sweeps take two rows a turn), at
+    // both edges of the chain and inside it, for a light and a heavy line.
+    for (lambda, top) in [(5.0, 9), (40.0, 30)] {
+        let rates = Rates {
+            servers: 3,
+            lambda,
+            mu: 4.0,
+            top,
+        };
+        for lo in [0, 2] {
+            for len in 1..=(top + 1 - lo) {
+                let weights = (0..len).map(|i| 1.0 + (i % 3) as f64);
+                let total: f64 = weights.clone().sum();
+                let mut d = Distribution {
+                    lo,
+                    p: weights.map(|x| x / total).collect(),
+                    seen: vec![0.0; len],
+                    ..Distribution::default()
+                };
+                let want = solved_row_by_row(&rates, 0.25, lo, &d.p);
+                d.step(&rates, 0.25, None, false);
+                for (i, (got, want)) in d.p.iter().zip(&want).enumerate() {
+                    assert!(
+                        (got - want).abs() <= 1e-14 * want.abs().max(1e-3),
+                        "λ {lambda}, window {lo}+{len}, row {i}: {got} against {want}"
+                    );
+                }
+            }
+        }
+    }
+}
