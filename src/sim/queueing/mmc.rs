@@ -28,6 +28,30 @@ pub fn erlang_b(servers: u32, a: f64) -> f64 {
     1.0 / inverse
 }
 
+/// Whether Erlang C with `servers` servers under offered load `a` is
+/// surely below `bound`, found without finishing Erlang B's recursion.
+///
+/// C = c / ((c − a)/B + a), and 1/B only grows from server to server, so
+/// once it passes c / (bound·(c − a)) C is below the bound whatever the
+/// servers left add. False when that is not known (an unstable or empty
+/// system, no load, or C that is not below it).
+pub fn erlang_c_below(servers: u32, a: f64, bound: f64) -> bool {
+    let c = f64::from(servers);
+    if servers == 0 || !(a > 0.0) || !(a < c) || !(bound > 0.0) {
+        return false;
+    }
+    let enough = c / (bound * (c - a));
+    let per_a = 1.0 / a;
+    let mut inverse = 1.0f64;
+    for k in 1..=servers {
+        inverse = 1.0 + f64::from(k) * per_a * inverse;
+        if inverse >= enough {
+            return true;
+        }
+    }
+    false
+}
+
 /// Erlang C: the chance an arrival has to wait, with `servers` servers and
 /// offered load `a` = λ/μ < servers.
 pub fn erlang_c(servers: u32, a: f64) -> f64 {

@@ -83,6 +83,25 @@ impl LineParams {
         })
     }
 
+    /// The states above the servers that [`Line::stationary`] keeps.
+    fn room_kept(&self) -> usize {
+        match self.open_wait() {
+            // Endless room: keep the states that hold any probability.
+            Some(w) => {
+                let rho = self.lambda / (f64::from(self.servers) * self.mu);
+                let n = if rho > 0.0 && w.p_wait > 0.0 {
+                    ((1e-15 / w.p_wait).ln() / rho.ln()).ceil().max(0.0)
+                } else {
+                    0.0
+                };
+                (n as usize).min(MAX_STATES)
+            }
+            None => usize::try_from(self.room)
+                .unwrap_or(usize::MAX)
+                .min(MAX_STATES),
+        }
+    }
+
     fn scale(&self) -> f64 {
         if self.wait_scale > 0.0 {
             self.wait_scale
@@ -335,20 +354,14 @@ impl Line {
         if self.pi_for == Some(p) {
             return;
         }
-        let room = match p.open_wait() {
-            // Endless room: keep the states that hold any probability.
-            Some(w) => {
-                let rho = p.lambda / (f64::from(p.servers) * p.mu);
-                let n = if rho > 0.0 && w.p_wait > 0.0 {
-                    ((1e-15 / w.p_wait).ln() / rho.ln()).ceil().max(0.0)
-                } else {
-                    0.0
-                };
-                (n as usize).min(MAX_STATES)
-            }
-            None => usize::try_from(p.room)
-                .unwrap_or(usize::MAX)
-                .min(MAX_STATES),
+        // A line with no room keeps none, unless its chance of waiting is
+        // between 1e−15 and the room's own threshold (see below): a large
+        // pool under a light load, such as a function's, is told from the
+        // first few servers of Erlang B, with a margin of ten for rounding.
+        let room = if p.room == 0 && mmc::erlang_c_below(p.servers, p.lambda / p.mu, 1e-16) {
+            0
+        } else {
+            p.room_kept()
         };
         mmc::stationary_into(p.servers, p.lambda, p.mu, room, &mut self.pi);
         self.pi_for = Some(p);

@@ -181,3 +181,34 @@ fn limited_room_blocks_like_erlang_b() {
     );
     assert!((f.blocked - 0.268).abs() < 1e-3, "{}", f.blocked);
 }
+
+#[test]
+fn a_line_without_room_keeps_none_when_its_wait_is_surely_negligible() {
+    // Wherever the short cut says Erlang C is negligible, the full
+    // working-out keeps no room either; and it does say so for a function's
+    // large pool under a light load, and not for a busy one.
+    let mut told = 0;
+    for servers in [1, 2, 3, 5, 8, 13, 40, 100, 1000] {
+        for load in [1e-6, 1e-3, 0.01, 0.04, 0.3, 0.7, 0.95, 0.999] {
+            for mu in [0.5, 20.0] {
+                let p = LineParams {
+                    servers,
+                    lambda: load * f64::from(servers) * mu,
+                    mu,
+                    room: 0,
+                    wait_scale: 1.0,
+                };
+                if mmc::erlang_c_below(servers, p.lambda / p.mu, 1e-16) {
+                    told += 1;
+                    assert!(mmc::erlang_c(servers, p.lambda / p.mu) < 1e-15);
+                    assert_eq!(p.room_kept(), 0, "{p:?}");
+                }
+            }
+        }
+    }
+    assert!(told > 20, "{told}");
+    assert!(mmc::erlang_c_below(100, 0.04, 1e-16));
+    assert!(!mmc::erlang_c_below(4, 3.0, 1e-16));
+    assert!(!mmc::erlang_c_below(4, 4.0, 1e-16));
+    assert!(!mmc::erlang_c_below(0, 0.1, 1e-16));
+}
