@@ -17,9 +17,6 @@ pub const MAX_STEP_S: f64 = 0.25;
 /// Below this, probability at the edge of the window counts as none.
 const NEGLIGIBLE: f64 = 1e-13;
 
-/// The window grows by this fraction of itself (see [`Distribution::growth`]).
-const GROW_DIVISOR: usize = 8;
-
 /// The fewest states the window grows by at an edge.
 const GROW_MIN: usize = 4;
 
@@ -309,19 +306,17 @@ impl Distribution {
         d / 2.0
     }
 
-    /// States to add at an edge that probability reached: an eighth of the
-    /// window, and never fewer than [`GROW_MIN`].
+    /// Widens the window wherever probability reaches its edge, within
+    /// 0..=top, by as far as the next step of `h` seconds can carry it.
     ///
-    /// A step spreads the distribution by a few states at each edge, where
-    /// each state holds a fixed fraction of the one inside it; growing by
-    /// more sweeps empty states every step. A light line that holds seven
-    /// states sweeps eleven, not thirty-nine.
-    fn growth(&self) -> usize {
-        (self.p.len() / GROW_DIVISOR).max(GROW_MIN)
-    }
-
-    /// Widens the window wherever probability reaches its edge, within 0..=top.
-    fn fit(&mut self, rates: &Rates) {
+    /// Past a window's edge a backward-Euler step leaves a tail that shrinks
+    /// by one ratio a state (see [`tail_ratios`]); the window grows by the
+    /// states that tail takes to fall from one to [`NEGLIGIBLE`], and never
+    /// by fewer than [`GROW_MIN`]. A light line grows by a few states, and a
+    /// large pool filling from empty by hundreds at once: it once grew by
+    /// half of itself and lagged behind such a pool for seconds, while a
+    /// light line swept dozens of empty states every step.
+    fn fit(&mut self, rates: &Rates, h: f64) {
         let top = rates.top.min(MAX_STATES - 1);
         // Shed states past the top (the room shrank): they are blocked now.
         if self.hi() > top {
@@ -334,11 +329,13 @@ impl Distribution {
         }
         let room_up = top.saturating_sub(self.hi());
         if room_up > 0 && self.p.last().is_some_and(|&x| x > NEGLIGIBLE) {
-            let grow = self.growth().min(room_up);
+            let (up, _) = tail_ratios(h * rates.lambda, h * rates.down(self.hi()));
+            let grow = states_to_negligible(up).min(room_up);
             self.p.resize(self.p.len() + grow, 0.0);
         }
         if self.lo > 0 && self.p.first().is_some_and(|&x| x > NEGLIGIBLE) {
-            let grow = self.growth().min(self.lo);
+            let (_, down) = tail_ratios(h * rates.lambda, h * rates.down(self.lo));
+            let grow = states_to_negligible(down).min(self.lo);
             self.p.splice(0..0, std::iter::repeat_n(0.0, grow));
             self.lo -= grow;
         }
@@ -396,11 +393,11 @@ impl Distribution {
         } else {
             MAX_STEP_S
         };
-        self.fit(rates);
+        let mut h = MAX_STEP_S.min(duration);
+        self.fit(rates, h);
         self.seen.clear();
         self.seen.resize(self.p.len(), 0.0);
         let mut left = duration;
-        let mut h = MAX_STEP_S.min(duration);
         let mut slow = SlowMode::default();
         let (mut steps, mut rows) = (0, 0);
         let mut away = 0.0;
@@ -421,7 +418,7 @@ impl Distribution {
             away = change
                 / (2.0 * step * (rates.lambda + rates.down(rates.top))).max(f64::MIN_POSITIVE);
             let (lo, len) = (self.lo, self.p.len());
-            self.fit(rates);
+            self.fit(rates, (h * 2.0).min(cap));
             if self.lo != lo || self.p.len() != len {
                 // New states at the edges hold nothing yet.
                 let front = lo - self.lo;
@@ -605,6 +602,34 @@ impl Distribution {
             self.p.iter_mut().for_each(|x| *x *= scale);
         }
     }
+}
+
+/// The ratios by which a backward-Euler step's tail shrinks from state to
+/// state, upwards and downwards, past a window's edge where a step of `h`
+/// moves `up` = hλ and `down` = h·(departure rate) of a state's
+/// probability. Beyond the edge the step's equations are homogeneous,
+/// x_n (1 + up + down) = up·x_(n−1) + down·x_(n+1), and the ratios are the
+/// roots below one of their characteristic equations, in the form that
+/// cancels nothing. The departure rate only grows upwards and shrinks
+/// downwards from an edge, so the ratio at the edge is the largest beyond it.
+fn tail_ratios(up: f64, down: f64) -> (f64, f64) {
+    let sum = 1.0 + up + down;
+    let root = (sum * sum - 4.0 * up * down).max(0.0).sqrt();
+    (2.0 * up / (sum + root), 2.0 * down / (sum + root))
+}
+
+/// States a tail shrinking by `ratio` a state takes to fall from one to
+/// [`NEGLIGIBLE`], and at least [`GROW_MIN`].
+fn states_to_negligible(ratio: f64) -> usize {
+    if !(ratio > 0.0) {
+        return GROW_MIN;
+    }
+    if ratio >= 1.0 {
+        // A tail that never shrinks: the room caps the growth.
+        return usize::MAX;
+    }
+    // Saturates where the ratio rounds close to one, as it should.
+    ((NEGLIGIBLE.ln() / ratio.ln()).ceil() as usize).max(GROW_MIN)
 }
 
 /// The sweep back of a step, two rows a turn, settling each row with
