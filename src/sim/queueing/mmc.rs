@@ -12,20 +12,25 @@ pub fn decay(x: f64) -> f64 {
 /// Erlang B: the chance an arrival finds all `servers` busy with no room to
 /// wait, under offered load `a` = λ/μ.
 pub fn erlang_b(servers: u32, a: f64) -> f64 {
-    // The stable recursion on 1/B: 1/B(k) = 1 + (k/a)·1/B(k−1). Every term
-    // is positive, and it has a multiply and an add on its path where the
-    // recursion on B itself has a division.
+    // Past infinity 1/B stays there (every factor is positive): B is nil. A
+    // large pool under a light load gets there long before its last server.
+    1.0 / inverse_b_until(servers, a, f64::INFINITY)
+}
+
+/// 1/B by the stable recursion 1/B(k) = 1 + (k/a)·1/B(k−1), stopped at the
+/// first server where it reaches `stop` (it only grows). Every term is
+/// positive, and it has a multiply and an add on its path where the
+/// recursion on B itself has a division.
+fn inverse_b_until(servers: u32, a: f64, stop: f64) -> f64 {
     let per_a = 1.0 / a;
     let mut inverse = 1.0f64;
     for k in 1..=servers {
         inverse = 1.0 + f64::from(k) * per_a * inverse;
-        if inverse == f64::INFINITY {
-            // It stays there (every factor is positive): B is nil. A large
-            // pool under a light load gets here long before its last server.
+        if inverse >= stop {
             break;
         }
     }
-    1.0 / inverse
+    inverse
 }
 
 /// Whether Erlang C with `servers` servers under offered load `a` is
@@ -41,15 +46,7 @@ pub fn erlang_c_below(servers: u32, a: f64, bound: f64) -> bool {
         return false;
     }
     let enough = c / (bound * (c - a));
-    let per_a = 1.0 / a;
-    let mut inverse = 1.0f64;
-    for k in 1..=servers {
-        inverse = 1.0 + f64::from(k) * per_a * inverse;
-        if inverse >= enough {
-            return true;
-        }
-    }
-    false
+    inverse_b_until(servers, a, enough) >= enough
 }
 
 /// Erlang C: the chance an arrival has to wait, with `servers` servers and

@@ -355,9 +355,9 @@ impl Line {
             return;
         }
         // A line with no room keeps none, unless its chance of waiting is
-        // between 1e−15 and the room's own threshold (see below): a large
-        // pool under a light load, such as a function's, is told from the
-        // first few servers of Erlang B, with a margin of ten for rounding.
+        // between 1e−15 and the room's own threshold (see `room_kept`): a
+        // large pool under a light load, such as a function's, is told from
+        // the first few servers of Erlang B, with a margin of ten for rounding.
         let room = if p.room == 0 && mmc::erlang_c_below(p.servers, p.lambda / p.mu, 1e-16) {
             0
         } else {
