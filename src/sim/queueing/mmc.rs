@@ -208,11 +208,13 @@ pub fn stationary_into(servers: u32, lambda: f64, mu: f64, room: usize, out: &mu
 /// A lower bound on the total variation distance between `p`, a
 /// distribution over n = `lo`.. (holding nothing elsewhere), and the
 /// distribution [`stationary_into`] gives for `servers`, `lambda` and `mu`
-/// with any room. It stops adding once it passes `stop`, and is nil when
-/// nothing is known (no servers, no load, or rates that are not numbers).
+/// with room for at least `top` in the system (pass `servers` when the
+/// room is not known: states above what it holds are never looked at). It
+/// stops adding once it passes `stop`, and is nil when nothing is known
+/// (no servers, no load, or rates that are not numbers).
 ///
-/// Below the servers, that distribution steps from n to n + 1 by
-/// r = (λ/μ)/(n + 1), whatever the room. Wherever π_(n+1) = r·π_n,
+/// That distribution steps from n to n + 1 by r = (λ/μ)/(n + 1) up to the
+/// servers and by ρ above them, up to its top. Wherever π_(n+1) = r·π_n,
 /// |p_(n+1) − r·p_n| ≤ max(1, r)·(|p_n − π_n| + |p_(n+1) − π_(n+1)|), so
 /// disjoint pairs of states bound twice the distance from below without
 /// working π out: a pass of multiplications where π and the distance cost
@@ -221,6 +223,7 @@ pub fn distance_at_least(
     servers: u32,
     lambda: f64,
     mu: f64,
+    top: usize,
     lo: usize,
     p: &[f64],
     stop: f64,
@@ -229,14 +232,15 @@ pub fn distance_at_least(
         return 0.0;
     }
     let a = lambda / mu;
+    let rho = lambda / (f64::from(servers) * mu);
     let c = servers as usize;
     let mut twice = 0.0;
     for (i, pair) in p.chunks_exact(2).enumerate() {
         let up_to = lo + 2 * i + 1;
-        if up_to > c {
+        if up_to > top.max(c) {
             break;
         }
-        let r = a / up_to as f64;
+        let r = if up_to <= c { a / up_to as f64 } else { rho };
         twice += (pair[1] - r * pair[0]).abs() / r.max(1.0);
         if twice > 2.0 * stop {
             break;
@@ -404,6 +408,8 @@ mod tests {
             noise in proptest::collection::vec(0.0f64..1.0, 1..400),
             lo_pick in 0.0f64..1.0,
             variant in 0u8..3,
+            room_known in proptest::bool::ANY,
+            more_room in 0usize..40,
         ) {
             let mu = 2.5;
             let lambda = load * f64::from(servers) * mu;
@@ -414,7 +420,9 @@ mod tests {
                 // off, windowed as a settling line holds it.
                 let shift = if variant == 0 { 0.0 } else { shift };
                 let mut near = Vec::new();
-                stationary_into(servers, lambda * (1.0 + shift), mu, room, &mut near);
+                // A settling line's window reaches past the room the steady
+                // state keeps when that is cut to where it holds anything.
+                stationary_into(servers, lambda * (1.0 + shift), mu, room + more_room, &mut near);
                 let first = near.iter().position(|&x| x > 1e-13).unwrap_or(0);
                 let last = near.iter().rposition(|&x| x > 1e-13).unwrap_or(first).max(first);
                 (first, near[first..=last].to_vec())
@@ -424,7 +432,9 @@ mod tests {
                 (lo, noise.iter().map(|x| x / total.max(1e-300)).collect())
             };
             let exact = total_variation(lo, &p, &pi);
-            let bound = distance_at_least(servers, lambda, mu, lo, &p, f64::INFINITY);
+            // The room, known or not.
+            let top = if room_known { servers as usize + room } else { servers as usize };
+            let bound = distance_at_least(servers, lambda, mu, top, lo, &p, f64::INFINITY);
             proptest::prop_assert!(bound <= exact * (1.0 + 1e-9) + 1e-14, "{bound} > {exact}");
         }
     }
@@ -438,12 +448,19 @@ mod tests {
         stationary_into(servers, 70.0, mu, 0, &mut was);
         stationary_into(servers, 70.7, mu, 0, &mut now);
         let exact = total_variation(0, &was, &now);
-        let bound = distance_at_least(servers, 70.7, mu, 0, &was, f64::INFINITY);
+        let bound = distance_at_least(servers, 70.7, mu, 100, 0, &was, f64::INFINITY);
         assert!(bound > 1e-4 && bound <= exact, "{bound} against {exact}");
         // It stops once past what it is asked about.
-        assert!(distance_at_least(servers, 70.7, mu, 0, &was, 1e-6) < bound);
+        assert!(distance_at_least(servers, 70.7, mu, 100, 0, &was, 1e-6) < bound);
+        // Past the top a steady state keeps, it holds nothing: a window
+        // reaching further learns nothing from the states there, even from
+        // a full loss system's.
+        let mut full = Vec::new();
+        stationary_into(4, 15.0, 2.5, 0, &mut full);
+        full.extend([0.0, 0.0, 0.0]);
+        assert!(distance_at_least(4, 15.0, 2.5, 4, 0, &full, f64::INFINITY) < 1e-15);
         // At the steady state itself it finds (almost) nothing.
-        assert!(distance_at_least(servers, 70.0, mu, 0, &was, f64::INFINITY) < 1e-15);
+        assert!(distance_at_least(servers, 70.0, mu, 100, 0, &was, f64::INFINITY) < 1e-15);
         for (servers, lambda, mu) in [
             (0, 70.0, mu),
             (100, 0.0, mu),
@@ -451,7 +468,7 @@ mod tests {
             (100, 70.0, 0.0),
         ] {
             assert_eq!(
-                distance_at_least(servers, lambda, mu, 0, &was, f64::INFINITY),
+                distance_at_least(servers, lambda, mu, 100, 0, &was, f64::INFINITY),
                 0.0
             );
         }

@@ -102,6 +102,19 @@ impl LineParams {
         }
     }
 
+    /// The room [`Line::stationary`] keeps above the servers. A line with no
+    /// room keeps none, unless its chance of waiting is between 1e−15 and
+    /// the room's own threshold (see `room_kept`): a large pool under a
+    /// light load, such as a function's, is told from the first few servers
+    /// of Erlang B, with a margin of ten for rounding.
+    fn stationary_room(&self) -> usize {
+        if self.room == 0 && mmc::erlang_c_below(self.servers, self.lambda / self.mu, 1e-16) {
+            0
+        } else {
+            self.room_kept()
+        }
+    }
+
     fn scale(&self) -> f64 {
         if self.wait_scale > 0.0 {
             self.wait_scale
@@ -354,16 +367,7 @@ impl Line {
         if self.pi_for == Some(p) {
             return;
         }
-        // A line with no room keeps none, unless its chance of waiting is
-        // between 1e−15 and the room's own threshold (see `room_kept`): a
-        // large pool under a light load, such as a function's, is told from
-        // the first few servers of Erlang B, with a margin of ten for rounding.
-        let room = if p.room == 0 && mmc::erlang_c_below(p.servers, p.lambda / p.mu, 1e-16) {
-            0
-        } else {
-            p.room_kept()
-        };
-        mmc::stationary_into(p.servers, p.lambda, p.mu, room, &mut self.pi);
+        mmc::stationary_into(p.servers, p.lambda, p.mu, p.stationary_room(), &mut self.pi);
         self.pi_for = Some(p);
     }
 
@@ -660,9 +664,16 @@ impl Line {
 /// state out could not find it settled. The margin covers the rounding of
 /// the bound, of the steady state and of the distance, many times over: a
 /// line it rules out is one the full check would have ruled out too.
+///
+/// The states up to the servers are looked at first: what lies above them
+/// depends on the room the steady state keeps, worked out only when a line
+/// holds states there and the first look did not settle it.
 fn surely_unsettled(p: LineParams, dist: &Distribution) -> bool {
     let beyond = SETTLED_TV * (1.0 + 1e-6) + 1e-12;
-    mmc::distance_at_least(p.servers, p.lambda, p.mu, dist.lo, &dist.p, beyond) > beyond
+    let c = p.servers as usize;
+    let bound =
+        |top| mmc::distance_at_least(p.servers, p.lambda, p.mu, top, dist.lo, &dist.p, beyond);
+    bound(c) > beyond || dist.hi() > c && bound(c.saturating_add(p.stationary_room())) > beyond
 }
 
 /// The departure rate while every server is busy.
