@@ -217,8 +217,8 @@ pub fn stationary_into(servers: u32, lambda: f64, mu: f64, room: usize, out: &mu
 /// servers and by ρ above them, up to its top. Wherever π_(n+1) = r·π_n,
 /// |p_(n+1) − r·p_n| ≤ max(1, r)·(|p_n − π_n| + |p_(n+1) − π_(n+1)|), so
 /// disjoint pairs of states bound twice the distance from below without
-/// working π out: a pass of multiplications where π and the distance cost
-/// two divisions a state.
+/// working π out, in a pass that stops as soon as the bound is enough
+/// (π and the distance take two divisions a state, over every state).
 pub fn distance_at_least(
     servers: u32,
     lambda: f64,

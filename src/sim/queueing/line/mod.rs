@@ -446,7 +446,8 @@ impl Line {
                 let evolved = memo::evolve(&mut self.dist, &p.rates(), tick_s);
                 self.params = Some(p);
                 // Settled within 1e-6 (total variation): worked out only when
-                // the last step does not already say it is further off.
+                // neither the last step nor the bound from the distribution's
+                // own ratios already says it is further off.
                 let settled = p.relaxation_s() <= SNAP_S
                     || evolved.away < 2.0 * SETTLED_TV && !surely_unsettled(p, &self.dist) && {
                         self.stationary(p);
