@@ -374,19 +374,12 @@ mod tests {
         assert!(Wait::new(0, 0.1, 1.0).is_none());
     }
 
-    /// Total variation between `p` on `lo..` and `pi` from 0, each nil elsewhere.
+    /// The distance the settling check works out (`Distribution::distance`)
+    /// of `p` on `lo..` to `pi`.
     fn total_variation(lo: usize, p: &[f64], pi: &[f64]) -> f64 {
-        let end = pi.len().max(lo + p.len());
-        let at = |n: usize| {
-            n.checked_sub(lo)
-                .and_then(|i| p.get(i))
-                .copied()
-                .unwrap_or(0.0)
-        };
-        (0..end)
-            .map(|n| (at(n) - pi.get(n).copied().unwrap_or(0.0)).abs())
-            .sum::<f64>()
-            / 2.0
+        let mut d = crate::sim::queueing::chain::Distribution::at(lo);
+        d.p = p.to_vec();
+        d.distance(pi)
     }
 
     proptest::proptest! {

@@ -125,9 +125,9 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) -> bool {
 }
 
 /// Feeds the metric window of `entity`'s group and, once a period is
-/// complete, runs its policies (it has some); `backlog` is what waits in the queue the
-/// group reads (nil for none). The desired capacity they ask for, and why,
-/// if they ask for a change.
+/// complete, runs its policies (it has some); `backlog` is what waits in
+/// the queue the group reads (nil for none). The desired capacity they ask
+/// for, and why, if they ask for a change.
 fn policies(
     ctx: &Ctx,
     entity: Entity,
