@@ -19,7 +19,7 @@ fn main() {
         .unwrap_or_default();
     folders.sort();
     let mut code = String::from(
-        "/// One bundled level folder: (folder, level.ron, reference.ron, naive.ron, par.ron).\npub type BundledRow = (&'static str, &'static str, Option<&'static str>, Option<&'static str>, Option<&'static str>);\n/// Bundled levels.\npub const BUNDLED: &[BundledRow] = &[\n",
+        "/// One bundled level folder: (folder, level.ron, reference.ron, naive.ron, par.ron, every solution file by name).\npub type BundledRow = (&'static str, &'static str, Option<&'static str>, Option<&'static str>, Option<&'static str>, &'static [(&'static str, &'static str)]);\n/// Bundled levels.\npub const BUNDLED: &[BundledRow] = &[\n",
     );
     for folder in folders {
         let name = folder
@@ -34,9 +34,25 @@ fn main() {
                 .then(|| format!("include_str!({:?})", p.display().to_string()))
         };
         let opt = |f: &str| file(f).map_or("None".to_string(), |s| format!("Some({s})"));
+        // Every solution beside the level, in the byte order of their names:
+        // what `par` and `verify` start from when the folder is on disk.
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter(|e| e.path().is_file())
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| n.ends_with(".ron") && n != "level.ron" && n != "par.ron")
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        let solutions: Vec<String> = names
+            .iter()
+            .filter_map(|n| file(n).map(|text| format!("({n:?}, {text})")))
+            .collect();
         let _ = writeln!(
             code,
-            "    ({name:?}, {}, {}, {}, {}),",
+            "    ({name:?}, {}, {}, {}, {}, &[{}]),",
             file("level.ron").unwrap_or_default(),
             opt("reference.ron"),
             opt("naive.ron"),
@@ -46,7 +62,8 @@ fn main() {
                 opt("par.ron")
             } else {
                 "None".to_string()
-            }
+            },
+            solutions.join(", ")
         );
         println!("cargo:rerun-if-changed={}", folder.display());
     }

@@ -17,6 +17,10 @@ pub struct BundledLevel {
     pub naive: Option<&'static str>,
     /// Text of `par.ron`, the sampled designs' costs and availability.
     pub par: Option<&'static str>,
+    /// Every solution file in the folder (`reference.ron` and `naive.ron`
+    /// among them), as (file name, text) in the byte order of the names:
+    /// what `par` and `verify` start from, as they would from the folder.
+    pub solutions: &'static [(&'static str, &'static str)],
 }
 
 impl BundledLevel {
@@ -25,31 +29,33 @@ impl BundledLevel {
         SourceFile::new(format!("levels/{}/level.ron", self.folder), self.level)
     }
 
-    /// A solution of this level as a source file, by name (`reference` or `naive`).
+    /// A solution of this level as a source file, by name without `.ron`
+    /// (`reference`, `naive`, or any other file in the folder).
     pub fn solution_file(&self, which: &str) -> Option<SourceFile> {
-        let text = match which {
-            "reference" => self.reference?,
-            "naive" => self.naive?,
-            _ => return None,
-        };
-        Some(SourceFile::new(
-            format!("levels/{}/{which}.ron", self.folder),
-            text,
-        ))
+        self.solution_files()
+            .find(|f| f.path.ends_with(&format!("/{which}.ron")))
+    }
+
+    /// Every solution file of this level, in name order, with its repository path.
+    pub fn solution_files(&self) -> impl Iterator<Item = SourceFile> + '_ {
+        self.solutions
+            .iter()
+            .map(|&(name, text)| SourceFile::new(format!("levels/{}/{name}", self.folder), text))
     }
 }
 
 /// Every bundled level in campaign order.
 pub fn all() -> impl Iterator<Item = BundledLevel> {
-    BUNDLED
-        .iter()
-        .map(|&(folder, level, reference, naive, par)| BundledLevel {
+    BUNDLED.iter().map(
+        |&(folder, level, reference, naive, par, solutions)| BundledLevel {
             folder,
             level,
             reference,
             naive,
             par,
-        })
+            solutions,
+        },
+    )
 }
 
 /// Finds a bundled level by folder name, or by its number (`01`, `1`).

@@ -553,8 +553,9 @@ fn make_par(level: &str, samples: u32, seed: u64, out: Option<&Path>) -> ExitCod
 
 /// A level (a file, a folder or a bundled name) with the solutions to start
 /// from and the folder it sits in: a level on disk comes with every solution
-/// beside it; a bundled one with no folder here, with the two solutions the
-/// game embeds. Problems are reported here; the error is the exit code.
+/// beside it; a bundled one with no folder here, with every solution its
+/// folder held when the game was built (so both give the same par). Problems
+/// are reported here; the error is the exit code.
 fn level_with_solutions(
     level: &str,
 ) -> Result<(SourceFile, Vec<SourceFile>, Option<PathBuf>), ExitCode> {
@@ -584,11 +585,7 @@ fn level_with_solutions(
         }
         (level_file, starts, Some(folder))
     } else if let Some(b) = bundled::find(level) {
-        let starts = ["reference", "naive"]
-            .iter()
-            .filter_map(|w| b.solution_file(w))
-            .collect();
-        (b.level_file(), starts, None)
+        (b.level_file(), b.solution_files().collect(), None)
     } else {
         eprintln!("error: no level file or bundled level named `{level}` (see `peakload levels`)");
         return Err(ExitCode::from(2));

@@ -36,6 +36,42 @@ fn shipped(level: &BundledLevel) -> Par {
 }
 
 #[test]
+fn a_bundled_level_embeds_every_solution_its_folder_holds_in_the_same_order() {
+    for level in bundled::all() {
+        let embedded: Vec<(String, String)> =
+            level.solution_files().map(|f| (f.path, f.text)).collect();
+        let on_disk: Vec<(String, String)> = starts(&level)
+            .into_iter()
+            .map(|f| {
+                let name = Path::new(&f.path)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .expect("a file name")
+                    .to_string();
+                (format!("levels/{}/{name}", level.folder), f.text)
+            })
+            .collect();
+        assert_eq!(embedded, on_disk, "{}", level.folder);
+        assert!(
+            embedded.len() >= 2,
+            "{}: reference and naive at least",
+            level.folder
+        );
+        for which in ["reference", "naive"] {
+            let file = level.solution_file(which).expect("embedded");
+            assert_eq!(file.path, format!("levels/{}/{which}.ron", level.folder));
+        }
+        assert_eq!(
+            level
+                .solution_file("reference")
+                .map(|f| f.text.to_string())
+                .as_deref(),
+            level.reference
+        );
+    }
+}
+
+#[test]
 fn every_bundled_level_ships_a_par_that_matches_it() {
     for level in bundled::all() {
         let p = shipped(&level);
@@ -261,5 +297,14 @@ fn the_par_command_writes_par_ron_beside_a_level_folder() {
     let out = peakload(&["par", "08", "--samples", "5"], &root);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
+    // With it, the bundled level starts from every solution its folder holds,
+    // so its par is the folder's, the one the game ships.
+    let out = peakload(
+        &["par", "08", "--samples", "20", "--out", "bundled.ron"],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let bundled = std::fs::read_to_string(root.join("bundled.ron")).expect("bundled.ron");
+    assert_eq!(bundled, written.text);
     let _ = std::fs::remove_dir_all(&root);
 }
