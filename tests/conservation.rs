@@ -45,16 +45,12 @@ fn assert_conserves(mut sim: Sim, what: &str) {
         if !sim.ctx.roster_changed && sim.ctx.now_s < sim.ctx.next_warm_s {
             let fresh = peakload::sim::systems::service::census_afresh(&sim.world, &sim.ctx);
             for (slot, &fleet) in sim.ctx.kinds.fleets.iter().enumerate() {
-                let kept = sim
-                    .world
-                    .get::<&peakload::sim::components::Fleet>(fleet)
-                    .map(|f| f.census);
-                if let Ok(kept) = kept {
-                    assert_eq!(
-                        kept, fresh[slot],
-                        "{what}: fleet {slot}'s census is stale at tick {tick}"
-                    );
-                }
+                let kept = sim.ctx.fleets.get(fleet).map(|f| f.census);
+                assert_eq!(
+                    kept,
+                    Some(fresh[slot]),
+                    "{what}: fleet {slot}'s census is stale at tick {tick}"
+                );
             }
         }
         for (i, s) in streams.iter().enumerate() {
@@ -213,11 +209,7 @@ fn a_target_linked_twice_takes_two_shares_and_loses_nothing() {
     let (mut to_one, mut to_two) = (0u64, 0u64);
     while !sim.finished() {
         sim.step();
-        let received = |e: Entity| {
-            sim.world
-                .get::<&peakload::sim::components::Fleet>(e)
-                .map_or(0, |f| f.received)
-        };
+        let received = |e: Entity| sim.ctx.fleets.get(e).map_or(0, |f| f.received);
         to_one += received(one);
         to_two += received(two);
     }

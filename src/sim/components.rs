@@ -384,7 +384,13 @@ pub struct Function {
     pub asynchronous: bool,
 }
 
-/// A pool of identical servers sharing one line: an instance, a group or a rack.
+/// Marks a thing that is a fleet in the world; its [`Fleet`] is kept in
+/// [`crate::sim::state::Ctx::fleets`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FleetMark;
+
+/// A pool of identical servers sharing one line: an instance, a group or a
+/// rack. Kept beside the world, by thing ([`crate::sim::state::Ctx::fleets`]).
 #[derive(Debug, Clone)]
 pub struct Fleet {
     /// Hardware of new servers.

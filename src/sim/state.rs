@@ -1,8 +1,8 @@
 //! The mutable state the systems share each tick, besides the hecs world:
 //! the clock, the tick's tally, callers waiting on calls, the roster of
 //! servers, random streams and the ledger, and the hot per-tick state kept
-//! in plain arrays (the traffic sources, each thing's inbox, the census by
-//! fleet slot).
+//! in plain arrays (the traffic sources, each thing's inbox, each fleet,
+//! the census by fleet slot).
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use rand::rngs::ChaCha8Rng;
 use crate::format::level::EventKind;
 use crate::format::solution::{Purchase, TimedAction};
 
-use super::components::{Census, Hardware, LbHealth, Server, ServerState, TrafficSource};
+use super::components::{Census, Fleet, Hardware, LbHealth, Server, ServerState, TrafficSource};
 use super::ledger::Ledger;
 use super::log::{Happening, What};
 use super::setup::Setup;
@@ -58,39 +58,82 @@ impl Inbox {
     }
 }
 
-/// What reached each thing this tick, beside the world: every step of the
-/// flow hands requests on through an inbox, so they are found by entity
-/// without a query.
-#[derive(Debug, Clone, Default)]
-pub struct Inboxes {
-    /// The slot of each thing's inbox, by entity id (`u32::MAX`: no thing).
+/// Per-thing state kept beside the world in a plain array, found by entity
+/// in two array reads instead of a query: what the flow touches every tick.
+/// Things never come or go during a run, so nothing is ever removed.
+#[derive(Debug, Clone)]
+pub struct ByThing<T> {
+    /// The slot of each thing's value, by entity id (`u32::MAX`: none).
     slot: Vec<u32>,
-    /// Each thing's inbox, with the thing's entity.
-    boxes: Vec<(Entity, Inbox)>,
+    /// Each value, with its thing's entity, in the order they were put.
+    items: Vec<(Entity, T)>,
 }
 
+impl<T> Default for ByThing<T> {
+    fn default() -> Self {
+        ByThing {
+            slot: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> ByThing<T> {
+    /// Puts (or replaces) the value of a thing.
+    pub fn insert(&mut self, e: Entity, value: T) {
+        if let Some(old) = self.get_mut(e) {
+            *old = value;
+            return;
+        }
+        let id = e.id() as usize;
+        if self.slot.len() <= id {
+            self.slot.resize(id + 1, u32::MAX);
+        }
+        self.slot[id] = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
+        self.items.push((e, value));
+    }
+
+    /// The value of a thing; none for anything else.
+    pub fn get(&self, e: Entity) -> Option<&T> {
+        let slot = *self.slot.get(e.id() as usize)?;
+        match self.items.get(slot as usize) {
+            Some((owner, value)) if *owner == e => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The value of a thing, to change; none for anything else.
+    pub fn get_mut(&mut self, e: Entity) -> Option<&mut T> {
+        let slot = *self.slot.get(e.id() as usize)?;
+        match self.items.get_mut(slot as usize) {
+            Some((owner, value)) if *owner == e => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Whether a thing has a value here.
+    pub fn contains(&self, e: Entity) -> bool {
+        self.get(e).is_some()
+    }
+
+    /// Every thing with its value, in the order they were put.
+    pub fn iter(&self) -> impl Iterator<Item = (Entity, &T)> {
+        self.items.iter().map(|(e, v)| (*e, v))
+    }
+}
+
+/// Requests that reached each thing this tick: every step of the flow hands
+/// requests on through an inbox.
+pub type Inboxes = ByThing<Inbox>;
+
 impl Inboxes {
-    /// An empty inbox for each of `things` (things never come or go).
+    /// An empty inbox for each of `things`.
     pub fn of(things: impl IntoIterator<Item = Entity>) -> Inboxes {
         let mut inboxes = Inboxes::default();
         for e in things {
-            let id = e.id() as usize;
-            if inboxes.slot.len() <= id {
-                inboxes.slot.resize(id + 1, u32::MAX);
-            }
-            inboxes.slot[id] = inboxes.boxes.len() as u32;
-            inboxes.boxes.push((e, Inbox::default()));
+            inboxes.insert(e, Inbox::default());
         }
         inboxes
-    }
-
-    /// The inbox of a thing; none for anything else (a server, a source).
-    pub fn get_mut(&mut self, e: Entity) -> Option<&mut Inbox> {
-        let slot = *self.slot.get(e.id() as usize)?;
-        match self.boxes.get_mut(slot as usize) {
-            Some((owner, inbox)) if *owner == e => Some(inbox),
-            _ => None,
-        }
     }
 }
 
@@ -183,6 +226,10 @@ pub struct Ctx {
     pub things: Vec<(String, Entity)>,
     /// What reached each thing this tick.
     pub inboxes: Inboxes,
+    /// Each fleet (anything with servers): its line, its servers' terms and
+    /// its links. Kept here rather than in the world, where every tick's many
+    /// lookups of it cost more than the rest of the query machinery gives.
+    pub fleets: ByThing<Fleet>,
     /// The things of each kind.
     pub kinds: Kinds,
     /// Whether a server came, went, or changed state, health or hardware

@@ -9,7 +9,7 @@ use hecs::Entity;
 use crate::format::solution::{Algorithm, Purchase, Scheme, ThingKind};
 
 use super::components::{
-    Balancer, ContainerService, Fleet, Function, Group, Hardware, MessageQueue, Order, Server,
+    Balancer, ContainerService, Function, Group, Hardware, MessageQueue, Order, Server,
     ServerState, Topic,
 };
 use super::metrics::saturated;
@@ -111,6 +111,7 @@ impl Sim {
     pub fn figures(&self) -> Vec<ThingFigures> {
         let setup = &self.ctx.setup;
         let world = &self.world;
+        let fleets = &self.ctx.fleets;
         let tick_s = self.ctx.tick_s();
         let first = setup.level.sources.len();
         let mut out: Vec<ThingFigures> = setup
@@ -134,7 +135,7 @@ impl Sim {
             else {
                 continue;
             };
-            let checks = fleet.get::<&Fleet>().is_some_and(|f| f.checks.is_some());
+            let checks = fleets.get(server.fleet).is_some_and(|f| f.checks.is_some());
             let Some(f) = out.get_mut(index) else {
                 continue;
             };
@@ -157,7 +158,7 @@ impl Sim {
             let Ok(thing) = world.entity(*entity) else {
                 continue;
             };
-            if let Some(fleet) = thing.get::<&Fleet>() {
+            if let Some(fleet) = fleets.get(*entity) {
                 let group = thing.get::<&Group>();
                 f.desired = match (&group, f.kind) {
                     (Some(g), _) => Some(g.desired),
@@ -167,7 +168,7 @@ impl Sim {
                 f.min_max = group.as_ref().map(|g| (g.min, g.max));
                 let Load {
                     slots, utilisation, ..
-                } = load(&fleet, tick_s);
+                } = load(fleet, tick_s);
                 // Container hosts and unlinked fleets serve nothing.
                 f.utilisation = (!fleet.reached.is_empty()).then_some(utilisation);
                 // Messages a queue hands its consumer skip the inbox: count them too.
@@ -200,13 +201,13 @@ impl Sim {
                 f.in_service = lb
                     .targets
                     .iter()
-                    .filter(|&&t| target_weight(world, t, lb.algorithm, false) > 0.0)
+                    .filter(|&&t| target_weight(world, fleets, t, lb.algorithm, false) > 0.0)
                     .count() as u32;
                 // Routing fails open to unhealthy targets; only with none at all are requests refused.
                 let open: f64 = lb
                     .targets
                     .iter()
-                    .map(|&t| target_weight(world, t, lb.algorithm, true))
+                    .map(|&t| target_weight(world, fleets, t, lb.algorithm, true))
                     .sum();
                 if open <= 0.0 {
                     f.refused_last_tick = lb.routed;
@@ -363,7 +364,7 @@ impl Sim {
         if let Some(lb) = thing.get::<&Balancer>() {
             let weigh = |open: bool| -> (f64, f64) {
                 lb.targets.iter().fold((0.0, 0.0), |(all, mine), &t| {
-                    let w = target_weight(world, t, lb.algorithm, open);
+                    let w = target_weight(world, &self.ctx.fleets, t, lb.algorithm, open);
                     (all + w, if t == target { mine + w } else { mine })
                 })
             };
@@ -412,7 +413,7 @@ impl Sim {
         else {
             return 0.0;
         };
-        if let Some(f) = thing.get::<&Fleet>() {
+        if let Some(f) = self.ctx.fleets.get(thing.entity()) {
             let from_queue = f
                 .fed_by
                 .and_then(|q| self.world.get::<&MessageQueue>(q).ok().map(|q| q.received))

@@ -11,8 +11,8 @@ use crate::format::level::{EventKind, Shape};
 use crate::format::solution::{Action, Purchase, Thing, TimedAction};
 
 use super::components::{
-    Balancer, ContainerService, Fleet, Function, Group, Hardware, HealthChecks, MessageQueue,
-    MetricWindow, Name, OnPremises, Order, Subscriber, Topic, TrafficSource,
+    Balancer, ContainerService, Fleet, FleetMark, Function, Group, Hardware, HealthChecks,
+    MessageQueue, MetricWindow, Name, OnPremises, Order, Subscriber, Topic, TrafficSource,
 };
 use super::ledger::Ledger;
 use super::metrics::Metrics;
@@ -90,6 +90,7 @@ impl Sim {
             next_event: 0,
             things: Vec::new(),
             inboxes: Inboxes::default(),
+            fleets: Default::default(),
             kinds: Default::default(),
             roster_changed: true,
             ended: false,
@@ -209,8 +210,9 @@ impl Sim {
                     ..
                 } => {
                     let hw = ec2(&setup.catalogue, instance_type)?;
-                    let fleet =
-                        world.spawn((order, name, new_fleet(&setup, hw, *purchase, &reached)));
+                    let fleet = world.spawn((order, name, FleetMark));
+                    ctx.fleets
+                        .insert(fleet, new_fleet(&setup, hw, *purchase, &reached));
                     ctx.spawn_server(&mut world, fleet, hw, *purchase, 0.0);
                     fleet
                 }
@@ -231,12 +233,9 @@ impl Sim {
                         unplaced_at: None,
                     };
                     let desired = group.desired;
-                    let fleet = world.spawn((
-                        order,
-                        name,
-                        new_fleet(&setup, hw, g.purchase, &reached),
-                        group,
-                    ));
+                    let fleet = world.spawn((order, name, FleetMark, group));
+                    ctx.fleets
+                        .insert(fleet, new_fleet(&setup, hw, g.purchase, &reached));
                     for _ in 0..desired {
                         ctx.spawn_server(&mut world, fleet, hw, g.purchase, 0.0);
                     }
@@ -290,7 +289,10 @@ impl Sim {
                         unplaced_at: None,
                     };
                     let eks = spec.orchestrator == crate::format::solution::Orchestrator::Eks;
-                    world.spawn((order, name, fleet, group, ContainerService { eks }))
+                    let service =
+                        world.spawn((order, name, FleetMark, group, ContainerService { eks }));
+                    ctx.fleets.insert(service, fleet);
+                    service
                 }
                 Thing::Function(spec) => {
                     let cat = &setup.catalogue.lambda;
@@ -334,12 +336,9 @@ impl Sim {
                         .server_model(model)
                         .ok_or_else(|| BuildError::UnknownCatalogueEntry(model.clone()))?;
                     let hw = Hardware::OnPrem(index);
-                    let fleet = world.spawn((
-                        order,
-                        name,
-                        new_fleet(&setup, hw, Purchase::OnDemand, &reached),
-                        OnPremises,
-                    ));
+                    let fleet = world.spawn((order, name, FleetMark, OnPremises));
+                    ctx.fleets
+                        .insert(fleet, new_fleet(&setup, hw, Purchase::OnDemand, &reached));
                     for _ in 0..*servers {
                         ctx.spawn_server(&mut world, fleet, hw, Purchase::OnDemand, 0.0);
                     }
@@ -367,12 +366,12 @@ impl Sim {
                 if let Ok(mut function) = world.get::<&mut Function>(target) {
                     function.polls = true;
                 }
-                if let Ok(mut fleet) = world.get::<&mut Fleet>(target) {
+                if let Some(fleet) = ctx.fleets.get_mut(target) {
                     fleet.fed_by = Some(origin);
                 }
                 continue;
             }
-            if let Ok(mut fleet) = world.get::<&mut Fleet>(origin) {
+            if let Some(fleet) = ctx.fleets.get_mut(origin) {
                 fleet.downstream = Some(target);
                 continue;
             }
@@ -411,8 +410,7 @@ impl Sim {
                 }
                 Err(_) => None,
             };
-            if let (Some((checks, draining_s)), Ok(mut fleet)) =
-                (checks, world.get::<&mut Fleet>(target))
+            if let (Some((checks, draining_s)), Some(fleet)) = (checks, ctx.fleets.get_mut(target))
                 && fleet.checks.is_none()
             {
                 fleet.checks = Some(checks);
@@ -443,7 +441,7 @@ impl Sim {
                 let host = ctx
                     .thing(cluster)
                     .ok_or_else(|| BuildError::UnknownId(cluster.clone()))?;
-                if let Ok(mut fleet) = world.get::<&mut Fleet>(service) {
+                if let Some(fleet) = ctx.fleets.get_mut(service) {
                     fleet.capacity = Some(host);
                 }
             }
@@ -458,7 +456,7 @@ impl Sim {
             .collect();
         // Fleets keep the slots their servers were given; the rest follow.
         let mut fleets = std::mem::take(&mut ctx.kinds.fleets);
-        for f in systems::ordered::<Fleet>(&world) {
+        for f in systems::ordered::<FleetMark>(&world) {
             if !fleets.contains(&f) {
                 fleets.push(f);
             }
@@ -469,18 +467,18 @@ impl Sim {
             .collect();
         ctx.checked = fleets
             .iter()
-            .map(|&f| world.get::<&Fleet>(f).is_ok_and(|f| f.checks.is_some()))
+            .map(|&f| ctx.fleets.get(f).is_some_and(|f| f.checks.is_some()))
             .collect();
         ctx.checks = fleets
             .iter()
-            .map(|&f| world.get::<&Fleet>(f).ok().and_then(|f| f.checks))
+            .map(|&f| ctx.fleets.get(f).and_then(|f| f.checks))
             .collect();
         ctx.census = vec![Default::default(); fleets.len()];
         let groups = systems::ordered::<Group>(&world);
         ctx.kinds = Kinds {
             group_feeds: groups
                 .iter()
-                .map(|&g| world.get::<&Fleet>(g).ok().and_then(|f| f.fed_by))
+                .map(|&g| ctx.fleets.get(g).and_then(|f| f.fed_by))
                 .collect(),
             groups,
             balancers: systems::ordered::<Balancer>(&world),
@@ -501,7 +499,8 @@ impl Sim {
             fleets,
             eks_clusters: 0,
         };
-        ctx.kinds.eks_clusters = systems::billing::eks_clusters(&world, &ctx.kinds.services);
+        ctx.kinds.eks_clusters =
+            systems::billing::eks_clusters(&world, &ctx.fleets, &ctx.kinds.services);
         let metrics = Metrics::new(&setup);
         let mut sim = Sim {
             world,

@@ -23,7 +23,10 @@ pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
         let backlog = ctx.kinds.group_feeds[i]
             .and_then(|q| world.query_one_mut::<&MessageQueue>(q).ok())
             .map_or(0, |q| q.backlog()) as f64;
-        let Ok((group, fleet)) = world.query_one_mut::<(&mut Group, &Fleet)>(entity) else {
+        let (Ok(group), Some(fleet)) = (
+            world.query_one_mut::<&mut Group>(entity),
+            ctx.fleets.get(entity),
+        ) else {
             continue;
         };
         // While no server changed, the census says what the group holds: a
@@ -38,10 +41,13 @@ pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
             (group, fleet)
         } else {
             resized |= scheduled(world, ctx, entity);
-            let Ok(again) = world.query_one_mut::<(&mut Group, &Fleet)>(entity) else {
+            let (Ok(group), Some(fleet)) = (
+                world.query_one_mut::<&mut Group>(entity),
+                ctx.fleets.get(entity),
+            ) else {
                 continue;
             };
-            again
+            (group, fleet)
         };
         if !group.policies.is_empty()
             && let Some((want, why)) = policies(ctx, entity, group, fleet, backlog)
@@ -375,7 +381,10 @@ fn metric_label(m: Metric) -> &'static str {
 
 /// Launches or retires instances so the group holds its desired capacity.
 pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let Ok((group, fleet)) = world.query_one_mut::<(&Group, &Fleet)>(entity) else {
+    let (Ok(group), Some(fleet)) = (
+        world.query_one_mut::<&Group>(entity),
+        ctx.fleets.get(entity),
+    ) else {
         return;
     };
     let desired = group.desired;
@@ -437,7 +446,14 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         let mut lost = 0;
         for &(victim, _) in victims.take((have - desired) as usize) {
             let drain = (behind_lb && draining_s > 0.0).then_some(ctx.now_s + draining_s);
-            lost += retire(world, &mut ctx.tally, victim, drain, ctx.now_s);
+            lost += retire(
+                world,
+                &mut ctx.fleets,
+                &mut ctx.tally,
+                victim,
+                drain,
+                ctx.now_s,
+            );
             ctx.changed();
         }
         if lost > 0 {

@@ -8,13 +8,13 @@ use crate::sim::components::{
     Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, Topic,
 };
 use crate::sim::ledger::Service;
-use crate::sim::state::{BillRates, Coverage, Ctx};
+use crate::sim::state::{BillRates, ByThing, Coverage, Ctx};
 
 /// EKS control planes among container services: one per EC2 cluster
 /// EKS services share, one per EKS service on Fargate. Services and their
 /// clusters never change during a run, so this is counted once.
-pub fn eks_clusters(world: &World, services: &[hecs::Entity]) -> u32 {
-    let cluster_of = |e: hecs::Entity| world.get::<&Fleet>(e).ok().map(|f| f.capacity.unwrap_or(e));
+pub fn eks_clusters(world: &World, fleets: &ByThing<Fleet>, services: &[hecs::Entity]) -> u32 {
+    let cluster_of = |e: hecs::Entity| fleets.get(e).map(|f| f.capacity.unwrap_or(e));
     let eks = |e: hecs::Entity| world.get::<&ContainerService>(e).is_ok_and(|s| s.eks);
     let mut count = 0;
     for (i, &entity) in services.iter().enumerate() {
@@ -254,7 +254,7 @@ fn dedicated_hosts(cat: &crate::format::catalogue::Catalogue, vcpu: &[u32]) -> f
 }
 
 /// Dollars per hour of the servers counted in `ctx.bill`, at catalogue prices.
-pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
+pub fn rates(ctx: &Ctx) -> BillRates {
     let cat = &ctx.setup.catalogue;
     let bill = &ctx.bill;
     let mut r = BillRates::default();
@@ -282,12 +282,7 @@ pub fn rates(world: &World, ctx: &Ctx) -> BillRates {
             .kinds
             .fleets
             .get(slot)
-            .and_then(|&f| {
-                world
-                    .get::<&Fleet>(f)
-                    .ok()
-                    .and_then(|f| f.hardware.task_size())
-            })
+            .and_then(|&f| ctx.fleets.get(f).and_then(|f| f.hardware.task_size()))
             .unwrap_or((0.0, 0.0));
         let c = &cat.containers;
         r.fargate += f64::from(n)

@@ -5,7 +5,7 @@
 use hecs::{Entity, World};
 
 use crate::format::solution::Purchase;
-use crate::sim::components::{Fleet, Server, ServerState};
+use crate::sim::components::{Server, ServerState};
 use crate::sim::setup::hardware_figures;
 use crate::sim::state::Ctx;
 
@@ -14,11 +14,10 @@ use super::servers_of;
 
 /// Starts one task of a service, ready at `ready_s`; false when an EC2 cluster has no room for it.
 pub fn launch(world: &mut World, ctx: &mut Ctx, service: Entity, ready_s: f64) -> bool {
-    let Ok(fleet) = world.get::<&Fleet>(service) else {
+    let Some(fleet) = ctx.fleets.get(service) else {
         return false;
     };
     let (hardware, capacity) = (fleet.hardware, fleet.capacity);
-    drop(fleet);
     let host = match capacity {
         None => None,
         Some(cluster) => match room_on(
@@ -99,7 +98,14 @@ pub fn orphans(world: &mut World, ctx: &mut Ctx) {
         .map(|(e, _)| e)
         .collect();
     for task in orphaned {
-        retire(world, &mut ctx.tally, task, None, ctx.now_s);
+        retire(
+            world,
+            &mut ctx.fleets,
+            &mut ctx.tally,
+            task,
+            None,
+            ctx.now_s,
+        );
         ctx.changed();
     }
 }

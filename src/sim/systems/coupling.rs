@@ -5,7 +5,7 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Function};
-use crate::sim::state::Ctx;
+use crate::sim::state::{ByThing, Ctx};
 use crate::sim::station::{Cohort, DropReason, round_shares_of};
 
 /// Sends the calls of everything finished since the last call into
@@ -89,17 +89,13 @@ pub fn emit(ctx: &mut Ctx, downstream: Option<Entity>) {
 }
 
 /// The downstream link of a fleet or a function, if it has one.
-pub fn downstream_of(world: &World, entity: Entity) -> Option<Entity> {
-    world
-        .get::<&Fleet>(entity)
-        .ok()
-        .and_then(|f| f.downstream)
-        .or_else(|| {
-            world
-                .get::<&Function>(entity)
-                .ok()
-                .and_then(|f| f.downstream)
-        })
+pub fn downstream_of(world: &World, fleets: &ByThing<Fleet>, entity: Entity) -> Option<Entity> {
+    fleets.get(entity).and_then(|f| f.downstream).or_else(|| {
+        world
+            .get::<&Function>(entity)
+            .ok()
+            .and_then(|f| f.downstream)
+    })
 }
 
 /// Settles callers whose synchronous calls finished this tick. A caller's

@@ -4,7 +4,7 @@
 
 use hecs::World;
 
-use crate::sim::components::{Balancer, Fleet, Function, MessageQueue, Topic};
+use crate::sim::components::{Balancer, FleetMark, Function, MessageQueue, Topic};
 use crate::sim::state::Ctx;
 
 /// What a thing in the flow does with what reaches it.
@@ -38,7 +38,7 @@ pub enum Consumer {
 pub fn step_of(world: &World, entity: hecs::Entity) -> Step {
     if let Ok(q) = world.get::<&MessageQueue>(entity) {
         let consumer = q.consumer.and_then(|c| {
-            if world.satisfies::<&Fleet>(c) {
+            if world.satisfies::<&FleetMark>(c) {
                 Some(Consumer::Fleet(c))
             } else if world.satisfies::<&Function>(c) {
                 Some(Consumer::Function(c))
@@ -54,7 +54,7 @@ pub fn step_of(world: &World, entity: hecs::Entity) -> Step {
         Step::Invoke
     } else if world.satisfies::<&Topic>(entity) {
         Step::Publish
-    } else if world.satisfies::<&Fleet>(entity) {
+    } else if world.satisfies::<&FleetMark>(entity) {
         Step::Serve
     } else {
         Step::Pass
@@ -70,7 +70,7 @@ pub fn run(world: &mut World, ctx: &mut Ctx) {
             Step::Invoke => super::lambda::invoke(world, ctx, entity),
             Step::Publish => super::topics::publish(world, ctx, entity),
             Step::Pump(consumer) => super::queues::pump(world, ctx, entity, consumer),
-            Step::Serve => super::service::serve(world, ctx, entity),
+            Step::Serve => super::service::serve(ctx, entity),
             Step::Pass => {}
         }
     }

@@ -111,7 +111,7 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             .map(|g| g.replace_unhealthy)
             .unwrap_or(false);
         if replaces {
-            retire(world, &mut ctx.tally, server, None, now);
+            retire(world, &mut ctx.fleets, &mut ctx.tally, server, None, now);
             ctx.changed();
         }
     }

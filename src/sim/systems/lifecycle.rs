@@ -7,7 +7,7 @@ use crate::format::solution::Purchase;
 use crate::sim::components::{Fleet, LbHealth, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::setup::fleet_terms;
-use crate::sim::state::Ctx;
+use crate::sim::state::{ByThing, Ctx};
 use crate::sim::station::{Capacity, Tally};
 
 use super::name_of;
@@ -93,7 +93,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     streak: 0,
                 };
                 drop(guard);
-                if let Ok(mut fleet) = world.get::<&mut Fleet>(fleet_entity) {
+                if let Some(fleet) = ctx.fleets.get_mut(fleet_entity) {
                     let (terms, slots, hold) = fleet_terms(&ctx.setup, to, &fleet.reached);
                     fleet.hardware = to;
                     fleet.terms = terms;
@@ -104,14 +104,15 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
             }
             ServerState::Draining { until_s, station } => {
                 let until_s = *until_s;
-                let (terms, slots) = world
-                    .get::<&Fleet>(fleet_entity)
-                    .map(|f| (f.terms.clone(), f.slots_per_server))
-                    .unwrap_or_default();
+                // Read in place: the fleet is not in the world the server is borrowed from.
+                let (terms, slots) = ctx
+                    .fleets
+                    .get(fleet_entity)
+                    .map_or((&[][..], 0), |f| (&f.terms[..], f.slots_per_server));
                 station.serve(
                     now,
                     tick_s,
-                    &terms,
+                    terms,
                     Capacity {
                         servers: 1,
                         slots_per_server: slots,
@@ -129,10 +130,17 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     ctx.changed();
                 }
                 drop(guard);
-                let downstream = super::coupling::downstream_of(world, fleet_entity);
+                let downstream = super::coupling::downstream_of(world, &ctx.fleets, fleet_entity);
                 super::coupling::emit(ctx, downstream);
                 if let Some(part) = leftover {
-                    let lost = super::queues::lose(world, &mut ctx.tally, fleet_entity, part, now);
+                    let lost = super::queues::lose(
+                        world,
+                        &ctx.fleets,
+                        &mut ctx.tally,
+                        fleet_entity,
+                        part,
+                        now,
+                    );
                     if lost > 0 {
                         let thing = name_of(world, fleet_entity);
                         ctx.note(What::LostInFlight {
@@ -153,7 +161,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
             )
         {
             drop(guard);
-            retire(world, &mut ctx.tally, entity, None, now);
+            retire(world, &mut ctx.fleets, &mut ctx.tally, entity, None, now);
             ctx.changed();
             let thing = name_of(world, fleet_entity);
             ctx.note(What::SpotReclaimed { thing });
@@ -231,8 +239,9 @@ pub fn schedule_spot(ctx: &mut Ctx, spot: u32) {
 pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
     let thing = name_of(world, fleet);
     ctx.note(What::SpotNotice { thing });
-    let (draining_s, behind_lb) = world
-        .get::<&Fleet>(fleet)
+    let (draining_s, behind_lb) = ctx
+        .fleets
+        .get(fleet)
         .map(|f| (f.draining_s, f.checks.is_some()))
         .unwrap_or((0.0, false));
     let reclaim_at = world
@@ -241,7 +250,14 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
         .and_then(|s| s.reclaim_at_s);
     if behind_lb && draining_s > 0.0 {
         let until = reclaim_at.map_or(ctx.now_s + draining_s, |at| at.min(ctx.now_s + draining_s));
-        retire(world, &mut ctx.tally, server, Some(until), ctx.now_s);
+        retire(
+            world,
+            &mut ctx.fleets,
+            &mut ctx.tally,
+            server,
+            Some(until),
+            ctx.now_s,
+        );
     }
     ctx.changed();
 }
@@ -251,6 +267,7 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
 /// Returns the requests lost.
 pub fn retire(
     world: &mut World,
+    fleets: &mut ByThing<Fleet>,
     tally: &mut Tally,
     server: Entity,
     drain_until: Option<f64>,
@@ -272,27 +289,25 @@ pub fn retire(
         Err(_) => None,
     };
     if let Some(part) = held {
-        lost += super::queues::lose(world, tally, fleet_entity, part, now_s);
+        lost += super::queues::lose(world, fleets, tally, fleet_entity, part, now_s);
     }
     let mut share_station = None;
     if serving {
         // Its share of what the fleet holds: one of the servers in service
         // (the census of this tick, before this one leaves it).
-        let peers = world
-            .get::<&Fleet>(fleet_entity)
-            .map_or(1, |f| (f.census.in_service as usize).max(1));
-        let part = world
-            .get::<&mut Fleet>(fleet_entity)
-            .map(|mut f| f.station.split_off(1.0 / peers as f64));
-        if let Ok(part) = part {
+        let part = fleets.get_mut(fleet_entity).map(|f| {
+            let peers = (f.census.in_service as usize).max(1);
+            f.station.split_off(1.0 / peers as f64)
+        });
+        if let Some(part) = part {
             if drain_until.is_none() {
-                lost = super::queues::lose(world, tally, fleet_entity, part, now_s);
+                lost = super::queues::lose(world, fleets, tally, fleet_entity, part, now_s);
             } else {
                 share_station = Some(part);
             }
         }
     }
-    if let Ok(mut f) = world.get::<&mut Fleet>(fleet_entity)
+    if let Some(f) = fleets.get_mut(fleet_entity)
         && serving
     {
         // Counted out at once, so a second retirement this tick takes its own share.

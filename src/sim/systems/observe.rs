@@ -5,23 +5,31 @@ use hecs::World;
 
 use crate::sim::components::{Fleet, Function, MessageQueue, Server, ServerState, Topic};
 use crate::sim::metrics::{Metrics, StreamTick, ThingSample, TickRecord, saturated};
-use crate::sim::state::Ctx;
+use crate::sim::state::{ByThing, Ctx};
 
 /// Visits every cohort of requests in flight that carries its arrival time,
 /// as (stream, workload, count, arrived_s). Callers waiting on a synchronous
 /// call are not visited: they carry no cohort of their own.
-fn each_in_flight(world: &World, mut visit: impl FnMut(u16, u16, u64, f64)) {
+fn each_in_flight(
+    world: &World,
+    fleets: &ByThing<Fleet>,
+    mut visit: impl FnMut(u16, u16, u64, f64),
+) {
     for q in world.query::<&MessageQueue>().iter() {
         for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
             visit(c.stream, c.workload, c.count, c.arrived_s);
         }
     }
-    each_outside_queues(world, visit);
+    each_outside_queues(world, fleets, visit);
 }
 
 /// [`each_in_flight`] without the queues: a backlog can hold a day of
 /// cohorts, so the per-tick count reads the queue's running totals instead.
-fn each_outside_queues(world: &World, mut visit: impl FnMut(u16, u16, u64, f64)) {
+fn each_outside_queues(
+    world: &World,
+    fleets: &ByThing<Fleet>,
+    mut visit: impl FnMut(u16, u16, u64, f64),
+) {
     for f in world.query::<&Function>().iter() {
         for r in &f.running {
             visit(r.stream, r.workload, r.count, r.arrived_s);
@@ -35,7 +43,7 @@ fn each_outside_queues(world: &World, mut visit: impl FnMut(u16, u16, u64, f64))
             visit(c.stream, c.workload, c.count, c.arrived_s);
         }
     }
-    for fleet in world.query::<&Fleet>().iter() {
+    for (_, fleet) in fleets.iter() {
         for (stream, workload, count, arrived_s) in fleet.station.cohorts() {
             visit(stream, workload, count, arrived_s);
         }
@@ -55,7 +63,7 @@ fn each_outside_queues(world: &World, mut visit: impl FnMut(u16, u16, u64, f64))
 pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
     let workloads = &ctx.setup.level.workloads;
     let mut out = vec![0u64; ctx.setup.streams.len()];
-    each_in_flight(world, |stream, workload, count, arrived_s| {
+    each_in_flight(world, &ctx.fleets, |stream, workload, count, arrived_s| {
         let deadline_s = workloads
             .get(usize::from(workload))
             .map_or(f64::INFINITY, |w| w.mode.deadline_s());
@@ -86,7 +94,7 @@ pub fn record(world: &mut World, ctx: &mut Ctx, metrics: &mut Metrics) {
     let mut fleet_samples = std::mem::take(&mut ctx.fleet_samples);
     fleet_samples.clear();
     for &e in &ctx.kinds.fleets {
-        let Ok(fleet) = world.query_one_mut::<&Fleet>(e) else {
+        let Some(fleet) = ctx.fleets.get(e) else {
             fleet_samples.push(None);
             continue;
         };
@@ -190,7 +198,7 @@ pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
             pending[parent] += waiting.count();
         }
     }
-    each_in_flight(world, |stream, _, count, _| {
+    each_in_flight(world, &ctx.fleets, |stream, _, count, _| {
         if let Some(slot) = pending.get_mut(usize::from(stream)) {
             *slot += count;
         }

@@ -5,7 +5,7 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Fleet, Function, MessageQueue};
-use crate::sim::state::Ctx;
+use crate::sim::state::{ByThing, Ctx};
 use crate::sim::station::{Cohort, DropReason, Station, Tally};
 
 use super::flow::Consumer;
@@ -18,10 +18,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity, consumer: Option<C
     // What the consumer can start, read before the queue is borrowed: taking
     // in messages changes nothing of it.
     let room = match consumer {
-        Some(Consumer::Fleet(c)) => world
-            .query_one_mut::<&Fleet>(c)
-            .ok()
-            .map(|f| room_for(f, tick_s)),
+        Some(Consumer::Fleet(c)) => ctx.fleets.get(c).map(|f| room_for(f, tick_s)),
         Some(Consumer::Function(c)) => world.query_one_mut::<&Function>(c).ok().map(|f| {
             let ramp = ctx.setup.catalogue.lambda.new_environments_per_10s;
             super::lambda::room(f, tick_s, ramp)
@@ -79,7 +76,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity, consumer: Option<C
     }
     match consumer {
         Consumer::Fleet(c) => {
-            if let Ok(f) = world.query_one_mut::<&mut Fleet>(c) {
+            if let Some(f) = ctx.fleets.get_mut(c) {
                 for c in handed.drain(..) {
                     f.station.enqueue(c);
                 }
@@ -140,12 +137,13 @@ pub fn give_back(queue: &mut MessageQueue, lost: Station, now: f64, tally: &mut 
 /// it if there is one, otherwise dropped. Returns the requests dropped.
 pub fn lose(
     world: &mut World,
+    fleets: &ByThing<Fleet>,
     tally: &mut Tally,
     fleet: Entity,
     mut part: Station,
     now: f64,
 ) -> u64 {
-    let fed_by = world.get::<&Fleet>(fleet).ok().and_then(|f| f.fed_by);
+    let fed_by = fleets.get(fleet).and_then(|f| f.fed_by);
     if let Some(queue) = fed_by
         && let Ok(mut q) = world.get::<&mut MessageQueue>(queue)
     {

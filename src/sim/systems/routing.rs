@@ -7,7 +7,7 @@ use hecs::World;
 
 use crate::format::solution::Algorithm;
 use crate::sim::components::{Balancer, Fleet, Function, Reading};
-use crate::sim::state::{Ctx, Inbox};
+use crate::sim::state::{ByThing, Ctx, Inbox};
 use crate::sim::station::{DropReason, Sharing, round_carried_into};
 
 /// Spreads a load balancer's inbox over its targets.
@@ -33,7 +33,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let lb = if fresh {
         lb
     } else {
-        read_targets(world, lb_entity);
+        read_targets(world, &mut ctx.fleets, lb_entity);
         let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
             return;
         };
@@ -89,7 +89,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
 
 /// Reads a balancer's targets again: their readings, the weights they give
 /// and, from those, how each target fleet shares its lines.
-fn read_targets(world: &mut World, lb_entity: hecs::Entity) {
+fn read_targets(world: &mut World, fleets: &mut ByThing<Fleet>, lb_entity: hecs::Entity) {
     let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
         return;
     };
@@ -98,7 +98,11 @@ fn read_targets(world: &mut World, lb_entity: hecs::Entity) {
     let mut weights = std::mem::take(&mut lb.weights);
     let mut readings = std::mem::take(&mut lb.readings);
     readings.clear();
-    readings.extend(targets.iter().map(|&t| read_mut(world, t, algorithm)));
+    readings.extend(
+        targets
+            .iter()
+            .map(|&t| read_mut(world, fleets, t, algorithm)),
+    );
     weights.clear();
     weights.extend(readings.iter().map(|r| r.weight));
     // With no healthy target at all, Elastic Load Balancing fails open:
@@ -114,7 +118,7 @@ fn read_targets(world: &mut World, lb_entity: hecs::Entity) {
         if targets[..j].contains(&target) {
             continue;
         }
-        if let Ok(Some(f)) = world.query_one_mut::<Option<&mut Fleet>>(target) {
+        if let Some(f) = fleets.get_mut(target) {
             for k in (j..n).filter(|&k| targets[k] == target) {
                 if let Some(share) = sharing.of(&readings[k], weights[k]) {
                     f.sharing = share;
@@ -171,11 +175,16 @@ fn sharing(readings: &[Reading], weights: &[f64], algorithm: Algorithm) -> LineS
     }
 }
 
-/// What a balancer reads of one target, with one look at the world.
-fn read(world: &World, target: hecs::Entity, algorithm: Algorithm) -> Reading {
-    match world.get::<&Fleet>(target) {
-        Ok(f) => reading(Some(&f), None, algorithm),
-        Err(_) => reading(
+/// What a balancer reads of one target: a fleet, or else a function.
+fn read(
+    world: &World,
+    fleets: &ByThing<Fleet>,
+    target: hecs::Entity,
+    algorithm: Algorithm,
+) -> Reading {
+    match fleets.get(target) {
+        Some(f) => reading(Some(f), None, algorithm),
+        None => reading(
             None,
             world.get::<&Function>(target).ok().as_deref(),
             algorithm,
@@ -184,8 +193,13 @@ fn read(world: &World, target: hecs::Entity, algorithm: Algorithm) -> Reading {
 }
 
 /// [`read`] with the world to itself: no borrow to take and give back.
-fn read_mut(world: &mut World, target: hecs::Entity, algorithm: Algorithm) -> Reading {
-    if let Ok(f) = world.query_one_mut::<&Fleet>(target) {
+fn read_mut(
+    world: &mut World,
+    fleets: &ByThing<Fleet>,
+    target: hecs::Entity,
+    algorithm: Algorithm,
+) -> Reading {
+    if let Some(f) = fleets.get(target) {
         return reading(Some(f), None, algorithm);
     }
     reading(
@@ -216,11 +230,12 @@ fn reading(fleet: Option<&Fleet>, function: Option<&Function>, algorithm: Algori
 /// its concurrency limit (it scales by itself).
 pub(crate) fn target_weight(
     world: &World,
+    fleets: &ByThing<Fleet>,
     target: hecs::Entity,
     algorithm: Algorithm,
     fail_open: bool,
 ) -> f64 {
-    let r = read(world, target, algorithm);
+    let r = read(world, fleets, target, algorithm);
     if fail_open { r.open_weight } else { r.weight }
 }
 
@@ -277,7 +292,7 @@ mod tests {
                 for (k, &t) in b.targets.iter().enumerate() {
                     assert_eq!(
                         b.readings[k],
-                        read(&sim.world, t, b.algorithm),
+                        read(&sim.world, &sim.ctx.fleets, t, b.algorithm),
                         "{level}/{which}: tick {}, target {k}",
                         sim.ctx.tick
                     );

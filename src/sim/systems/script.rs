@@ -6,7 +6,7 @@ use rand::RngExt;
 
 use crate::format::level::{EventKind, Target};
 use crate::format::solution::{Action, Purchase};
-use crate::sim::components::{Fleet, Group, Hardware, OnPremises, Server, ServerState};
+use crate::sim::components::{FleetMark, Group, Hardware, OnPremises, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::state::Ctx;
 
@@ -161,7 +161,7 @@ fn spot_wave(world: &mut World, ctx: &mut Ctx) {
     if !rising || ctx.spot_servers == 0 {
         return;
     }
-    let fleets = ordered::<Fleet>(world);
+    let fleets = ordered::<FleetMark>(world);
     let eligible = |s: &Server| {
         s.purchase == Purchase::Spot
             && s.reclaim_at_s.is_none()
@@ -191,7 +191,7 @@ fn spot_wave(world: &mut World, ctx: &mut Ctx) {
 /// fleet the workload's requests reach, in listing order.
 fn targets(world: &World, ctx: &Ctx, event: &EventKind) -> Vec<Entity> {
     match event.target() {
-        Some(Target::All) => ordered::<Fleet>(world)
+        Some(Target::All) => ordered::<FleetMark>(world)
             .into_iter()
             .filter(|&fleet| {
                 ctx.setup
@@ -205,7 +205,7 @@ fn targets(world: &World, ctx: &Ctx, event: &EventKind) -> Vec<Entity> {
             let Some(index) = ctx.setup.workloads.iter().position(|w| w.id == workload) else {
                 return Vec::new();
             };
-            ordered::<Fleet>(world)
+            ordered::<FleetMark>(world)
                 .into_iter()
                 .filter(|&fleet| {
                     let id = super::name_of(world, fleet);
@@ -253,13 +253,13 @@ fn lose_share(world: &mut World, ctx: &mut Ctx, fleet: hecs::Entity, gone: u32) 
         .iter()
         .filter(|s| s.fleet == fleet && matches!(s.state, ServerState::InService))
         .count() as u32;
-    let part = match world.get::<&mut Fleet>(fleet) {
-        Ok(mut f) => f
+    let part = match ctx.fleets.get_mut(fleet) {
+        Some(f) => f
             .station
             .split_off(f64::from(gone) / f64::from(serving + gone)),
-        Err(_) => return,
+        None => return,
     };
-    let lost = super::queues::lose(world, &mut ctx.tally, fleet, part, ctx.now_s);
+    let lost = super::queues::lose(world, &ctx.fleets, &mut ctx.tally, fleet, part, ctx.now_s);
     if lost > 0 {
         let thing = super::name_of(world, fleet);
         ctx.note(What::LostInFlight {
@@ -330,11 +330,19 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
             }
             if stopped > 0 {
                 // Stopping an instance ends everything it was doing.
-                let part = world
-                    .get::<&mut Fleet>(entity)
-                    .map(|mut f| f.station.split_off(1.0))
+                let part = ctx
+                    .fleets
+                    .get_mut(entity)
+                    .map(|f| f.station.split_off(1.0))
                     .unwrap_or_default();
-                let lost = super::queues::lose(world, &mut ctx.tally, entity, part, ctx.now_s);
+                let lost = super::queues::lose(
+                    world,
+                    &ctx.fleets,
+                    &mut ctx.tally,
+                    entity,
+                    part,
+                    ctx.now_s,
+                );
                 if lost > 0 {
                     ctx.note(What::LostInFlight {
                         thing: action.thing().to_string(),
@@ -351,11 +359,9 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
             if world.get::<&OnPremises>(entity).is_err() {
                 return;
             }
-            let Ok(f) = world.get::<&Fleet>(entity) else {
+            let Some(hardware) = ctx.fleets.get(entity).map(|f| f.hardware) else {
                 return;
             };
-            let hardware = f.hardware;
-            drop(f);
             let arrive_s = ctx.now_s + ctx.setup.catalogue.on_prem.lead_time_days * 86_400.0;
             for _ in 0..*count {
                 ctx.spawn_server(

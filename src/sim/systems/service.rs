@@ -3,7 +3,7 @@
 use hecs::{Entity, World};
 
 use crate::format::solution::Purchase;
-use crate::sim::components::{Census, Fleet, Hardware, Server, ServerState};
+use crate::sim::components::{Census, Hardware, Server, ServerState};
 use crate::sim::state::Ctx;
 use crate::sim::station::{Capacity, DropReason, round_carried};
 
@@ -124,9 +124,9 @@ pub fn refresh_fleets(world: &mut World, ctx: &mut Ctx) {
     }
     ctx.next_warm_s = next_warm;
     ctx.health_attention = attention;
-    ctx.bill.usd_per_hour = super::billing::rates(world, ctx);
+    ctx.bill.usd_per_hour = super::billing::rates(ctx);
     for (i, &fleet) in ctx.kinds.fleets.iter().enumerate() {
-        if let Ok(mut f) = world.get::<&mut Fleet>(fleet) {
+        if let Some(f) = ctx.fleets.get_mut(fleet) {
             f.census = ctx.census[i];
         }
     }
@@ -177,14 +177,12 @@ pub fn census_afresh(world: &World, ctx: &Ctx) -> Vec<Census> {
 }
 
 /// Serves what reached one fleet, then sends the calls of what it finished downstream.
-pub fn serve(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+pub fn serve(ctx: &mut Ctx, entity: Entity) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
     let downstream = {
-        let (Ok(fleet), Some(inbox)) = (
-            world.query_one_mut::<&mut Fleet>(entity),
-            ctx.inboxes.get_mut(entity),
-        ) else {
+        let (Some(fleet), Some(inbox)) = (ctx.fleets.get_mut(entity), ctx.inboxes.get_mut(entity))
+        else {
             return;
         };
         let mut arrivals = inbox.take();

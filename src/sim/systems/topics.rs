@@ -6,7 +6,7 @@
 use hecs::{Entity, World};
 
 use crate::sim::components::{Balancer, Fleet, Topic};
-use crate::sim::state::{Ctx, Inbox};
+use crate::sim::state::{ByThing, Ctx, Inbox};
 use crate::sim::station::{Cohort, DropReason};
 
 /// Takes this tick's publishes and delivers them to every subscriber.
@@ -53,7 +53,7 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         if !sub.http || sub.retrying.is_empty() {
             continue;
         }
-        if answers(world, sub.entity) {
+        if answers(world, &ctx.fleets, sub.entity) {
             for copy in sub.retrying.drain(..) {
                 topic.http_delivered += copy.count;
                 direct.push((sub.entity, copy));
@@ -88,12 +88,8 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
 
 /// Whether an HTTP/S endpoint answers now: a fleet with a server taking
 /// traffic, or a load balancer with such a fleet behind it.
-fn answers(world: &World, endpoint: Entity) -> bool {
-    let fleet_answers = |e: Entity| {
-        world
-            .get::<&Fleet>(e)
-            .is_ok_and(|f| f.census.reachable() > 0)
-    };
+fn answers(world: &World, fleets: &ByThing<Fleet>, endpoint: Entity) -> bool {
+    let fleet_answers = |e: Entity| fleets.get(e).is_some_and(|f| f.census.reachable() > 0);
     if let Ok(lb) = world.get::<&Balancer>(endpoint) {
         return lb.targets.iter().any(|&t| fleet_answers(t));
     }
