@@ -18,7 +18,7 @@ use common::{checked, per_level, sim_of, solutions_on_disk};
 use hecs::Entity;
 use peakload::format::{self, SourceFile};
 use peakload::sim::Sim;
-use peakload::sim::components::{Function, Group, MessageQueue, Server};
+use peakload::sim::components::{Function, Server};
 use proptest::prelude::*;
 
 /// Steps a simulation to the end, checking every invariant after every tick.
@@ -100,7 +100,7 @@ fn assert_conserves(mut sim: Sim, what: &str) {
 /// Auto Scaling, Lambda and queue invariants of the world as it stands.
 fn assert_world_is_sound(sim: &Sim, what: &str, tick: u64) {
     let world = &sim.world;
-    for (entity, group) in world.query::<(Entity, &Group)>().iter() {
+    for (entity, group) in sim.ctx.groups.iter() {
         assert!(
             group.min <= group.desired && group.desired <= group.max,
             "{what}: a group wants {} outside [{}, {}] at tick {tick}",
@@ -141,7 +141,7 @@ fn assert_world_is_sound(sim: &Sim, what: &str, tick: u64) {
     }
     let now = sim.ctx.now_s;
     let tick_s = sim.ctx.setup.tick_s;
-    for q in world.query::<&MessageQueue>().iter() {
+    for (_, q) in sim.ctx.queues.iter() {
         let counted: u64 = q.visible.iter().map(|c| c.count).sum();
         assert_eq!(
             counted,

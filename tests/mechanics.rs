@@ -3,7 +3,7 @@
 mod common;
 
 use common::{checked, run, score, sim_of};
-use peakload::sim::components::{Group, Server};
+use peakload::sim::components::Server;
 
 fn level(body: &str) -> String {
     format!(
@@ -124,8 +124,7 @@ fn an_auto_scaling_group_never_leaves_its_limits() {
     while !sim.finished() {
         sim.step();
         let (entity, g) = {
-            let mut q = sim.world.query::<(hecs::Entity, &Group)>();
-            let (e, g) = q.iter().next().expect("one group");
+            let (e, g) = sim.ctx.groups.iter().next().expect("one group");
             (e, g.clone())
         };
         assert!(

@@ -131,6 +131,7 @@ pub struct ContainerService {
 }
 
 /// An Amazon SQS queue: messages wait here until a consumer takes them.
+/// Kept beside the world, by thing ([`crate::sim::state::Ctx::queues`]).
 #[derive(Debug, Clone, Default)]
 pub struct MessageQueue {
     /// Messages that can be received, oldest first.
@@ -470,7 +471,8 @@ pub struct HealthChecks {
     pub unhealthy_threshold: u32,
 }
 
-/// A fleet that is an EC2 Auto Scaling group.
+/// A fleet that is an EC2 Auto Scaling group (or a container service's
+/// tasks). Kept beside the world, by thing ([`crate::sim::state::Ctx::groups`]).
 #[derive(Debug, Clone)]
 pub struct Group {
     /// Fewest instances.

@@ -9,7 +9,6 @@ use crate::format::level::Shape;
 use crate::format::solution::{Algorithm, Thing, ThingKind};
 
 use super::Score;
-use super::components::Group;
 use super::ledger::Service;
 use super::log::What;
 use super::metrics::{Stretch, stretch_grace_s};
@@ -712,11 +711,7 @@ fn scaling_lag(sim: &Sim, index: usize, stretch: &Stretch) -> Option<Finding> {
     if entity_id != id {
         return None;
     }
-    let (desired_now, max) = sim
-        .world
-        .get::<&Group>(*entity)
-        .map(|g| (g.desired, g.max))
-        .ok()?;
+    let (desired_now, max) = sim.ctx.groups.get(*entity).map(|g| (g.desired, g.max))?;
     let has_policy = match thing {
         Thing::AutoScalingGroup(g) => !g.policies.is_empty() || !g.scheduled.is_empty(),
         Thing::ContainerService(c) => !c.policies.is_empty(),

@@ -12,7 +12,9 @@ use rand::rngs::ChaCha8Rng;
 use crate::format::level::EventKind;
 use crate::format::solution::{Purchase, TimedAction};
 
-use super::components::{Census, Fleet, Hardware, LbHealth, Server, ServerState, TrafficSource};
+use super::components::{
+    Census, Fleet, Group, Hardware, LbHealth, MessageQueue, Server, ServerState, TrafficSource,
+};
 use super::ledger::Ledger;
 use super::log::{Happening, What};
 use super::setup::Setup;
@@ -230,6 +232,11 @@ pub struct Ctx {
     /// its links. Kept here rather than in the world, where every tick's many
     /// lookups of it cost more than the rest of the query machinery gives.
     pub fleets: ByThing<Fleet>,
+    /// Each Auto Scaling group and container service: its size, bounds,
+    /// policies and metric window (beside the world, as the fleets are).
+    pub groups: ByThing<Group>,
+    /// Each queue: its messages and counts (beside the world, as the fleets are).
+    pub queues: ByThing<MessageQueue>,
     /// The things of each kind.
     pub kinds: Kinds,
     /// Whether a server came, went, or changed state, health or hardware

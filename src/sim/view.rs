@@ -9,8 +9,7 @@ use hecs::Entity;
 use crate::format::solution::{Algorithm, Purchase, Scheme, ThingKind};
 
 use super::components::{
-    Balancer, ContainerService, Function, Group, Hardware, MessageQueue, Order, Server,
-    ServerState, Topic,
+    Balancer, ContainerService, Function, Hardware, Order, Server, ServerState, Topic,
 };
 use super::metrics::saturated;
 use super::systems::observe::{Load, load};
@@ -159,7 +158,7 @@ impl Sim {
                 continue;
             };
             if let Some(fleet) = fleets.get(*entity) {
-                let group = thing.get::<&Group>();
+                let group = self.ctx.groups.get(*entity);
                 f.desired = match (&group, f.kind) {
                     (Some(g), _) => Some(g.desired),
                     (None, ThingKind::Instance) => Some(1),
@@ -174,7 +173,7 @@ impl Sim {
                 // Messages a queue hands its consumer skip the inbox: count them too.
                 let from_queue = fleet
                     .fed_by
-                    .and_then(|q| world.get::<&MessageQueue>(q).ok().map(|q| q.received))
+                    .and_then(|q| self.ctx.queues.get(q).map(|q| q.received))
                     .unwrap_or(0);
                 f.rps_in = (fleet.received + from_queue) as f64 / tick_s;
                 f.waiting = fleet.station.waiting();
@@ -223,7 +222,7 @@ impl Sim {
                         Algorithm::LeastOutstanding => "least outstanding",
                     }
                 );
-            } else if let Some(q) = thing.get::<&MessageQueue>() {
+            } else if let Some(q) = self.ctx.queues.get(*entity) {
                 let backlog = q.backlog();
                 f.rps_in = q.sent as f64 / tick_s;
                 f.backlog = Some(backlog);
@@ -378,7 +377,7 @@ impl Sim {
                 0.0
             });
         }
-        if let Some(q) = thing.get::<&MessageQueue>() {
+        if let Some(q) = self.ctx.queues.get(origin) {
             return Some(if q.consumer == Some(target) {
                 q.received as f64
             } else {
@@ -416,14 +415,14 @@ impl Sim {
         if let Some(f) = self.ctx.fleets.get(thing.entity()) {
             let from_queue = f
                 .fed_by
-                .and_then(|q| self.world.get::<&MessageQueue>(q).ok().map(|q| q.received))
+                .and_then(|q| self.ctx.queues.get(q).map(|q| q.received))
                 .unwrap_or(0);
             return (f.received + from_queue) as f64;
         }
         if let Some(lb) = thing.get::<&Balancer>() {
             return lb.routed as f64;
         }
-        if let Some(q) = thing.get::<&MessageQueue>() {
+        if let Some(q) = self.ctx.queues.get(thing.entity()) {
             return q.sent as f64;
         }
         if let Some(t) = thing.get::<&Topic>() {

@@ -91,6 +91,8 @@ impl Sim {
             things: Vec::new(),
             inboxes: Inboxes::default(),
             fleets: Default::default(),
+            groups: Default::default(),
+            queues: Default::default(),
             kinds: Default::default(),
             roster_changed: true,
             ended: false,
@@ -233,9 +235,10 @@ impl Sim {
                         unplaced_at: None,
                     };
                     let desired = group.desired;
-                    let fleet = world.spawn((order, name, FleetMark, group));
+                    let fleet = world.spawn((order, name, FleetMark));
                     ctx.fleets
                         .insert(fleet, new_fleet(&setup, hw, g.purchase, &reached));
+                    ctx.groups.insert(fleet, group);
                     for _ in 0..desired {
                         ctx.spawn_server(&mut world, fleet, hw, g.purchase, 0.0);
                     }
@@ -243,9 +246,9 @@ impl Sim {
                 }
                 Thing::Queue(q) => {
                     let cat = &setup.catalogue.queue;
-                    world.spawn((
-                        order,
-                        name,
+                    let queue = world.spawn((order, name));
+                    ctx.queues.insert(
+                        queue,
                         MessageQueue {
                             visibility_s: q
                                 .visibility_timeout
@@ -260,7 +263,8 @@ impl Sim {
                                 .fold(1.0, f64::max),
                             ..MessageQueue::default()
                         },
-                    ))
+                    );
+                    queue
                 }
                 Thing::Topic { .. } => world.spawn((order, name, Topic::default())),
                 Thing::ContainerService(spec) => {
@@ -289,9 +293,9 @@ impl Sim {
                         unplaced_at: None,
                     };
                     let eks = spec.orchestrator == crate::format::solution::Orchestrator::Eks;
-                    let service =
-                        world.spawn((order, name, FleetMark, group, ContainerService { eks }));
+                    let service = world.spawn((order, name, FleetMark, ContainerService { eks }));
                     ctx.fleets.insert(service, fleet);
+                    ctx.groups.insert(service, group);
                     service
                 }
                 Thing::Function(spec) => {
@@ -360,9 +364,8 @@ impl Sim {
             let origin = ctx
                 .thing(from)
                 .ok_or_else(|| BuildError::UnknownId(from.clone()))?;
-            if let Ok(mut queue) = world.get::<&mut MessageQueue>(origin) {
+            if let Some(queue) = ctx.queues.get_mut(origin) {
                 queue.consumer = Some(target);
-                drop(queue);
                 if let Ok(mut function) = world.get::<&mut Function>(target) {
                     function.polls = true;
                 }
@@ -382,8 +385,7 @@ impl Sim {
             if world.satisfies::<&Topic>(origin) {
                 // Queues and functions are delivered to for free (a function asynchronously);
                 // servers and load balancers are HTTP endpoints.
-                let http = !world.satisfies::<&MessageQueue>(target)
-                    && !world.satisfies::<&Function>(target);
+                let http = !ctx.queues.contains(target) && !world.satisfies::<&Function>(target);
                 if let Ok(mut function) = world.get::<&mut Function>(target) {
                     function.asynchronous = true;
                 }
@@ -445,14 +447,14 @@ impl Sim {
                     fleet.capacity = Some(host);
                 }
             }
-            let desired = world.get::<&Group>(service).map(|g| g.desired).unwrap_or(0);
+            let desired = ctx.groups.get(service).map_or(0, |g| g.desired);
             for _ in 0..desired {
                 systems::containers::launch(&mut world, &mut ctx, service, 0.0);
             }
         }
         ctx.flow = flow_order(&world, &ctx.things, &links)
             .into_iter()
-            .map(|e| (e, systems::flow::step_of(&world, e)))
+            .map(|e| (e, systems::flow::step_of(&world, &ctx.queues, e)))
             .collect();
         // Fleets keep the slots their servers were given; the rest follow.
         let mut fleets = std::mem::take(&mut ctx.kinds.fleets);
@@ -463,7 +465,7 @@ impl Sim {
         }
         ctx.warmup_s = fleets
             .iter()
-            .map(|&f| world.get::<&Group>(f).map_or(0.0, |g| g.warmup_s))
+            .map(|&f| ctx.groups.get(f).map_or(0.0, |g| g.warmup_s))
             .collect();
         ctx.checked = fleets
             .iter()
@@ -474,7 +476,8 @@ impl Sim {
             .map(|&f| ctx.fleets.get(f).and_then(|f| f.checks))
             .collect();
         ctx.census = vec![Default::default(); fleets.len()];
-        let groups = systems::ordered::<Group>(&world);
+        // The groups and queues were put in file order, their things' order.
+        let groups: Vec<Entity> = ctx.groups.iter().map(|(e, _)| e).collect();
         ctx.kinds = Kinds {
             group_feeds: groups
                 .iter()
@@ -482,7 +485,7 @@ impl Sim {
                 .collect(),
             groups,
             balancers: systems::ordered::<Balancer>(&world),
-            queues: systems::ordered::<MessageQueue>(&world),
+            queues: ctx.queues.iter().map(|(e, _)| e).collect(),
             topics: systems::ordered::<Topic>(&world),
             services: systems::ordered::<ContainerService>(&world),
             functions: systems::ordered::<Function>(&world),

@@ -18,15 +18,11 @@ const DAY_S: f64 = 86_400.0;
 pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
     for i in 0..ctx.kinds.groups.len() {
         let entity = ctx.kinds.groups[i];
-        // The backlog of the queue the group reads, looked up before the
-        // group is: the two are borrowed from the world one after the other.
+        // The backlog of the queue the group reads.
         let backlog = ctx.kinds.group_feeds[i]
-            .and_then(|q| world.query_one_mut::<&MessageQueue>(q).ok())
-            .map_or(0, |q| q.backlog()) as f64;
-        let (Ok(group), Some(fleet)) = (
-            world.query_one_mut::<&mut Group>(entity),
-            ctx.fleets.get(entity),
-        ) else {
+            .and_then(|q| ctx.queues.get(q))
+            .map_or(0, MessageQueue::backlog) as f64;
+        let (Some(group), Some(fleet)) = (ctx.groups.get(entity), ctx.fleets.get(entity)) else {
             continue;
         };
         // While no server changed, the census says what the group holds: a
@@ -37,20 +33,21 @@ pub fn evaluate(world: &mut World, ctx: &mut Ctx) {
         let mut resized = false;
         // Scheduled actions come first; the group is looked up again after
         // them only if it has any.
-        let (group, fleet) = if group.scheduled.is_empty() {
-            (group, fleet)
-        } else {
+        if !group.scheduled.is_empty() {
             resized |= scheduled(world, ctx, entity);
-            let (Ok(group), Some(fleet)) = (
-                world.query_one_mut::<&mut Group>(entity),
-                ctx.fleets.get(entity),
-            ) else {
-                continue;
-            };
-            (group, fleet)
+        }
+        let (Some(group), Some(fleet)) = (ctx.groups.get_mut(entity), ctx.fleets.get(entity))
+        else {
+            continue;
+        };
+        let clock = Clock {
+            setup: &ctx.setup,
+            tick: ctx.tick,
+            now_s: ctx.now_s,
+            things: &ctx.things,
         };
         if !group.policies.is_empty()
-            && let Some((want, why)) = policies(ctx, entity, group, fleet, backlog)
+            && let Some((want, why)) = policies(&clock, entity, group, fleet, backlog)
         {
             resized |= set_desired(world, ctx, entity, want, || why.to_string());
         }
@@ -70,7 +67,7 @@ fn set_desired(
     desired: u32,
     why: impl FnOnce() -> String,
 ) -> bool {
-    let Ok(group) = world.query_one_mut::<&mut Group>(entity) else {
+    let Some(group) = ctx.groups.get_mut(entity) else {
         return false;
     };
     let from = group.desired;
@@ -92,7 +89,7 @@ fn set_desired(
 /// capacity changed.
 fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) -> bool {
     let (now, end) = (ctx.now_s, ctx.end_s());
-    let Ok(group) = world.query_one_mut::<&mut Group>(entity) else {
+    let Some(group) = ctx.groups.get_mut(entity) else {
         return false;
     };
     if group.scheduled.is_empty() {
@@ -130,12 +127,21 @@ fn scheduled(world: &mut World, ctx: &mut Ctx, entity: Entity) -> bool {
     set_desired(world, ctx, entity, desired, || "scheduled action".into())
 }
 
+/// What a group's policies read of the run besides the group and its fleet:
+/// borrowed field by field, so the group can be changed in place in its store.
+struct Clock<'a> {
+    setup: &'a crate::sim::Setup,
+    tick: u64,
+    now_s: f64,
+    things: &'a [(String, Entity)],
+}
+
 /// Feeds the metric window of `entity`'s group and, once a period is
 /// complete, runs its policies (it has some); `backlog` is what waits in
 /// the queue the group reads (nil for none). The desired capacity they ask
 /// for, and why, if they ask for a change.
 fn policies(
-    ctx: &Ctx,
+    ctx: &Clock,
     entity: Entity,
     group: &mut Group,
     fleet: &Fleet,
@@ -144,7 +150,7 @@ fn policies(
     let cat = &ctx.setup.catalogue.ec2;
     let (period, datapoints, cooldown_default) =
         (cat.metric_period_s, cat.scale_in_datapoints, cat.cooldown_s);
-    let tick_s = ctx.tick_s();
+    let tick_s = ctx.setup.tick_s;
     let now = ctx.now_s;
     if ctx.tick > 0 {
         // Last tick's figures; warm servers are what the metrics count.
@@ -229,7 +235,7 @@ fn policies(
                     .iter()
                     .find(|(_, e)| *e == entity)
                     .map_or("", |(id, _)| id.as_str());
-                let need = forecast_need(&ctx.setup, name, fleet, now + ahead, *target);
+                let need = forecast_need(ctx.setup, name, fleet, now + ahead, *target);
                 floor = floor.max(need);
                 if need > desired && out.as_ref().is_none_or(|(o, _)| need > *o) {
                     out = Some((need, Why::Forecast(need)));
@@ -381,10 +387,7 @@ fn metric_label(m: Metric) -> &'static str {
 
 /// Launches or retires instances so the group holds its desired capacity.
 pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let (Ok(group), Some(fleet)) = (
-        world.query_one_mut::<&Group>(entity),
-        ctx.fleets.get(entity),
-    ) else {
+    let (Some(group), Some(fleet)) = (ctx.groups.get(entity), ctx.fleets.get(entity)) else {
         return;
     };
     let desired = group.desired;
@@ -429,7 +432,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             if capacity.is_some() {
                 // A task on EC2 needs room on an instance of its cluster.
                 if !super::containers::launch(world, ctx, entity, ready) {
-                    if let Ok(mut g) = world.get::<&mut Group>(entity) {
+                    if let Some(g) = ctx.groups.get_mut(entity) {
                         g.unplaced_at = Some(desired);
                     }
                     break;
@@ -449,6 +452,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
             lost += retire(
                 world,
                 &mut ctx.fleets,
+                &mut ctx.queues,
                 &mut ctx.tally,
                 victim,
                 drain,

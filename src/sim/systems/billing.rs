@@ -4,9 +4,7 @@ use hecs::World;
 
 use crate::format::level::Period;
 use crate::format::solution::{Commitment, PlanKind, Purchase, Term};
-use crate::sim::components::{
-    Balancer, ContainerService, Fleet, Hardware, MessageQueue, Server, Topic,
-};
+use crate::sim::components::{Balancer, ContainerService, Fleet, Hardware, Server, Topic};
 use crate::sim::ledger::Service;
 use crate::sim::state::{BillRates, ByThing, Coverage, Ctx};
 
@@ -105,7 +103,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     // SQS bills every API request: a send, a receive and a delete per message,
     // one request per 64 KiB chunk of it.
     for &entity in &ctx.kinds.queues {
-        let Ok(q) = world.query_one_mut::<&MessageQueue>(entity) else {
+        let Some(q) = ctx.queues.get(entity) else {
             continue;
         };
         let requests = (q.sent as f64 + 2.0 * q.received as f64) * q.chunks_per_message;

@@ -101,6 +101,7 @@ pub fn orphans(world: &mut World, ctx: &mut Ctx) {
         retire(
             world,
             &mut ctx.fleets,
+            &mut ctx.queues,
             &mut ctx.tally,
             task,
             None,

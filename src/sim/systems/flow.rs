@@ -5,7 +5,7 @@
 use hecs::World;
 
 use crate::sim::components::{Balancer, FleetMark, Function, MessageQueue, Topic};
-use crate::sim::state::Ctx;
+use crate::sim::state::{ByThing, Ctx};
 
 /// What a thing in the flow does with what reaches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +35,8 @@ pub enum Consumer {
 
 /// What each thing does, found once (things never change kind, and links
 /// never change during a run).
-pub fn step_of(world: &World, entity: hecs::Entity) -> Step {
-    if let Ok(q) = world.get::<&MessageQueue>(entity) {
+pub fn step_of(world: &World, queues: &ByThing<MessageQueue>, entity: hecs::Entity) -> Step {
+    if let Some(q) = queues.get(entity) {
         let consumer = q.consumer.and_then(|c| {
             if world.satisfies::<&FleetMark>(c) {
                 Some(Consumer::Fleet(c))

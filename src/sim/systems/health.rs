@@ -3,7 +3,7 @@
 
 use hecs::{Entity, World};
 
-use crate::sim::components::{Group, Server, ServerState};
+use crate::sim::components::{Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::state::Ctx;
 
@@ -106,12 +106,17 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
             ctx.note(What::FailureDetected { thing });
             continue;
         }
-        let replaces = world
-            .get::<&Group>(fleet)
-            .map(|g| g.replace_unhealthy)
-            .unwrap_or(false);
+        let replaces = ctx.groups.get(fleet).is_some_and(|g| g.replace_unhealthy);
         if replaces {
-            retire(world, &mut ctx.fleets, &mut ctx.tally, server, None, now);
+            retire(
+                world,
+                &mut ctx.fleets,
+                &mut ctx.queues,
+                &mut ctx.tally,
+                server,
+                None,
+                now,
+            );
             ctx.changed();
         }
     }

@@ -4,7 +4,7 @@ use hecs::{Entity, World};
 use rand::RngExt;
 
 use crate::format::solution::Purchase;
-use crate::sim::components::{Fleet, LbHealth, Server, ServerState};
+use crate::sim::components::{Fleet, LbHealth, MessageQueue, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::setup::fleet_terms;
 use crate::sim::state::{ByThing, Ctx};
@@ -134,8 +134,8 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                 super::coupling::emit(ctx, downstream);
                 if let Some(part) = leftover {
                     let lost = super::queues::lose(
-                        world,
                         &ctx.fleets,
+                        &mut ctx.queues,
                         &mut ctx.tally,
                         fleet_entity,
                         part,
@@ -161,7 +161,15 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
             )
         {
             drop(guard);
-            retire(world, &mut ctx.fleets, &mut ctx.tally, entity, None, now);
+            retire(
+                world,
+                &mut ctx.fleets,
+                &mut ctx.queues,
+                &mut ctx.tally,
+                entity,
+                None,
+                now,
+            );
             ctx.changed();
             let thing = name_of(world, fleet_entity);
             ctx.note(What::SpotReclaimed { thing });
@@ -253,6 +261,7 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
         retire(
             world,
             &mut ctx.fleets,
+            &mut ctx.queues,
             &mut ctx.tally,
             server,
             Some(until),
@@ -268,6 +277,7 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
 pub fn retire(
     world: &mut World,
     fleets: &mut ByThing<Fleet>,
+    queues: &mut ByThing<MessageQueue>,
     tally: &mut Tally,
     server: Entity,
     drain_until: Option<f64>,
@@ -289,7 +299,7 @@ pub fn retire(
         Err(_) => None,
     };
     if let Some(part) = held {
-        lost += super::queues::lose(world, fleets, tally, fleet_entity, part, now_s);
+        lost += super::queues::lose(fleets, queues, tally, fleet_entity, part, now_s);
     }
     let mut share_station = None;
     if serving {
@@ -301,7 +311,7 @@ pub fn retire(
         });
         if let Some(part) = part {
             if drain_until.is_none() {
-                lost = super::queues::lose(world, fleets, tally, fleet_entity, part, now_s);
+                lost = super::queues::lose(fleets, queues, tally, fleet_entity, part, now_s);
             } else {
                 share_station = Some(part);
             }

@@ -13,9 +13,10 @@ use crate::sim::state::{ByThing, Ctx};
 fn each_in_flight(
     world: &World,
     fleets: &ByThing<Fleet>,
+    queues: &ByThing<MessageQueue>,
     mut visit: impl FnMut(u16, u16, u64, f64),
 ) {
-    for q in world.query::<&MessageQueue>().iter() {
+    for (_, q) in queues.iter() {
         for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
             visit(c.stream, c.workload, c.count, c.arrived_s);
         }
@@ -63,16 +64,21 @@ fn each_outside_queues(
 pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
     let workloads = &ctx.setup.level.workloads;
     let mut out = vec![0u64; ctx.setup.streams.len()];
-    each_in_flight(world, &ctx.fleets, |stream, workload, count, arrived_s| {
-        let deadline_s = workloads
-            .get(usize::from(workload))
-            .map_or(f64::INFINITY, |w| w.mode.deadline_s());
-        if arrived_s < ctx.now_s - deadline_s
-            && let Some(slot) = out.get_mut(usize::from(stream))
-        {
-            *slot += count;
-        }
-    });
+    each_in_flight(
+        world,
+        &ctx.fleets,
+        &ctx.queues,
+        |stream, workload, count, arrived_s| {
+            let deadline_s = workloads
+                .get(usize::from(workload))
+                .map_or(f64::INFINITY, |w| w.mode.deadline_s());
+            if arrived_s < ctx.now_s - deadline_s
+                && let Some(slot) = out.get_mut(usize::from(stream))
+            {
+                *slot += count;
+            }
+        },
+    );
     out
 }
 
@@ -81,7 +87,7 @@ pub fn record(world: &mut World, ctx: &mut Ctx, metrics: &mut Metrics) {
     let tick_s = ctx.tick_s();
     let mut queued = 0;
     for &e in &ctx.kinds.queues {
-        if let Ok(q) = world.query_one_mut::<&MessageQueue>(e) {
+        if let Some(q) = ctx.queues.get(e) {
             queued += q.backlog();
         }
     }
@@ -198,7 +204,7 @@ pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
             pending[parent] += waiting.count();
         }
     }
-    each_in_flight(world, &ctx.fleets, |stream, _, count, _| {
+    each_in_flight(world, &ctx.fleets, &ctx.queues, |stream, _, count, _| {
         if let Some(slot) = pending.get_mut(usize::from(stream)) {
             *slot += count;
         }

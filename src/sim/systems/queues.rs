@@ -25,10 +25,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity, consumer: Option<C
         }),
         None => None,
     };
-    let (Ok(q), Some(inbox)) = (
-        world.query_one_mut::<&mut MessageQueue>(entity),
-        ctx.inboxes.get_mut(entity),
-    ) else {
+    let (Some(q), Some(inbox)) = (ctx.queues.get_mut(entity), ctx.inboxes.get_mut(entity)) else {
         return;
     };
     let mut arrivals = inbox.take();
@@ -136,8 +133,8 @@ pub fn give_back(queue: &mut MessageQueue, lost: Station, now: f64, tally: &mut 
 /// Loses the work a fleet's departed servers held: back to the queue that fed
 /// it if there is one, otherwise dropped. Returns the requests dropped.
 pub fn lose(
-    world: &mut World,
     fleets: &ByThing<Fleet>,
+    queues: &mut ByThing<MessageQueue>,
     tally: &mut Tally,
     fleet: Entity,
     mut part: Station,
@@ -145,9 +142,9 @@ pub fn lose(
 ) -> u64 {
     let fed_by = fleets.get(fleet).and_then(|f| f.fed_by);
     if let Some(queue) = fed_by
-        && let Ok(mut q) = world.get::<&mut MessageQueue>(queue)
+        && let Some(q) = queues.get_mut(queue)
     {
-        give_back(&mut q, part, now, tally);
+        give_back(q, part, now, tally);
         return 0;
     }
     let lost = part.in_flight();

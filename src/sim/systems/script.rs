@@ -6,7 +6,7 @@ use rand::RngExt;
 
 use crate::format::level::{EventKind, Target};
 use crate::format::solution::{Action, Purchase};
-use crate::sim::components::{FleetMark, Group, Hardware, OnPremises, Server, ServerState};
+use crate::sim::components::{FleetMark, Hardware, OnPremises, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::state::Ctx;
 
@@ -259,7 +259,14 @@ fn lose_share(world: &mut World, ctx: &mut Ctx, fleet: hecs::Entity, gone: u32) 
             .split_off(f64::from(gone) / f64::from(serving + gone)),
         None => return,
     };
-    let lost = super::queues::lose(world, &ctx.fleets, &mut ctx.tally, fleet, part, ctx.now_s);
+    let lost = super::queues::lose(
+        &ctx.fleets,
+        &mut ctx.queues,
+        &mut ctx.tally,
+        fleet,
+        part,
+        ctx.now_s,
+    );
     if lost > 0 {
         let thing = super::name_of(world, fleet);
         ctx.note(What::LostInFlight {
@@ -276,13 +283,12 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
     };
     match action {
         Action::SetDesired { desired, .. } => {
-            let Ok(mut g) = world.get::<&mut Group>(entity) else {
+            let Some(g) = ctx.groups.get_mut(entity) else {
                 return;
             };
             let from = g.desired;
             g.desired = (*desired).clamp(g.min, g.max);
             let to = g.desired;
-            drop(g);
             if from != to {
                 ctx.note(What::Scaled {
                     thing: action.thing().to_string(),
@@ -293,7 +299,7 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
             }
         }
         Action::SetLimits { min, max, .. } => {
-            let Ok(mut g) = world.get::<&mut Group>(entity) else {
+            let Some(g) = ctx.groups.get_mut(entity) else {
                 return;
             };
             let from = g.desired;
@@ -301,7 +307,6 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
             g.max = (*max).max(*min);
             g.desired = g.desired.clamp(g.min, g.max);
             let to = g.desired;
-            drop(g);
             if from != to {
                 ctx.note(What::Scaled {
                     thing: action.thing().to_string(),
@@ -336,8 +341,8 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
                     .map(|f| f.station.split_off(1.0))
                     .unwrap_or_default();
                 let lost = super::queues::lose(
-                    world,
                     &ctx.fleets,
+                    &mut ctx.queues,
                     &mut ctx.tally,
                     entity,
                     part,
