@@ -53,7 +53,8 @@ pub struct Reading {
     pub slots: Option<u32>,
 }
 
-/// An Elastic Load Balancer.
+/// An Elastic Load Balancer. Kept beside the world, by thing
+/// ([`crate::sim::state::Ctx::balancers`]).
 #[derive(Debug, Clone)]
 pub struct Balancer {
     /// Internet-facing or internal.

@@ -13,7 +13,8 @@ use crate::format::level::EventKind;
 use crate::format::solution::{Purchase, TimedAction};
 
 use super::components::{
-    Census, Fleet, Group, Hardware, LbHealth, MessageQueue, Server, ServerState, TrafficSource,
+    Balancer, Census, Fleet, Group, Hardware, LbHealth, MessageQueue, Server, ServerState,
+    TrafficSource,
 };
 use super::ledger::Ledger;
 use super::log::{Happening, What};
@@ -232,6 +233,9 @@ pub struct Ctx {
     /// its links. Kept here rather than in the world, where every tick's many
     /// lookups of it cost more than the rest of the query machinery gives.
     pub fleets: ByThing<Fleet>,
+    /// Each load balancer: its targets, their readings and what it routed
+    /// (beside the world, as the fleets are).
+    pub balancers: ByThing<Balancer>,
     /// Each Auto Scaling group and container service: its size, bounds,
     /// policies and metric window (beside the world, as the fleets are).
     pub groups: ByThing<Group>,

@@ -8,9 +8,7 @@ use hecs::Entity;
 
 use crate::format::solution::{Algorithm, Purchase, Scheme, ThingKind};
 
-use super::components::{
-    Balancer, ContainerService, Function, Hardware, Order, Server, ServerState, Topic,
-};
+use super::components::{ContainerService, Function, Hardware, Order, Server, ServerState, Topic};
 use super::metrics::saturated;
 use super::systems::observe::{Load, load};
 use super::systems::routing::target_weight;
@@ -195,7 +193,7 @@ impl Sim {
                     thing.get::<&ContainerService>().map(|c| c.eks),
                     fleet.capacity.is_some(),
                 );
-            } else if let Some(lb) = thing.get::<&Balancer>() {
+            } else if let Some(lb) = self.ctx.balancers.get(*entity) {
                 f.rps_in = lb.routed as f64 / tick_s;
                 f.in_service = lb
                     .targets
@@ -360,7 +358,7 @@ impl Sim {
         }
         let origin = self.ctx.thing(from)?;
         let thing = world.entity(origin).ok()?;
-        if let Some(lb) = thing.get::<&Balancer>() {
+        if let Some(lb) = self.ctx.balancers.get(origin) {
             let weigh = |open: bool| -> (f64, f64) {
                 lb.targets.iter().fold((0.0, 0.0), |(all, mine), &t| {
                     let w = target_weight(world, &self.ctx.fleets, t, lb.algorithm, open);
@@ -419,7 +417,7 @@ impl Sim {
                 .unwrap_or(0);
             return (f.received + from_queue) as f64;
         }
-        if let Some(lb) = thing.get::<&Balancer>() {
+        if let Some(lb) = self.ctx.balancers.get(thing.entity()) {
             return lb.routed as f64;
         }
         if let Some(q) = self.ctx.queues.get(thing.entity()) {

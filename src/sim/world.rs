@@ -91,6 +91,7 @@ impl Sim {
             things: Vec::new(),
             inboxes: Inboxes::default(),
             fleets: Default::default(),
+            balancers: Default::default(),
             groups: Default::default(),
             queues: Default::default(),
             kinds: Default::default(),
@@ -178,9 +179,9 @@ impl Sim {
             let entity = match thing {
                 Thing::LoadBalancer(lb) => {
                     let cat = &setup.catalogue.load_balancer;
-                    world.spawn((
-                        order,
-                        name,
+                    let balancer = world.spawn((order, name));
+                    ctx.balancers.insert(
+                        balancer,
                         Balancer {
                             scheme: lb.scheme,
                             algorithm: lb.algorithm,
@@ -204,7 +205,8 @@ impl Sim {
                             read_at: None,
                             routed_kib: 0.0,
                         },
-                    ))
+                    );
+                    balancer
                 }
                 Thing::Instance {
                     instance_type,
@@ -398,8 +400,8 @@ impl Sim {
                 }
                 continue;
             }
-            let checks = match world.get::<&mut Balancer>(origin) {
-                Ok(mut lb) => {
+            let checks = match ctx.balancers.get_mut(origin) {
+                Some(lb) => {
                     lb.targets.push(target);
                     Some((
                         HealthChecks {
@@ -410,7 +412,7 @@ impl Sim {
                         lb.draining_s,
                     ))
                 }
-                Err(_) => None,
+                None => None,
             };
             if let (Some((checks, draining_s)), Some(fleet)) = (checks, ctx.fleets.get_mut(target))
                 && fleet.checks.is_none()
@@ -454,7 +456,7 @@ impl Sim {
         }
         ctx.flow = flow_order(&world, &ctx.things, &links)
             .into_iter()
-            .map(|e| (e, systems::flow::step_of(&world, &ctx.queues, e)))
+            .map(|e| (e, systems::flow::step_of(&world, &ctx, e)))
             .collect();
         // Fleets keep the slots their servers were given; the rest follow.
         let mut fleets = std::mem::take(&mut ctx.kinds.fleets);
@@ -484,7 +486,7 @@ impl Sim {
                 .map(|&g| ctx.fleets.get(g).and_then(|f| f.fed_by))
                 .collect(),
             groups,
-            balancers: systems::ordered::<Balancer>(&world),
+            balancers: ctx.balancers.iter().map(|(e, _)| e).collect(),
             queues: ctx.queues.iter().map(|(e, _)| e).collect(),
             topics: systems::ordered::<Topic>(&world),
             services: systems::ordered::<ContainerService>(&world),

@@ -4,7 +4,7 @@ use hecs::World;
 
 use crate::format::level::Period;
 use crate::format::solution::{Commitment, PlanKind, Purchase, Term};
-use crate::sim::components::{Balancer, ContainerService, Fleet, Hardware, Server, Topic};
+use crate::sim::components::{ContainerService, Fleet, Hardware, Server, Topic};
 use crate::sim::ledger::Service;
 use crate::sim::state::{BillRates, ByThing, Coverage, Ctx};
 
@@ -135,7 +135,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
 
     let lb = &cat.load_balancer;
     for &entity in &ctx.kinds.balancers {
-        let Ok(b) = world.query_one_mut::<&Balancer>(entity) else {
+        let Some(b) = ctx.balancers.get(entity) else {
             continue;
         };
         // Capacity units: the largest of new connections (one per request) and data processed.

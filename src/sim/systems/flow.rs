@@ -4,8 +4,8 @@
 
 use hecs::World;
 
-use crate::sim::components::{Balancer, FleetMark, Function, MessageQueue, Topic};
-use crate::sim::state::{ByThing, Ctx};
+use crate::sim::components::{FleetMark, Function, Topic};
+use crate::sim::state::Ctx;
 
 /// What a thing in the flow does with what reaches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +35,8 @@ pub enum Consumer {
 
 /// What each thing does, found once (things never change kind, and links
 /// never change during a run).
-pub fn step_of(world: &World, queues: &ByThing<MessageQueue>, entity: hecs::Entity) -> Step {
-    if let Some(q) = queues.get(entity) {
+pub fn step_of(world: &World, ctx: &Ctx, entity: hecs::Entity) -> Step {
+    if let Some(q) = ctx.queues.get(entity) {
         let consumer = q.consumer.and_then(|c| {
             if world.satisfies::<&FleetMark>(c) {
                 Some(Consumer::Fleet(c))
@@ -48,7 +48,7 @@ pub fn step_of(world: &World, queues: &ByThing<MessageQueue>, entity: hecs::Enti
         });
         return Step::Pump(consumer);
     }
-    if world.satisfies::<&Balancer>(entity) {
+    if ctx.balancers.contains(entity) {
         Step::Route
     } else if world.satisfies::<&Function>(entity) {
         Step::Invoke

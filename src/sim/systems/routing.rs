@@ -12,7 +12,7 @@ use crate::sim::station::{DropReason, Sharing, round_carried_into};
 
 /// Spreads a load balancer's inbox over its targets.
 pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
-    let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
+    let Some(lb) = ctx.balancers.get_mut(lb_entity) else {
         return;
     };
     let Some(arrivals) = ctx.inboxes.get_mut(lb_entity).map(Inbox::take) else {
@@ -29,16 +29,10 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let read_at = Some(ctx.fleets_counted);
     let fresh = lb.read_at == read_at && lb.readings.len() == lb.targets.len();
     lb.read_at = read_at;
-    // Kept readings need no look at the targets: the balancer stays borrowed.
-    let lb = if fresh {
-        lb
-    } else {
-        read_targets(world, &mut ctx.fleets, lb_entity);
-        let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
-            return;
-        };
-        lb
-    };
+    // Kept readings need no look at the targets.
+    if !fresh {
+        read_targets(world, &mut ctx.fleets, lb);
+    }
     let Balancer {
         targets,
         carry,
@@ -89,10 +83,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
 
 /// Reads a balancer's targets again: their readings, the weights they give
 /// and, from those, how each target fleet shares its lines.
-fn read_targets(world: &mut World, fleets: &mut ByThing<Fleet>, lb_entity: hecs::Entity) {
-    let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) else {
-        return;
-    };
+fn read_targets(world: &mut World, fleets: &mut ByThing<Fleet>, lb: &mut Balancer) {
     let algorithm = lb.algorithm;
     let targets = std::mem::take(&mut lb.targets);
     let mut weights = std::mem::take(&mut lb.weights);
@@ -126,11 +117,9 @@ fn read_targets(world: &mut World, fleets: &mut ByThing<Fleet>, lb_entity: hecs:
             }
         }
     }
-    if let Ok(lb) = world.query_one_mut::<&mut Balancer>(lb_entity) {
-        lb.targets = targets;
-        lb.weights = weights;
-        lb.readings = readings;
-    }
+    lb.targets = targets;
+    lb.weights = weights;
+    lb.readings = readings;
 }
 
 /// How a balancer's target fleets share lines this tick.
@@ -285,7 +274,7 @@ mod tests {
         while !sim.finished() {
             sim.step();
             for &lb in &sim.ctx.kinds.balancers {
-                let b = sim.world.get::<&Balancer>(lb).expect("balancer");
+                let b = sim.ctx.balancers.get(lb).expect("balancer");
                 if b.readings.len() != b.targets.len() {
                     continue;
                 }

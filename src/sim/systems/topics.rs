@@ -53,7 +53,7 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         if !sub.http || sub.retrying.is_empty() {
             continue;
         }
-        if answers(world, &ctx.fleets, sub.entity) {
+        if answers(&ctx.balancers, &ctx.fleets, sub.entity) {
             for copy in sub.retrying.drain(..) {
                 topic.http_delivered += copy.count;
                 direct.push((sub.entity, copy));
@@ -88,9 +88,9 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
 
 /// Whether an HTTP/S endpoint answers now: a fleet with a server taking
 /// traffic, or a load balancer with such a fleet behind it.
-fn answers(world: &World, fleets: &ByThing<Fleet>, endpoint: Entity) -> bool {
+fn answers(balancers: &ByThing<Balancer>, fleets: &ByThing<Fleet>, endpoint: Entity) -> bool {
     let fleet_answers = |e: Entity| fleets.get(e).is_some_and(|f| f.census.reachable() > 0);
-    if let Ok(lb) = world.get::<&Balancer>(endpoint) {
+    if let Some(lb) = balancers.get(endpoint) {
         return lb.targets.iter().any(|&t| fleet_answers(t));
     }
     fleet_answers(endpoint)
