@@ -18,7 +18,7 @@ use common::{checked, per_level, sim_of, solutions_on_disk};
 use hecs::Entity;
 use peakload::format::{self, SourceFile};
 use peakload::sim::Sim;
-use peakload::sim::components::{Function, Server};
+use peakload::sim::components::Server;
 use proptest::prelude::*;
 
 /// Steps a simulation to the end, checking every invariant after every tick.
@@ -125,7 +125,7 @@ fn assert_world_is_sound(sim: &Sim, what: &str, tick: u64) {
             group.max
         );
     }
-    for f in world.query::<&Function>().iter() {
+    for (_, f) in sim.ctx.functions.iter() {
         let limit = f64::from(f.limit);
         let held: u64 = f
             .running

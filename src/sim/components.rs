@@ -1,4 +1,7 @@
-//! Components: plain data attached to entities of the simulation world.
+//! Components: plain data of the simulation. Servers and the things' names,
+//! order and kind live in the hecs world; each thing's working state (a
+//! fleet, group, balancer, queue, topic or function) lives in a plain array
+//! beside it ([`crate::sim::state::ByThing`]), found by the thing's entity.
 
 use hecs::Entity;
 
@@ -305,7 +308,8 @@ impl Extend<Cohort> for Backlog {
     }
 }
 
-/// An Amazon SNS topic: every publish goes to every subscriber.
+/// An Amazon SNS topic: every publish goes to every subscriber. Kept beside
+/// the world, by thing ([`crate::sim::state::Ctx::topics`]).
 #[derive(Debug, Clone, Default)]
 pub struct Topic {
     /// Subscribers in link order.
@@ -330,7 +334,8 @@ pub struct Subscriber {
 }
 
 /// An AWS Lambda function: one execution environment per request in flight,
-/// up to its concurrency limit.
+/// up to its concurrency limit. Kept beside the world, by thing
+/// ([`crate::sim::state::Ctx::functions`]).
 #[derive(Debug, Clone, Default)]
 pub struct Function {
     /// Concurrency limit (reserved, or the account's).
@@ -385,11 +390,6 @@ pub struct Function {
     /// Whether it receives events asynchronously (from a topic): throttled events are retried.
     pub asynchronous: bool,
 }
-
-/// Marks a thing that is a fleet in the world; its [`Fleet`] is kept in
-/// [`crate::sim::state::Ctx::fleets`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FleetMark;
 
 /// A pool of identical servers sharing one line: an instance, a group or a
 /// rack. Kept beside the world, by thing ([`crate::sim::state::Ctx::fleets`]).

@@ -1,8 +1,8 @@
 //! The mutable state the systems share each tick, besides the hecs world:
 //! the clock, the tick's tally, callers waiting on calls, the roster of
 //! servers, random streams and the ledger, and the hot per-tick state kept
-//! in plain arrays (the traffic sources, each thing's inbox, each fleet,
-//! the census by fleet slot).
+//! in plain arrays (the traffic sources, each thing's inbox and working
+//! state by kind, the census by fleet slot).
 
 use std::sync::Arc;
 
@@ -13,8 +13,8 @@ use crate::format::level::EventKind;
 use crate::format::solution::{Purchase, TimedAction};
 
 use super::components::{
-    Balancer, Census, Fleet, Group, Hardware, LbHealth, MessageQueue, Server, ServerState,
-    TrafficSource,
+    Balancer, Census, Fleet, Function, Group, Hardware, LbHealth, MessageQueue, Server,
+    ServerState, Topic, TrafficSource,
 };
 use super::ledger::Ledger;
 use super::log::{Happening, What};
@@ -236,6 +236,12 @@ pub struct Ctx {
     /// Each load balancer: its targets, their readings and what it routed
     /// (beside the world, as the fleets are).
     pub balancers: ByThing<Balancer>,
+    /// Each Lambda function: its environments, what runs and what it was
+    /// asked (beside the world, as the fleets are).
+    pub functions: ByThing<Function>,
+    /// Each topic: its subscribers and their retries (beside the world, as
+    /// the fleets are).
+    pub topics: ByThing<Topic>,
     /// Each Auto Scaling group and container service: its size, bounds,
     /// policies and metric window (beside the world, as the fleets are).
     pub groups: ByThing<Group>,

@@ -8,7 +8,7 @@ use hecs::Entity;
 
 use crate::format::solution::{Algorithm, Purchase, Scheme, ThingKind};
 
-use super::components::{ContainerService, Function, Hardware, Order, Server, ServerState, Topic};
+use super::components::{ContainerService, Function, Hardware, Order, Server, ServerState};
 use super::metrics::saturated;
 use super::systems::observe::{Load, load};
 use super::systems::routing::target_weight;
@@ -109,6 +109,7 @@ impl Sim {
         let setup = &self.ctx.setup;
         let world = &self.world;
         let fleets = &self.ctx.fleets;
+        let functions = &self.ctx.functions;
         let tick_s = self.ctx.tick_s();
         let first = setup.level.sources.len();
         let mut out: Vec<ThingFigures> = setup
@@ -198,13 +199,13 @@ impl Sim {
                 f.in_service = lb
                     .targets
                     .iter()
-                    .filter(|&&t| target_weight(world, fleets, t, lb.algorithm, false) > 0.0)
+                    .filter(|&&t| target_weight(fleets, functions, t, lb.algorithm, false) > 0.0)
                     .count() as u32;
                 // Routing fails open to unhealthy targets; only with none at all are requests refused.
                 let open: f64 = lb
                     .targets
                     .iter()
-                    .map(|&t| target_weight(world, fleets, t, lb.algorithm, true))
+                    .map(|&t| target_weight(fleets, functions, t, lb.algorithm, true))
                     .sum();
                 if open <= 0.0 {
                     f.refused_last_tick = lb.routed;
@@ -226,7 +227,7 @@ impl Sim {
                 f.backlog = Some(backlog);
                 f.overloaded = q.sent > q.received && backlog > q.received;
                 f.detail = "SQS".to_string();
-            } else if let Some(t) = thing.get::<&Topic>() {
+            } else if let Some(t) = self.ctx.topics.get(*entity) {
                 f.rps_in = t.published as f64 / tick_s;
                 f.waiting = t
                     .subscribers
@@ -235,7 +236,7 @@ impl Sim {
                     .map(|c| c.count)
                     .sum();
                 f.detail = format!("SNS, {} subscribers", t.subscribers.len());
-            } else if let Some(func) = thing.get::<&Function>() {
+            } else if let Some(func) = functions.get(*entity) {
                 f.in_service = func.concurrency.round() as u32;
                 f.concurrency = Some((func.concurrency, func.limit));
                 f.utilisation = Some(if func.limit > 0 {
@@ -243,7 +244,7 @@ impl Sim {
                 } else {
                     0.0
                 });
-                f.rps_in = self.function_inbound(&f.id, &func) / tick_s;
+                f.rps_in = self.function_inbound(&f.id, func) / tick_s;
                 f.waiting = func.retrying.iter().map(|c| c.count).sum();
                 // Counted per attempt, as CloudWatch's Throttles metric counts them.
                 f.refused_last_tick = func.throttled;
@@ -336,7 +337,7 @@ impl Sim {
     /// (source, load balancer, queue, topic) in the last tick; None when the
     /// origin is a fleet or function, whose calls are not counted per link.
     fn exact_flow(&self, from: &str, to: &str) -> Option<f64> {
-        let world = &self.world;
+        let _world = &self.world;
         let Some(target) = self.ctx.thing(to) else {
             return Some(0.0);
         };
@@ -357,11 +358,11 @@ impl Sim {
             return Some(if linked { arrived as f64 } else { 0.0 });
         }
         let origin = self.ctx.thing(from)?;
-        let thing = world.entity(origin).ok()?;
         if let Some(lb) = self.ctx.balancers.get(origin) {
             let weigh = |open: bool| -> (f64, f64) {
                 lb.targets.iter().fold((0.0, 0.0), |(all, mine), &t| {
-                    let w = target_weight(world, &self.ctx.fleets, t, lb.algorithm, open);
+                    let w =
+                        target_weight(&self.ctx.fleets, &self.ctx.functions, t, lb.algorithm, open);
                     (all + w, if t == target { mine + w } else { mine })
                 })
             };
@@ -382,7 +383,7 @@ impl Sim {
                 0.0
             });
         }
-        if let Some(t) = thing.get::<&Topic>() {
+        if let Some(t) = self.ctx.topics.get(origin) {
             let http = t.subscribers.iter().filter(|s| s.http).count().max(1) as f64;
             return Some(
                 t.subscribers
@@ -423,11 +424,11 @@ impl Sim {
         if let Some(q) = self.ctx.queues.get(thing.entity()) {
             return q.sent as f64;
         }
-        if let Some(t) = thing.get::<&Topic>() {
+        if let Some(t) = self.ctx.topics.get(thing.entity()) {
             return t.published as f64;
         }
-        if let Some(f) = thing.get::<&Function>() {
-            return self.function_inbound(id, &f);
+        if let Some(f) = self.ctx.functions.get(thing.entity()) {
+            return self.function_inbound(id, f);
         }
         0.0
     }

@@ -11,8 +11,8 @@ use crate::format::level::{EventKind, Shape};
 use crate::format::solution::{Action, Purchase, Thing, TimedAction};
 
 use super::components::{
-    Balancer, ContainerService, Fleet, FleetMark, Function, Group, Hardware, HealthChecks,
-    MessageQueue, MetricWindow, Name, OnPremises, Order, Subscriber, Topic, TrafficSource,
+    Balancer, ContainerService, Fleet, Function, Group, Hardware, HealthChecks, MessageQueue,
+    MetricWindow, Name, OnPremises, Order, Subscriber, Topic, TrafficSource,
 };
 use super::ledger::Ledger;
 use super::metrics::Metrics;
@@ -92,6 +92,8 @@ impl Sim {
             inboxes: Inboxes::default(),
             fleets: Default::default(),
             balancers: Default::default(),
+            functions: Default::default(),
+            topics: Default::default(),
             groups: Default::default(),
             queues: Default::default(),
             kinds: Default::default(),
@@ -214,7 +216,7 @@ impl Sim {
                     ..
                 } => {
                     let hw = ec2(&setup.catalogue, instance_type)?;
-                    let fleet = world.spawn((order, name, FleetMark));
+                    let fleet = world.spawn((order, name));
                     ctx.fleets
                         .insert(fleet, new_fleet(&setup, hw, *purchase, &reached));
                     ctx.spawn_server(&mut world, fleet, hw, *purchase, 0.0);
@@ -237,7 +239,7 @@ impl Sim {
                         unplaced_at: None,
                     };
                     let desired = group.desired;
-                    let fleet = world.spawn((order, name, FleetMark));
+                    let fleet = world.spawn((order, name));
                     ctx.fleets
                         .insert(fleet, new_fleet(&setup, hw, g.purchase, &reached));
                     ctx.groups.insert(fleet, group);
@@ -268,7 +270,11 @@ impl Sim {
                     );
                     queue
                 }
-                Thing::Topic { .. } => world.spawn((order, name, Topic::default())),
+                Thing::Topic { .. } => {
+                    let topic = world.spawn((order, name));
+                    ctx.topics.insert(topic, Topic::default());
+                    topic
+                }
                 Thing::ContainerService(spec) => {
                     let hw = Hardware::Task {
                         milli_vcpu: (spec.task_vcpu * 1000.0).round() as u32,
@@ -295,7 +301,7 @@ impl Sim {
                         unplaced_at: None,
                     };
                     let eks = spec.orchestrator == crate::format::solution::Orchestrator::Eks;
-                    let service = world.spawn((order, name, FleetMark, ContainerService { eks }));
+                    let service = world.spawn((order, name, ContainerService { eks }));
                     ctx.fleets.insert(service, fleet);
                     ctx.groups.insert(service, group);
                     service
@@ -319,9 +325,9 @@ impl Sim {
                         crate::format::solution::Arch::X86 => cat.usd_per_gb_second_x86,
                         crate::format::solution::Arch::Arm => cat.usd_per_gb_second_arm,
                     };
-                    world.spawn((
-                        order,
-                        name,
+                    let function = world.spawn((order, name));
+                    ctx.functions.insert(
+                        function,
                         Function {
                             limit: spec.reserved_concurrency.unwrap_or(cat.account_concurrency),
                             memory_mb: spec.memory_mb,
@@ -334,7 +340,8 @@ impl Sim {
                             reached: reached.clone(),
                             ..Function::default()
                         },
-                    ))
+                    );
+                    function
                 }
                 Thing::OnPremises { model, servers, .. } => {
                     let (index, _) = setup
@@ -342,7 +349,7 @@ impl Sim {
                         .server_model(model)
                         .ok_or_else(|| BuildError::UnknownCatalogueEntry(model.clone()))?;
                     let hw = Hardware::OnPrem(index);
-                    let fleet = world.spawn((order, name, FleetMark, OnPremises));
+                    let fleet = world.spawn((order, name, OnPremises));
                     ctx.fleets
                         .insert(fleet, new_fleet(&setup, hw, Purchase::OnDemand, &reached));
                     for _ in 0..*servers {
@@ -368,7 +375,7 @@ impl Sim {
                 .ok_or_else(|| BuildError::UnknownId(from.clone()))?;
             if let Some(queue) = ctx.queues.get_mut(origin) {
                 queue.consumer = Some(target);
-                if let Ok(mut function) = world.get::<&mut Function>(target) {
+                if let Some(function) = ctx.functions.get_mut(target) {
                     function.polls = true;
                 }
                 if let Some(fleet) = ctx.fleets.get_mut(target) {
@@ -380,24 +387,22 @@ impl Sim {
                 fleet.downstream = Some(target);
                 continue;
             }
-            if let Ok(mut function) = world.get::<&mut Function>(origin) {
+            if let Some(function) = ctx.functions.get_mut(origin) {
                 function.downstream = Some(target);
                 continue;
             }
-            if world.satisfies::<&Topic>(origin) {
+            if let Some(topic) = ctx.topics.get_mut(origin) {
                 // Queues and functions are delivered to for free (a function asynchronously);
                 // servers and load balancers are HTTP endpoints.
-                let http = !ctx.queues.contains(target) && !world.satisfies::<&Function>(target);
-                if let Ok(mut function) = world.get::<&mut Function>(target) {
+                let http = !ctx.queues.contains(target) && !ctx.functions.contains(target);
+                if let Some(function) = ctx.functions.get_mut(target) {
                     function.asynchronous = true;
                 }
-                if let Ok(mut topic) = world.get::<&mut Topic>(origin) {
-                    topic.subscribers.push(Subscriber {
-                        entity: target,
-                        http,
-                        retrying: Default::default(),
-                    });
-                }
+                topic.subscribers.push(Subscriber {
+                    entity: target,
+                    http,
+                    retrying: Default::default(),
+                });
                 continue;
             }
             let checks = match ctx.balancers.get_mut(origin) {
@@ -456,11 +461,12 @@ impl Sim {
         }
         ctx.flow = flow_order(&world, &ctx.things, &links)
             .into_iter()
-            .map(|e| (e, systems::flow::step_of(&world, &ctx, e)))
+            .map(|e| (e, systems::flow::step_of(&ctx, e)))
             .collect();
         // Fleets keep the slots their servers were given; the rest follow.
         let mut fleets = std::mem::take(&mut ctx.kinds.fleets);
-        for f in systems::ordered::<FleetMark>(&world) {
+        // Every store holds its things in file order, their things' order.
+        for (f, _) in ctx.fleets.iter() {
             if !fleets.contains(&f) {
                 fleets.push(f);
             }
@@ -478,7 +484,6 @@ impl Sim {
             .map(|&f| ctx.fleets.get(f).and_then(|f| f.checks))
             .collect();
         ctx.census = vec![Default::default(); fleets.len()];
-        // The groups and queues were put in file order, their things' order.
         let groups: Vec<Entity> = ctx.groups.iter().map(|(e, _)| e).collect();
         ctx.kinds = Kinds {
             group_feeds: groups
@@ -488,17 +493,16 @@ impl Sim {
             groups,
             balancers: ctx.balancers.iter().map(|(e, _)| e).collect(),
             queues: ctx.queues.iter().map(|(e, _)| e).collect(),
-            topics: systems::ordered::<Topic>(&world),
+            topics: ctx.topics.iter().map(|(e, _)| e).collect(),
             services: systems::ordered::<ContainerService>(&world),
-            functions: systems::ordered::<Function>(&world),
+            functions: ctx.functions.iter().map(|(e, _)| e).collect(),
             sampled: ctx
                 .things
                 .iter()
                 .enumerate()
                 .filter_map(|(i, &(_, e))| {
                     let slot = fleets.iter().position(|&f| f == e);
-                    (slot.is_some() || world.satisfies::<&Function>(e))
-                        .then_some((i as u16, e, slot))
+                    (slot.is_some() || ctx.functions.contains(e)).then_some((i as u16, e, slot))
                 })
                 .collect(),
             fleets,
@@ -556,13 +560,13 @@ impl Sim {
         systems::autoscaling::evaluate(world, ctx);
         systems::service::refresh_fleets(world, ctx);
         systems::traffic::arrive(ctx);
-        systems::flow::run(world, ctx);
+        systems::flow::run(ctx);
         systems::coupling::resolve(ctx);
         systems::coupling::undelivered(ctx);
-        systems::billing::accrue(world, ctx);
+        systems::billing::accrue(ctx);
         systems::lifecycle::remove_terminated(world, ctx);
 
-        systems::observe::record(world, ctx, &mut self.metrics);
+        systems::observe::record(ctx, &mut self.metrics);
         ctx.tick += 1;
         ctx.now_s = ctx.tick as f64 * ctx.setup.tick_s;
         if self.finished() {

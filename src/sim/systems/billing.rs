@@ -4,7 +4,7 @@ use hecs::World;
 
 use crate::format::level::Period;
 use crate::format::solution::{Commitment, PlanKind, Purchase, Term};
-use crate::sim::components::{ContainerService, Fleet, Hardware, Server, Topic};
+use crate::sim::components::{ContainerService, Fleet, Hardware, Server};
 use crate::sim::ledger::Service;
 use crate::sim::state::{BillRates, ByThing, Coverage, Ctx};
 
@@ -33,7 +33,7 @@ pub fn eks_clusters(world: &World, fleets: &ByThing<Fleet>, services: &[hecs::En
 /// counts the census keeps by type ([`crate::sim::state::BillCounts`]), so a
 /// tick costs the same whatever order the servers are in, and a tick in
 /// which no server changed does no walk at all.
-pub fn accrue(world: &mut World, ctx: &mut Ctx) {
+pub fn accrue(ctx: &mut Ctx) {
     // Borrowed, not cloned: a clone of the reference count is two atomic
     // operations a tick.
     let setup = &*ctx.setup;
@@ -116,7 +116,7 @@ pub fn accrue(world: &mut World, ctx: &mut Ctx) {
     // SNS bills each publish (per 64 KiB chunk) and each HTTP/S delivery;
     // deliveries to SQS are free.
     for &entity in &ctx.kinds.topics {
-        let Ok(t) = world.query_one_mut::<&Topic>(entity) else {
+        let Some(t) = ctx.topics.get(entity) else {
             continue;
         };
         let usd = t.published as f64 * cat.topic.usd_per_million_publishes / 1e6

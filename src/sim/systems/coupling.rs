@@ -2,7 +2,7 @@
 //! calls downstream; callers of synchronous calls wait for them, and share
 //! their fate.
 
-use hecs::{Entity, World};
+use hecs::Entity;
 
 use crate::sim::components::{Fleet, Function};
 use crate::sim::state::{ByThing, Ctx};
@@ -89,13 +89,15 @@ pub fn emit(ctx: &mut Ctx, downstream: Option<Entity>) {
 }
 
 /// The downstream link of a fleet or a function, if it has one.
-pub fn downstream_of(world: &World, fleets: &ByThing<Fleet>, entity: Entity) -> Option<Entity> {
-    fleets.get(entity).and_then(|f| f.downstream).or_else(|| {
-        world
-            .get::<&Function>(entity)
-            .ok()
-            .and_then(|f| f.downstream)
-    })
+pub fn downstream_of(
+    fleets: &ByThing<Fleet>,
+    functions: &ByThing<Function>,
+    entity: Entity,
+) -> Option<Entity> {
+    fleets
+        .get(entity)
+        .and_then(|f| f.downstream)
+        .or_else(|| functions.get(entity).and_then(|f| f.downstream))
 }
 
 /// Settles callers whose synchronous calls finished this tick. A caller's

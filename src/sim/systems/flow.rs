@@ -2,9 +2,6 @@
 //! travel (load balancers, servers, queues, the next tier), so a call made
 //! at the front reaches the back in the same tick.
 
-use hecs::World;
-
-use crate::sim::components::{FleetMark, Function, Topic};
 use crate::sim::state::Ctx;
 
 /// What a thing in the flow does with what reaches it.
@@ -35,12 +32,12 @@ pub enum Consumer {
 
 /// What each thing does, found once (things never change kind, and links
 /// never change during a run).
-pub fn step_of(world: &World, ctx: &Ctx, entity: hecs::Entity) -> Step {
+pub fn step_of(ctx: &Ctx, entity: hecs::Entity) -> Step {
     if let Some(q) = ctx.queues.get(entity) {
         let consumer = q.consumer.and_then(|c| {
-            if world.satisfies::<&FleetMark>(c) {
+            if ctx.fleets.contains(c) {
                 Some(Consumer::Fleet(c))
-            } else if world.satisfies::<&Function>(c) {
+            } else if ctx.functions.contains(c) {
                 Some(Consumer::Function(c))
             } else {
                 None
@@ -50,11 +47,11 @@ pub fn step_of(world: &World, ctx: &Ctx, entity: hecs::Entity) -> Step {
     }
     if ctx.balancers.contains(entity) {
         Step::Route
-    } else if world.satisfies::<&Function>(entity) {
+    } else if ctx.functions.contains(entity) {
         Step::Invoke
-    } else if world.satisfies::<&Topic>(entity) {
+    } else if ctx.topics.contains(entity) {
         Step::Publish
-    } else if world.satisfies::<&FleetMark>(entity) {
+    } else if ctx.fleets.contains(entity) {
         Step::Serve
     } else {
         Step::Pass
@@ -62,14 +59,14 @@ pub fn step_of(world: &World, ctx: &Ctx, entity: hecs::Entity) -> Step {
 }
 
 /// Passes and serves this tick's requests through every thing, front to back.
-pub fn run(world: &mut World, ctx: &mut Ctx) {
+pub fn run(ctx: &mut Ctx) {
     for i in 0..ctx.flow.len() {
         let (entity, step) = ctx.flow[i];
         match step {
-            Step::Route => super::routing::route(world, ctx, entity),
-            Step::Invoke => super::lambda::invoke(world, ctx, entity),
-            Step::Publish => super::topics::publish(world, ctx, entity),
-            Step::Pump(consumer) => super::queues::pump(world, ctx, entity, consumer),
+            Step::Route => super::routing::route(ctx, entity),
+            Step::Invoke => super::lambda::invoke(ctx, entity),
+            Step::Publish => super::topics::publish(ctx, entity),
+            Step::Pump(consumer) => super::queues::pump(ctx, entity, consumer),
             Step::Serve => super::service::serve(ctx, entity),
             Step::Pass => {}
         }

@@ -9,7 +9,7 @@
 //! with Erlang B's chance in steady state, whatever the tick. Run times are
 //! exponential around the workload's time on the function's CPU.
 
-use hecs::{Entity, World};
+use hecs::Entity;
 
 use crate::sim::components::Function;
 use crate::sim::latency::Service;
@@ -19,8 +19,8 @@ use crate::sim::state::{Ctx, Inbox};
 use crate::sim::station::{Cohort, DropReason, Fate, Running, Tally, round_carried};
 
 /// Runs this tick's invocations of one function.
-pub fn invoke(world: &mut World, ctx: &mut Ctx, entity: Entity) {
-    let Ok(f) = world.query_one_mut::<&mut Function>(entity) else {
+pub fn invoke(ctx: &mut Ctx, entity: Entity) {
+    let Some(f) = ctx.functions.get_mut(entity) else {
         return;
     };
     let Some(mut arrivals) = ctx.inboxes.get_mut(entity).map(Inbox::take) else {

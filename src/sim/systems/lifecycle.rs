@@ -130,7 +130,8 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     ctx.changed();
                 }
                 drop(guard);
-                let downstream = super::coupling::downstream_of(world, &ctx.fleets, fleet_entity);
+                let downstream =
+                    super::coupling::downstream_of(&ctx.fleets, &ctx.functions, fleet_entity);
                 super::coupling::emit(ctx, downstream);
                 if let Some(part) = leftover {
                     let lost = super::queues::lose(

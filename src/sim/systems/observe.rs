@@ -3,35 +3,26 @@
 
 use hecs::World;
 
-use crate::sim::components::{Fleet, Function, MessageQueue, Server, ServerState, Topic};
+use crate::sim::components::{Fleet, Server, ServerState};
 use crate::sim::metrics::{Metrics, StreamTick, ThingSample, TickRecord, saturated};
-use crate::sim::state::{ByThing, Ctx};
+use crate::sim::state::Ctx;
 
 /// Visits every cohort of requests in flight that carries its arrival time,
 /// as (stream, workload, count, arrived_s). Callers waiting on a synchronous
 /// call are not visited: they carry no cohort of their own.
-fn each_in_flight(
-    world: &World,
-    fleets: &ByThing<Fleet>,
-    queues: &ByThing<MessageQueue>,
-    mut visit: impl FnMut(u16, u16, u64, f64),
-) {
-    for (_, q) in queues.iter() {
+fn each_in_flight(world: &World, ctx: &Ctx, mut visit: impl FnMut(u16, u16, u64, f64)) {
+    for (_, q) in ctx.queues.iter() {
         for c in q.visible.iter().chain(q.hidden.iter().map(|(_, c)| c)) {
             visit(c.stream, c.workload, c.count, c.arrived_s);
         }
     }
-    each_outside_queues(world, fleets, visit);
+    each_outside_queues(world, ctx, visit);
 }
 
 /// [`each_in_flight`] without the queues: a backlog can hold a day of
 /// cohorts, so the per-tick count reads the queue's running totals instead.
-fn each_outside_queues(
-    world: &World,
-    fleets: &ByThing<Fleet>,
-    mut visit: impl FnMut(u16, u16, u64, f64),
-) {
-    for f in world.query::<&Function>().iter() {
+fn each_outside_queues(world: &World, ctx: &Ctx, mut visit: impl FnMut(u16, u16, u64, f64)) {
+    for (_, f) in ctx.functions.iter() {
         for r in &f.running {
             visit(r.stream, r.workload, r.count, r.arrived_s);
         }
@@ -39,12 +30,12 @@ fn each_outside_queues(
             visit(c.stream, c.workload, c.count, c.arrived_s);
         }
     }
-    for t in world.query::<&Topic>().iter() {
+    for (_, t) in ctx.topics.iter() {
         for c in t.subscribers.iter().flat_map(|s| s.retrying.iter()) {
             visit(c.stream, c.workload, c.count, c.arrived_s);
         }
     }
-    for (_, fleet) in fleets.iter() {
+    for (_, fleet) in ctx.fleets.iter() {
         for (stream, workload, count, arrived_s) in fleet.station.cohorts() {
             visit(stream, workload, count, arrived_s);
         }
@@ -64,26 +55,21 @@ fn each_outside_queues(
 pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
     let workloads = &ctx.setup.level.workloads;
     let mut out = vec![0u64; ctx.setup.streams.len()];
-    each_in_flight(
-        world,
-        &ctx.fleets,
-        &ctx.queues,
-        |stream, workload, count, arrived_s| {
-            let deadline_s = workloads
-                .get(usize::from(workload))
-                .map_or(f64::INFINITY, |w| w.mode.deadline_s());
-            if arrived_s < ctx.now_s - deadline_s
-                && let Some(slot) = out.get_mut(usize::from(stream))
-            {
-                *slot += count;
-            }
-        },
-    );
+    each_in_flight(world, ctx, |stream, workload, count, arrived_s| {
+        let deadline_s = workloads
+            .get(usize::from(workload))
+            .map_or(f64::INFINITY, |w| w.mode.deadline_s());
+        if arrived_s < ctx.now_s - deadline_s
+            && let Some(slot) = out.get_mut(usize::from(stream))
+        {
+            *slot += count;
+        }
+    });
     out
 }
 
 /// Builds this tick's record from the world and the tick's tally.
-pub fn record(world: &mut World, ctx: &mut Ctx, metrics: &mut Metrics) {
+pub fn record(ctx: &mut Ctx, metrics: &mut Metrics) {
     let tick_s = ctx.tick_s();
     let mut queued = 0;
     for &e in &ctx.kinds.queues {
@@ -122,7 +108,7 @@ pub fn record(world: &mut World, ctx: &mut Ctx, metrics: &mut Metrics) {
     }
     ctx.fleet_samples = fleet_samples;
     let offered_rps = ctx.sources.iter().map(|s| s.last_rps).sum();
-    samples(world, ctx, &mut metrics.samples);
+    samples(ctx, &mut metrics.samples);
     let record = TickRecord {
         tick: ctx.tick,
         time_s: ctx.now_s,
@@ -204,7 +190,7 @@ pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
             pending[parent] += waiting.count();
         }
     }
-    each_in_flight(world, &ctx.fleets, &ctx.queues, |stream, _, count, _| {
+    each_in_flight(world, ctx, |stream, _, count, _| {
         if let Some(slot) = pending.get_mut(usize::from(stream)) {
             *slot += count;
         }
@@ -214,7 +200,7 @@ pub fn in_flight_by_stream(world: &World, ctx: &Ctx) -> Vec<u64> {
 
 /// This tick's figures of every thing that serves requests, in thing order
 /// (the fleets' as [`record`] read them into [`Ctx::fleet_samples`]).
-fn samples(world: &mut World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
+fn samples(ctx: &Ctx, out: &mut Vec<ThingSample>) {
     let tick_s = ctx.tick_s();
     out.clear();
     for &(thing, entity, slot) in &ctx.kinds.sampled {
@@ -225,7 +211,7 @@ fn samples(world: &mut World, ctx: &Ctx, out: &mut Vec<ThingSample>) {
                 }
             }
             None => {
-                if let Ok(f) = world.query_one_mut::<&Function>(entity) {
+                if let Some(f) = ctx.functions.get(entity) {
                     out.push(ThingSample {
                         thing,
                         busy_s: f.concurrency * tick_s,

@@ -2,16 +2,16 @@
 //! failed consumer held come back after the visibility timeout; messages kept
 //! too long expire; messages received too often go to the dead-letter queue.
 
-use hecs::{Entity, World};
+use hecs::Entity;
 
-use crate::sim::components::{Fleet, Function, MessageQueue};
+use crate::sim::components::{Fleet, MessageQueue};
 use crate::sim::state::{ByThing, Ctx};
 use crate::sim::station::{Cohort, DropReason, Station, Tally};
 
 use super::flow::Consumer;
 
 /// Takes in this tick's messages and hands `consumer` as many as it can start.
-pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity, consumer: Option<Consumer>) {
+pub fn pump(ctx: &mut Ctx, entity: Entity, consumer: Option<Consumer>) {
     let now = ctx.now_s;
     let tick_s = ctx.tick_s();
     let end = now + tick_s;
@@ -19,7 +19,7 @@ pub fn pump(world: &mut World, ctx: &mut Ctx, entity: Entity, consumer: Option<C
     // in messages changes nothing of it.
     let room = match consumer {
         Some(Consumer::Fleet(c)) => ctx.fleets.get(c).map(|f| room_for(f, tick_s)),
-        Some(Consumer::Function(c)) => world.query_one_mut::<&Function>(c).ok().map(|f| {
+        Some(Consumer::Function(c)) => ctx.functions.get(c).map(|f| {
             let ramp = ctx.setup.catalogue.lambda.new_environments_per_10s;
             super::lambda::room(f, tick_s, ramp)
         }),

@@ -3,15 +3,13 @@
 //! every instance has a line of its own; with least outstanding requests
 //! the balancer's targets come close to one shared line.
 
-use hecs::World;
-
 use crate::format::solution::Algorithm;
 use crate::sim::components::{Balancer, Fleet, Function, Reading};
 use crate::sim::state::{ByThing, Ctx, Inbox};
 use crate::sim::station::{DropReason, Sharing, round_carried_into};
 
 /// Spreads a load balancer's inbox over its targets.
-pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
+pub fn route(ctx: &mut Ctx, lb_entity: hecs::Entity) {
     let Some(lb) = ctx.balancers.get_mut(lb_entity) else {
         return;
     };
@@ -31,7 +29,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
     lb.read_at = read_at;
     // Kept readings need no look at the targets.
     if !fresh {
-        read_targets(world, &mut ctx.fleets, lb);
+        read_targets(&mut ctx.fleets, &ctx.functions, lb);
     }
     let Balancer {
         targets,
@@ -83,7 +81,7 @@ pub fn route(world: &mut World, ctx: &mut Ctx, lb_entity: hecs::Entity) {
 
 /// Reads a balancer's targets again: their readings, the weights they give
 /// and, from those, how each target fleet shares its lines.
-fn read_targets(world: &mut World, fleets: &mut ByThing<Fleet>, lb: &mut Balancer) {
+fn read_targets(fleets: &mut ByThing<Fleet>, functions: &ByThing<Function>, lb: &mut Balancer) {
     let algorithm = lb.algorithm;
     let targets = std::mem::take(&mut lb.targets);
     let mut weights = std::mem::take(&mut lb.weights);
@@ -92,7 +90,7 @@ fn read_targets(world: &mut World, fleets: &mut ByThing<Fleet>, lb: &mut Balance
     readings.extend(
         targets
             .iter()
-            .map(|&t| read_mut(world, fleets, t, algorithm)),
+            .map(|&t| read(fleets, functions, t, algorithm)),
     );
     weights.clear();
     weights.extend(readings.iter().map(|r| r.weight));
@@ -166,36 +164,15 @@ fn sharing(readings: &[Reading], weights: &[f64], algorithm: Algorithm) -> LineS
 
 /// What a balancer reads of one target: a fleet, or else a function.
 fn read(
-    world: &World,
     fleets: &ByThing<Fleet>,
+    functions: &ByThing<Function>,
     target: hecs::Entity,
     algorithm: Algorithm,
 ) -> Reading {
     match fleets.get(target) {
         Some(f) => reading(Some(f), None, algorithm),
-        None => reading(
-            None,
-            world.get::<&Function>(target).ok().as_deref(),
-            algorithm,
-        ),
+        None => reading(None, functions.get(target), algorithm),
     }
-}
-
-/// [`read`] with the world to itself: no borrow to take and give back.
-fn read_mut(
-    world: &mut World,
-    fleets: &ByThing<Fleet>,
-    target: hecs::Entity,
-    algorithm: Algorithm,
-) -> Reading {
-    if let Some(f) = fleets.get(target) {
-        return reading(Some(f), None, algorithm);
-    }
-    reading(
-        None,
-        world.query_one_mut::<&Function>(target).ok(),
-        algorithm,
-    )
 }
 
 /// What a balancer reads of a fleet, or else of a function (or of nothing).
@@ -218,13 +195,13 @@ fn reading(fleet: Option<&Fleet>, function: Option<&Function>, algorithm: Algori
 /// A target's share of traffic: a fleet by its servers, a Lambda function by
 /// its concurrency limit (it scales by itself).
 pub(crate) fn target_weight(
-    world: &World,
     fleets: &ByThing<Fleet>,
+    functions: &ByThing<Function>,
     target: hecs::Entity,
     algorithm: Algorithm,
     fail_open: bool,
 ) -> f64 {
-    let r = read(world, fleets, target, algorithm);
+    let r = read(fleets, functions, target, algorithm);
     if fail_open { r.open_weight } else { r.weight }
 }
 
@@ -281,7 +258,7 @@ mod tests {
                 for (k, &t) in b.targets.iter().enumerate() {
                     assert_eq!(
                         b.readings[k],
-                        read(&sim.world, &sim.ctx.fleets, t, b.algorithm),
+                        read(&sim.ctx.fleets, &sim.ctx.functions, t, b.algorithm),
                         "{level}/{which}: tick {}, target {k}",
                         sim.ctx.tick
                     );

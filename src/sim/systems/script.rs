@@ -6,11 +6,11 @@ use rand::RngExt;
 
 use crate::format::level::{EventKind, Target};
 use crate::format::solution::{Action, Purchase};
-use crate::sim::components::{FleetMark, Hardware, OnPremises, Server, ServerState};
+use crate::sim::components::{Hardware, OnPremises, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::state::Ctx;
 
-use super::{ordered, servers_of};
+use super::servers_of;
 
 /// Applies every event and action due before the end of this tick.
 pub fn apply_due(world: &mut World, ctx: &mut Ctx) {
@@ -161,7 +161,7 @@ fn spot_wave(world: &mut World, ctx: &mut Ctx) {
     if !rising || ctx.spot_servers == 0 {
         return;
     }
-    let fleets = ordered::<FleetMark>(world);
+    let fleets: Vec<Entity> = ctx.fleets.iter().map(|(e, _)| e).collect();
     let eligible = |s: &Server| {
         s.purchase == Purchase::Spot
             && s.reclaim_at_s.is_none()
@@ -191,8 +191,10 @@ fn spot_wave(world: &mut World, ctx: &mut Ctx) {
 /// fleet the workload's requests reach, in listing order.
 fn targets(world: &World, ctx: &Ctx, event: &EventKind) -> Vec<Entity> {
     match event.target() {
-        Some(Target::All) => ordered::<FleetMark>(world)
-            .into_iter()
+        Some(Target::All) => ctx
+            .fleets
+            .iter()
+            .map(|(fleet, _)| fleet)
             .filter(|&fleet| {
                 ctx.setup
                     .reaches
@@ -205,8 +207,9 @@ fn targets(world: &World, ctx: &Ctx, event: &EventKind) -> Vec<Entity> {
             let Some(index) = ctx.setup.workloads.iter().position(|w| w.id == workload) else {
                 return Vec::new();
             };
-            ordered::<FleetMark>(world)
-                .into_iter()
+            ctx.fleets
+                .iter()
+                .map(|(fleet, _)| fleet)
                 .filter(|&fleet| {
                     let id = super::name_of(world, fleet);
                     ctx.setup

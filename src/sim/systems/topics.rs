@@ -3,14 +3,14 @@
 //! not answer are retried (three times, twenty seconds apart) and then given
 //! up, without holding back the other subscribers.
 
-use hecs::{Entity, World};
+use hecs::Entity;
 
-use crate::sim::components::{Balancer, Fleet, Topic};
+use crate::sim::components::{Balancer, Fleet};
 use crate::sim::state::{ByThing, Ctx, Inbox};
 use crate::sim::station::{Cohort, DropReason};
 
 /// Takes this tick's publishes and delivers them to every subscriber.
-pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
+pub fn publish(ctx: &mut Ctx, entity: Entity) {
     let Some(mut arrivals) = ctx.inboxes.get_mut(entity).map(Inbox::take) else {
         return;
     };
@@ -19,11 +19,9 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     let setup = &*ctx.setup;
     let retry_window =
         f64::from(setup.catalogue.topic.http_retries) * setup.catalogue.topic.http_retry_delay_s;
-    let world: &World = world;
-    let Ok(mut guard) = world.get::<&mut Topic>(entity) else {
+    let Some(topic) = ctx.topics.get_mut(entity) else {
         return;
     };
-    let topic: &mut Topic = &mut guard;
     topic.published = 0;
     topic.http_delivered = 0;
     let mut direct = std::mem::take(&mut topic.direct);
@@ -74,7 +72,7 @@ pub fn publish(world: &mut World, ctx: &mut Ctx, entity: Entity) {
     if let Some(inbox) = ctx.inboxes.get_mut(entity) {
         inbox.give_back(arrivals);
     }
-    // The topic stays borrowed: the inboxes are the tick's, not the world's.
+    // The topic stays borrowed: the inboxes are a store of their own.
     for (to, copy) in direct.drain(..) {
         match ctx.inboxes.get_mut(to) {
             Some(inbox) => inbox.0.push(copy),
