@@ -438,3 +438,34 @@ impl Ctx {
         self.fleets_counted += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_finds_each_thing_by_entity_and_nothing_else() {
+        let mut world = World::new();
+        let (a, b, other) = (world.spawn(()), world.spawn(()), world.spawn(()));
+        let mut store = ByThing::default();
+        store.insert(b, "b");
+        store.insert(a, "a");
+        assert_eq!(store.get(a), Some(&"a"));
+        assert_eq!(store.get(b), Some(&"b"));
+        assert_eq!(store.get(other), None);
+        assert!(store.contains(a) && !store.contains(other));
+        // Kept in the order they were put, not by entity.
+        assert!(store.iter().map(|(e, _)| e).eq([b, a]));
+        // Putting again replaces, in place.
+        store.insert(a, "a2");
+        if let Some(v) = store.get_mut(b) {
+            *v = "b2";
+        }
+        assert!(store.iter().map(|(_, v)| *v).eq(["b2", "a2"]));
+        // An entity that reuses a gone one's slot is another thing.
+        world.despawn(a).expect("spawned");
+        let reused = world.spawn(());
+        assert_eq!(reused.id(), a.id());
+        assert_eq!(store.get(reused), None);
+    }
+}
