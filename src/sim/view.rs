@@ -4,8 +4,6 @@
 //! frame: one pass over the servers, one look at each thing, and no
 //! allocation beyond the returned vectors and their strings.
 
-use hecs::Entity;
-
 use crate::format::solution::{Algorithm, Purchase, Scheme, ThingKind};
 
 use super::components::{ContainerService, Function, Hardware, Order, Server, ServerState};
@@ -337,7 +335,6 @@ impl Sim {
     /// (source, load balancer, queue, topic) in the last tick; None when the
     /// origin is a fleet or function, whose calls are not counted per link.
     fn exact_flow(&self, from: &str, to: &str) -> Option<f64> {
-        let _world = &self.world;
         let Some(target) = self.ctx.thing(to) else {
             return Some(0.0);
         };
@@ -404,30 +401,26 @@ impl Sim {
 
     /// Requests that reached a thing in the last tick.
     fn inbound(&self, id: &str) -> f64 {
-        let Some(thing) = self
-            .ctx
-            .thing(id)
-            .and_then(|e: Entity| self.world.entity(e).ok())
-        else {
+        let Some(thing) = self.ctx.thing(id) else {
             return 0.0;
         };
-        if let Some(f) = self.ctx.fleets.get(thing.entity()) {
+        if let Some(f) = self.ctx.fleets.get(thing) {
             let from_queue = f
                 .fed_by
                 .and_then(|q| self.ctx.queues.get(q).map(|q| q.received))
                 .unwrap_or(0);
             return (f.received + from_queue) as f64;
         }
-        if let Some(lb) = self.ctx.balancers.get(thing.entity()) {
+        if let Some(lb) = self.ctx.balancers.get(thing) {
             return lb.routed as f64;
         }
-        if let Some(q) = self.ctx.queues.get(thing.entity()) {
+        if let Some(q) = self.ctx.queues.get(thing) {
             return q.sent as f64;
         }
-        if let Some(t) = self.ctx.topics.get(thing.entity()) {
+        if let Some(t) = self.ctx.topics.get(thing) {
             return t.published as f64;
         }
-        if let Some(f) = self.ctx.functions.get(thing.entity()) {
+        if let Some(f) = self.ctx.functions.get(thing) {
             return self.function_inbound(id, f);
         }
         0.0
