@@ -151,16 +151,8 @@ pub struct Kinds {
     pub group_feeds: Vec<Option<Entity>>,
     /// Fleets (anything with servers).
     pub fleets: Vec<Entity>,
-    /// Load balancers.
-    pub balancers: Vec<Entity>,
-    /// Queues.
-    pub queues: Vec<Entity>,
-    /// Topics.
-    pub topics: Vec<Entity>,
     /// Container services.
     pub services: Vec<Entity>,
-    /// Lambda functions.
-    pub functions: Vec<Entity>,
     /// The things a tick's samples describe, as (thing index, entity, the
     /// fleet's slot in [`Kinds::fleets`] or none for a function), in thing order.
     pub sampled: Vec<(u16, Entity, Option<usize>)>,

@@ -491,11 +491,7 @@ impl Sim {
                 .map(|&g| ctx.fleets.get(g).and_then(|f| f.fed_by))
                 .collect(),
             groups,
-            balancers: ctx.balancers.iter().map(|(e, _)| e).collect(),
-            queues: ctx.queues.iter().map(|(e, _)| e).collect(),
-            topics: ctx.topics.iter().map(|(e, _)| e).collect(),
             services: systems::ordered::<ContainerService>(&world),
-            functions: ctx.functions.iter().map(|(e, _)| e).collect(),
             sampled: ctx
                 .things
                 .iter()

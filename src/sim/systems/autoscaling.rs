@@ -449,15 +449,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, entity: Entity) {
         let mut lost = 0;
         for &(victim, _) in victims.take((have - desired) as usize) {
             let drain = (behind_lb && draining_s > 0.0).then_some(ctx.now_s + draining_s);
-            lost += retire(
-                world,
-                &mut ctx.fleets,
-                &mut ctx.queues,
-                &mut ctx.tally,
-                victim,
-                drain,
-                ctx.now_s,
-            );
+            lost += retire(world, ctx, victim, drain);
             ctx.changed();
         }
         if lost > 0 {

@@ -102,10 +102,7 @@ pub fn accrue(ctx: &mut Ctx) {
 
     // SQS bills every API request: a send, a receive and a delete per message,
     // one request per 64 KiB chunk of it.
-    for &entity in &ctx.kinds.queues {
-        let Some(q) = ctx.queues.get(entity) else {
-            continue;
-        };
+    for (_, q) in ctx.queues.iter() {
         let requests = (q.sent as f64 + 2.0 * q.received as f64) * q.chunks_per_message;
         ctx.ledger.charge(
             Service::Sqs,
@@ -115,10 +112,7 @@ pub fn accrue(ctx: &mut Ctx) {
 
     // SNS bills each publish (per 64 KiB chunk) and each HTTP/S delivery;
     // deliveries to SQS are free.
-    for &entity in &ctx.kinds.topics {
-        let Some(t) = ctx.topics.get(entity) else {
-            continue;
-        };
+    for (_, t) in ctx.topics.iter() {
         let usd = t.published as f64 * cat.topic.usd_per_million_publishes / 1e6
             + t.http_delivered as f64 * cat.topic.usd_per_million_http_deliveries / 1e6;
         ctx.ledger.charge(Service::Sns, usd);
@@ -134,10 +128,7 @@ pub fn accrue(ctx: &mut Ctx) {
     }
 
     let lb = &cat.load_balancer;
-    for &entity in &ctx.kinds.balancers {
-        let Some(b) = ctx.balancers.get(entity) else {
-            continue;
-        };
+    for (_, b) in ctx.balancers.iter() {
         // Capacity units: the largest of new connections (one per request) and data processed.
         let per_s = b.routed as f64 / tick_s;
         let gb_per_hour = b.routed_kib / (1024.0 * 1024.0) / hours;

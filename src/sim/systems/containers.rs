@@ -98,15 +98,7 @@ pub fn orphans(world: &mut World, ctx: &mut Ctx) {
         .map(|(e, _)| e)
         .collect();
     for task in orphaned {
-        retire(
-            world,
-            &mut ctx.fleets,
-            &mut ctx.queues,
-            &mut ctx.tally,
-            task,
-            None,
-            ctx.now_s,
-        );
+        retire(world, ctx, task, None);
         ctx.changed();
     }
 }

@@ -108,15 +108,7 @@ pub fn check(world: &mut World, ctx: &mut Ctx) {
         }
         let replaces = ctx.groups.get(fleet).is_some_and(|g| g.replace_unhealthy);
         if replaces {
-            retire(
-                world,
-                &mut ctx.fleets,
-                &mut ctx.queues,
-                &mut ctx.tally,
-                server,
-                None,
-                now,
-            );
+            retire(world, ctx, server, None);
             ctx.changed();
         }
     }

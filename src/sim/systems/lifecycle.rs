@@ -4,11 +4,11 @@ use hecs::{Entity, World};
 use rand::RngExt;
 
 use crate::format::solution::Purchase;
-use crate::sim::components::{Fleet, LbHealth, MessageQueue, Server, ServerState};
+use crate::sim::components::{LbHealth, Server, ServerState};
 use crate::sim::log::What;
 use crate::sim::setup::fleet_terms;
-use crate::sim::state::{ByThing, Ctx};
-use crate::sim::station::{Capacity, Tally};
+use crate::sim::state::Ctx;
+use crate::sim::station::Capacity;
 
 use super::name_of;
 
@@ -134,14 +134,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
                     super::coupling::downstream_of(&ctx.fleets, &ctx.functions, fleet_entity);
                 super::coupling::emit(ctx, downstream);
                 if let Some(part) = leftover {
-                    let lost = super::queues::lose(
-                        &ctx.fleets,
-                        &mut ctx.queues,
-                        &mut ctx.tally,
-                        fleet_entity,
-                        part,
-                        now,
-                    );
+                    let lost = super::queues::lose(ctx, fleet_entity, part);
                     if lost > 0 {
                         let thing = name_of(world, fleet_entity);
                         ctx.note(What::LostInFlight {
@@ -162,15 +155,7 @@ pub fn advance(world: &mut World, ctx: &mut Ctx) {
             )
         {
             drop(guard);
-            retire(
-                world,
-                &mut ctx.fleets,
-                &mut ctx.queues,
-                &mut ctx.tally,
-                entity,
-                None,
-                now,
-            );
+            retire(world, ctx, entity, None);
             ctx.changed();
             let thing = name_of(world, fleet_entity);
             ctx.note(What::SpotReclaimed { thing });
@@ -259,15 +244,7 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
         .and_then(|s| s.reclaim_at_s);
     if behind_lb && draining_s > 0.0 {
         let until = reclaim_at.map_or(ctx.now_s + draining_s, |at| at.min(ctx.now_s + draining_s));
-        retire(
-            world,
-            &mut ctx.fleets,
-            &mut ctx.queues,
-            &mut ctx.tally,
-            server,
-            Some(until),
-            ctx.now_s,
-        );
+        retire(world, ctx, server, Some(until));
     }
     ctx.changed();
 }
@@ -275,15 +252,7 @@ pub fn notice(world: &mut World, ctx: &mut Ctx, server: Entity, fleet: Entity) {
 /// Takes a server out of its fleet. With `drain_until`, it keeps what it holds
 /// and finishes it (connection draining); without, what it holds is lost.
 /// Returns the requests lost.
-pub fn retire(
-    world: &mut World,
-    fleets: &mut ByThing<Fleet>,
-    queues: &mut ByThing<MessageQueue>,
-    tally: &mut Tally,
-    server: Entity,
-    drain_until: Option<f64>,
-    now_s: f64,
-) -> u64 {
+pub fn retire(world: &mut World, ctx: &mut Ctx, server: Entity, drain_until: Option<f64>) -> u64 {
     let Ok(s) = world.get::<&Server>(server) else {
         return 0;
     };
@@ -300,25 +269,25 @@ pub fn retire(
         Err(_) => None,
     };
     if let Some(part) = held {
-        lost += super::queues::lose(fleets, queues, tally, fleet_entity, part, now_s);
+        lost += super::queues::lose(ctx, fleet_entity, part);
     }
     let mut share_station = None;
     if serving {
         // Its share of what the fleet holds: one of the servers in service
         // (the census of this tick, before this one leaves it).
-        let part = fleets.get_mut(fleet_entity).map(|f| {
+        let part = ctx.fleets.get_mut(fleet_entity).map(|f| {
             let peers = (f.census.in_service as usize).max(1);
             f.station.split_off(1.0 / peers as f64)
         });
         if let Some(part) = part {
             if drain_until.is_none() {
-                lost = super::queues::lose(fleets, queues, tally, fleet_entity, part, now_s);
+                lost = super::queues::lose(ctx, fleet_entity, part);
             } else {
                 share_station = Some(part);
             }
         }
     }
-    if let Some(f) = fleets.get_mut(fleet_entity)
+    if let Some(f) = ctx.fleets.get_mut(fleet_entity)
         && serving
     {
         // Counted out at once, so a second retirement this tick takes its own share.

@@ -72,10 +72,8 @@ pub fn overdue(world: &World, ctx: &Ctx) -> Vec<u64> {
 pub fn record(ctx: &mut Ctx, metrics: &mut Metrics) {
     let tick_s = ctx.tick_s();
     let mut queued = 0;
-    for &e in &ctx.kinds.queues {
-        if let Some(q) = ctx.queues.get(e) {
-            queued += q.backlog();
-        }
+    for (_, q) in ctx.queues.iter() {
+        queued += q.backlog();
     }
     let mut capacity_rps = 0.0;
     let mut slot_s = 0.0;

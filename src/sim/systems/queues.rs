@@ -5,7 +5,7 @@
 use hecs::Entity;
 
 use crate::sim::components::{Fleet, MessageQueue};
-use crate::sim::state::{ByThing, Ctx};
+use crate::sim::state::Ctx;
 use crate::sim::station::{Cohort, DropReason, Station, Tally};
 
 use super::flow::Consumer;
@@ -132,22 +132,15 @@ pub fn give_back(queue: &mut MessageQueue, lost: Station, now: f64, tally: &mut 
 
 /// Loses the work a fleet's departed servers held: back to the queue that fed
 /// it if there is one, otherwise dropped. Returns the requests dropped.
-pub fn lose(
-    fleets: &ByThing<Fleet>,
-    queues: &mut ByThing<MessageQueue>,
-    tally: &mut Tally,
-    fleet: Entity,
-    mut part: Station,
-    now: f64,
-) -> u64 {
-    let fed_by = fleets.get(fleet).and_then(|f| f.fed_by);
+pub fn lose(ctx: &mut Ctx, fleet: Entity, mut part: Station) -> u64 {
+    let fed_by = ctx.fleets.get(fleet).and_then(|f| f.fed_by);
     if let Some(queue) = fed_by
-        && let Some(q) = queues.get_mut(queue)
+        && let Some(q) = ctx.queues.get_mut(queue)
     {
-        give_back(q, part, now, tally);
+        give_back(q, part, ctx.now_s, &mut ctx.tally);
         return 0;
     }
     let lost = part.in_flight();
-    part.drop_all(DropReason::Killed, tally);
+    part.drop_all(DropReason::Killed, &mut ctx.tally);
     lost
 }

@@ -250,8 +250,7 @@ mod tests {
         let mut checked_ticks = 0;
         while !sim.finished() {
             sim.step();
-            for &lb in &sim.ctx.kinds.balancers {
-                let b = sim.ctx.balancers.get(lb).expect("balancer");
+            for (_, b) in sim.ctx.balancers.iter() {
                 if b.readings.len() != b.targets.len() {
                     continue;
                 }

@@ -262,14 +262,7 @@ fn lose_share(world: &mut World, ctx: &mut Ctx, fleet: hecs::Entity, gone: u32) 
             .split_off(f64::from(gone) / f64::from(serving + gone)),
         None => return,
     };
-    let lost = super::queues::lose(
-        &ctx.fleets,
-        &mut ctx.queues,
-        &mut ctx.tally,
-        fleet,
-        part,
-        ctx.now_s,
-    );
+    let lost = super::queues::lose(ctx, fleet, part);
     if lost > 0 {
         let thing = super::name_of(world, fleet);
         ctx.note(What::LostInFlight {
@@ -343,14 +336,7 @@ pub fn apply_action(world: &mut World, ctx: &mut Ctx, action: &Action) {
                     .get_mut(entity)
                     .map(|f| f.station.split_off(1.0))
                     .unwrap_or_default();
-                let lost = super::queues::lose(
-                    &ctx.fleets,
-                    &mut ctx.queues,
-                    &mut ctx.tally,
-                    entity,
-                    part,
-                    ctx.now_s,
-                );
+                let lost = super::queues::lose(ctx, entity, part);
                 if lost > 0 {
                     ctx.note(What::LostInFlight {
                         thing: action.thing().to_string(),
