@@ -39,7 +39,7 @@ fn score(level: &str, solution: &str) -> Score {
         SourceFile::new("level.ron", level.to_string()),
         SourceFile::new("solution.ron", solution.to_string()),
     );
-    let sim = sim::run_checked(&checked, None).expect("benchmark builds");
+    let sim = sim::run_checked(&checked, None, sim::History::LastTick).expect("benchmark builds");
     Score::of(&sim)
 }
 
@@ -162,7 +162,7 @@ fn batch_of_days(bencher: divan::Bencher, threads: usize) {
     bencher.bench(|| {
         batch::map_parallel(&solutions, threads, |s| {
             let checked = checked(level.clone(), s.clone());
-            Score::of(&sim::run_checked(&checked, None).expect("builds"))
+            Score::of(&sim::run_checked(&checked, None, sim::History::LastTick).expect("builds"))
         })
     });
 }

@@ -45,7 +45,7 @@ pub fn exit_status(outcome: &Outcome) -> u8 {
 /// Checks and scores one solution against a level.
 pub fn score_one(level: &SourceFile, solution: &SourceFile, seed: Option<u64>) -> Outcome {
     let checked = format::check_texts(level.clone(), Some(solution.clone()))?;
-    let sim = sim::run_checked(&checked, seed)?;
+    let sim = sim::run_checked(&checked, seed, sim::History::LastTick)?;
     Ok(Score::of(&sim))
 }
 

@@ -12,7 +12,7 @@ use crate::batch;
 use crate::bundled;
 use crate::format::{self, Checked, InputError, SourceFile, load};
 use crate::par;
-use crate::sim::{self, Score, Sim};
+use crate::sim::{self, History, Score, Sim};
 use crate::tui::{self, strings::Lang};
 use crate::verify;
 
@@ -465,7 +465,13 @@ fn score(
     for w in &checked.warnings {
         eprint!("{w}");
     }
-    let sim = match sim::run_checked(&checked, seed) {
+    // A trace writes out every tick; a score needs the last alone.
+    let history = if trace.is_some() {
+        History::EveryTick
+    } else {
+        History::LastTick
+    };
+    let sim = match sim::run_checked(&checked, seed, history) {
         Ok(sim) => sim,
         Err(err) => {
             eprintln!("error: {err}");
@@ -1043,7 +1049,8 @@ pub fn trace_csv(sim: &Sim) -> String {
         }
     }
     out.push_str(",arrived,ok,late,dropped,pending,in_flight,waiting,offered_rps,capacity_rps,utilisation,servers,cost_usd\n");
-    for (i, r) in sim.metrics.records.iter().enumerate() {
+    let first = sim.metrics.ticks() - sim.metrics.records().len();
+    for (i, r) in sim.metrics.records().iter().enumerate() {
         let _ = write!(
             out,
             "{},{},{}",
@@ -1051,7 +1058,7 @@ pub fn trace_csv(sim: &Sim) -> String {
             r.time_s,
             format::time::format_clock(r.time_s)
         );
-        for s in sim.metrics.streams_at(i) {
+        for s in sim.metrics.streams_at(first + i) {
             let _ = write!(
                 out,
                 ",{},{},{},{},{}",

@@ -106,7 +106,7 @@ mod tests {
         let sol = load::read(&dir.join(solution)).expect("solution");
         let checked = format::check_texts(level, Some(sol)).expect("checks");
         assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
-        Score::of(&sim::run_checked(&checked, None).expect("runs"))
+        Score::of(&sim::run_checked(&checked, None, sim::History::LastTick).expect("runs"))
     }
 
     #[test]

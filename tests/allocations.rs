@@ -144,11 +144,11 @@ fn a_wandering_tick_allocates_only_to_grow() {
 }
 
 /// The Day benchmark (`benches/fixtures/day`: a day at one-second ticks,
-/// every kind of thing) holds at most 64 MB of heap from start to score.
+/// every kind of thing) holds well under 64 MB of heap from start to score.
 /// Bigger than `check` lets a level ask for (`MAX_WORK`), it is built from
 /// the parsed files.
 #[test]
-fn the_day_benchmark_holds_under_64_mb() {
+fn the_day_benchmark_holds_well_under_64_mb() {
     use peakload::format::{Checked, SourceFile, load};
     let _turn = ONE_AT_A_TIME
         .lock()
@@ -173,11 +173,14 @@ fn the_day_benchmark_holds_under_64_mb() {
         level_file: level,
         warnings: Vec::new(),
     };
-    let sim = peakload::sim::run_checked(&checked, None).expect("the Day builds");
+    let sim = peakload::sim::run_checked(&checked, None, peakload::sim::History::LastTick)
+        .expect("the Day builds");
     let score = peakload::sim::Score::of(&sim);
     assert!(score.requests.arrived > 1_000_000_000, "{score:?}");
     let peak = PEAK.load(Ordering::Relaxed) - start;
-    assert!(peak < 64 << 20, "{:.1} MB at the peak", peak as f64 / 1e6);
+    // The target is 64 MB. Scoring keeps the last tick alone (about 2 MB
+    // at the peak): a whole Day's history kept again (45 MB) fails here.
+    assert!(peak < 16 << 20, "{:.1} MB at the peak", peak as f64 / 1e6);
 }
 
 /// Steady traffic through every kind of thing a tick serves through (a

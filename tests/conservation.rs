@@ -17,8 +17,9 @@ mod common;
 use common::{checked, per_level, sim_of, solutions_on_disk};
 use hecs::Entity;
 use peakload::format::{self, SourceFile};
-use peakload::sim::Sim;
 use peakload::sim::components::Server;
+use peakload::sim::review::review;
+use peakload::sim::{History, Score, Sim, run_checked};
 use proptest::prelude::*;
 
 /// Steps a simulation to the end, checking every invariant after every tick.
@@ -29,7 +30,7 @@ fn assert_conserves(mut sim: Sim, what: &str) {
     let mut cost = 0.0;
     while !sim.finished() {
         sim.step();
-        let record = *sim.metrics.records.last().expect("a record per tick");
+        let record = *sim.metrics.last_record().expect("a record per tick");
         let tick = record.tick;
         // Requests in flight, walked one by one, are what the record says is pending.
         let walked = peakload::sim::systems::observe::in_flight_by_stream(&sim.world, &sim.ctx);
@@ -177,6 +178,76 @@ fn every_bundled_reference_and_naive_conserves_requests() {
             let checked =
                 format::check_texts(level.level_file(), Some(file)).expect("bundled files check");
             assert_conserves(sim_of(&checked, None), &format!("{}/{name}", level.folder));
+        }
+        Vec::<()>::new()
+    });
+}
+
+/// A run that keeps its last tick alone (as scoring and the screen do)
+/// against one that keeps every tick: the same score, review and last tick,
+/// with nothing of the earlier ticks held.
+fn assert_history_changes_nothing(checked: &format::Checked, what: &str) {
+    let mut every = sim_of(checked, None);
+    every.run_to_end();
+    let last = run_checked(checked, None, History::LastTick).expect("checked input builds");
+    let json = |sim: &Sim| serde_json::to_string(&Score::of(sim)).expect("json");
+    assert_eq!(json(&last), json(&every), "{what}: score");
+    let findings = |sim: &Sim| review(sim, &Score::of(sim));
+    assert_eq!(findings(&last), findings(&every), "{what}: review");
+    let ticks = every.metrics.ticks();
+    assert_eq!(last.metrics.ticks(), ticks, "{what}: ticks");
+    assert_eq!(
+        every.metrics.records().len(),
+        ticks,
+        "{what}: every tick kept"
+    );
+    assert_eq!(
+        last.metrics.records().len(),
+        1,
+        "{what}: the last tick alone"
+    );
+    assert_eq!(
+        last.metrics.last_record(),
+        every.metrics.last_record(),
+        "{what}: last record"
+    );
+    assert_eq!(
+        last.metrics.last_streams(),
+        every.metrics.last_streams(),
+        "{what}: last streams"
+    );
+    assert!(
+        !every.metrics.last_streams().is_empty(),
+        "{what}: streams of the last tick"
+    );
+    assert_eq!(
+        last.metrics.streams_at(ticks - 1),
+        every.metrics.last_streams(),
+        "{what}"
+    );
+    if let Some(earlier) = ticks.checked_sub(2) {
+        assert!(
+            last.metrics.streams_at(earlier).is_empty(),
+            "{what}: an earlier tick is not kept"
+        );
+        assert!(
+            !every.metrics.streams_at(earlier).is_empty(),
+            "{what}: an earlier tick is kept"
+        );
+    }
+}
+
+#[test]
+fn keeping_the_last_tick_alone_changes_no_score_or_finding() {
+    per_level(|level| {
+        let files = solutions_on_disk(level)
+            .into_iter()
+            .filter(|(name, _)| name == "reference" || name == "naive");
+        for (name, text) in files {
+            let file = SourceFile::new(format!("levels/{}/{name}.ron", level.folder), text);
+            let checked =
+                format::check_texts(level.level_file(), Some(file)).expect("bundled files check");
+            assert_history_changes_nothing(&checked, &format!("{}/{name}", level.folder));
         }
         Vec::<()>::new()
     });
@@ -334,6 +405,11 @@ proptest! {
         };
         prop_assert_eq!(once(None), once(None));
         prop_assert_eq!(once(Some(77)), once(Some(77)));
+    }
+
+    #[test]
+    fn random_levels_score_the_same_keeping_the_last_tick_alone((level, solution) in random_case()) {
+        assert_history_changes_nothing(&checked(&level, &solution), "random case");
     }
 
     #[test]

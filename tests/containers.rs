@@ -66,7 +66,7 @@ fn tasks_on_ec2_are_packed_onto_instances_and_without_room_there_is_no_task() {
             r#"AutoScalingGroup(id: "hosts", type: "m5.large", min: 2, desired: 2, max: 2),"#,
         ),
     );
-    let tasks = sim.metrics.records.last().expect("ran").servers_working;
+    let tasks = sim.metrics.last_record().expect("ran").servers_working;
     // The two hosts are counted as working servers of their own group, plus the tasks.
     assert_eq!(tasks, 2 + 4, "only four tasks fit");
     let s = score(&sim);
@@ -91,7 +91,7 @@ fn a_task_dies_with_its_instance_and_comes_back_where_there_is_room() {
     goals: (availability_pct: 50.0, stars: (one: 1000.0, two: 1000.0, three: 1000.0)),
 )"#;
     let sim = run(lvl, &service("Ecs", r#"Ec2("hosts")"#, 2, ""));
-    let at = |min: usize| sim.metrics.records[min * 60].servers_working;
+    let at = |min: usize| sim.metrics.records()[min * 60].servers_working;
     assert_eq!(at(5), 2 + 2);
     // The failed host takes its task down; the other host has room, so the task comes back there.
     assert!(at(11) < 4, "{}", at(11));
@@ -103,7 +103,7 @@ fn fargate_adds_capacity_faster_than_an_instance() {
     let first_working = |solution: &str| {
         let sim = run(&level("20m", 5.0), solution);
         sim.metrics
-            .records
+            .records()
             .iter()
             .position(|r| r.servers_working >= 3)
             .expect("scaled")
@@ -143,7 +143,7 @@ fn service_auto_scaling_follows_cpu() {
     );
     let peak = sim
         .metrics
-        .records
+        .records()
         .iter()
         .map(|r| r.servers_working)
         .max()

@@ -32,7 +32,7 @@ fn a_direct_call_fails_the_caller_while_the_back_tier_is_down() {
     );
     // Calls fail until the internal balancer's health checks see fulfilment
     // healthy again, two minutes after it is back.
-    let outside: u64 = (0..sim.metrics.records.len())
+    let outside: u64 = (0..sim.metrics.records().len())
         .filter(|t| !(3590..4330).contains(t))
         .map(|t| sim.metrics.streams_at(t)[0].dropped)
         .sum();
@@ -56,14 +56,14 @@ fn a_queue_keeps_the_caller_working_and_the_back_tier_catches_up() {
         customers.availability_pct
     );
     // The queue holds the orders while fulfilment is down...
-    let backlog_at_end_of_outage = sim.metrics.records[OUTAGE.end].queued;
+    let backlog_at_end_of_outage = sim.metrics.records()[OUTAGE.end].queued;
     let arrived_in_outage: u64 = OUTAGE.map(|t| sim.metrics.streams_at(t)[0].arrived).sum();
     assert!(
         backlog_at_end_of_outage as f64 > 0.95 * arrived_in_outage as f64,
         "backlog {backlog_at_end_of_outage}"
     );
     // ...and fulfilment drains it afterwards, every order packed within its deadline.
-    let drained = sim.metrics.records[OUTAGE.end..]
+    let drained = sim.metrics.records()[OUTAGE.end..]
         .iter()
         .position(|r| r.queued < 200)
         .expect("the backlog drains");
@@ -232,12 +232,12 @@ fn a_consumer_group_scales_on_backlog_per_instance() {
     );
     let peak = sim
         .metrics
-        .records
+        .records()
         .iter()
         .map(|r| r.servers_working)
         .max()
         .unwrap_or(0);
-    let end = sim.metrics.records.last().map_or(0, |r| r.servers_working);
+    let end = sim.metrics.last_record().map_or(0, |r| r.servers_working);
     assert!(peak >= 8, "grew to {peak} on the backlog");
     assert!(end < peak, "shrank back to {end} once the backlog was gone");
     let scaled = score(&sim);

@@ -211,7 +211,7 @@ fn a_failed_instance_is_routed_around_once_health_checks_notice() {
         .unwrap_or(0);
     // Half the traffic goes to the broken instance until two failed checks, 30 s apart.
     assert!(lost > 0 && lost < 60 * 60, "lost {lost}");
-    let after = &sim.metrics.records[15 * 60..];
+    let after = &sim.metrics.records()[15 * 60..];
     assert!(
         after.iter().all(|r| r.total().dropped == 0),
         "the healthy instance carries on alone"
@@ -232,7 +232,7 @@ fn resizing_an_instance_takes_it_down_while_it_changes_type() {
     );
     let down: Vec<u64> = sim
         .metrics
-        .records
+        .records()
         .iter()
         .filter(|r| r.servers_working == 0)
         .map(|r| r.tick)
@@ -258,8 +258,8 @@ fn on_premises_orders_arrive_after_the_lead_time_and_cost_from_the_order() {
             actions: [(at: "10d", do: OrderServers(thing: "dc", count: 2))])"#,
     );
     let arrive_tick = (10 + 56) * 24;
-    assert_eq!(sim.metrics.records[arrive_tick - 1].servers_working, 1);
-    assert_eq!(sim.metrics.records[arrive_tick].servers_working, 3);
+    assert_eq!(sim.metrics.records()[arrive_tick - 1].servers_working, 1);
+    assert_eq!(sim.metrics.records()[arrive_tick].servers_working, 3);
     let per_server_hour = 12125.34 * 1.754 / (5.0 * 8760.0);
     let want = per_server_hour * (120.0 * 24.0 + 2.0 * 110.0 * 24.0);
     let s = score(&sim);

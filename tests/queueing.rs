@@ -260,7 +260,7 @@ fn engine_transient(tick: &str, multiplier: f64, timeout: &str, seeds: u64) -> T
             r#"Solution(level: "q", things: [Instance(id: "box", type: "m5.xlarge")], links: [("s", "box")])"#,
         );
         let s = score(&sim);
-        let records = &sim.metrics.records;
+        let records = sim.metrics.records();
         let tick_s = sim.ctx.setup.tick_s;
         let peak = records.iter().map(|r| r.waiting).max().unwrap_or(0) as f64;
         // The backlog drains in a straight line: place its end within the
@@ -478,7 +478,7 @@ fn a_near_critical_spike_builds_up_as_the_exact_equations_say() {
         let tick_s = sim.ctx.setup.tick_s;
         let window: Vec<f64> = sim
             .metrics
-            .records
+            .records()
             .iter()
             .filter(|r| r.time_s + tick_s > 627.5 && r.time_s < 632.5)
             .map(|r| r.in_flight)
@@ -486,7 +486,7 @@ fn a_near_critical_spike_builds_up_as_the_exact_equations_say() {
         let mid = window.iter().sum::<f64>() / window.len() as f64;
         let spike: Vec<f64> = sim
             .metrics
-            .records
+            .records()
             .iter()
             .filter(|r| r.time_s >= 600.0 - 1e-9 && r.time_s < 660.0 - 1e-9)
             .map(|r| r.in_flight)
@@ -619,7 +619,7 @@ fn littles_law_holds_steady_and_through_a_backlog() {
             &tasks(4),
         );
         let s = score(&sim);
-        let records = &sim.metrics.records;
+        let records = sim.metrics.records();
         let mean_in_flight =
             records.iter().map(|r| r.in_flight).sum::<f64>() / records.len() as f64;
         let arrival_rate =

@@ -281,7 +281,8 @@ fn every_reference_solution_can_be_built_on_screen_and_scores_as_headless() {
         app.run_to_end();
         assert_eq!(app.screen, Screen::Results, "{}", b.folder);
         let shown = app.results.as_ref().expect("results").score.clone();
-        let headless = Score::of(&sim::run_checked(&checked, None).expect("builds"));
+        let headless =
+            Score::of(&sim::run_checked(&checked, None, sim::History::LastTick).expect("builds"));
         assert_eq!(
             serde_json::to_string(&shown).expect("json"),
             serde_json::to_string(&headless).expect("json"),
@@ -369,7 +370,8 @@ fn a_solution_saved_from_the_screen_rescores_to_the_numbers_shown_live_changes_i
         Some(SourceFile::new(path.display().to_string(), text)),
     )
     .expect("the saved file checks");
-    let headless = Score::of(&sim::run_checked(&rescored, None).expect("builds"));
+    let headless =
+        Score::of(&sim::run_checked(&rescored, None, sim::History::LastTick).expect("builds"));
     assert_eq!(
         serde_json::to_string(&shown).expect("json"),
         serde_json::to_string(&headless).expect("json"),

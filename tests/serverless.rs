@@ -124,7 +124,7 @@ fn cold_starts_add_latency_when_concurrency_grows() {
         s.requests.late,
         s.requests.arrived
     );
-    let spike_tick = &sim.metrics.records[600];
+    let spike_tick = &sim.metrics.records()[600];
     assert!(
         spike_tick.total().late > 0,
         "the jump at 00:10 starts environments cold"

@@ -53,7 +53,8 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 /// with `BOUND_S` there.
 pub const MAX_WORK: u64 = 25_000_000;
 /// The most cells of per-tick records a run may keep (ticks × (streams + 2),
-/// about 70 bytes each): 200 MB at most.
+/// about 70 bytes each): 200 MB at most. A trace keeps every tick's; scoring
+/// and the screen keep the last tick's alone.
 pub const MAX_RECORD_CELLS: u64 = 3_000_000;
 /// The most requests a run may count, all streams together: counts are whole
 /// numbers of 64 bits, and this leaves them room ten thousand times over.

@@ -20,6 +20,19 @@ pub fn stretch_grace_s(tick_s: f64) -> f64 {
     tick_s.max(60.0)
 }
 
+/// How much of a run's tick-by-tick record [`Metrics`] keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum History {
+    /// Every tick's record and per-stream counts: what a trace writes out,
+    /// and what tests look back over.
+    #[default]
+    EveryTick,
+    /// The last tick's alone: all that scoring, the review and the screen
+    /// read. A run's history is most of its memory (the Day's 86,400 ticks
+    /// held 45 MB), and writing it touched a fresh page every few ticks.
+    LastTick,
+}
+
 /// One stream's counts in one tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StreamTick {
@@ -192,11 +205,15 @@ impl TickRecord {
 /// Everything measured over a run.
 #[derive(Debug, Clone)]
 pub struct Metrics {
-    /// One record per tick.
-    pub records: Vec<TickRecord>,
-    /// Per tick, per stream: the level's sources in order, then the calls
-    /// they make (one flat buffer, `streams` wide).
+    /// The records kept, one per tick: every tick's, or the last alone (see [`History`]).
+    records: Vec<TickRecord>,
+    /// Per tick kept, per stream: the level's sources in order, then the
+    /// calls they make (one flat buffer, `streams` wide).
     stream_ticks: Vec<StreamTick>,
+    /// What is kept of the ticks before the last.
+    history: History,
+    /// Ticks recorded.
+    ticks: usize,
     /// This tick's per-thing figures, in thing order (filled by the observe
     /// system, folded into [`ThingSummary`]s, and reused).
     pub samples: Vec<ThingSample>,
@@ -225,10 +242,15 @@ impl Metrics {
     pub fn new(setup: &Setup) -> Self {
         let n = setup.streams.len();
         // Room for the level and its drain: growing past it would double the records.
-        let ticks = setup.ticks.saturating_add(setup.drain_ticks).min(1_000_000) as usize;
+        let kept = match setup.history {
+            History::EveryTick => setup.ticks.saturating_add(setup.drain_ticks).min(1_000_000),
+            History::LastTick => 1,
+        } as usize;
         Self {
-            records: Vec::with_capacity(ticks),
-            stream_ticks: Vec::with_capacity(ticks.saturating_mul(n).min(1 << 24)),
+            records: Vec::with_capacity(kept),
+            stream_ticks: Vec::with_capacity(kept.saturating_mul(n).min(1 << 24)),
+            history: setup.history,
+            ticks: 0,
             samples: Vec::new(),
             arrived: vec![0; n],
             outcomes: vec![Outcomes::default(); n],
@@ -378,6 +400,11 @@ impl Metrics {
     /// per-thing figures in [`Metrics::samples`]. Fills in the per-stream
     /// counts and the counted total of `record`.
     pub fn push(&mut self, mut record: TickRecord, arrived: &[u64], tally: &Tally) {
+        if self.history == History::LastTick {
+            self.records.clear();
+            self.stream_ticks.clear();
+        }
+        self.ticks += 1;
         let mut total = StreamTick::default();
         let mut undelivered = 0;
         for (i, &n) in arrived.iter().enumerate() {
@@ -419,17 +446,37 @@ impl Metrics {
         self.records.push(record);
     }
 
-    /// Per-stream counts of tick `i`.
+    /// The records kept, in tick order: every tick's, or the last tick's
+    /// alone (see [`History`]).
+    pub fn records(&self) -> &[TickRecord] {
+        &self.records
+    }
+
+    /// The record of the last tick run.
+    pub fn last_record(&self) -> Option<&TickRecord> {
+        self.records.last()
+    }
+
+    /// Ticks recorded so far.
+    pub fn ticks(&self) -> usize {
+        self.ticks
+    }
+
+    /// Per-stream counts of tick `i`; none if that tick is not kept.
     pub fn streams_at(&self, i: usize) -> &[StreamTick] {
+        let first_kept = self.ticks - self.records.len();
+        let Some(k) = i.checked_sub(first_kept) else {
+            return &[];
+        };
         let n = self.arrived.len();
         self.stream_ticks
-            .get(i * n..(i + 1) * n)
+            .get(k * n..(k + 1) * n)
             .unwrap_or_default()
     }
 
     /// Per-stream counts of the last tick run.
     pub fn last_streams(&self) -> &[StreamTick] {
-        self.streams_at(self.records.len().saturating_sub(1))
+        self.streams_at(self.ticks.saturating_sub(1))
     }
 
     /// Requests in flight at the end of the last tick, per stream.

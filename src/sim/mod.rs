@@ -33,6 +33,7 @@ mod testdata;
 pub mod view;
 pub mod world;
 
+pub use metrics::History;
 pub use score::Score;
 pub use setup::Setup;
 pub use world::{BuildError, Sim};
@@ -54,9 +55,15 @@ pub fn setup_of(checked: &Checked, seed: Option<u64>) -> Setup {
     )
 }
 
-/// Builds and runs a checked level and solution to the end, and scores it.
-pub fn run_checked(checked: &Checked, seed: Option<u64>) -> Result<Sim, BuildError> {
-    let setup = setup_of(checked, seed);
+/// Builds and runs a checked level and solution to the end, keeping
+/// `history` of its ticks (a score needs the last tick's alone).
+pub fn run_checked(
+    checked: &Checked,
+    seed: Option<u64>,
+    history: History,
+) -> Result<Sim, BuildError> {
+    let mut setup = setup_of(checked, seed);
+    setup.history = history;
     let mut sim = Sim::new(setup)?;
     sim.run_to_end();
     Ok(sim)

@@ -63,6 +63,8 @@ pub struct Setup {
     pub undelivered: Vec<super::streams::Undelivered>,
     /// Most ticks the run drains after the level ends (arrivals stopped).
     pub drain_ticks: u64,
+    /// What the run's metrics keep of the ticks before the last.
+    pub history: super::metrics::History,
 }
 
 impl Setup {
@@ -96,6 +98,7 @@ impl Setup {
         let drain_ticks = crate::format::budget::drain_ticks(&level);
         Setup {
             drain_ticks,
+            history: super::metrics::History::EveryTick,
             seed: seed.unwrap_or(level.seed),
             catalogue,
             level,

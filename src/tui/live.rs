@@ -4,7 +4,7 @@
 
 use crate::format::solution::{Action, Thing};
 use crate::format::{Solution, SourceFile, load, validate};
-use crate::sim::{Setup, Sim};
+use crate::sim::{History, Setup, Sim};
 
 use super::play::{MAX_LIVE_ACTIONS, Play, Status};
 use super::run::Run;
@@ -35,12 +35,14 @@ impl Play {
             ));
             return false;
         }
-        let setup = Setup::new(
+        let mut setup = Setup::new(
             self.catalogue.clone(),
             self.level.clone(),
             self.solution.clone(),
             None,
         );
+        // The board and its charts read each tick as it ends.
+        setup.history = History::LastTick;
         match Sim::new(setup) {
             Ok(sim) => {
                 self.steps_reached.clear();

@@ -213,7 +213,7 @@ impl Run {
     }
 
     fn record(&mut self) {
-        let Some(r) = self.sim.metrics.records.last() else {
+        let Some(r) = self.sim.metrics.last_record() else {
             return;
         };
         let ticks = self.sim.ctx.setup.ticks.max(1);
@@ -253,8 +253,7 @@ impl Run {
         let capacity_rps = self
             .sim
             .metrics
-            .records
-            .last()
+            .last_record()
             .map_or(0.0, |r| r.capacity_rps);
         self.live = Live {
             now_s: self.sim.ctx.now_s,

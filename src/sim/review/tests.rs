@@ -11,7 +11,8 @@ fn review_of(level: &str, name: &str, solution: &str) -> (Score, Vec<Finding>) {
         Some(SourceFile::new(format!("{name}.ron"), solution)),
     )
     .expect("test files check");
-    let sim = super::super::run_checked(&checked, None).expect("builds");
+    let sim =
+        super::super::run_checked(&checked, None, super::super::History::LastTick).expect("builds");
     let score = Score::of(&sim);
     let findings = review(&sim, &score);
     println!("{level} / {name}:");
@@ -373,7 +374,8 @@ goals: (availability_pct: 99.0, stars: (one: 100.0, two: 100.0, three: 100.0)),
         Some(SourceFile::new("s.ron", r#"Solution(level: "locked")"#)),
     )
     .expect("checks");
-    let sim = super::super::run_checked(&checked, None).expect("builds");
+    let sim =
+        super::super::run_checked(&checked, None, super::super::History::LastTick).expect("builds");
     let score = Score::of(&sim);
     let findings = review(&sim, &score);
     assert!(
