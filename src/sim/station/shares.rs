@@ -161,6 +161,14 @@ pub fn round_carried<const N: usize>(
         out[N - 1] = total;
         return out;
     }
+    if let Some(j) = sole_share(&shares, sum, total, carry) {
+        // Everything goes to the one share, as the working-out below would
+        // give it: its share of the sum is exactly one, and every carry
+        // stays nil. A fixed service all in time, or a function not
+        // throttled, rounds this way every tick.
+        out[j] = total;
+        return out;
+    }
     let mut want = [0.0f64; N];
     for i in 0..N {
         want[i] = (shares[i].max(0.0) / sum * total as f64 + carry[i]).max(0.0);
@@ -179,6 +187,31 @@ pub fn round_carried<const N: usize>(
         carry[i] = (want[i] - out[i] as f64).clamp(-1.0, 1.0);
     }
     out
+}
+
+/// The one share above nought, when nothing is carried and the working-out
+/// of [`round_carried`] is exact: `sum` is that share (finite), so it is one
+/// of the sum to the bit, and `total` is below 2^53, so it stays whole.
+#[inline]
+fn sole_share<const N: usize>(
+    shares: &[f64; N],
+    sum: f64,
+    total: u64,
+    carry: &[f64; N],
+) -> Option<usize> {
+    if !(sum.is_finite() && total < 1 << 53 && carry.iter().all(|&c| c == 0.0)) {
+        return None;
+    }
+    let mut sole = None;
+    for (i, &s) in shares.iter().enumerate() {
+        if s > 0.0 {
+            if sole.is_some() {
+                return None;
+            }
+            sole = Some(i);
+        }
+    }
+    sole
 }
 
 /// Gives `left` more items to `out`, one at a time, each to the largest
@@ -381,6 +414,96 @@ mod tests {
             leftovers_one_by_one(&want, &mut plain, left);
             assert_eq!(fast, plain, "{want:?} + {left}");
         }
+    }
+
+    /// [`round_carried`] without the short cut for a sole share.
+    fn carried_worked_out<const N: usize>(
+        total: u64,
+        shares: [f64; N],
+        carry: &mut [f64; N],
+    ) -> [u64; N] {
+        let sum: f64 = shares.iter().map(|s| s.max(0.0)).sum();
+        let mut out = [0u64; N];
+        if total == 0 {
+            return out;
+        }
+        if !(sum > 0.0) {
+            out[N - 1] = total;
+            return out;
+        }
+        let mut want = [0.0f64; N];
+        for i in 0..N {
+            want[i] = (shares[i].max(0.0) / sum * total as f64 + carry[i]).max(0.0);
+        }
+        let mut given = 0u64;
+        for i in 0..N {
+            out[i] = (want[i] as u64).min(total - given);
+            given += out[i];
+        }
+        give_leftovers(&want, &mut out, total - given);
+        for i in 0..N {
+            carry[i] = (want[i] - out[i] as f64).clamp(-1.0, 1.0);
+        }
+        out
+    }
+
+    #[test]
+    fn a_sole_share_rounds_as_the_working_out_does() {
+        let odd = [
+            0.0,
+            -0.0,
+            -1.0,
+            1e-300,
+            5e-324,
+            0.3,
+            1.0,
+            2.5,
+            1e18,
+            1e308,
+            f64::MAX,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let carries = [0.0, -0.0, 0.25, -0.5, 1.0];
+        let totals = [0, 1, 2, 3, 10, 997, (1 << 53) - 1, 1 << 53, u64::MAX / 4];
+        let mut shortcuts = 0;
+        for total in totals {
+            for a in odd {
+                for b in odd {
+                    for c in odd {
+                        let sum = [a, b, c].iter().map(|s| s.max(0.0)).sum::<f64>();
+                        if !sum.is_finite() {
+                            // Shares no model gives: the leftovers would
+                            // come one at a time, for ever.
+                            continue;
+                        }
+                        for (ca, cb) in carries.iter().flat_map(|&x| carries.map(|y| (x, y))) {
+                            let start = [ca, cb, 0.0];
+                            let (mut fast, mut plain) = (start, start);
+                            let got = round_carried(total, [a, b, c], &mut fast);
+                            let want = carried_worked_out(total, [a, b, c], &mut plain);
+                            assert_eq!(got, want, "{total} over {a}, {b}, {c} from {start:?}");
+                            // A nil carry may keep its sign: it adds the same.
+                            assert_eq!(fast, plain, "{total} over {a}, {b}, {c} from {start:?}");
+                            let (mut f2, mut p2) = ([ca, cb], [ca, cb]);
+                            assert_eq!(
+                                round_carried(total, [a, b], &mut f2),
+                                carried_worked_out(total, [a, b], &mut p2),
+                                "{total} over {a}, {b} from {ca}, {cb}"
+                            );
+                            assert_eq!(f2, p2, "{total} over {a}, {b} from {ca}, {cb}");
+                            if total > 0 && sum > 0.0 {
+                                shortcuts += usize::from(
+                                    sole_share(&[a, b, c], sum, total, &start).is_some(),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The cases cover the short cut, not only the working-out.
+        assert!(shortcuts > 1000, "{shortcuts}");
     }
 
     #[test]
