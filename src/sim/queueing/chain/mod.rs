@@ -165,10 +165,13 @@ fn make_all<const K: usize>(
     // The pair products are made as the rows are, from the row before kept
     // at hand: one pass over the factors, not two.
     let (mut below_last, mut above_last) = ([0.0; K], [0.0; K]);
+    // Each row's rates up and down are the row before's, one along: carried
+    // from row to row, each is worked out once.
+    let (mut up_below, mut down_here) = (0.0, down(lo));
     for i in 0..len {
         let n = lo + i;
-        let up_below = if i == 0 { 0.0 } else { up(n - 1) };
-        let out = up(n) + down(n);
+        let up_here = up(n);
+        let out = up_here + down_here;
         let down_above = if i + 1 == len { 0.0 } else { down(n + 1) };
         for k in 0..K {
             let h = hs[k];
@@ -194,6 +197,7 @@ fn make_all<const K: usize>(
             }
             from_above[k] = to_above;
         }
+        (up_below, down_here) = (up_here, down_above);
     }
     for (f, h) in factors.into_iter().zip(hs) {
         f.key = Some((*rates, h.to_bits(), lo, len));
