@@ -276,3 +276,29 @@ fn a_steady_tick_of_synchronous_calls_allocates_nothing() {
     );
     assert_allocates_nothing(&level, &solution, "in steady state");
 }
+
+/// Scoring keeps the last tick's record alone, not the run's history: a
+/// day of level 12 at two-second ticks, through the path `score`, `par`
+/// and `verify` take, stays far below what its 43,200 ticks' records and
+/// stream counts would hold (about 9 MB).
+#[test]
+fn scoring_keeps_no_history() {
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let level = peakload::bundled::find("12").expect("level 12 is bundled");
+    let reference = peakload::format::SourceFile::new(
+        "reference.ron",
+        level
+            .reference
+            .expect("level 12 has a reference")
+            .to_string(),
+    );
+    let level_file = level.level_file();
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let start = LIVE.load(Ordering::Relaxed);
+    let score = peakload::batch::score_one(&level_file, &reference, None).expect("level 12 scores");
+    let peak = PEAK.load(Ordering::Relaxed) - start;
+    assert!(score.requests.arrived > 1_000_000, "{score:?}");
+    assert!(peak < 3 << 20, "{:.1} MB at the peak", peak as f64 / 1e6);
+}
