@@ -165,10 +165,10 @@ fn assert_world_is_sound(sim: &Sim, what: &str, tick: u64) {
     }
 }
 
-#[test]
-fn every_bundled_reference_and_naive_conserves_requests() {
-    // The reference and the naive design of each level; the random levels
-    // below cover the rest of the design space.
+/// Runs `check` on the reference and the naive design of every bundled
+/// level, checked, with their names; the random levels below cover the rest
+/// of the design space.
+fn each_reference_and_naive(check: impl Fn(&format::Checked, &str) + Sync) {
     per_level(|level| {
         let files = solutions_on_disk(level)
             .into_iter()
@@ -177,10 +177,15 @@ fn every_bundled_reference_and_naive_conserves_requests() {
             let file = SourceFile::new(format!("levels/{}/{name}.ron", level.folder), text);
             let checked =
                 format::check_texts(level.level_file(), Some(file)).expect("bundled files check");
-            assert_conserves(sim_of(&checked, None), &format!("{}/{name}", level.folder));
+            check(&checked, &format!("{}/{name}", level.folder));
         }
         Vec::<()>::new()
     });
+}
+
+#[test]
+fn every_bundled_reference_and_naive_conserves_requests() {
+    each_reference_and_naive(|checked, what| assert_conserves(sim_of(checked, None), what));
 }
 
 /// A run that keeps its last tick alone (as scoring and the screen do)
@@ -239,18 +244,7 @@ fn assert_history_changes_nothing(checked: &format::Checked, what: &str) {
 
 #[test]
 fn keeping_the_last_tick_alone_changes_no_score_or_finding() {
-    per_level(|level| {
-        let files = solutions_on_disk(level)
-            .into_iter()
-            .filter(|(name, _)| name == "reference" || name == "naive");
-        for (name, text) in files {
-            let file = SourceFile::new(format!("levels/{}/{name}.ron", level.folder), text);
-            let checked =
-                format::check_texts(level.level_file(), Some(file)).expect("bundled files check");
-            assert_history_changes_nothing(&checked, &format!("{}/{name}", level.folder));
-        }
-        Vec::<()>::new()
-    });
+    each_reference_and_naive(assert_history_changes_nothing);
 }
 
 #[test]
