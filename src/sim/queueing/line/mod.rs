@@ -17,9 +17,11 @@
 //! how often the line is looked at.
 
 use super::chain::{self, Distribution, MAX_STATES, Rates};
+use super::light;
 use super::mmc::{self, Wait};
 use super::tails;
 use crate::sim::latency::{LatencyStore, Service};
+use erlang::ErlangCache;
 
 /// A line whose change settles faster than this follows its rates at once.
 pub const SNAP_S: f64 = 0.5;
@@ -226,6 +228,9 @@ pub struct Line {
     /// The rates the state belongs to (none before the first tick).
     params: Option<LineParams>,
     dist: Distribution,
+    /// The mean of `dist` while it is Poisson (an empty line's is, and an
+    /// M/M/∞ line's stays so: see [`light`]); none once it may be another.
+    poisson: Option<f64>,
     /// The stationary distribution of `pi_for` (finite room, or a check for settling).
     pi: Vec<f64>,
     pi_for: Option<LineParams>,
@@ -252,6 +257,7 @@ impl Default for Line {
             view: View::Closed,
             params: None,
             dist: Distribution::at(0),
+            poisson: Some(0.0),
             pi: Vec::new(),
             pi_for: None,
             tables: Vec::new(),
@@ -388,6 +394,7 @@ impl Line {
             self.mode = Mode::Evolving;
             self.view = View::Closed;
             self.dist.reset_at(0);
+            self.poisson = Some(0.0);
             return Seen::Closed;
         }
         if backlog || p.overloaded() {
@@ -415,6 +422,7 @@ impl Line {
         if let Mode::Fluid { .. } = self.mode {
             // The backlog is gone: every server busy, nobody waiting.
             self.dist.reset_at(p.servers as usize);
+            self.poisson = None;
             self.mode = Mode::Evolving;
         }
         // A fast line follows a change of rates at once (its view is worked
@@ -423,6 +431,10 @@ impl Line {
             if let Some(old) = self.params {
                 self.stationary(old);
                 self.dist.set_from(&self.pi);
+                // Far below its servers, the steady state is Poisson but
+                // for a never-full chance.
+                let mean = old.lambda / old.mu;
+                self.poisson = light::never_full(old.servers, mean).then_some(mean);
             }
             self.mode = Mode::Evolving;
         }
@@ -443,6 +455,25 @@ impl Line {
                 Seen::Line
             }
             _ => {
+                let settled_mean = p.lambda / p.mu;
+                if let Some(start) = self.poisson
+                    && light::never_full(p.servers, start.max(settled_mean))
+                {
+                    // Never full all tick long (the mean moves monotonically
+                    // between where it starts and where it settles).
+                    let (end, average) = light::relax(start, p.lambda, p.mu, tick_s);
+                    light::fill(&mut self.dist, end, average);
+                    self.poisson = Some(end);
+                    self.params = Some(p);
+                    // Poisson distributions of means d apart are at most d
+                    // apart in total variation.
+                    if p.relaxation_s() <= SNAP_S || (end - settled_mean).abs() < SETTLED_TV {
+                        self.mode = Mode::Stationary;
+                    }
+                    self.view = View::Settling;
+                    return Seen::Line;
+                }
+                self.poisson = None;
                 let evolved = memo::evolve(&mut self.dist, &p.rates(), tick_s);
                 self.params = Some(p);
                 // Settled within 1e-6 (total variation): worked out only when
@@ -697,93 +728,6 @@ fn admitted_by_departures(
         .map(move |(n, x)| ((n + 1).saturating_sub(c), x))
 }
 
-/// Pools up to this size compute Erlang C directly (a few hundred operations).
-const DIRECT_ERLANG: u32 = 48;
-/// Points of the Erlang C table over the load, per pool size.
-const ERLANG_POINTS: usize = 1024;
-
-/// Erlang C for a large pool from a table over the load, built once for each
-/// pool size: the recursion costs as many steps as there are servers, and a
-/// pool of a thousand servers would pay it every tick its load moves. A group
-/// that scales moves between a few sizes, so the tables of the sizes it used
-/// last are kept (at most [`ERLANG_TABLES`]).
-#[derive(Debug, Clone, Default)]
-struct ErlangCache {
-    /// By pool size: ln C at u = −ln(1 − ρ) on an even grid of u in [0, U_MAX].
-    tables: std::collections::BTreeMap<u32, Vec<f64>>,
-    /// Pool sizes in the order they were last used (oldest first).
-    used: std::collections::VecDeque<u32>,
-}
-
-/// Tables a line keeps (8 KiB each).
-const ERLANG_TABLES: usize = 64;
-
-/// The table reaches loads of 1 − e^{−U_MAX} (≈ 0.99998); past it, direct.
-const U_MAX: f64 = 11.0;
-
-impl ErlangCache {
-    /// The open-room wait of `p`, as [`LineParams::open_wait`] gives it.
-    fn open_wait(&mut self, p: &LineParams) -> Option<Wait> {
-        if p.servers <= DIRECT_ERLANG {
-            // Twins share it: the recursion and the room check cost more
-            // than a look at the last few.
-            return memo::open_wait(p, || p.open_wait());
-        }
-        let cmu = f64::from(p.servers) * p.mu;
-        if p.servers == 0 || !(p.mu > 0.0) || !(p.lambda >= 0.0) || p.lambda >= cmu {
-            return None;
-        }
-        let rho = p.lambda / cmu;
-        let u = -(1.0 - rho).ln();
-        if u >= U_MAX {
-            return p.open_wait();
-        }
-        if self.used.back() != Some(&p.servers) {
-            self.used.retain(|&s| s != p.servers);
-            self.used.push_back(p.servers);
-            if self.used.len() > ERLANG_TABLES
-                && let Some(oldest) = self.used.pop_front()
-            {
-                self.tables.remove(&oldest);
-            }
-        }
-        // Grid points are worked out as they are first needed: a load moves
-        // little from tick to tick, so a few points serve a pool size for long.
-        let servers = p.servers;
-        let table = self
-            .tables
-            .entry(servers)
-            .or_insert_with(|| vec![f64::NAN; ERLANG_POINTS + 1]);
-        let x = u / U_MAX * ERLANG_POINTS as f64;
-        let i = (x.floor() as usize).min(ERLANG_POINTS - 1);
-        let f = x - i as f64;
-        let mut at = |k: isize| {
-            let g = (i as isize + k).clamp(0, ERLANG_POINTS as isize) as usize;
-            if table[g].is_nan() {
-                let u = U_MAX * g as f64 / ERLANG_POINTS as f64;
-                let rho = 1.0 - (-u).exp();
-                table[g] = mmc::erlang_c(servers, rho * f64::from(servers))
-                    .max(1e-300)
-                    .ln();
-            }
-            table[g]
-        };
-        // Catmull–Rom through the four nearest points: smooth, and exact on cubics.
-        let (p0, p1, p2, p3) = (at(-1), at(0), at(1), at(2));
-        let ln_c = p1
-            + 0.5
-                * f
-                * (p2 - p0
-                    + f * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + f * (3.0 * (p1 - p2) + p3 - p0)));
-        let p_wait = ln_c.exp().min(1.0);
-        let rho_room = p.lambda / cmu;
-        room_never_matters(p_wait, rho_room, p.room).then(|| Wait {
-            p_wait,
-            theta: (cmu - p.lambda) / p.scale(),
-        })
-    }
-}
-
 /// A rate rounded to 1 part in 10⁴, so a table built for it serves rates that
 /// differ only by noise in the last digits.
 fn quantised(x: f64) -> u64 {
@@ -794,6 +738,7 @@ fn quantised(x: f64) -> u64 {
     }
 }
 
+mod erlang;
 mod memo;
 #[cfg(test)]
 mod tests;

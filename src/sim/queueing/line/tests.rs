@@ -212,3 +212,127 @@ fn a_line_without_room_keeps_none_when_its_wait_is_surely_negligible() {
     assert!(!mmc::erlang_c_below(4, 4.0, 1e-16));
     assert!(!mmc::erlang_c_below(0, 0.1, 1e-16));
 }
+
+/// The forward equations of an M/M/c/c line, integrated with fourth-order
+/// Runge–Kutta at a millisecond: the exact transient, to check the closed form against.
+struct LossChain {
+    p: Vec<f64>,
+}
+
+impl LossChain {
+    fn empty(servers: usize) -> Self {
+        let mut p = vec![0.0; servers + 1];
+        p[0] = 1.0;
+        LossChain { p }
+    }
+
+    fn rate(p: &[f64], lambda: f64, mu: f64) -> Vec<f64> {
+        let c = p.len() - 1;
+        (0..=c)
+            .map(|n| {
+                let inflow = if n > 0 { lambda * p[n - 1] } else { 0.0 }
+                    + if n < c {
+                        mu * (n + 1) as f64 * p[n + 1]
+                    } else {
+                        0.0
+                    };
+                let outflow = (if n < c { lambda } else { 0.0 } + mu * n as f64) * p[n];
+                inflow - outflow
+            })
+            .collect()
+    }
+
+    /// Runs `t` seconds at `lambda`; returns the time-average number busy.
+    fn run(&mut self, lambda: f64, mu: f64, t: f64) -> f64 {
+        let dt = 1e-3;
+        let steps = (t / dt).round() as usize;
+        let mean = |p: &[f64]| p.iter().enumerate().map(|(n, x)| n as f64 * x).sum::<f64>();
+        let mut average = 0.0;
+        for _ in 0..steps {
+            let at = |base: &[f64], k: &[f64], h: f64| -> Vec<f64> {
+                base.iter().zip(k).map(|(x, d)| x + h * d).collect()
+            };
+            let k1 = Self::rate(&self.p, lambda, mu);
+            let p2 = at(&self.p, &k1, dt / 2.0);
+            let k2 = Self::rate(&p2, lambda, mu);
+            let p3 = at(&self.p, &k2, dt / 2.0);
+            let k3 = Self::rate(&p3, lambda, mu);
+            let p4 = at(&self.p, &k3, dt);
+            let k4 = Self::rate(&p4, lambda, mu);
+            // The mean's integral takes the same stages, to the same order.
+            average += dt / 6.0 * (mean(&self.p) + 2.0 * mean(&p2) + 2.0 * mean(&p3) + mean(&p4));
+            for n in 0..self.p.len() {
+                self.p[n] += dt / 6.0 * (k1[n] + 2.0 * k2[n] + 2.0 * k3[n] + k4[n]);
+            }
+        }
+        average / t
+    }
+}
+
+#[test]
+fn a_line_far_below_its_servers_follows_the_exact_transient() {
+    // A function with room for 60 and a load of a few: every environment is
+    // busy at once with a chance far below 1e-16, so the line is M/M/∞,
+    // moved on in closed form; each tick's mean busy and its end state must
+    // be what the exact forward equations give.
+    let (servers, mu) = (60u32, 0.5);
+    let mut line = Line::default();
+    let mut exact = LossChain::empty(servers as usize);
+    for (lambda, tick) in [(1.0, 1.0), (3.0, 1.0), (3.0, 2.0), (0.5, 5.0), (2.0, 0.25)] {
+        let p = LineParams {
+            servers,
+            lambda,
+            mu,
+            room: 0,
+            wait_scale: 1.0,
+        };
+        line.advance(p, tick, false);
+        let busy = exact.run(lambda, mu, tick);
+        assert_eq!(line.mode(), Mode::Evolving);
+        assert!(line.poisson.is_some(), "kept in closed form");
+        assert!(
+            (line.mean_busy() - busy).abs() < 1e-9,
+            "at {lambda}/s: {} against {busy}",
+            line.mean_busy()
+        );
+        assert!(line.blocked() < light::NEVER_FULL);
+        let end: f64 = exact.p.iter().enumerate().map(|(n, x)| n as f64 * x).sum();
+        assert!((line.dist.mean() - end).abs() < 1e-9);
+        assert!(line.dist.distance(&exact.p) < 1e-9);
+    }
+}
+
+#[test]
+fn a_light_line_that_nears_its_servers_is_stepped_again_and_settles_back() {
+    let (servers, mu) = (20u32, 1.0);
+    let at = |lambda: f64| LineParams {
+        servers,
+        lambda,
+        mu,
+        room: 0,
+        wait_scale: 1.0,
+    };
+    let mut line = Line::default();
+    line.advance(at(1.0), 1.0, false);
+    assert!(line.poisson.is_some());
+    // A load of 15 on 20 environments turns some away: the chain steps it.
+    let before = line.dist.mean();
+    line.advance(at(15.0), 1.0, false);
+    assert!(line.poisson.is_none());
+    assert!(line.blocked() > 0.0);
+    // It goes on from where the closed form left it: a second toward 15,
+    // behind the unbounded line (some are turned away, and backward-Euler
+    // steps of a quarter second lag the exact relaxation by a few percent).
+    let (end, _) = light::relax(before, 15.0, mu, 1.0);
+    let mean = line.dist.mean();
+    assert!(mean < end && mean > 0.85 * end, "{mean} against {end}");
+    // Back at a light load it settles, and from the steady state it is
+    // light again.
+    for _ in 0..200 {
+        line.advance(at(1.0), 1.0, false);
+    }
+    assert_eq!(line.mode(), Mode::Stationary);
+    line.advance(at(1.2), 1.0, false);
+    assert!(line.poisson.is_some());
+    assert!((line.mean_busy() - light::relax(1.0, 1.2, mu, 1.0).1).abs() < 1e-10);
+}
