@@ -154,6 +154,21 @@ mod tests {
         assert!(!never_full(100, 60.0));
         assert!(!never_full(4, 1.0));
         assert!(!never_full(100, 100.0));
+        assert!(!never_full(100, f64::NAN) && !never_full(100, -1.0));
+        assert!(!never_full(0, 0.0) && !never_full(2000, 700.0));
+        // The bound grows with the mean below the servers, so a tick whose
+        // mean starts and settles never full stays never full between.
+        for servers in [3u32, 30, 300] {
+            let mut was = true;
+            for i in 0..=3000 {
+                let now = never_full(servers, f64::from(servers) * f64::from(i) / 3000.0);
+                assert!(
+                    was || !now,
+                    "{servers} servers: full, then not, as the mean grew"
+                );
+                was = now;
+            }
+        }
         // Wherever the bound says so, the chance itself is below it.
         for servers in [1u32, 2, 5, 10, 40, 100, 1000] {
             for m in [0.001, 0.1, 1.0, 3.0, 10.0, 50.0, 300.0] {

@@ -456,11 +456,13 @@ impl Line {
             }
             _ => {
                 let settled_mean = p.lambda / p.mu;
+                // Never full all tick long: the mean moves monotonically
+                // from where it starts to where it settles, and the bound
+                // grows with the mean.
                 if let Some(start) = self.poisson
-                    && light::never_full(p.servers, start.max(settled_mean))
+                    && light::never_full(p.servers, start)
+                    && light::never_full(p.servers, settled_mean)
                 {
-                    // Never full all tick long (the mean moves monotonically
-                    // between where it starts and where it settles).
                     let (end, average) = light::relax(start, p.lambda, p.mu, tick_s);
                     light::fill(&mut self.dist, end, average);
                     self.poisson = Some(end);
