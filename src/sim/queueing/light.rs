@@ -8,15 +8,22 @@
 //! little off in the lag (a step of `h` shrinks a change by 1/(1 + μh), not
 //! e^(−μh)).
 //!
+//! What the tick's arrivals saw is kept as a Poisson distribution of the
+//! tick's average mean. The true time average mixes the Poissons the tick
+//! passed through, and is a little wider; but a line that never fills has
+//! nobody waiting and nobody turned away in any of its states, so all that
+//! is read from it is the mean number busy, and that is exact.
+//!
 //! A function far below its concurrency limit (every function of the
 //! campaign but a throttled one) is such a line, and so is a pool of
 //! servers far from busy.
 
 use super::chain::Distribution;
 
-/// Below this chance of finding every server busy, a line counts as never
-/// full: 1 − this rounds to one, so a share worked out as the rest of it
-/// cannot tell it from nil.
+/// Below this chance of finding every server busy at any moment of a tick,
+/// a line counts as never full (and so is the share of the tick's arrivals
+/// that would find them busy): 1 − this rounds to one, so a share worked
+/// out as the rest of it cannot tell it from nil.
 pub const NEVER_FULL: f64 = 1e-16;
 
 /// The largest mean kept in closed form: e^(−m), where the Poisson
@@ -50,15 +57,21 @@ pub fn relax(start: f64, lambda: f64, mu: f64, t: f64) -> (f64, f64) {
     // 1 − e^(−x), without cancelling away when x is small.
     let gone = -(-x).exp_m1();
     let end = settled + (start - settled) * (1.0 - gone);
-    let average = settled + (start - settled) * (gone / x);
-    (end, average)
+    // gone / x is one at x = 0, and never more (it may round up a hair).
+    let kept = if x > 0.0 { (gone / x).min(1.0) } else { 1.0 };
+    let average = settled + (start - settled) * kept;
+    (end, average.max(0.0))
 }
 
 /// Makes `dist` Poisson of mean `end`, with `seen` Poisson of mean
 /// `average` on the same window: the window holds every state where either
 /// has more than a negligible probability, and what lies beyond it on
 /// either side is folded into its edge states (as the chain's trim does).
+/// Means outside 0..=[`MAX_MEAN`] (which [`never_full`] never lets through)
+/// are held to it, so the window stays bounded.
 pub fn fill(dist: &mut Distribution, end: f64, average: f64) {
+    let hold = |m: f64| if m > 0.0 { m.min(MAX_MEAN) } else { 0.0 };
+    let (end, average) = (hold(end), hold(average));
     let (lo, hi) = window(end.min(average), end.max(average));
     poisson_on(&mut dist.p, end, lo, hi);
     poisson_on(&mut dist.seen, average, lo, hi);
@@ -145,6 +158,71 @@ mod tests {
         fill(&mut d, 400.0, 400.0);
         assert!(d.lo > 240 && d.hi() < 560, "{}..{}", d.lo, d.hi());
         assert!((d.mean() - 400.0).abs() < 1e-9);
+    }
+
+    /// The Poisson probability of `n` at mean `m`, from its logarithm.
+    fn pmf(m: f64, n: usize) -> f64 {
+        let log_factorial: f64 = (1..=n).map(|k| (k as f64).ln()).sum();
+        (n as f64 * m.ln() - m - log_factorial).exp()
+    }
+
+    #[test]
+    fn each_state_holds_its_poisson_probability_and_the_window_misses_none() {
+        let mut d = Distribution::at(0);
+        for (end, average) in [(40.0, 2.0), (0.5, 30.0), (7.0, 7.0), (599.0, 550.0)] {
+            fill(&mut d, end, average);
+            assert_eq!(d.p.len(), d.seen.len());
+            for (m, probs) in [(end, &d.p), (average, &d.seen)] {
+                let last = probs.len() - 1;
+                for (i, &x) in probs.iter().enumerate() {
+                    let n = d.lo + i;
+                    if i == 0 || i == last {
+                        // The edges hold what lies beyond them too.
+                        assert!(x >= pmf(m, n) * (1.0 - 1e-9), "{m} at {n}");
+                    } else {
+                        let want = pmf(m, n);
+                        assert!(
+                            (x - want).abs() <= 1e-9 * want + 1e-300,
+                            "{m} at {n}: {x} against {want}"
+                        );
+                    }
+                }
+                // Outside the window, neither mean leaves anything that counts.
+                for n in (d.lo.saturating_sub(50)..d.lo).chain(d.hi() + 1..d.hi() + 50) {
+                    assert!(
+                        pmf(m, n) <= NEGLIGIBLE,
+                        "{m} at {n} outside {}..{}",
+                        d.lo,
+                        d.hi()
+                    );
+                }
+                assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            }
+        }
+        // An empty line is a point mass at nought; means past the bound are
+        // held to it, so the window stays bounded.
+        fill(&mut d, 0.0, 0.0);
+        assert_eq!((d.lo, d.p[0]), (0, 1.0));
+        for wild in [f64::INFINITY, f64::NAN, -3.0, 1e300] {
+            fill(&mut d, wild, 1.0);
+            assert!(d.hi() < 1000 && d.p.iter().all(|x| x.is_finite()));
+        }
+    }
+
+    #[test]
+    fn the_average_of_a_tick_is_never_below_nought_nor_past_its_ends() {
+        for (start, lambda, mu, t) in [
+            (0.0, 1.0, 1e-300, 1.0),
+            (5.0, 0.0, 1e9, 1.0),
+            (3.0, 2.0, 1.0, 0.0),
+        ] {
+            let (end, average) = relax(start, lambda, mu, t);
+            let (lo, hi) = (start.min(end), start.max(end));
+            assert!(
+                average >= 0.0 && average >= lo - 1e-12 && average <= hi + 1e-12,
+                "{average}"
+            );
+        }
     }
 
     #[test]

@@ -295,7 +295,9 @@ fn a_line_far_below_its_servers_follows_the_exact_transient() {
             "at {lambda}/s: {} against {busy}",
             line.mean_busy()
         );
-        assert!(line.blocked() < light::NEVER_FULL);
+        // The window ends below the servers: nobody is turned away.
+        assert!(line.dist.hi() < servers as usize);
+        assert_eq!(line.blocked(), 0.0);
         let end: f64 = exact.p.iter().enumerate().map(|(n, x)| n as f64 * x).sum();
         assert!((line.dist.mean() - end).abs() < 1e-9);
         assert!(line.dist.distance(&exact.p) < 1e-9);
@@ -335,4 +337,54 @@ fn a_light_line_that_nears_its_servers_is_stepped_again_and_settles_back() {
     line.advance(at(1.2), 1.0, false);
     assert!(line.poisson.is_some());
     assert!((line.mean_busy() - light::relax(1.0, 1.2, mu, 1.0).1).abs() < 1e-10);
+}
+
+#[test]
+fn a_pool_far_below_its_servers_makes_nobody_wait() {
+    // A hundred servers at a load of ten, with room to wait: the first tick
+    // from empty is in closed form, and its arrivals start at once.
+    let p = LineParams {
+        servers: 100,
+        lambda: 5.0,
+        mu: 0.5,
+        room: 1000,
+        wait_scale: 1.0,
+    };
+    let ask = Ask {
+        service_s: 2.0,
+        deadline_s: 3.0,
+        patience_s: 30.0,
+        fixed: false,
+    };
+    let mut line = Line::default();
+    line.advance(p, 1.0, false);
+    assert!(line.poisson.is_some());
+    let f = line.fates(0, ask);
+    assert_eq!((f.blocked, f.gave_up, f.mean_wait_s), (0.0, 0.0, 0.0));
+    let in_time = 1.0 - (-3.0f64 / 2.0).exp();
+    assert!((f.ok - in_time).abs() < 1e-12, "{} against {in_time}", f.ok);
+    assert_eq!(line.mean_waiting(), 0.0);
+    assert!((line.mean_busy() - light::relax(0.0, 5.0, 0.5, 1.0).1).abs() < 1e-12);
+}
+
+#[test]
+fn a_line_is_known_poisson_only_after_it_empties_or_settles_light() {
+    let at = |servers: u32, lambda: f64| LineParams {
+        servers,
+        lambda,
+        mu: 1.0,
+        room: 50,
+        wait_scale: 1.0,
+    };
+    let mut line = Line::default();
+    assert_eq!(line.poisson, Some(0.0));
+    // Overload: a backlog; when it clears every server is busy, which is
+    // no Poisson distribution.
+    line.advance(at(4, 10.0), 1.0, true);
+    assert!(matches!(line.mode(), Mode::Fluid { .. }));
+    line.advance(at(4, 1.0), 1.0, false);
+    assert_eq!(line.poisson, None);
+    // With no servers the line starts again empty.
+    line.advance(at(0, 1.0), 1.0, false);
+    assert_eq!(line.poisson, Some(0.0));
 }
