@@ -18,7 +18,7 @@
 //! campaign but a throttled one) is such a line, and so is a pool of
 //! servers far from busy.
 
-use super::chain::Distribution;
+use super::chain::{Distribution, NEGLIGIBLE};
 
 /// Below this chance of finding every server busy at any moment of a tick,
 /// a line counts as never full (and so is the share of the tick's arrivals
@@ -29,9 +29,6 @@ pub const NEVER_FULL: f64 = 1e-16;
 /// The largest mean kept in closed form: e^(−m), where the Poisson
 /// probabilities start, stays a normal number well past it.
 const MAX_MEAN: f64 = 600.0;
-
-/// Below this, a state's probability counts as none (as in [`super::chain`]).
-const NEGLIGIBLE: f64 = 1e-13;
 
 /// Whether a Poisson number of mean at most `mean` reaches `servers` with a
 /// chance below [`NEVER_FULL`], by the Chernoff bound
@@ -67,7 +64,7 @@ pub fn relax(start: f64, lambda: f64, mu: f64, t: f64) -> (f64, f64) {
 /// `average` on the same window: the window holds every state where either
 /// has more than a negligible probability, and what lies beyond it on
 /// either side is folded into its edge states (as the chain's trim does).
-/// Means outside 0..=[`MAX_MEAN`] (which [`never_full`] never lets through)
+/// Means outside 0..=`MAX_MEAN` (which [`never_full`] never lets through)
 /// are held to it, so the window stays bounded.
 pub fn fill(dist: &mut Distribution, end: f64, average: f64) {
     let hold = |m: f64| if m > 0.0 { m.min(MAX_MEAN) } else { 0.0 };
@@ -99,6 +96,11 @@ fn window(small: f64, large: f64) -> (usize, usize) {
 /// Fills `out` with the Poisson probabilities of mean `m` for states
 /// `lo..=hi`, the chance below `lo` added to the first and the rest of one
 /// to the last.
+///
+/// Not [`super::tails::poisson_pmf`]: that one zeroes terms below 1e−40 and
+/// takes ln m! from Stirling's series (a few parts in 10¹⁰ off past twenty),
+/// right for weighing a wait's tail, not for a distribution carried from
+/// tick to tick.
 fn poisson_on(out: &mut Vec<f64>, m: f64, lo: usize, hi: usize) {
     out.clear();
     let mut x = (-m).exp();

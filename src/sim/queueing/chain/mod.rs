@@ -15,7 +15,7 @@
 pub const MAX_STEP_S: f64 = 0.25;
 
 /// Below this, probability at the edge of the window counts as none.
-const NEGLIGIBLE: f64 = 1e-13;
+pub(super) const NEGLIGIBLE: f64 = 1e-13;
 
 /// The fewest states the window grows by at an edge.
 const GROW_MIN: usize = 4;
