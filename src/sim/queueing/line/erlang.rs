@@ -83,8 +83,7 @@ impl ErlangCache {
                 * (p2 - p0
                     + f * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + f * (3.0 * (p1 - p2) + p3 - p0)));
         let p_wait = ln_c.exp().min(1.0);
-        let rho_room = p.lambda / cmu;
-        room_never_matters(p_wait, rho_room, p.room).then(|| Wait {
+        room_never_matters(p_wait, rho, p.room).then(|| Wait {
             p_wait,
             theta: (cmu - p.lambda) / p.scale(),
         })
